@@ -1,0 +1,3 @@
+"""Rarex: export-control licensing for rare earths."""
+
+__version__ = "0.1.0"

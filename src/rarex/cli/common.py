@@ -1,0 +1,53 @@
+"""Shared pieces of the command line: consoles, JSON output and the domain-error exit path."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from rarex.errors import DomainError
+
+console = Console()
+err_console = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+EXIT_DOMAIN_ERROR = 2
+
+
+def emit_json(value: Any) -> None:
+    """Print one JSON document on stdout: the stable ``--json`` shape, Decimals as strings."""
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def fail(code: str, message: str) -> typer.Exit:
+    err_console.print(f"[bold red]error[/] [{code}] {message}", markup=True, highlight=False)
+    return typer.Exit(EXIT_DOMAIN_ERROR)
+
+
+def domain_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn a DomainError into a one-line message on stderr and exit code 2."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except DomainError as exc:
+            raise fail(exc.code, exc.message) from None
+
+    return wrapper
+
+
+def parse_date(value: str, *, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise fail("input.invalid_date", f"{option} must be a date YYYY-MM-DD, got {value!r}") from None

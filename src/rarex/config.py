@@ -1,0 +1,50 @@
+"""Typed settings. Nothing else in Rarex reads ``os.environ``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime configuration, read from ``RAREX_*`` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="RAREX_", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = "development"
+    database_url: str = "sqlite:///rarex.db"
+    authority_timezone: str = "Asia/Shanghai"
+
+    # Statutory clock (Decree 792: 45 working days from acceptance).
+    decision_working_days: int = Field(default=45, ge=1, le=365)
+    at_risk_working_days: int = Field(default=5, ge=0, le=60)
+    # Whether consultation with other departments stops the clock (unconfirmed in law).
+    consultation_stops_clock: bool = True
+
+    # Green channel: the lane's own target, inside the statutory limit.
+    green_channel_target_working_days: int = Field(default=10, ge=1, le=45)
+    green_channel_min_approved_applications: int = Field(default=3, ge=0)
+
+    max_document_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    max_quantity_kg: Decimal = Decimal("100000000")  # 100,000 t: anything above is absurd
+
+    # Administrator bootstrap token for `rarex serve` in production; must be set explicitly there.
+    admin_token: str | None = None
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets_in_production(self) -> Settings:
+        if self.environment == "production":
+            if self.admin_token is not None and len(self.admin_token) < 32:
+                raise ValueError("RAREX_ADMIN_TOKEN must be at least 32 characters in production")
+            if self.database_url.startswith("sqlite"):
+                raise ValueError("production requires PostgreSQL (RAREX_DATABASE_URL=postgresql+psycopg://...)")
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
