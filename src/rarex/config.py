@@ -41,7 +41,9 @@ class Settings(BaseSettings):
             if self.admin_token is not None and len(self.admin_token) < 32:
                 raise ValueError("RAREX_ADMIN_TOKEN must be at least 32 characters in production")
             if self.database_url.startswith("sqlite"):
-                raise ValueError("production requires PostgreSQL (RAREX_DATABASE_URL=postgresql+psycopg://...)")
+                raise ValueError(
+                    "production requires PostgreSQL (RAREX_DATABASE_URL=postgresql+psycopg://...)"
+                )
         return self
 
 

@@ -50,4 +50,6 @@ def parse_date(value: str, *, option: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise fail("input.invalid_date", f"{option} must be a date YYYY-MM-DD, got {value!r}") from None
+        raise fail(
+            "input.invalid_date", f"{option} must be a date YYYY-MM-DD, got {value!r}"
+        ) from None

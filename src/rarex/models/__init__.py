@@ -1,0 +1,35 @@
+"""ORM classes only; importing this package registers every table on ``Base.metadata``."""
+
+from rarex.models.applications import (
+    Application,
+    ApplicationLine,
+    Decision,
+    Document,
+    GreenChannelCheck,
+    StateChange,
+)
+from rarex.models.audit import AuditEvent, AuditHead
+from rarex.models.auth import ApiToken, OfficerConflict, User
+from rarex.models.calendar import CalendarDay
+from rarex.models.licenses import License, LicenseLine
+from rarex.models.parties import Company, ForeignParty, Violation
+
+__all__ = [
+    "ApiToken",
+    "Application",
+    "ApplicationLine",
+    "AuditEvent",
+    "AuditHead",
+    "CalendarDay",
+    "Company",
+    "Decision",
+    "Document",
+    "ForeignParty",
+    "GreenChannelCheck",
+    "License",
+    "LicenseLine",
+    "OfficerConflict",
+    "StateChange",
+    "User",
+    "Violation",
+]

@@ -1,0 +1,199 @@
+"""Applications, decisions, licenses and the review queue."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, UploadFile, status
+
+from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
+from rarex.errors import InvalidInput, PayloadTooLarge
+from rarex.licensing import decisions, filing, review, views
+from rarex.licensing.schemas import (
+    ApplicationAmend,
+    ApplicationCreate,
+    ApplicationRead,
+    ApplicationSummary,
+    DecisionIn,
+    DocumentRead,
+    LanePerformance,
+    LicenseRead,
+    QueueItem,
+    TransitionIn,
+)
+from rarex.licensing.states import Action
+
+router = APIRouter(tags=["applications"])
+
+
+def _action(name: str) -> Action:
+    try:
+        return Action(name)
+    except ValueError:
+        known = ", ".join(a.value for a in Action)
+        raise InvalidInput(
+            f"unknown action {name!r}; known: {known}", code="application.unknown_action"
+        ) from None
+
+
+@router.post("/applications", status_code=status.HTTP_201_CREATED)
+def file_application(
+    body: ApplicationCreate,
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> ApplicationRead:
+    application = filing.file_application(
+        session, actor=actor, clock=clock, settings=settings, data=body
+    )
+    return views.application_view(
+        session, actor=actor, clock=clock, settings=settings, key=application.id
+    )
+
+
+@router.get("/applications")
+def list_applications(
+    session: SessionDep, actor: ActorDep, state: str | None = None
+) -> list[ApplicationSummary]:
+    return views.list_application_summaries(session, actor=actor, state=state)
+
+
+@router.get("/applications/{key}")
+def show_application(
+    key: str, session: SessionDep, actor: ActorDep, clock: ClockDep, settings: SettingsDep
+) -> ApplicationRead:
+    return views.application_view(session, actor=actor, clock=clock, settings=settings, key=key)
+
+
+@router.patch("/applications/{key}")
+def amend_application(
+    key: str,
+    body: ApplicationAmend,
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> ApplicationRead:
+    application_id = views.resolve_application_id(session, actor=actor, key=key)
+    filing.amend_application(
+        session,
+        actor=actor,
+        clock=clock,
+        settings=settings,
+        application_id=application_id,
+        data=body,
+    )
+    return views.application_view(
+        session, actor=actor, clock=clock, settings=settings, key=application_id
+    )
+
+
+@router.post("/applications/{key}/documents", status_code=status.HTTP_201_CREATED)
+async def upload_document(
+    key: str,
+    request: Request,
+    file: UploadFile,
+    kind: Annotated[str, Form()],
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> DocumentRead:
+    declared = request.headers.get("content-length")
+    # Refuse before reading when the request itself says it is too big.
+    if declared and declared.isdigit() and int(declared) > settings.max_document_bytes + 65536:
+        raise PayloadTooLarge(
+            f"upload of {declared} bytes exceeds the limit of {settings.max_document_bytes}",
+            limit=settings.max_document_bytes,
+        )
+    content = await file.read(settings.max_document_bytes + 1)
+    application_id = views.resolve_application_id(session, actor=actor, key=key)
+    document = filing.attach_document(
+        session,
+        actor=actor,
+        clock=clock,
+        settings=settings,
+        application_id=application_id,
+        kind=kind,
+        filename=file.filename or "document",
+        media_type=file.content_type or "application/octet-stream",
+        content=content,
+    )
+    return DocumentRead.model_validate(document)
+
+
+@router.post("/applications/{key}/transitions")
+def transition_application(
+    key: str,
+    body: TransitionIn,
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> ApplicationRead:
+    application_id = views.resolve_application_id(session, actor=actor, key=key)
+    review.transition(
+        session,
+        actor=actor,
+        clock=clock,
+        settings=settings,
+        application_id=application_id,
+        action=_action(body.action),
+        reason=body.reason,
+        missing_items=body.missing_items,
+    )
+    return views.application_view(
+        session, actor=actor, clock=clock, settings=settings, key=application_id
+    )
+
+
+@router.post("/applications/{key}/decision")
+def decide_application(
+    key: str,
+    body: DecisionIn,
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> ApplicationRead:
+    application_id = views.resolve_application_id(session, actor=actor, key=key)
+    decisions.decide(
+        session,
+        actor=actor,
+        clock=clock,
+        settings=settings,
+        application_id=application_id,
+        data=body,
+    )
+    return views.application_view(
+        session, actor=actor, clock=clock, settings=settings, key=application_id
+    )
+
+
+@router.get("/queue")
+def review_queue(
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    lane: str | None = None,
+) -> list[QueueItem]:
+    return review.review_queue(session, actor=actor, clock=clock, settings=settings, lane=lane)
+
+
+@router.get("/reports/lanes")
+def lane_performance(
+    session: SessionDep, actor: ActorDep, clock: ClockDep, settings: SettingsDep
+) -> list[LanePerformance]:
+    return review.lane_performance(session, actor=actor, clock=clock, settings=settings)
+
+
+@router.get("/licenses")
+def list_licenses(session: SessionDep, actor: ActorDep) -> list[LicenseRead]:
+    return views.list_license_views(session, actor=actor)
+
+
+@router.get("/licenses/{number}")
+def show_license(number: str, session: SessionDep, actor: ActorDep) -> LicenseRead:
+    return views.license_view(session, actor=actor, number=number)

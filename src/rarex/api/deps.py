@@ -1,0 +1,57 @@
+"""Request-scoped dependencies: one session (one commit) per request, and the asking user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from rarex.auth.roles import Actor
+from rarex.auth.service import authenticate
+from rarex.clock import Clock
+from rarex.config import Settings
+from rarex.errors import Unauthenticated
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """The request owns the transaction: commit once on success, roll back on any error."""
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+
+
+def get_actor(request: Request, session: SessionDep) -> Actor:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated(
+            "send an API token as 'Authorization: Bearer <token>'", code="auth.missing_token"
+        )
+    return authenticate(session, token=token.strip())
+
+
+ActorDep = Annotated[Actor, Depends(get_actor)]

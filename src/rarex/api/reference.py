@@ -1,0 +1,44 @@
+"""Reference answers any signed-in user may ask: the control list and the official calendar."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Query
+
+from rarex.api.deps import ActorDep, ClockDep, SessionDep
+from rarex.catalog.service import load_control_list
+from rarex.clock import authority_date
+from rarex.errors import InvalidInput
+from rarex.licensing.calendar_store import working_calendar
+from rarex.licensing.deadlines import deadline
+
+router = APIRouter(tags=["reference"])
+
+
+@router.get("/catalog/check")
+def catalog_check(
+    _actor: ActorDep,
+    clock: ClockDep,
+    code: str | None = None,
+    hs: str | None = None,
+    on: date | None = None,
+) -> dict[str, Any]:
+    """Is this control code or HS code controlled on that date, by which entries and announcements?"""
+    if (code is None) == (hs is None):
+        raise InvalidInput("give exactly one of code or hs", code="catalog.query_required")
+    when = on or authority_date(clock.now())
+    control_list = load_control_list()
+    result = control_list.check_code(code, when) if code else control_list.check_hs(hs or "", when)
+    return result.to_dict()
+
+
+@router.get("/calendar/deadline")
+def calendar_deadline(
+    _actor: ActorDep,
+    session: SessionDep,
+    accepted: date,
+    working_days: int = Query(default=45, ge=1, le=365),
+) -> dict[str, Any]:
+    return deadline(working_calendar(session), accepted, working_days).to_dict()

@@ -1,0 +1,122 @@
+"""Append to and verify the hash-chained audit log stored in the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from rarex.audit.chain import (
+    GENESIS_HASH,
+    AuditRecord,
+    ChainVerification,
+    next_record,
+    verify_chain,
+)
+from rarex.auth.roles import Actor, Role, require_role
+from rarex.clock import Clock
+from rarex.models import AuditEvent, AuditHead
+
+_HEAD_ID = 1
+# Any constant works; it only has to be the same for every writer of the chain.
+_PG_ADVISORY_KEY = 0x5241_5245_58
+
+
+def _to_record(event: AuditEvent) -> AuditRecord:
+    return AuditRecord(
+        seq=event.seq,
+        at=event.at,
+        actor=event.actor,
+        action=event.action,
+        subject_type=event.subject_type,
+        subject_id=event.subject_id,
+        payload_json=event.payload_json,
+        prev_hash=event.prev_hash,
+        hash=event.hash,
+    )
+
+
+def _lock_head(session: Session) -> AuditHead:
+    """Serialise writers: each event's hash depends on the one before it."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_ADVISORY_KEY})
+    head = session.scalar(select(AuditHead).where(AuditHead.id == _HEAD_ID).with_for_update())
+    if head is None:
+        head = AuditHead(id=_HEAD_ID, last_seq=0, last_hash=GENESIS_HASH)
+        session.add(head)
+        session.flush()
+    return head
+
+
+def record_event(
+    session: Session,
+    *,
+    clock: Clock,
+    actor: str,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    payload: Mapping[str, Any],
+) -> AuditEvent:
+    head = _lock_head(session)
+    previous: AuditRecord | None = None
+    if head.last_seq > 0:
+        last = session.get(AuditEvent, head.last_seq)
+        if last is None:
+            # The head names an event that is gone: refuse to extend a broken chain.
+            raise RuntimeError(f"audit head points at missing event {head.last_seq}")
+        previous = _to_record(last)
+    record = next_record(
+        previous,
+        at=clock.now(),
+        actor=actor,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        payload=payload,
+    )
+    event = AuditEvent(
+        seq=record.seq,
+        at=record.at,
+        actor=record.actor,
+        action=record.action,
+        subject_type=record.subject_type,
+        subject_id=record.subject_id,
+        payload_json=record.payload_json,
+        prev_hash=record.prev_hash,
+        hash=record.hash,
+    )
+    session.add(event)
+    head.last_seq = record.seq
+    head.last_hash = record.hash
+    session.flush()
+    return event
+
+
+def _stream(session: Session, batch: int = 5000) -> Iterator[AuditRecord]:
+    for event in session.scalars(
+        select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch)
+    ):
+        yield _to_record(event)
+
+
+def verify(session: Session, *, actor: Actor | None = None) -> ChainVerification:
+    """Check every event's hash and link, and that nothing after the recorded head is missing.
+
+    ``actor`` is None only for the operator's own CLI on the authority's machine.
+    """
+    if actor is not None:
+        require_role(actor, Role.ADMINISTRATOR, Role.LICENSING_OFFICER, action="verify the audit log")
+    head = session.get(AuditHead, _HEAD_ID)
+    expected = (head.last_seq, head.last_hash) if head is not None else (0, GENESIS_HASH)
+    return verify_chain(_stream(session), expected_head=expected)
+
+
+def events_for(session: Session, *, subject_id: str) -> list[AuditEvent]:
+    return list(
+        session.scalars(
+            select(AuditEvent).where(AuditEvent.subject_id == subject_id).order_by(AuditEvent.seq)
+        )
+    )

@@ -1,0 +1,43 @@
+"""Roles and the acting user; pure, used by every room to check who is asking."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from rarex.errors import Forbidden
+
+
+class Role(StrEnum):
+    EXPORTER = "exporter"
+    LICENSING_OFFICER = "licensing_officer"
+    CUSTOMS_OFFICER = "customs_officer"
+    ANALYST = "analyst"
+    PARTNER_AUTHORITY = "partner_authority"
+    ADMINISTRATOR = "administrator"
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: uuid.UUID
+    username: str
+    role: Role
+    company_id: uuid.UUID | None = None
+    partner_countries: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def label(self) -> str:
+        """How the actor is named in audit events: stable and readable."""
+        return f"{self.username} ({self.role.value})"
+
+
+def require_role(actor: Actor, *roles: Role, action: str) -> None:
+    if actor.role not in roles:
+        allowed = ", ".join(r.value for r in roles)
+        raise Forbidden(
+            f"{action} needs the role {allowed}; {actor.username} is {actor.role.value}",
+            code="auth.role_required",
+            action=action,
+            role=actor.role.value,
+        )

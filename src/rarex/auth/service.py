@@ -1,0 +1,147 @@
+"""Users and API tokens. A token is shown once at issue; only its SHA-256 is stored.
+
+SHA-256 (not a slow password hash) is right here because tokens are 256-bit random secrets:
+they cannot be guessed, so the only threat is a leaked table, which the hash defeats.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rarex.auth.roles import Actor, Role, require_role
+from rarex.clock import Clock
+from rarex.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from rarex.models import ApiToken, Company, OfficerConflict, User
+
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
+TOKEN_PREFIX = "rx_"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def to_actor(user: User) -> Actor:
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        role=Role(user.role),
+        company_id=user.company_id,
+        partner_countries=frozenset(user.partner_countries or ()),
+    )
+
+
+def create_user(
+    session: Session,
+    *,
+    clock: Clock,
+    actor: Actor | None,
+    username: str,
+    display_name: str,
+    role: Role,
+    company_id: uuid.UUID | None = None,
+    partner_countries: Iterable[str] = (),
+) -> User:
+    """``actor`` None is the operator's own bootstrap (CLI, demo); over the API it is the caller."""
+    if actor is not None:
+        require_role(actor, Role.ADMINISTRATOR, action="create users")
+    if not _USERNAME.match(username):
+        raise InvalidInput(
+            f"username {username!r} must be 2-80 lower-case letters, digits, '.', '_' or '-'",
+            code="auth.invalid_username",
+        )
+    if role is Role.EXPORTER and company_id is None:
+        raise InvalidInput(
+            "an exporter user must belong to a company", code="auth.company_required"
+        )
+    if role is not Role.EXPORTER and company_id is not None:
+        raise InvalidInput(
+            "only exporter users belong to a company", code="auth.company_not_allowed"
+        )
+    if company_id is not None and session.get(Company, company_id) is None:
+        raise NotFound(f"company {company_id} does not exist", code="party.company_not_found")
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"username {username!r} is taken", code="auth.username_taken")
+    user = User(
+        username=username,
+        display_name=display_name,
+        role=role.value,
+        company_id=company_id,
+        partner_countries=sorted({c.upper() for c in partner_countries}),
+        active=True,
+        created_at=clock.now(),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def issue_token(
+    session: Session, *, clock: Clock, actor: Actor | None, user_id: uuid.UUID, label: str
+) -> str:
+    """Create a token and return it in clear: the only time it is ever visible."""
+    if actor is not None and actor.user_id != user_id:
+        require_role(actor, Role.ADMINISTRATOR, action="issue tokens for other users")
+    if session.get(User, user_id) is None:
+        raise NotFound(f"user {user_id} does not exist", code="auth.user_not_found")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(
+        ApiToken(user_id=user_id, token_hash=hash_token(token), label=label, created_at=clock.now())
+    )
+    session.flush()
+    return token
+
+
+def authenticate(session: Session, *, token: str) -> Actor:
+    row = session.execute(
+        select(User, ApiToken)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == hash_token(token))
+    ).first()
+    if row is None:
+        raise Unauthenticated("unknown API token", code="auth.invalid_token")
+    user, api_token = row
+    if api_token.revoked_at is not None:
+        raise Unauthenticated("this API token was revoked", code="auth.token_revoked")
+    if not user.active:
+        raise Unauthenticated(f"user {user.username} is deactivated", code="auth.user_inactive")
+    return to_actor(user)
+
+
+def actor_for_username(session: Session, *, username: str) -> Actor:
+    """The CLI acts as a named user: it runs on the authority's own machine."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user named {username!r}", code="auth.user_not_found")
+    if not user.active:
+        raise Unauthenticated(f"user {username} is deactivated", code="auth.user_inactive")
+    return to_actor(user)
+
+
+def declare_conflict(
+    session: Session, *, clock: Clock, user_id: uuid.UUID, company_id: uuid.UUID, reason: str
+) -> None:
+    session.add(
+        OfficerConflict(
+            user_id=user_id, company_id=company_id, reason=reason, declared_at=clock.now()
+        )
+    )
+    session.flush()
+
+
+def has_conflict(session: Session, *, user_id: uuid.UUID, company_id: uuid.UUID) -> bool:
+    return (
+        session.scalar(
+            select(OfficerConflict.id).where(
+                OfficerConflict.user_id == user_id, OfficerConflict.company_id == company_id
+            )
+        )
+        is not None
+    )

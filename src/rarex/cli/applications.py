@@ -1,0 +1,440 @@
+"""Application and license commands: file, list, show, transition, decide, attach."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+import yaml
+from pydantic import BaseModel, ValidationError
+from rich.table import Table
+
+from rarex.cli.common import console, domain_errors, emit_json, fail, parse_date
+from rarex.cli.context import open_context
+from rarex.errors import InvalidInput
+from rarex.licensing import decisions, filing, review, views
+from rarex.licensing.schemas import ApplicationCreate, ApplicationRead, DecisionIn
+from rarex.licensing.states import Action
+
+M = TypeVar("M", bound=BaseModel)
+
+app = typer.Typer(help="Export-license applications.", no_args_is_help=True)
+licenses_app = typer.Typer(help="Issued licenses and their balances.", no_args_is_help=True)
+
+AsUser = Annotated[str, typer.Option("--as", help="Username to act as")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the stable JSON shape.")]
+
+
+def load_document(path: Path) -> dict[str, Any]:
+    """Read a JSON or YAML filing; errors name the line, so the file can be fixed."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            f"{path.name} is not UTF-8 text ({exc.reason})", code="input.malformed_file"
+        ) from None
+    try:
+        if path.suffix.lower() == ".json":
+            data = json.loads(text, parse_float=Decimal)
+        else:
+            data = yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(
+            f"{path.name} line {exc.lineno} column {exc.colno}: {exc.msg}",
+            code="input.malformed_file",
+        ) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InvalidInput(f"{path.name}{where}: {problem}", code="input.malformed_file") from None
+    if not isinstance(data, dict):
+        raise InvalidInput(
+            f"{path.name} must hold one mapping (an application)", code="input.malformed_file"
+        )
+    return data
+
+
+def parse_model(model: type[M], data: dict[str, Any], *, source: str) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "(document)"
+        raise InvalidInput(
+            f"{source}: {field}: {first['msg']} ({exc.error_count()} problem(s))",
+            code="input.invalid",
+            problems=[
+                {"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]}
+                for e in exc.errors()
+            ],
+        ) from None
+
+
+def _print_application(view: ApplicationRead) -> None:
+    console.print(
+        f"[bold]{view.reference}[/]  {view.state}  lane={view.lane}  {view.license_type} license"
+    )
+    console.print(f"exporter: {view.exporter.name} ({view.exporter.uscc})")
+    console.print(
+        f"to: {view.end_user.name} ({view.end_user.country}), end use {view.end_use_category}"
+    )
+    table = Table("line", "code", "HS", "kg requested", "kg granted")
+    for line in view.lines:
+        table.add_row(
+            str(line.line_no),
+            line.control_code,
+            line.hs_code,
+            str(line.quantity_kg),
+            "" if line.granted_kg is None else str(line.granted_kg),
+        )
+    console.print(table)
+    if view.missing_documents:
+        console.print(f"[yellow]missing documents:[/] {', '.join(view.missing_documents)}")
+    if view.clock:
+        c = view.clock
+        flags = " ".join(
+            flag
+            for flag in ("at_risk", "overdue", "stopped", "off_clock", "provisional")
+            if c.get(flag)
+        )
+        console.print(
+            f"clock: {c['used']} working days used, {c['remaining']} left, due {c['due_date']} {flags}"
+        )
+    if view.green_channel:
+        console.print(
+            f"green channel: {'eligible' if view.green_channel['eligible'] else 'not eligible'}"
+        )
+        for rule in view.green_channel["results"]:
+            mark = "[green]✓[/]" if rule["passed"] else "[red]✗[/]"
+            console.print(f"  {mark} {rule['rule']}: {rule['explanation']}")
+    if view.decision:
+        console.print(f"decision: {view.decision.outcome} — {view.decision.reason}")
+    if view.license_number:
+        console.print(f"license: {view.license_number}")
+    console.print(f"next: {', '.join(view.allowed_actions) or '—'}")
+
+
+def _show(ctx_session: Any, ctx: Any, actor: Any, key: Any, as_json: bool) -> None:
+    view = views.application_view(
+        ctx_session, actor=actor, clock=ctx.clock, settings=ctx.settings, key=key
+    )
+    if as_json:
+        emit_json(view.model_dump(mode="json"))
+    else:
+        _print_application(view)
+
+
+@app.command("file")
+@domain_errors
+def file_command(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    as_user: AsUser,
+    submit: Annotated[bool, typer.Option(help="Submit right after filing")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """File an application (a draft) from a JSON or YAML file."""
+    data = parse_model(ApplicationCreate, load_document(path), source=path.name)
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        actor = ctx.actor(session, as_user)
+        application = filing.file_application(
+            session, actor=actor, clock=ctx.clock, settings=ctx.settings, data=data
+        )
+        if submit:
+            review.transition(
+                session,
+                actor=actor,
+                clock=ctx.clock,
+                settings=ctx.settings,
+                application_id=application.id,
+                action=Action.SUBMIT,
+            )
+        _show(session, ctx, actor, application.id, as_json)
+
+
+@app.command("attach")
+@domain_errors
+def attach_command(
+    reference: str,
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    kind: Annotated[str, typer.Option(help=f"One of: {', '.join(filing.DOCUMENT_KINDS)}")],
+    as_user: AsUser,
+    media_type: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Attach a supporting document (stored with its SHA-256)."""
+    media = media_type or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    ctx = open_context()
+    size = path.stat().st_size
+    if size > ctx.settings.max_document_bytes:
+        raise fail(
+            "document.too_large",
+            f"{path.name} is {size} bytes; the limit is {ctx.settings.max_document_bytes}",
+        )
+    with ctx.unit_of_work() as session:
+        actor = ctx.actor(session, as_user)
+        application_id = views.resolve_application_id(session, actor=actor, key=reference)
+        document = filing.attach_document(
+            session,
+            actor=actor,
+            clock=ctx.clock,
+            settings=ctx.settings,
+            application_id=application_id,
+            kind=kind,
+            filename=path.name,
+            media_type=media,
+            content=path.read_bytes(),
+        )
+        console.print(
+            f"attached {document.filename} ({document.size_bytes} bytes, sha256 {document.sha256})"
+        )
+
+
+@app.command("list")
+@domain_errors
+def list_command(
+    as_user: AsUser,
+    state: Annotated[str | None, typer.Option()] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Applications the user may see."""
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        rows = views.list_application_summaries(
+            session, actor=ctx.actor(session, as_user), state=state
+        )
+    if as_json:
+        emit_json([row.model_dump(mode="json") for row in rows])
+        return
+    table = Table("reference", "state", "lane", "exporter", "dest", "end use", "kg", "due")
+    for r in rows:
+        table.add_row(
+            r.reference,
+            r.state,
+            r.lane,
+            r.exporter,
+            r.destination,
+            r.end_use_category,
+            str(r.total_kg),
+            r.due_on.isoformat() if r.due_on else "",
+        )
+    console.print(table)
+
+
+@app.command("show")
+@domain_errors
+def show_command(reference: str, as_user: AsUser, as_json: JsonOpt = False) -> None:
+    """One application with its clock, green-channel explanation and history."""
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        _show(session, ctx, ctx.actor(session, as_user), reference, as_json)
+
+
+@app.command("transition")
+@domain_errors
+def transition_command(
+    reference: str,
+    action: Annotated[
+        str,
+        typer.Argument(
+            help=f"One of: {', '.join(a.value for a in Action if a not in (Action.APPROVE, Action.DENY))}"
+        ),
+    ],
+    as_user: AsUser,
+    reason: Annotated[str, typer.Option()] = "",
+    missing: Annotated[list[str] | None, typer.Option(help="What is missing (return)")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Move an application one step (submit, accept, return, request_information, ...)."""
+    try:
+        step = Action(action)
+    except ValueError:
+        raise fail("application.unknown_action", f"unknown action {action!r}") from None
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        actor = ctx.actor(session, as_user)
+        application_id = views.resolve_application_id(session, actor=actor, key=reference)
+        review.transition(
+            session,
+            actor=actor,
+            clock=ctx.clock,
+            settings=ctx.settings,
+            application_id=application_id,
+            action=step,
+            reason=reason,
+            missing_items=missing or [],
+        )
+        _show(session, ctx, actor, application_id, as_json)
+
+
+def _grants(values: list[str]) -> dict[int, Decimal]:
+    grants: dict[int, Decimal] = {}
+    for value in values:
+        line, _, kg = value.partition("=")
+        try:
+            grants[int(line)] = Decimal(kg)
+        except (ValueError, InvalidOperation):
+            raise fail(
+                "decision.invalid_granted_quantity", f"--grant takes LINE=KG, got {value!r}"
+            ) from None
+    return grants
+
+
+@app.command("decide")
+@domain_errors
+def decide_command(
+    reference: str,
+    outcome: Annotated[str, typer.Option(help="approved or denied")],
+    reason: Annotated[str, typer.Option()],
+    as_user: AsUser,
+    reason_code: Annotated[
+        list[str] | None, typer.Option(help=f"One of: {', '.join(decisions.DENIAL_REASONS)}")
+    ] = None,
+    condition: Annotated[list[str] | None, typer.Option()] = None,
+    grant: Annotated[
+        list[str] | None, typer.Option(help="LINE=KG to grant less than requested")
+    ] = None,
+    valid_until: Annotated[str | None, typer.Option()] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Approve (issuing the license in the same transaction) or deny, with reasons."""
+    data = parse_model(
+        DecisionIn,
+        {
+            "outcome": outcome,
+            "reason": reason,
+            "reason_codes": reason_code or [],
+            "conditions": condition or [],
+            "granted_kg": _grants(grant) if grant else None,
+            "valid_until": parse_date(valid_until, option="--valid-until") if valid_until else None,
+        },
+        source="decision",
+    )
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        actor = ctx.actor(session, as_user)
+        application_id = views.resolve_application_id(session, actor=actor, key=reference)
+        decisions.decide(
+            session,
+            actor=actor,
+            clock=ctx.clock,
+            settings=ctx.settings,
+            application_id=application_id,
+            data=data,
+        )
+        _show(session, ctx, actor, application_id, as_json)
+
+
+@app.command("queue")
+@domain_errors
+def queue_command(
+    as_user: AsUser,
+    lane: Annotated[str | None, typer.Option(help="green or ordinary")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The officers' review queue: green lane first, then by due date."""
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        items = review.review_queue(
+            session,
+            actor=ctx.actor(session, as_user),
+            clock=ctx.clock,
+            settings=ctx.settings,
+            lane=lane,
+        )
+    if as_json:
+        emit_json([item.model_dump(mode="json") for item in items])
+        return
+    table = Table("reference", "state", "lane", "exporter", "used", "left", "due", "flags")
+    for i in items:
+        flags = " ".join(
+            f
+            for f in ("at_risk", "overdue", "stopped", "off_clock", "provisional")
+            if getattr(i, f)
+        )
+        table.add_row(
+            i.reference,
+            i.state,
+            i.lane,
+            i.exporter,
+            "" if i.working_days_used is None else str(i.working_days_used),
+            "" if i.working_days_left is None else str(i.working_days_left),
+            i.due_on.isoformat() if i.due_on else "",
+            flags,
+        )
+    console.print(table)
+
+
+@app.command("lanes")
+@domain_errors
+def lanes_command(as_user: AsUser, as_json: JsonOpt = False) -> None:
+    """Median working days to decision, green channel versus ordinary lane."""
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        rows = review.lane_performance(
+            session, actor=ctx.actor(session, as_user), clock=ctx.clock, settings=ctx.settings
+        )
+    if as_json:
+        emit_json([row.model_dump(mode="json") for row in rows])
+        return
+    table = Table("lane", "decided", "median wd", "p90 wd", "approved", "denied")
+    for r in rows:
+        table.add_row(
+            r.lane,
+            str(r.decided),
+            str(r.median_working_days or "—"),
+            str(r.p90_working_days or "—"),
+            str(r.approved),
+            str(r.denied),
+        )
+    console.print(table)
+
+
+@licenses_app.command("list")
+@domain_errors
+def licenses_list(as_user: AsUser, as_json: JsonOpt = False) -> None:
+    """Licenses the user may see, with remaining balances."""
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        rows = views.list_license_views(session, actor=ctx.actor(session, as_user))
+    if as_json:
+        emit_json([row.model_dump(mode="json") for row in rows])
+        return
+    table = Table(
+        "number", "type", "status", "exporter", "dest", "valid until", "granted kg", "remaining kg"
+    )
+    for r in rows:
+        table.add_row(
+            r.number,
+            r.license_type,
+            r.status,
+            r.exporter.name,
+            r.destination,
+            r.valid_until.isoformat(),
+            str(sum((ln.granted_kg for ln in r.lines), Decimal(0))),
+            str(sum((ln.remaining_kg for ln in r.lines), Decimal(0))),
+        )
+    console.print(table)
+
+
+@licenses_app.command("show")
+@domain_errors
+def licenses_show(number: str, as_user: AsUser, as_json: JsonOpt = False) -> None:
+    """One license with its per-line balances."""
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        view = views.license_view(session, actor=ctx.actor(session, as_user), number=number)
+    if as_json:
+        emit_json(view.model_dump(mode="json"))
+        return
+    console.print(
+        f"[bold]{view.number}[/] {view.license_type} {view.status} valid {view.valid_from}–{view.valid_until}"
+    )
+    for ln in view.lines:
+        console.print(
+            f"  line {ln.line_no} {ln.control_code} {ln.hs_code}: {ln.remaining_kg} of {ln.granted_kg} kg left"
+        )

@@ -1,0 +1,48 @@
+"""How CLI commands reach the database: settings, an up-to-date schema, one unit of work each."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, inspect
+from sqlalchemy.orm import Session, sessionmaker
+
+from rarex.auth.roles import Actor
+from rarex.auth.service import actor_for_username
+from rarex.clock import Clock, SystemClock
+from rarex.config import Settings, get_settings
+from rarex.db import make_engine, make_sessionmaker, session_scope
+from rarex.migrations import current_revision, head_revision, upgrade_database
+
+
+@dataclass
+class CliContext:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    clock: Clock
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        with session_scope(self.sessions) as session:
+            yield session
+
+    def actor(self, session: Session, username: str) -> Actor:
+        return actor_for_username(session, username=username)
+
+
+def is_empty(engine: Engine) -> bool:
+    return not inspect(engine).get_table_names()
+
+
+def open_context(*, migrate: bool = True) -> CliContext:
+    """An empty database is brought to the current schema; an outdated one is upgraded."""
+    settings = get_settings()
+    engine = make_engine(settings)
+    if migrate and current_revision(engine) != head_revision():
+        upgrade_database(engine)
+    return CliContext(
+        settings=settings, engine=engine, sessions=make_sessionmaker(engine), clock=SystemClock()
+    )

@@ -1,0 +1,199 @@
+"""Operator commands: database, server, demo, calendar, audit, users and exporters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from rarex.audit.service import verify
+from rarex.auth.roles import Role
+from rarex.auth.service import create_user, issue_token
+from rarex.cli.common import console, domain_errors, emit_json, fail, parse_date
+from rarex.cli.context import open_context
+from rarex.licensing.calendar_store import load_schedule, working_calendar
+from rarex.licensing.deadlines import deadline
+from rarex.migrations import current_revision, head_revision, upgrade_database
+from rarex.parties.service import company_by_uscc, register_company
+
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+calendar_app = typer.Typer(help="China's official working-day calendar.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+users_app = typer.Typer(help="Users and API tokens.", no_args_is_help=True)
+companies_app = typer.Typer(help="Exporters (applicant companies).", no_args_is_help=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the stable JSON shape.")]
+
+
+@db_app.command("upgrade")
+@domain_errors
+def db_upgrade() -> None:
+    """Apply every Alembic migration up to the current schema."""
+    ctx = open_context(migrate=False)
+    before = current_revision(ctx.engine)
+    upgrade_database(ctx.engine)
+    console.print(f"database at revision {head_revision()} (was {before or 'empty'})")
+
+
+@calendar_app.command("deadline")
+@domain_errors
+def calendar_deadline(
+    accepted: Annotated[str, typer.Option(help="Acceptance date YYYY-MM-DD")],
+    working_days: Annotated[int, typer.Option(min=1, max=365)] = 45,
+    as_json: JsonOpt = False,
+) -> None:
+    """The decision due date: N official working days after acceptance."""
+    accepted_on = parse_date(accepted, option="--accepted")
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        result = deadline(working_calendar(session), accepted_on, working_days)
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    note = " [yellow](provisional: outside the official calendar)[/]" if result.provisional else ""
+    console.print(
+        f"accepted {accepted_on.isoformat()} + {working_days} working days → "
+        f"due [bold]{result.due_date.isoformat()}[/]{note}"
+    )
+
+
+@calendar_app.command("load")
+@domain_errors
+def calendar_load(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    as_user: Annotated[str, typer.Option("--as", help="Administrator username")],
+) -> None:
+    """Load a year's official holiday schedule published by the State Council (YAML/JSON)."""
+    ctx = open_context()
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise fail("calendar.invalid_schedule", f"{file} is not UTF-8 text") from None
+    with ctx.unit_of_work() as session:
+        schedule = load_schedule(
+            session, actor=ctx.actor(session, as_user), clock=ctx.clock, text=text, source=file.name
+        )
+    console.print(f"loaded {len(schedule.days)} official days for {schedule.year} from {file.name}")
+
+
+@audit_app.command("verify")
+@domain_errors
+def audit_verify(as_json: JsonOpt = False) -> None:
+    """Recompute the hash chain; name the first altered, deleted or reordered event."""
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        result = verify(session)
+    body = {
+        "ok": result.ok,
+        "checked": result.checked,
+        "first_bad_seq": result.first_bad_seq,
+        "problem": result.problem,
+        "message": result.message,
+    }
+    if as_json:
+        emit_json(body)
+    elif result.ok:
+        console.print(f"[green]audit log intact[/]: {result.checked} events verified")
+    else:
+        console.print(
+            f"[bold red]audit log BROKEN[/] at event {result.first_bad_seq}: {result.message}"
+        )
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@companies_app.command("add")
+@domain_errors
+def companies_add(
+    uscc: Annotated[str, typer.Option(help="18-character unified social credit code")],
+    name: Annotated[str, typer.Option()],
+    name_zh: Annotated[str | None, typer.Option()] = None,
+    compliance_programme_on: Annotated[
+        str | None, typer.Option(help="Date the internal compliance programme was filed")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Register an exporter."""
+    icp = (
+        parse_date(compliance_programme_on, option="--compliance-programme-on")
+        if compliance_programme_on
+        else None
+    )
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        company = register_company(
+            session,
+            clock=ctx.clock,
+            actor=None,
+            uscc=uscc,
+            name=name,
+            name_zh=name_zh,
+            compliance_programme_on=icp,
+        )
+        body = {"id": str(company.id), "uscc": company.uscc, "name": company.name}
+    if as_json:
+        emit_json(body)
+    else:
+        console.print(f"registered {body['name']} ({body['uscc']})")
+
+
+@users_app.command("create")
+@domain_errors
+def users_create(
+    username: str,
+    role: Annotated[Role, typer.Option(help="Role of the user")],
+    display_name: Annotated[str | None, typer.Option()] = None,
+    company: Annotated[
+        str | None, typer.Option(help="USCC of the exporter (exporters only)")
+    ] = None,
+    partner_country: Annotated[
+        list[str] | None, typer.Option(help="Countries a partner authority follows")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create a user and print its API token (shown once; only its hash is stored)."""
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        company_id = company_by_uscc(session, uscc=company).id if company else None
+        user = create_user(
+            session,
+            clock=ctx.clock,
+            actor=None,
+            username=username,
+            display_name=display_name or username,
+            role=role,
+            company_id=company_id,
+            partner_countries=partner_country or [],
+        )
+        token = issue_token(session, clock=ctx.clock, actor=None, user_id=user.id, label="cli")
+    if as_json:
+        emit_json({"username": username, "role": role.value, "token": token})
+    else:
+        console.print(f"created {username} ({role.value}); API token (shown once): {token}")
+
+
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+) -> None:
+    """Run the API on the configured database (migrating an empty one first)."""
+    import uvicorn
+
+    from rarex.api.app import create_app
+
+    ctx = open_context()
+    app = create_app(ctx.settings, engine=ctx.engine)
+    console.print(f"Rarex API on http://{host}:{port}/api/v1 (OpenAPI at /openapi.json)")
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+def demo(
+    yes: Annotated[bool, typer.Option("--yes", help="Wipe the database without asking")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Reset the database and play a realistic caseload through weeks of simulated time."""
+    from rarex.demo import run_demo
+
+    run_demo(yes=yes, as_json=as_json)

@@ -1,0 +1,79 @@
+"""Who may see and touch an application.
+
+An exporter asking for another company's case gets "not found", not "forbidden": the answer
+must not even confirm that the case exists.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from rarex.auth.roles import Actor, Role
+from rarex.auth.service import has_conflict
+from rarex.errors import Forbidden, NotFound
+from rarex.models import Application, License
+
+_AUTHORITY = frozenset({Role.LICENSING_OFFICER, Role.ADMINISTRATOR})
+
+
+def _hidden(reference: str) -> NotFound:
+    return NotFound(f"application {reference} not found", code="application.not_found")
+
+
+def can_view(actor: Actor, application: Application) -> bool:
+    if actor.role in _AUTHORITY:
+        return True
+    if actor.role is Role.EXPORTER:
+        return application.exporter_id == actor.company_id
+    if actor.role is Role.PARTNER_AUTHORITY:
+        return application.destination in actor.partner_countries
+    return False
+
+
+def ensure_can_view(actor: Actor, application: Application) -> None:
+    if not can_view(actor, application):
+        raise _hidden(application.reference)
+
+
+def ensure_can_edit(actor: Actor, application: Application) -> None:
+    """Only the applicant company's own users change the content of an application."""
+    if actor.role is Role.EXPORTER and application.exporter_id == actor.company_id:
+        return
+    if can_view(actor, application):
+        raise Forbidden(
+            f"{actor.username} ({actor.role.value}) cannot change application "
+            f"{application.reference}; only the applicant can",
+            code="auth.not_applicant",
+        )
+    raise _hidden(application.reference)
+
+
+def ensure_can_decide(session: Session, actor: Actor, application: Application) -> None:
+    """Officers decide, but never a case they filed or a company they declared a link to."""
+    if actor.role is not Role.LICENSING_OFFICER:
+        if not can_view(actor, application):
+            raise _hidden(application.reference)
+        raise Forbidden(
+            f"only licensing officers decide; {actor.username} is {actor.role.value}",
+            code="auth.role_required",
+        )
+    if application.filed_by_id == actor.user_id:
+        raise Forbidden(
+            f"{actor.username} filed {application.reference} and cannot decide it",
+            code="auth.conflict_of_interest",
+        )
+    if has_conflict(session, user_id=actor.user_id, company_id=application.exporter_id):
+        raise Forbidden(
+            f"{actor.username} declared a connection to the applicant of {application.reference}",
+            code="auth.conflict_of_interest",
+        )
+
+
+def can_view_license(actor: Actor, license_: License) -> bool:
+    if actor.role in _AUTHORITY or actor.role is Role.CUSTOMS_OFFICER:
+        return True
+    if actor.role is Role.EXPORTER:
+        return license_.exporter_id == actor.company_id
+    if actor.role is Role.PARTNER_AUTHORITY:
+        return license_.destination in actor.partner_countries
+    return False

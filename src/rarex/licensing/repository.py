@@ -1,0 +1,214 @@
+"""Queries of the licensing room. Services call these; nothing else builds SQL for licensing."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from rarex.errors import NotFound
+from rarex.models import (
+    Application,
+    ApplicationLine,
+    CalendarDay,
+    Decision,
+    Document,
+    GreenChannelCheck,
+    License,
+    LicenseLine,
+    StateChange,
+    User,
+)
+
+
+def get_application(
+    session: Session, application_id: uuid.UUID, *, lock: bool = False
+) -> Application:
+    """With ``lock``, hold the row so two officers cannot move the same case at once."""
+    query = select(Application).where(Application.id == application_id)
+    if lock:
+        query = query.with_for_update()
+    application = session.scalar(query)
+    if application is None:
+        raise NotFound(f"application {application_id} does not exist", code="application.not_found")
+    return application
+
+
+def application_by_reference(session: Session, reference: str) -> Application | None:
+    return session.scalar(select(Application).where(Application.reference == reference.upper()))
+
+
+def list_applications(
+    session: Session,
+    *,
+    exporter_id: uuid.UUID | None = None,
+    destinations: frozenset[str] | None = None,
+    states: Sequence[str] | None = None,
+    limit: int = 500,
+) -> list[Application]:
+    query = select(Application).order_by(Application.created_at.desc(), Application.reference)
+    if exporter_id is not None:
+        query = query.where(Application.exporter_id == exporter_id)
+    if destinations is not None:
+        query = query.where(Application.destination.in_(sorted(destinations)))
+    if states:
+        query = query.where(Application.state.in_(list(states)))
+    return list(session.scalars(query.limit(limit)))
+
+
+def lines_for(session: Session, application_id: uuid.UUID) -> list[ApplicationLine]:
+    return list(
+        session.scalars(
+            select(ApplicationLine)
+            .where(ApplicationLine.application_id == application_id)
+            .order_by(ApplicationLine.line_no)
+        )
+    )
+
+
+def totals_by_application(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, object]:
+    rows = session.execute(
+        select(ApplicationLine.application_id, func.sum(ApplicationLine.quantity_kg))
+        .where(ApplicationLine.application_id.in_(list(ids)))
+        .group_by(ApplicationLine.application_id)
+    )
+    return {row[0]: row[1] for row in rows}
+
+
+def delete_lines(session: Session, application_id: uuid.UUID) -> None:
+    for line in lines_for(session, application_id):
+        session.delete(line)
+    session.flush()
+
+
+def documents_for(session: Session, application_id: uuid.UUID) -> list[Document]:
+    return list(
+        session.scalars(
+            select(Document)
+            .where(Document.application_id == application_id)
+            .order_by(Document.uploaded_at, Document.filename)
+        )
+    )
+
+
+def document_kinds(session: Session, application_id: uuid.UUID) -> set[str]:
+    return set(
+        session.scalars(select(Document.kind).where(Document.application_id == application_id))
+    )
+
+
+def changes_for(session: Session, application_id: uuid.UUID) -> list[StateChange]:
+    return list(
+        session.scalars(
+            select(StateChange)
+            .where(StateChange.application_id == application_id)
+            .order_by(StateChange.seq)
+        )
+    )
+
+
+def last_change_seq(session: Session, application_id: uuid.UUID) -> int:
+    seq = session.scalar(
+        select(func.max(StateChange.seq)).where(StateChange.application_id == application_id)
+    )
+    return int(seq or 0)
+
+
+def usernames(session: Session, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not user_ids:
+        return {}
+    rows = session.execute(select(User.id, User.username).where(User.id.in_(list(user_ids))))
+    return {row[0]: row[1] for row in rows}
+
+
+def latest_green_check(session: Session, application_id: uuid.UUID) -> GreenChannelCheck | None:
+    return session.scalar(
+        select(GreenChannelCheck)
+        .where(GreenChannelCheck.application_id == application_id)
+        .order_by(GreenChannelCheck.evaluated_at.desc())
+        .limit(1)
+    )
+
+
+def decision_for(session: Session, application_id: uuid.UUID) -> Decision | None:
+    return session.scalar(select(Decision).where(Decision.application_id == application_id))
+
+
+def approved_count(session: Session, *, exporter_id: uuid.UUID, before: date | None = None) -> int:
+    query = select(func.count(Application.id)).where(
+        Application.exporter_id == exporter_id, Application.state == "approved"
+    )
+    if before is not None:
+        query = query.where(Application.decided_on <= before)
+    return int(session.scalar(query) or 0)
+
+
+def end_user_previously_approved(
+    session: Session, *, exporter_id: uuid.UUID, end_user_id: uuid.UUID, excluding: uuid.UUID
+) -> bool:
+    found = session.scalar(
+        select(Application.id)
+        .where(
+            Application.exporter_id == exporter_id,
+            Application.end_user_id == end_user_id,
+            Application.state == "approved",
+            Application.id != excluding,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def decided_applications(session: Session) -> list[Application]:
+    return list(
+        session.scalars(
+            select(Application).where(
+                Application.state.in_(["approved", "denied"]), Application.accepted_on.is_not(None)
+            )
+        )
+    )
+
+
+def license_for_application(session: Session, application_id: uuid.UUID) -> License | None:
+    return session.scalar(select(License).where(License.application_id == application_id))
+
+
+def get_license_by_number(session: Session, number: str) -> License | None:
+    return session.scalar(select(License).where(License.number == number.strip().upper()))
+
+
+def list_licenses(session: Session, *, exporter_id: uuid.UUID | None = None) -> list[License]:
+    query = select(License).order_by(License.issued_at.desc(), License.number)
+    if exporter_id is not None:
+        query = query.where(License.exporter_id == exporter_id)
+    return list(session.scalars(query))
+
+
+def license_lines(session: Session, license_id: uuid.UUID) -> list[LicenseLine]:
+    return list(
+        session.scalars(
+            select(LicenseLine)
+            .where(LicenseLine.license_id == license_id)
+            .order_by(LicenseLine.line_no)
+        )
+    )
+
+
+def calendar_days(session: Session) -> list[CalendarDay]:
+    return list(session.scalars(select(CalendarDay).order_by(CalendarDay.day)))
+
+
+def calendar_fingerprint(session: Session) -> tuple[int, object]:
+    row = session.execute(
+        select(func.count(CalendarDay.day), func.max(CalendarDay.loaded_at))
+    ).one()
+    return int(row[0] or 0), row[1]
+
+
+def delete_calendar_year(session: Session, year: int) -> None:
+    for day in session.scalars(select(CalendarDay).where(CalendarDay.year == year)):
+        session.delete(day)
+    session.flush()

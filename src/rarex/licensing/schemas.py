@@ -1,0 +1,241 @@
+"""What goes in and comes out of the licensing room: API bodies, CLI files and views.
+
+Input models forbid unknown fields so a typo in a filing is an error, not silently dropped.
+Business rules (positive quantities, known codes) are checked by the services, which give
+each failure its own code; these models only fix shapes and types.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+LicenseType = Literal["single", "general"]
+Outcome = Literal["approved", "denied"]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PartyIn(_In):
+    name: str
+    country: str
+    address: str | None = None
+
+
+class LineIn(_In):
+    control_code: str
+    hs_code: str
+    description: str = ""
+    quantity_kg: Decimal
+    value: Decimal
+    currency: str = "USD"
+
+
+class ApplicationCreate(_In):
+    exporter_uscc: str | None = Field(
+        default=None, description="Required when an officer or administrator files for a company"
+    )
+    license_type: LicenseType = "single"
+    consignee: PartyIn
+    end_user: PartyIn
+    destination: str | None = Field(default=None, description="Defaults to the end user's country")
+    end_use_category: str
+    end_use_statement: str
+    contract_reference: str
+    lines: list[LineIn] = Field(min_length=1, max_length=200)
+
+
+class ApplicationAmend(_In):
+    license_type: LicenseType | None = None
+    consignee: PartyIn | None = None
+    end_user: PartyIn | None = None
+    destination: str | None = None
+    end_use_category: str | None = None
+    end_use_statement: str | None = None
+    contract_reference: str | None = None
+    lines: list[LineIn] | None = Field(default=None, min_length=1, max_length=200)
+
+
+class TransitionIn(_In):
+    action: str
+    reason: str = ""
+    missing_items: list[str] = Field(default_factory=list)
+
+
+class DecisionIn(_In):
+    outcome: Outcome
+    reason: str
+    reason_codes: list[str] = Field(default_factory=list)
+    conditions: list[str] = Field(default_factory=list)
+    granted_kg: dict[int, Decimal] | None = Field(
+        default=None, description="Per line number; omitted lines are granted in full"
+    )
+    valid_until: date | None = None
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class PartyRead(_Out):
+    id: uuid.UUID
+    name: str
+    country: str
+    address: str | None
+
+
+class ExporterRead(_Out):
+    id: uuid.UUID
+    uscc: str
+    name: str
+    name_zh: str | None
+    compliance_programme_on: date | None
+
+
+class LineRead(_Out):
+    line_no: int
+    control_code: str
+    hs_code: str
+    description: str
+    quantity_kg: Decimal
+    value_amount: Decimal
+    currency: str
+    granted_kg: Decimal | None
+
+
+class DocumentRead(_Out):
+    id: uuid.UUID
+    kind: str
+    filename: str
+    media_type: str
+    size_bytes: int
+    sha256: str
+    uploaded_at: datetime
+
+
+class StateChangeRead(_Out):
+    seq: int
+    action: str
+    from_state: str | None
+    to_state: str
+    at: datetime
+    on_date: date
+    actor: str
+    reason: str
+    legal_basis: str
+    details: dict[str, Any]
+
+
+class DecisionRead(_Out):
+    outcome: str
+    decided_at: datetime
+    officer: str
+    reason_codes: list[str]
+    reason: str
+    conditions: list[str]
+    legal_basis: str
+
+
+class LicenseLineRead(_Out):
+    line_no: int
+    control_code: str
+    hs_code: str
+    granted_kg: Decimal
+    remaining_kg: Decimal
+
+
+class LicenseRead(_Out):
+    id: uuid.UUID
+    number: str
+    application_reference: str
+    exporter: ExporterRead
+    license_type: str
+    status: str
+    consignee: PartyRead
+    end_user: PartyRead
+    destination: str
+    valid_from: date
+    valid_until: date
+    conditions: list[str]
+    supervision_code: str
+    issued_at: datetime
+    lines: list[LicenseLineRead]
+
+
+class ApplicationSummary(_Out):
+    id: uuid.UUID
+    reference: str
+    state: str
+    lane: str
+    license_type: str
+    exporter: str
+    destination: str
+    end_use_category: str
+    total_kg: Decimal
+    accepted_on: date | None
+    due_on: date | None
+    decided_on: date | None
+
+
+class ApplicationRead(_Out):
+    id: uuid.UUID
+    reference: str
+    state: str
+    lane: str
+    license_type: str
+    exporter: ExporterRead
+    filed_by: str
+    consignee: PartyRead
+    end_user: PartyRead
+    destination: str
+    end_use_category: str
+    end_use_statement: str
+    contract_reference: str
+    created_at: datetime
+    submitted_at: datetime | None
+    accepted_on: date | None
+    decided_on: date | None
+    lines: list[LineRead]
+    documents: list[DocumentRead]
+    missing_documents: list[str]
+    allowed_actions: list[str]
+    clock: dict[str, Any] | None
+    green_channel: dict[str, Any] | None
+    decision: DecisionRead | None
+    license_number: str | None
+    history: list[StateChangeRead]
+
+
+class QueueItem(BaseModel):
+    reference: str
+    id: uuid.UUID
+    state: str
+    lane: str
+    exporter: str
+    destination: str
+    end_use_category: str
+    accepted_on: date | None
+    working_days_used: int | None
+    working_days_left: int | None
+    due_on: date | None
+    lane_target_on: date | None
+    at_risk: bool
+    overdue: bool
+    stopped: bool
+    off_clock: bool
+    provisional: bool
+
+
+class LanePerformance(BaseModel):
+    lane: str
+    decided: int
+    median_working_days: Decimal | None
+    p90_working_days: Decimal | None
+    approved: int
+    denied: int

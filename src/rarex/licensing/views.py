@@ -1,0 +1,241 @@
+"""Read models of applications and licenses, each behind the access check for the asker."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from rarex.auth.roles import Actor, Role
+from rarex.clock import Clock, authority_date
+from rarex.config import Settings
+from rarex.errors import NotFound
+from rarex.licensing import repository
+from rarex.licensing.access import can_view, can_view_license, ensure_can_view
+from rarex.licensing.clock_service import application_clock, lane_target
+from rarex.licensing.filing import missing_documents
+from rarex.licensing.schemas import (
+    ApplicationRead,
+    ApplicationSummary,
+    DecisionRead,
+    DocumentRead,
+    ExporterRead,
+    LicenseLineRead,
+    LicenseRead,
+    LineRead,
+    PartyRead,
+    StateChangeRead,
+)
+from rarex.licensing.states import ACTION_ROLES, TRANSITIONS, State
+from rarex.models import Application, License
+from rarex.parties import service as parties
+
+
+def _resolve(session: Session, key: str | uuid.UUID) -> Application:
+    """Applications are addressed by id or by their reference (RX-2025-…)."""
+    if isinstance(key, uuid.UUID):
+        return repository.get_application(session, key)
+    try:
+        return repository.get_application(session, uuid.UUID(key))
+    except ValueError:
+        found = repository.application_by_reference(session, key.strip())
+        if found is None:
+            raise NotFound(f"application {key} not found", code="application.not_found") from None
+        return found
+
+
+def resolve_application_id(session: Session, *, actor: Actor, key: str) -> uuid.UUID:
+    application = _resolve(session, key)
+    ensure_can_view(actor, application)
+    return application.id
+
+
+def allowed_actions(actor: Actor, application: Application) -> list[str]:
+    moves = TRANSITIONS[State(application.state)]
+    return [action.value for action in moves if actor.role in ACTION_ROLES[action]]
+
+
+def application_view(
+    session: Session, *, actor: Actor, clock: Clock, settings: Settings, key: str | uuid.UUID
+) -> ApplicationRead:
+    application = _resolve(session, key)
+    ensure_can_view(actor, application)
+    today = authority_date(clock.now())
+    changes = repository.changes_for(session, application.id)
+    decision = repository.decision_for(session, application.id)
+    names = repository.usernames(
+        session,
+        {c.actor_id for c in changes}
+        | {application.filed_by_id}
+        | ({decision.officer_id} if decision else set()),
+    )
+    status = application_clock(session, application, today=today, settings=settings)
+    clock_view = status.to_dict() if status is not None else None
+    target = lane_target(session, application, today=today, settings=settings)
+    if clock_view is not None:
+        clock_view["lane_target_working_days"] = (
+            settings.green_channel_target_working_days if target else None
+        )
+        clock_view["lane_target_due_date"] = (
+            target.due_date.isoformat() if target and target.due_date else None
+        )
+    check = repository.latest_green_check(session, application.id)
+    license_ = repository.license_for_application(session, application.id)
+    return ApplicationRead(
+        id=application.id,
+        reference=application.reference,
+        state=application.state,
+        lane=application.lane,
+        license_type=application.license_type,
+        exporter=ExporterRead.model_validate(
+            parties.get_company(session, company_id=application.exporter_id)
+        ),
+        filed_by=names.get(application.filed_by_id, "?"),
+        consignee=PartyRead.model_validate(
+            parties.get_foreign_party(session, party_id=application.consignee_id)
+        ),
+        end_user=PartyRead.model_validate(
+            parties.get_foreign_party(session, party_id=application.end_user_id)
+        ),
+        destination=application.destination,
+        end_use_category=application.end_use_category,
+        end_use_statement=application.end_use_statement,
+        contract_reference=application.contract_reference,
+        created_at=application.created_at,
+        submitted_at=application.submitted_at,
+        accepted_on=application.accepted_on,
+        decided_on=application.decided_on,
+        lines=[LineRead.model_validate(ln) for ln in repository.lines_for(session, application.id)],
+        documents=[
+            DocumentRead.model_validate(d)
+            for d in repository.documents_for(session, application.id)
+        ],
+        missing_documents=missing_documents(session, application.id),
+        allowed_actions=allowed_actions(actor, application),
+        clock=clock_view,
+        green_channel=(
+            {
+                "eligible": check.eligible,
+                "policy_version": check.policy_version,
+                "evaluated_at": check.evaluated_at.isoformat(),
+                "results": check.results,
+            }
+            if check is not None
+            else None
+        ),
+        decision=(
+            DecisionRead(
+                outcome=decision.outcome,
+                decided_at=decision.decided_at,
+                officer=names.get(decision.officer_id, "?"),
+                reason_codes=decision.reason_codes,
+                reason=decision.reason,
+                conditions=decision.conditions,
+                legal_basis=decision.legal_basis,
+            )
+            if decision is not None
+            else None
+        ),
+        license_number=license_.number if license_ is not None else None,
+        history=[
+            StateChangeRead(
+                seq=c.seq,
+                action=c.action,
+                from_state=c.from_state,
+                to_state=c.to_state,
+                at=c.at,
+                on_date=c.on_date,
+                actor=names.get(c.actor_id, "?"),
+                reason=c.reason,
+                legal_basis=c.legal_basis,
+                details=c.details,
+            )
+            for c in changes
+        ],
+    )
+
+
+def list_application_summaries(
+    session: Session, *, actor: Actor, state: str | None = None, limit: int = 500
+) -> list[ApplicationSummary]:
+    """What the asker may see: exporters their own company's, partners their destinations."""
+    exporter_id = actor.company_id if actor.role is Role.EXPORTER else None
+    destinations = actor.partner_countries if actor.role is Role.PARTNER_AUTHORITY else None
+    if actor.role in (Role.CUSTOMS_OFFICER, Role.ANALYST):
+        return []
+    if state is not None:
+        State(state)  # an unknown state is an error, not an empty list
+    applications = repository.list_applications(
+        session,
+        exporter_id=exporter_id,
+        destinations=destinations,
+        states=[state] if state else None,
+        limit=limit,
+    )
+    applications = [a for a in applications if can_view(actor, a)]
+    totals = repository.totals_by_application(session, [a.id for a in applications])
+    companies = {c.id: c.name for c in parties.list_companies(session)}
+    return [
+        ApplicationSummary(
+            id=a.id,
+            reference=a.reference,
+            state=a.state,
+            lane=a.lane,
+            license_type=a.license_type,
+            exporter=companies.get(a.exporter_id, "?"),
+            destination=a.destination,
+            end_use_category=a.end_use_category,
+            total_kg=Decimal(str(totals.get(a.id) or 0)),
+            accepted_on=a.accepted_on,
+            due_on=a.due_on,
+            decided_on=a.decided_on,
+        )
+        for a in applications
+    ]
+
+
+def _license_read(session: Session, license_: License) -> LicenseRead:
+    application = repository.get_application(session, license_.application_id)
+    return LicenseRead(
+        id=license_.id,
+        number=license_.number,
+        application_reference=application.reference,
+        exporter=ExporterRead.model_validate(
+            parties.get_company(session, company_id=license_.exporter_id)
+        ),
+        license_type=license_.license_type,
+        status=license_.status,
+        consignee=PartyRead.model_validate(
+            parties.get_foreign_party(session, party_id=license_.consignee_id)
+        ),
+        end_user=PartyRead.model_validate(
+            parties.get_foreign_party(session, party_id=license_.end_user_id)
+        ),
+        destination=license_.destination,
+        valid_from=license_.valid_from,
+        valid_until=license_.valid_until,
+        conditions=license_.conditions,
+        supervision_code=license_.supervision_code,
+        issued_at=license_.issued_at,
+        lines=[
+            LicenseLineRead.model_validate(ln)
+            for ln in repository.license_lines(session, license_.id)
+        ],
+    )
+
+
+def license_view(session: Session, *, actor: Actor, number: str) -> LicenseRead:
+    license_ = repository.get_license_by_number(session, number)
+    if license_ is None or not can_view_license(actor, license_):
+        raise NotFound(f"license {number} not found", code="license.not_found")
+    return _license_read(session, license_)
+
+
+def list_license_views(session: Session, *, actor: Actor) -> list[LicenseRead]:
+    exporter_id = actor.company_id if actor.role is Role.EXPORTER else None
+    return [
+        _license_read(session, lic)
+        for lic in repository.list_licenses(session, exporter_id=exporter_id)
+        if can_view_license(actor, lic)
+    ]
