@@ -41,3 +41,8 @@ class FixedClock:
 def authority_date(moment: datetime, tz: ZoneInfo = AUTHORITY_TZ) -> date:
     """The legal date of a moment: deadlines are counted in the authority's time zone."""
     return moment.astimezone(tz).date()
+
+
+def clock_for(frozen_time: datetime | None) -> Clock:
+    """The system clock, unless the settings freeze time (demos only)."""
+    return SystemClock() if frozen_time is None else FixedClock(frozen_time)

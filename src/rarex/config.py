@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Literal
@@ -32,6 +33,10 @@ class Settings(BaseSettings):
     max_document_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     max_quantity_kg: Decimal = Decimal("100000000")  # 100,000 t: anything above is absurd
 
+    # Freeze "now" (ISO datetime with offset): lets `rarex serve` show the demo as of its last
+    # simulated day. Refused in production, where time must be real.
+    frozen_time: datetime | None = None
+
     # Administrator bootstrap token for `rarex serve` in production; must be set explicitly there.
     admin_token: str | None = None
 
@@ -40,10 +45,14 @@ class Settings(BaseSettings):
         if self.environment == "production":
             if self.admin_token is not None and len(self.admin_token) < 32:
                 raise ValueError("RAREX_ADMIN_TOKEN must be at least 32 characters in production")
+            if self.frozen_time is not None:
+                raise ValueError("RAREX_FROZEN_TIME is for demos and tests, not production")
             if self.database_url.startswith("sqlite"):
                 raise ValueError(
                     "production requires PostgreSQL (RAREX_DATABASE_URL=postgresql+psycopg://...)"
                 )
+        if self.frozen_time is not None and self.frozen_time.tzinfo is None:
+            raise ValueError("RAREX_FROZEN_TIME needs a UTC offset, e.g. 2025-07-25T18:00+08:00")
         return self
 
 

@@ -97,10 +97,6 @@ def test_domain_errors_exit_2_naming_the_value(args: tuple[str, ...], named: str
     assert named in err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rarex.cli.common.fail prints '[code]' as Rich markup, which swallows the error code",
-)
 def test_domain_error_line_carries_the_stable_code() -> None:
     _, _, err = _run("check", "--code", "1C999")
 

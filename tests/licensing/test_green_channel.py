@@ -374,7 +374,7 @@ def test_facts_refuse_an_unknown_end_use() -> None:
     ["applicant_violations_in_lookback", "applicant_approved_applications", "open_screening_hits"],
 )
 @pytest.mark.parametrize("value", [-1, True, "2"])
-def test_facts_refuse_counts_that_are_not_non_negative_integers(field: str, value: object) -> None:
+def test_facts_refuse_counts_that_are_not_non_negative_integers(field: str, value: Any) -> None:
     with pytest.raises(InvalidInput) as caught:
         replace(GOOD, **{field: value})
     assert caught.value.code == "green_channel.invalid_facts"

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rarex import __version__
 from rarex.api import applications, reference, system
-from rarex.clock import Clock, SystemClock
+from rarex.clock import Clock, clock_for
 from rarex.config import Settings, get_settings
 from rarex.db import make_engine, make_sessionmaker
 from rarex.errors import DomainError
@@ -34,7 +34,7 @@ def create_app(
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
-    app.state.clock = clock or SystemClock()
+    app.state.clock = clock or clock_for(settings.frozen_time)
     if session_factory is None:
         session_factory = make_sessionmaker(engine or make_engine(settings))
     app.state.sessionmaker = session_factory

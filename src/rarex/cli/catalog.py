@@ -58,7 +58,7 @@ def check(
     elif hs is not None and code is None:
         result = load_control_list().check_hs(hs, day)
     else:
-        raise fail("input.invalid", "give exactly one of --code or --hs")
+        raise fail("catalog.query_required", "give exactly one of --code or --hs")
     if as_json:
         emit_json(result.to_dict())
         return

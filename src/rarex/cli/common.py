@@ -11,6 +11,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from rarex.errors import DomainError
 
@@ -29,7 +30,9 @@ def emit_json(value: Any) -> None:
 
 
 def fail(code: str, message: str) -> typer.Exit:
-    err_console.print(f"[bold red]error[/] [{code}] {message}", markup=True, highlight=False)
+    err_console.print(
+        "[bold red]error[/] " + escape(f"[{code}] {message}"), markup=True, highlight=False
+    )
     return typer.Exit(EXIT_DOMAIN_ERROR)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from rarex.auth.roles import Actor
 from rarex.auth.service import actor_for_username
-from rarex.clock import Clock, SystemClock
+from rarex.clock import Clock, clock_for
 from rarex.config import Settings, get_settings
 from rarex.db import make_engine, make_sessionmaker, session_scope
 from rarex.migrations import current_revision, head_revision, upgrade_database
@@ -44,5 +44,8 @@ def open_context(*, migrate: bool = True) -> CliContext:
     if migrate and current_revision(engine) != head_revision():
         upgrade_database(engine)
     return CliContext(
-        settings=settings, engine=engine, sessions=make_sessionmaker(engine), clock=SystemClock()
+        settings=settings,
+        engine=engine,
+        sessions=make_sessionmaker(engine),
+        clock=clock_for(settings.frozen_time),
     )

@@ -189,6 +189,7 @@ def serve(
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 
+@domain_errors
 def demo(
     yes: Annotated[bool, typer.Option("--yes", help="Wipe the database without asking")] = False,
     as_json: JsonOpt = False,

@@ -43,7 +43,7 @@ class OfficialDay:
 
 @dataclass(frozen=True)
 class OfficialSchedule:
-    """Every exceptional day of one year; unlisted days follow the Monday-Friday rule."""
+    """The exceptional days of one year as published: holidays off, make-up weekend days on."""
 
     year: int
     days: dict[date, OfficialDay] = field(hash=False)
@@ -202,7 +202,7 @@ class WorkingCalendar:
 
     @property
     def schedule_years(self) -> frozenset[int]:
-        """Years with loaded official days."""
+        """Years given official days by a loaded schedule (overrides); never provisional."""
         return frozenset(self._sources)
 
     @property

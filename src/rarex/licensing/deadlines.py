@@ -55,6 +55,7 @@ __all__ = [
     "Deadline",
     "InvalidSchedule",
     "LedgerEntry",
+    "LedgerEvent",
     "OfficialDay",
     "OfficialSchedule",
     "WorkingCalendar",
