@@ -382,7 +382,7 @@ def _caseload(w: DemoWorld) -> None:
         "eu-green",
         "officer.li",
         outcome="approved",
-        reason="Green channel: eligible EU civil end use, known end user, exporter in good standing",
+        reason="Green channel: EU civil end use, known end user, exporter in good standing",
         conditions=["Report each shipment to the licensing authority within 10 working days"],
     )
 

@@ -103,7 +103,8 @@ def _print_application(view: ApplicationRead) -> None:
             if c.get(flag)
         )
         console.print(
-            f"clock: {c['used']} working days used, {c['remaining']} left, due {c['due_date']} {flags}"
+            f"clock: {c['used']} working days used, {c['remaining']} left, "
+            f"due {c['due_date']} {flags}"
         )
     if view.green_channel:
         console.print(
@@ -241,7 +242,8 @@ def transition_command(
     action: Annotated[
         str,
         typer.Argument(
-            help=f"One of: {', '.join(a.value for a in Action if a not in (Action.APPROVE, Action.DENY))}"
+            help="submit, accept, return, start_review, request_information, "
+            "supply_information, start_consultation, end_consultation, refer, withdraw"
         ),
     ],
     as_user: AsUser,
@@ -432,9 +434,11 @@ def licenses_show(number: str, as_user: AsUser, as_json: JsonOpt = False) -> Non
         emit_json(view.model_dump(mode="json"))
         return
     console.print(
-        f"[bold]{view.number}[/] {view.license_type} {view.status} valid {view.valid_from}–{view.valid_until}"
+        f"[bold]{view.number}[/] {view.license_type} {view.status} "
+        f"valid {view.valid_from} to {view.valid_until}"
     )
     for ln in view.lines:
         console.print(
-            f"  line {ln.line_no} {ln.control_code} {ln.hs_code}: {ln.remaining_kg} of {ln.granted_kg} kg left"
+            f"  line {ln.line_no} {ln.control_code} {ln.hs_code}: "
+            f"{ln.remaining_kg} of {ln.granted_kg} kg left"
         )

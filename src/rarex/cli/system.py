@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from rarex.audit.service import verify
 from rarex.auth.roles import Role

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from rarex.auth.roles import Actor, Role
 from rarex.clock import Clock, authority_date
 from rarex.config import Settings
-from rarex.errors import NotFound
+from rarex.errors import InvalidInput, NotFound
 from rarex.licensing import repository
 from rarex.licensing.access import can_view, can_view_license, ensure_can_view
 from rarex.licensing.clock_service import application_clock, lane_target
@@ -164,8 +164,12 @@ def list_application_summaries(
     destinations = actor.partner_countries if actor.role is Role.PARTNER_AUTHORITY else None
     if actor.role in (Role.CUSTOMS_OFFICER, Role.ANALYST):
         return []
-    if state is not None:
-        State(state)  # an unknown state is an error, not an empty list
+    if state is not None and state not in State.__members__.values():
+        # An unknown state is an error, not an empty list.
+        raise InvalidInput(
+            f"unknown state {state!r}; known: {', '.join(s.value for s in State)}",
+            code="application.unknown_state",
+        )
     applications = repository.list_applications(
         session,
         exporter_id=exporter_id,
