@@ -1,0 +1,89 @@
+"""The demo is an end-to-end run of the real services; these tests read what it produced."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from rarex.cli.main import app
+from rarex.db import make_engine
+from rarex.models import Application, AuditEvent, License
+
+
+def _demo(runner: CliRunner, *args: str) -> dict:
+    result = runner.invoke(app, ["demo", "--yes", "--json", *args])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_demo_shows_every_case_the_issue_lists(runner: CliRunner, cli_env: str) -> None:
+    result = _demo(runner)
+    cases = {row["case"]: row for row in result["applications"]}
+    assert cases["eu-green"]["lane"] == "green"
+    assert cases["eu-green"]["decision"] == "approved"
+    assert cases["us-ordinary"]["lane"] == "ordinary"
+    assert cases["us-ordinary"]["destination"] == "US"
+    assert cases["returned"]["state"] == "returned"
+    assert cases["info-request"]["state"] == "information_requested"
+    assert cases["info-request"]["stopped"] is True
+    assert cases["defence"]["decision"] == "denied"
+    assert cases["general"]["license_type"] == "general"
+    assert cases["general"]["decision"] == "approved"
+    assert cases["referred"]["off_clock"] is True
+    assert cases["eu-ordinary"]["at_risk"] is True
+    assert result["audit"]["ok"] is True
+
+
+def test_demo_license_balances_match_granted_quantities(runner: CliRunner, cli_env: str) -> None:
+    result = _demo(runner)
+    us = next(lic for lic in result["licenses"] if lic["destination"] == "US")
+    assert us["lines"] == [
+        {"code": "1C902.a", "granted_kg": "1500.000", "remaining_kg": "1500.000"}
+    ]
+    general = next(lic for lic in result["licenses"] if lic["type"] == "general")
+    assert general["valid_until"] > "2028-01-01"
+
+
+def test_demo_leaves_the_data_for_serve_in_the_database(runner: CliRunner, cli_env: str) -> None:
+    result = _demo(runner)
+    engine = make_engine(cli_env)
+    with engine.connect() as conn:
+        applications = conn.scalar(select(func.count()).select_from(Application))
+        licenses = conn.scalar(select(func.count()).select_from(License))
+        events = conn.scalar(select(func.count()).select_from(AuditEvent))
+    engine.dispose()
+    assert applications == len(result["applications"])
+    assert licenses == len(result["licenses"])
+    assert events == result["audit"]["events"]
+
+
+def test_demo_runs_twice_with_yes_and_resets(runner: CliRunner, cli_env: str) -> None:
+    first = _demo(runner)
+    second = _demo(runner)
+    assert len(second["applications"]) == len(first["applications"])
+    assert second["audit"]["events"] == first["audit"]["events"]
+
+
+def test_demo_refuses_to_wipe_without_yes_when_not_interactive(
+    runner: CliRunner, cli_env: str
+) -> None:
+    _demo(runner)
+    result = runner.invoke(app, ["demo"])
+    assert result.exit_code == 2
+    assert "demo.confirmation_required" in result.stderr
+
+
+def test_demo_refuses_production(
+    runner: CliRunner, cli_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rarex.config import get_settings
+
+    monkeypatch.setenv("RAREX_ENVIRONMENT", "production")
+    monkeypatch.setenv("RAREX_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["demo", "--yes"])
+    assert result.exit_code == 2
+    assert "demo.refused" in result.stderr
