@@ -22,7 +22,9 @@ from rarex.config import Settings
 from rarex.db import make_engine
 from rarex.migrations import upgrade_database
 
-PG_URL = os.environ.get("RAREX_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_URL = os.environ.get(
+    "RAREX_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 

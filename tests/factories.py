@@ -111,15 +111,29 @@ def filed_and_accepted(
         session, actor=exporter, clock=clock, settings=settings, data=application_data(**overrides)
     )
     attach_required_documents(session, clock, settings, exporter, app)
-    for actor, action in ((exporter, Action.SUBMIT), (officer, Action.ACCEPT), (officer, Action.START_REVIEW)):
+    for actor, action in (
+        (exporter, Action.SUBMIT),
+        (officer, Action.ACCEPT),
+        (officer, Action.START_REVIEW),
+    ):
         review.transition(
-            session, actor=actor, clock=clock, settings=settings, application_id=app.id, action=action
+            session,
+            actor=actor,
+            clock=clock,
+            settings=settings,
+            application_id=app.id,
+            action=action,
         )
     return app
 
 
 def approve(
-    session: Session, clock: FixedClock, settings: Settings, officer: Actor, app: Application, **kw: Any
+    session: Session,
+    clock: FixedClock,
+    settings: Settings,
+    officer: Actor,
+    app: Application,
+    **kw: Any,
 ) -> Application:
     clock.advance(timedelta(days=1))
     return decisions.decide(
@@ -130,4 +144,3 @@ def approve(
         application_id=app.id,
         data=DecisionIn(outcome="approved", reason="Compliant civil end use", **kw),
     )
-

@@ -22,7 +22,11 @@ end_use_category: ev_motors
 end_use_statement: Traction motors for passenger EVs; no re-transfer without consent.
 contract_reference: C-1
 lines:
-  - {control_code: 1C905.a, hs_code: "2805301200", quantity_kg: "500.5", value: "1000", currency: USD}
+  - control_code: 1C905.a
+    hs_code: "2805301200"
+    quantity_kg: "500.5"
+    value: "1000"
+    currency: USD
 """
 
 
@@ -101,7 +105,8 @@ def test_file_from_yaml_then_workflow_to_license(
     listed = json.loads(_ok(runner, "applications", "list", "--as", "exp", "--json"))
     assert [a["reference"] for a in listed] == [ref]
     verify = json.loads(_ok(runner, "audit", "verify", "--json"))
-    assert verify["ok"] is True and verify["checked"] >= 8
+    assert verify["ok"] is True
+    assert verify["checked"] >= 8
 
 
 @pytest.mark.parametrize(
