@@ -37,7 +37,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, event, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from rarex.audit.service import verify
@@ -116,12 +116,24 @@ class Case:
         return self.id
 
 
+class StatementCounter:
+    """Counts SQL statements sent to the database: the ORM's round trips are most of the cost."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.count = 0
+        event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *_args: Any) -> None:
+        self.count += 1
+
+
 @dataclass(frozen=True)
 class PhaseResult:
     name: str
     count: int
     seconds: float
     latencies_ms: list[float]
+    statements: int
 
     @property
     def per_second(self) -> float:
@@ -143,6 +155,8 @@ class PhaseResult:
         return {
             "seconds": round(self.seconds, 3),
             "per_second": round(self.per_second, 1),
+            "statements_per_app": round(self.statements / self.count, 1),
+            "max": round(max(self.latencies_ms), 2),
             **{k: round(v, 2) for k, v in self.percentiles().items()},
             **{k: round(v, 2) for k, v in self.drift().items()},
         }
@@ -332,9 +346,11 @@ def _run_phase(
     cases: list[Case],
     steps_for: Callable[[Case], list[Step]],
     *,
+    counter: StatementCounter,
     commit_per_call: bool,
 ) -> PhaseResult:
     latencies: list[float] = []
+    statements_before = counter.count
     start = time.perf_counter()
     for case in cases:
         steps = steps_for(case)
@@ -348,7 +364,8 @@ def _run_phase(
                 for step in steps:
                     step(session)
         latencies.append((time.perf_counter() - t0) * 1000)
-    return PhaseResult(name, len(cases), time.perf_counter() - start, latencies)
+    seconds = time.perf_counter() - start
+    return PhaseResult(name, len(cases), seconds, latencies, counter.count - statements_before)
 
 
 def _count(session: Session, query: Any) -> int:
@@ -371,6 +388,7 @@ def bench_engine(
     with session_scope(factory) as session:
         events_before = _count(session, select(func.count()).select_from(AuditEvent))
 
+    counter = StatementCounter(engine)
     cases = [
         Case(
             index=i,
@@ -387,6 +405,7 @@ def bench_engine(
             factory,
             cases,
             lambda c: _file_steps(c, clock, settings),
+            counter=counter,
             commit_per_call=commit_per_call,
         )
     )
@@ -397,6 +416,7 @@ def bench_engine(
             factory,
             cases,
             lambda c: _review_steps(c, clock, settings),
+            counter=counter,
             commit_per_call=commit_per_call,
         )
     )
@@ -407,6 +427,7 @@ def bench_engine(
             factory,
             cases,
             lambda c: _decide_steps(c, clock, settings),
+            counter=counter,
             commit_per_call=commit_per_call,
         )
     )
@@ -437,7 +458,9 @@ def bench_engine(
 
     total_s = sum(p.seconds for p in phases)
     per_app = [sum(p.latencies_ms[i] for p in phases) for i in range(n)]
-    end_to_end = PhaseResult("end_to_end", n, total_s, per_app)
+    end_to_end = PhaseResult(
+        "end_to_end", n, total_s, per_app, sum(p.statements for p in phases)
+    )
     return {
         "backend": backend,
         "n": n,
@@ -502,12 +525,12 @@ def print_report(result: dict[str, Any]) -> None:
     print(f"\n== {result['server']}  N={n}  ({mode}) ==")
     print(f"migrate {result['migrate_s']:.2f} s, setup {result['setup_s']:.2f} s (not timed)")
     header = f"{'phase':<12}{'seconds':>9}{'apps/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-    print(header + f"{'p50 first/last 10%':>22}")
+    print(header + f"{'max ms':>9}{'SQL/app':>9}{'p50 first/last 10%':>22}")
     rows = [*result["phases"].items(), ("end_to_end", result["end_to_end"])]
     for name, r in rows:
         print(
             f"{name:<12}{r['seconds']:>9.2f}{r['per_second']:>9.1f}{r['p50']:>9.2f}"
-            f"{r['p95']:>9.2f}{r['p99']:>9.2f}"
+            f"{r['p95']:>9.2f}{r['p99']:>9.2f}{r['max']:>9.1f}{r['statements_per_app']:>9.1f}"
             f"{r['first_tenth_p50']:>13.2f} / {r['last_tenth_p50']:<7.2f}"
         )
     audit = result["audit"]

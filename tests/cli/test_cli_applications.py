@@ -223,3 +223,55 @@ def test_calendar_load_makes_a_year_official(
     result = runner.invoke(app, ["calendar", "load", str(broken), "--as", "adm"])
     assert result.exit_code == 2
     assert "calendar.invalid_schedule" in result.stderr
+
+
+def test_amend_replaces_lines_of_a_draft_and_refuses_bad_amendments(
+    runner: CliRunner, cli_env: str, tmp_path: Path
+) -> None:
+    _setup(runner, tmp_path)
+    filing = tmp_path / "app.yaml"
+    filing.write_text(FILING, encoding="utf-8")
+    ref = json.loads(_ok(runner, "applications", "file", str(filing), "--as", "exp", "--json"))[
+        "reference"
+    ]
+    amendment = tmp_path / "amend.yaml"
+    amendment.write_text(
+        "lines:\n  - {control_code: 1C902.a, hs_code: '2805301910',"
+        " quantity_kg: '12', value: '5'}\n",
+        encoding="utf-8",
+    )
+    view = json.loads(
+        _ok(runner, "applications", "amend", ref, str(amendment), "--as", "exp", "--json")
+    )
+    assert [(ln["control_code"], ln["quantity_kg"]) for ln in view["lines"]] == [
+        ("1C902.a", "12.000")
+    ]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "lines:\n  - {control_code: 1C902.a, hs_code: '2805301910', quantity_kg: '0', value: '5'}\n"
+    )
+    result = runner.invoke(app, ["applications", "amend", ref, str(bad), "--as", "exp"])
+    assert result.exit_code == 2
+    assert "application.quantity_not_positive" in result.stderr
+    after = json.loads(_ok(runner, "applications", "show", ref, "--as", "exp", "--json"))
+    assert after["lines"] == view["lines"]
+
+
+def test_exporter_record_is_visible_to_officers_and_the_exporter_only(
+    runner: CliRunner, cli_env: str, tmp_path: Path
+) -> None:
+    uscc = _setup(runner, tmp_path)
+    other = make_uscc(9999)
+    _ok(runner, "companies", "add", "--uscc", other, "--name", "Other Co.")
+    _ok(runner, "users", "create", "other", "--role", "exporter", "--company", other)
+    filing = tmp_path / "app.yaml"
+    filing.write_text(FILING, encoding="utf-8")
+    _ok(runner, "applications", "file", str(filing), "--as", "exp")
+    record = json.loads(_ok(runner, "companies", "show", uscc, "--as", "off", "--json"))
+    assert record["applications_by_state"] == {"draft": 1}
+    assert record["compliance_programme_on"] == "2024-01-01"
+    own = json.loads(_ok(runner, "companies", "show", uscc, "--as", "exp", "--json"))
+    assert own == record
+    hidden = runner.invoke(app, ["companies", "show", uscc, "--as", "other"])
+    assert hidden.exit_code == 2
+    assert "party.company_not_found" in hidden.stderr

@@ -17,7 +17,7 @@ from rarex.cli.common import console, domain_errors, emit_json, fail, parse_date
 from rarex.cli.context import open_context
 from rarex.errors import InvalidInput
 from rarex.licensing import decisions, filing, review, views
-from rarex.licensing.schemas import ApplicationCreate, ApplicationRead, DecisionIn
+from rarex.licensing.schemas import ApplicationAmend, ApplicationCreate, ApplicationRead, DecisionIn
 from rarex.licensing.states import Action
 
 M = TypeVar("M", bound=BaseModel)
@@ -156,6 +156,31 @@ def file_command(
                 action=Action.SUBMIT,
             )
         _show(session, ctx, actor, application.id, as_json)
+
+
+@app.command("amend")
+@domain_errors
+def amend_command(
+    reference: str,
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    as_user: AsUser,
+    as_json: JsonOpt = False,
+) -> None:
+    """Amend a draft, a returned application or one awaiting information (only given fields)."""
+    data = parse_model(ApplicationAmend, load_document(path), source=path.name)
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        actor = ctx.actor(session, as_user)
+        application_id = views.resolve_application_id(session, actor=actor, key=reference)
+        filing.amend_application(
+            session,
+            actor=actor,
+            clock=ctx.clock,
+            settings=ctx.settings,
+            application_id=application_id,
+            data=data,
+        )
+        _show(session, ctx, actor, application_id, as_json)
 
 
 @app.command("attach")

@@ -14,6 +14,7 @@ from rarex.cli.common import console, domain_errors, emit_json, fail, parse_date
 from rarex.cli.context import open_context
 from rarex.licensing.calendar_store import load_schedule, working_calendar
 from rarex.licensing.deadlines import deadline
+from rarex.licensing.records import exporter_record
 from rarex.migrations import current_revision, head_revision, upgrade_database
 from rarex.parties.service import company_by_uscc, register_company
 
@@ -136,6 +137,28 @@ def companies_add(
         emit_json(body)
     else:
         console.print(f"registered {body['name']} ({body['uscc']})")
+
+
+@companies_app.command("show")
+@domain_errors
+def companies_show(
+    uscc: str,
+    as_user: Annotated[str, typer.Option("--as", help="Username to act as")],
+    as_json: JsonOpt = False,
+) -> None:
+    """An exporter's record: applications by state, licenses, violations, compliance programme."""
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        record = exporter_record(session, actor=ctx.actor(session, as_user), uscc=uscc)
+    if as_json:
+        emit_json(record.model_dump(mode="json"))
+        return
+    console.print(f"[bold]{record.name}[/] ({record.uscc}) {record.name_zh or ''}")
+    console.print(f"compliance programme on file: {record.compliance_programme_on or 'none'}")
+    console.print(f"applications: {record.applications_by_state or 'none'}")
+    console.print(f"licenses: {record.licenses_by_status or 'none'}")
+    for v in record.violations:
+        console.print(f"[red]violation[/] {v.occurred_on}: {v.description}")
 
 
 @users_app.command("create")

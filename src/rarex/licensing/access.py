@@ -14,6 +14,7 @@ from rarex.errors import Forbidden, NotFound
 from rarex.models import Application, License
 
 _AUTHORITY = frozenset({Role.LICENSING_OFFICER, Role.ADMINISTRATOR})
+DECIDING_ROLES = frozenset({Role.LICENSING_OFFICER})
 
 
 def _hidden(reference: str) -> NotFound:
@@ -48,18 +49,26 @@ def ensure_can_edit(actor: Actor, application: Application) -> None:
     raise _hidden(application.reference)
 
 
-def ensure_can_decide(session: Session, actor: Actor, application: Application) -> None:
-    """Officers decide, but never a case they filed or a company they declared a link to."""
-    if actor.role is not Role.LICENSING_OFFICER:
-        if not can_view(actor, application):
-            raise _hidden(application.reference)
+def ensure_role_may(actor: Actor, roles: frozenset[Role], *, action: str) -> None:
+    """Refuse a role that may never take this step, before the case is even looked up.
+
+    The answer depends on the role alone, so it reveals nothing about whether the case exists.
+    """
+    if actor.role not in roles:
         raise Forbidden(
-            f"only licensing officers decide; {actor.username} is {actor.role.value}",
+            f"{action} needs the role {', '.join(sorted(r.value for r in roles))}; "
+            f"{actor.username} is {actor.role.value}",
             code="auth.role_required",
+            action=action,
+            role=actor.role.value,
         )
+
+
+def ensure_no_conflict(session: Session, actor: Actor, application: Application) -> None:
+    """Officers never handle a case they filed or one of a company they declared a link to."""
     if application.filed_by_id == actor.user_id:
         raise Forbidden(
-            f"{actor.username} filed {application.reference} and cannot decide it",
+            f"{actor.username} filed {application.reference} and cannot handle it",
             code="auth.conflict_of_interest",
         )
     if has_conflict(session, user_id=actor.user_id, company_id=application.exporter_id):
@@ -67,6 +76,12 @@ def ensure_can_decide(session: Session, actor: Actor, application: Application) 
             f"{actor.username} declared a connection to the applicant of {application.reference}",
             code="auth.conflict_of_interest",
         )
+
+
+def ensure_can_decide(session: Session, actor: Actor, application: Application) -> None:
+    """Licensing officers decide, but never a case they have a conflict of interest in."""
+    ensure_role_may(actor, DECIDING_ROLES, action="decide an application")
+    ensure_no_conflict(session, actor, application)
 
 
 def can_view_license(actor: Actor, license_: License) -> bool:

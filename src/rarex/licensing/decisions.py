@@ -15,7 +15,7 @@ from rarex.clock import Clock, authority_date
 from rarex.config import Settings
 from rarex.errors import InvalidInput
 from rarex.licensing import repository
-from rarex.licensing.access import ensure_can_decide
+from rarex.licensing.access import DECIDING_ROLES, ensure_can_decide, ensure_role_may
 from rarex.licensing.end_uses import get_end_use
 from rarex.licensing.review import record_change, refresh_due_date
 from rarex.licensing.schemas import DecisionIn
@@ -32,6 +32,7 @@ DENIAL_REASONS: dict[str, str] = {
     "incomplete_after_request": "Requested supplementary information not supplied",
     "other": "Other reason, stated in the free text",
 }
+_GRAM = Decimal("0.001")
 # Decree 792: a single license is valid up to 1 year, a general license up to 3 years.
 MAX_VALIDITY = {"single": relativedelta(years=1), "general": relativedelta(years=3)}
 
@@ -59,13 +60,20 @@ def _granted_quantities(
                 f"line {line_no}: granted quantity {amount} kg must be zero or more",
                 code="decision.invalid_granted_quantity",
             )
+        if amount != amount.quantize(_GRAM):
+            # Rounding would grant a quantity the officer did not write down.
+            raise InvalidInput(
+                f"line {line_no}: granted quantity {amount} kg has more than 3 decimals "
+                "(gram precision)",
+                code="decision.invalid_granted_quantity",
+            )
         if amount > line.quantity_kg:
             raise InvalidInput(
                 f"line {line_no}: cannot grant {amount} kg, more than the {line.quantity_kg} kg "
                 "requested",
                 code="decision.granted_exceeds_requested",
             )
-        granted[line_no] = amount.quantize(Decimal("0.001"))
+        granted[line_no] = amount.quantize(_GRAM)
     if not any(amount > 0 for amount in granted.values()):
         raise InvalidInput(
             "an approval must grant some quantity; deny instead", code="decision.nothing_granted"
@@ -82,6 +90,7 @@ def decide(
     application_id: uuid.UUID,
     data: DecisionIn,
 ) -> Application:
+    ensure_role_may(actor, DECIDING_ROLES, action="decide an application")
     application = repository.get_application(session, application_id, lock=True)
     ensure_can_decide(session, actor, application)
     action = Action.APPROVE if data.outcome == "approved" else Action.DENY
@@ -98,7 +107,7 @@ def decide(
         )
     if action is Action.DENY and not data.reason_codes:
         raise InvalidInput(
-            "a denial needs at least one reason code", code="decision.reason_required"
+            "a denial needs at least one reason code", code="decision.reason_code_required"
         )
     now = clock.now()
     today = authority_date(now)

@@ -57,7 +57,11 @@ def _exporter_for(session: Session, actor: Actor, uscc: str | None) -> Company:
                 code="auth.wrong_company",
             )
         return company
-    require_role(actor, Role.EXPORTER, Role.ADMINISTRATOR, action="file an application")
+    # An officer or administrator may key in a paper application for a company; the officer
+    # who does can then never decide it (access.ensure_no_conflict).
+    require_role(
+        actor, Role.LICENSING_OFFICER, Role.ADMINISTRATOR, action="file an application"
+    )
     if uscc is None:
         raise InvalidInput("exporter_uscc is required", code="application.exporter_required")
     return parties.company_by_uscc(session, uscc=uscc)
@@ -304,7 +308,8 @@ def attach_document(
     media = media_type.split(";")[0].strip().lower()
     if media not in MEDIA_TYPES:
         raise InvalidInput(
-            f"media type {media_type!r} is not accepted; use one of {', '.join(sorted(MEDIA_TYPES))}",
+            f"media type {media_type!r} is not accepted; "
+            f"use one of {', '.join(sorted(MEDIA_TYPES))}",
             code="document.unsupported_media_type",
         )
     application = repository.get_application(session, application_id, lock=True)

@@ -1,0 +1,76 @@
+"""An exporter's record: what the authority weighs (and the green channel reads) about it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from rarex.auth.roles import Actor, Role
+from rarex.errors import NotFound
+from rarex.models import Application, License, Violation
+from rarex.parties.service import company_by_uscc
+
+
+class ViolationRead(BaseModel):
+    occurred_on: date
+    description: str
+    penalty_reference: str | None
+
+
+class ExporterRecord(BaseModel):
+    uscc: str
+    name: str
+    name_zh: str | None
+    compliance_programme_on: date | None
+    applications_by_state: dict[str, int]
+    approved_applications: int
+    licenses_by_status: dict[str, int]
+    violations: list[ViolationRead]
+
+
+def exporter_record(session: Session, *, actor: Actor, uscc: str) -> ExporterRecord:
+    company = company_by_uscc(session, uscc=uscc)
+    allowed = actor.role in (Role.LICENSING_OFFICER, Role.ADMINISTRATOR) or (
+        actor.role is Role.EXPORTER and actor.company_id == company.id
+    )
+    if not allowed:
+        raise NotFound(
+            f"no exporter registered with USCC {company.uscc}", code="party.company_not_found"
+        )
+    by_state: dict[str, int] = dict(
+        session.execute(
+            select(Application.state, func.count(Application.id))
+            .where(Application.exporter_id == company.id)
+            .group_by(Application.state)
+        ).all()
+    )
+    by_status: dict[str, int] = dict(
+        session.execute(
+            select(License.status, func.count(License.id))
+            .where(License.exporter_id == company.id)
+            .group_by(License.status)
+        ).all()
+    )
+    violations = session.scalars(
+        select(Violation).where(Violation.company_id == company.id).order_by(Violation.occurred_on)
+    )
+    return ExporterRecord(
+        uscc=company.uscc,
+        name=company.name,
+        name_zh=company.name_zh,
+        compliance_programme_on=company.compliance_programme_on,
+        applications_by_state={k: int(v) for k, v in sorted(by_state.items())},
+        approved_applications=int(by_state.get("approved", 0)),
+        licenses_by_status={k: int(v) for k, v in sorted(by_status.items())},
+        violations=[
+            ViolationRead(
+                occurred_on=v.occurred_on,
+                description=v.description,
+                penalty_reference=v.penalty_reference,
+            )
+            for v in violations
+        ],
+    )
