@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sqlite3
 import statistics
@@ -134,6 +135,7 @@ class PhaseResult:
     seconds: float
     latencies_ms: list[float]
     statements: int
+    cpu_seconds: float  # this process only; with PostgreSQL the server's share is not in it
 
     @property
     def per_second(self) -> float:
@@ -155,6 +157,7 @@ class PhaseResult:
         return {
             "seconds": round(self.seconds, 3),
             "per_second": round(self.per_second, 1),
+            "client_cpu_s": round(self.cpu_seconds, 3),
             "statements_per_app": round(self.statements / self.count, 1),
             "max": round(max(self.latencies_ms), 2),
             **{k: round(v, 2) for k, v in self.percentiles().items()},
@@ -351,6 +354,7 @@ def _run_phase(
 ) -> PhaseResult:
     latencies: list[float] = []
     statements_before = counter.count
+    cpu_start = time.process_time()
     start = time.perf_counter()
     for case in cases:
         steps = steps_for(case)
@@ -365,16 +369,21 @@ def _run_phase(
                     step(session)
         latencies.append((time.perf_counter() - t0) * 1000)
     seconds = time.perf_counter() - start
-    return PhaseResult(name, len(cases), seconds, latencies, counter.count - statements_before)
+    return PhaseResult(
+        name,
+        len(cases),
+        seconds,
+        latencies,
+        counter.count - statements_before,
+        time.process_time() - cpu_start,
+    )
 
 
 def _count(session: Session, query: Any) -> int:
     return int(session.scalar(query) or 0)
 
 
-def bench_engine(
-    backend: str, engine: Engine, n: int, *, commit_per_call: bool
-) -> dict[str, Any]:
+def bench_engine(backend: str, engine: Engine, n: int, *, commit_per_call: bool) -> dict[str, Any]:
     settings = Settings(environment="test", database_url=str(engine.url))
     factory = make_sessionmaker(engine)
     clock = FixedClock(_at(HISTORY_DAY, 8))
@@ -389,6 +398,7 @@ def bench_engine(
         events_before = _count(session, select(func.count()).select_from(AuditEvent))
 
     counter = StatementCounter(engine)
+    load_before = os.getloadavg()[0]
     cases = [
         Case(
             index=i,
@@ -459,12 +469,19 @@ def bench_engine(
     total_s = sum(p.seconds for p in phases)
     per_app = [sum(p.latencies_ms[i] for p in phases) for i in range(n)]
     end_to_end = PhaseResult(
-        "end_to_end", n, total_s, per_app, sum(p.statements for p in phases)
+        "end_to_end",
+        n,
+        total_s,
+        per_app,
+        sum(p.statements for p in phases),
+        sum(p.cpu_seconds for p in phases),
     )
     return {
         "backend": backend,
         "n": n,
         "commit_per_call": commit_per_call,
+        # Other work on the machine skews the figures: a 1-minute load well above 1 says so.
+        "load_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "migrate_s": round(migrate_s, 3),
         "setup_s": round(setup_s, 3),
         "phases": {p.name: p.to_dict() for p in phases},
@@ -523,7 +540,12 @@ def print_report(result: dict[str, Any]) -> None:
     n = result["n"]
     mode = "commit per call" if result["commit_per_call"] else "commit per application"
     print(f"\n== {result['server']}  N={n}  ({mode}) ==")
-    print(f"migrate {result['migrate_s']:.2f} s, setup {result['setup_s']:.2f} s (not timed)")
+    print(
+        f"migrate {result['migrate_s']:.2f} s, setup {result['setup_s']:.2f} s (not timed); "
+        f"1-min load before/after {result['load_1min'][0]} / {result['load_1min'][1]}; "
+        f"client CPU {result['end_to_end']['client_cpu_s']:.1f} s"
+        f" of {result['end_to_end']['seconds']:.1f} s"
+    )
     header = f"{'phase':<12}{'seconds':>9}{'apps/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
     print(header + f"{'max ms':>9}{'SQL/app':>9}{'p50 first/last 10%':>22}")
     rows = [*result["phases"].items(), ("end_to_end", result["end_to_end"])]

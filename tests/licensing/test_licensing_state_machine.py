@@ -11,7 +11,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from tests.factories import application_data, attach_required_documents, make_actor, make_company
 
 from rarex.audit.service import verify
 from rarex.auth.roles import Actor, Role
@@ -31,6 +30,7 @@ from rarex.licensing.states import (
     next_state,
 )
 from rarex.models import Application, StateChange
+from tests.factories import application_data, attach_required_documents, make_actor, make_company
 
 # --- the pure table ----------------------------------------------------------------------------
 
@@ -206,6 +206,7 @@ def test_no_sequence_of_actions_escapes_the_table_and_the_database_follows_the_m
             ).all()
             assert [(c.from_state, c.action, c.to_state) for c in changes] == recorded
             for change in changes:
+                assert change.from_state is not None
                 from_state = State(change.from_state)
                 assert TRANSITIONS[from_state][Action(change.action)] is State(change.to_state)
         assert verify(session).ok

@@ -3,18 +3,12 @@ and on what legal basis, and an illegal step changes nothing."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from tests.factories import (
-    application_data,
-    attach_required_documents,
-    make_actor,
-    make_company,
-)
 
 from rarex.audit.service import events_for, verify
 from rarex.auth.roles import Actor, Role
@@ -25,6 +19,12 @@ from rarex.licensing import decisions, filing, review, views
 from rarex.licensing.schemas import DecisionIn
 from rarex.licensing.states import LEGAL_BASIS, TRANSITIONS, Action, State
 from rarex.models import Application, AuditEvent, StateChange
+from tests.factories import (
+    application_data,
+    attach_required_documents,
+    make_actor,
+    make_company,
+)
 
 
 class Case:
@@ -73,7 +73,7 @@ class Case:
             **kw,
         )
 
-    def state(self) -> str:
+    def state(self) -> str | None:
         self.session.expire_all()
         return self.session.scalar(select(Application.state).where(Application.id == self.app.id))
 
@@ -145,7 +145,7 @@ def test_every_step_of_a_path_is_recorded_with_actor_time_reason_basis_and_audit
     case: Case, session: Session, path: list[Action]
 ) -> None:
     expected_state = State.DRAFT
-    expected_rows: list[tuple[str, str, str, str, str]] = []
+    expected_rows: list[tuple[str, str, str, str, datetime]] = []
     for action in path:
         target = TRANSITIONS[expected_state][action]
         actor = case.officer if action in (Action.APPROVE, Action.DENY) else case.actor_for(action)
@@ -320,13 +320,9 @@ _PATH_TO = {
     State.DENIED: [Action.SUBMIT, Action.ACCEPT, Action.START_REVIEW, Action.DENY],
     State.WITHDRAWN: [Action.WITHDRAW],
 }
+# Every refused (state, action) pair; approve and deny go through decide(), as in production.
 _ILLEGAL = [
-    (state, action)
-    for state in State
-    for action in Action
-    if action not in TRANSITIONS[state]
-    # Decisions in every state are covered by the decide() call below; transition() refuses
-    # them outright as "use decide", whatever the state.
+    (state, action) for state in State for action in Action if action not in TRANSITIONS[state]
 ]
 
 

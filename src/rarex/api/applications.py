@@ -132,6 +132,10 @@ def transition_application(
     clock: ClockDep,
     settings: SettingsDep,
 ) -> ApplicationRead:
+    action = _action(body.action)
+    # A role that may never take the step is refused before the case is looked up: the answer
+    # is then the same for every case, so it reveals nothing (and is not a misleading 404).
+    review.ensure_role_may_take(actor, action)
     application_id = views.resolve_application_id(session, actor=actor, key=key)
     review.transition(
         session,
@@ -139,7 +143,7 @@ def transition_application(
         clock=clock,
         settings=settings,
         application_id=application_id,
-        action=_action(body.action),
+        action=action,
         reason=body.reason,
         missing_items=body.missing_items,
     )
@@ -157,6 +161,7 @@ def decide_application(
     clock: ClockDep,
     settings: SettingsDep,
 ) -> ApplicationRead:
+    decisions.ensure_role_may_decide(actor)
     application_id = views.resolve_application_id(session, actor=actor, key=key)
     decisions.decide(
         session,

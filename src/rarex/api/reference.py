@@ -25,7 +25,8 @@ def catalog_check(
     hs: str | None = None,
     on: date | None = None,
 ) -> dict[str, Any]:
-    """Is this control code or HS code controlled on that date, by which entries and announcements?"""
+    """Is this control code or HS code controlled on that date, by which entries and
+    announcements?"""
     if (code is None) == (hs is None):
         raise InvalidInput("give exactly one of code or hs", code="catalog.query_required")
     when = on or authority_date(clock.now())

@@ -96,10 +96,22 @@ def record_event(
 
 
 def _stream(session: Session, batch: int = 5000) -> Iterator[AuditRecord]:
-    for event in session.scalars(
-        select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch)
-    ):
-        yield _to_record(event)
+    # Plain rows, not ORM objects: verification must see what is stored, not an object the
+    # session still holds from an earlier read or write.
+    columns = (
+        AuditEvent.seq,
+        AuditEvent.at,
+        AuditEvent.actor,
+        AuditEvent.action,
+        AuditEvent.subject_type,
+        AuditEvent.subject_id,
+        AuditEvent.payload_json,
+        AuditEvent.prev_hash,
+        AuditEvent.hash,
+    )
+    query = select(*columns).order_by(AuditEvent.seq).execution_options(yield_per=batch)
+    for row in session.execute(query):
+        yield AuditRecord(*row)
 
 
 def verify(session: Session, *, actor: Actor | None = None) -> ChainVerification:
@@ -108,9 +120,13 @@ def verify(session: Session, *, actor: Actor | None = None) -> ChainVerification
     ``actor`` is None only for the operator's own CLI on the authority's machine.
     """
     if actor is not None:
-        require_role(actor, Role.ADMINISTRATOR, Role.LICENSING_OFFICER, action="verify the audit log")
-    head = session.get(AuditHead, _HEAD_ID)
-    expected = (head.last_seq, head.last_hash) if head is not None else (0, GENESIS_HASH)
+        require_role(
+            actor, Role.ADMINISTRATOR, Role.LICENSING_OFFICER, action="verify the audit log"
+        )
+    head = session.execute(
+        select(AuditHead.last_seq, AuditHead.last_hash).where(AuditHead.id == _HEAD_ID)
+    ).first()
+    expected = (head[0], head[1]) if head is not None else (0, GENESIS_HASH)
     return verify_chain(_stream(session), expected_head=expected)
 
 

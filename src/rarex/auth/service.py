@@ -12,6 +12,7 @@ import secrets
 import uuid
 from collections.abc import Iterable
 
+import pycountry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -67,6 +68,19 @@ def create_user(
         )
     if company_id is not None and session.get(Company, company_id) is None:
         raise NotFound(f"company {company_id} does not exist", code="party.company_not_found")
+    countries = sorted({c.strip().upper() for c in partner_countries})
+    unknown = [c for c in countries if pycountry.countries.get(alpha_2=c) is None]
+    if unknown:
+        # A mistyped code would silently show the partner nothing.
+        raise InvalidInput(
+            f"partner countries must be ISO alpha-2 codes; unknown: {', '.join(unknown)}",
+            code="auth.unknown_country",
+            unknown=unknown,
+        )
+    if countries and role is not Role.PARTNER_AUTHORITY:
+        raise InvalidInput(
+            "only partner authorities have partner countries", code="auth.countries_not_allowed"
+        )
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"username {username!r} is taken", code="auth.username_taken")
     user = User(
@@ -74,7 +88,7 @@ def create_user(
         display_name=display_name,
         role=role.value,
         company_id=company_id,
-        partner_countries=sorted({c.upper() for c in partner_countries}),
+        partner_countries=countries,
         active=True,
         created_at=clock.now(),
     )

@@ -81,6 +81,11 @@ def _granted_quantities(
     return granted
 
 
+def ensure_role_may_decide(actor: Actor) -> None:
+    """Refuse, before any lookup, a role that may never decide any case."""
+    ensure_role_may(actor, DECIDING_ROLES, action="decide an application")
+
+
 def decide(
     session: Session,
     *,
@@ -90,7 +95,7 @@ def decide(
     application_id: uuid.UUID,
     data: DecisionIn,
 ) -> Application:
-    ensure_role_may(actor, DECIDING_ROLES, action="decide an application")
+    ensure_role_may_decide(actor)
     application = repository.get_application(session, application_id, lock=True)
     ensure_can_decide(session, actor, application)
     action = Action.APPROVE if data.outcome == "approved" else Action.DENY

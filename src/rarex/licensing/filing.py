@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import pycountry
 from sqlalchemy.orm import Session
@@ -45,6 +45,7 @@ MEDIA_TYPES = frozenset(
     {"application/pdf", "image/png", "image/jpeg", "image/tiff", "text/plain", "application/xml"}
 )
 _MAX_VALUE = Decimal("1e13")
+_GRAM = Decimal("0.001")
 
 
 def _exporter_for(session: Session, actor: Actor, uscc: str | None) -> Company:
@@ -59,40 +60,38 @@ def _exporter_for(session: Session, actor: Actor, uscc: str | None) -> Company:
         return company
     # An officer or administrator may key in a paper application for a company; the officer
     # who does can then never decide it (access.ensure_no_conflict).
-    require_role(
-        actor, Role.LICENSING_OFFICER, Role.ADMINISTRATOR, action="file an application"
-    )
+    require_role(actor, Role.LICENSING_OFFICER, Role.ADMINISTRATOR, action="file an application")
     if uscc is None:
         raise InvalidInput("exporter_uscc is required", code="application.exporter_required")
     return parties.company_by_uscc(session, uscc=uscc)
 
 
 def _check_quantity(line_no: int, value: Decimal, settings: Settings) -> Decimal:
-    try:
-        if not value.is_finite():
-            raise InvalidOperation
-        quantity = value.quantize(Decimal("0.001"))
-    except InvalidOperation:
+    if not value.is_finite():
         raise InvalidInput(
             f"line {line_no}: quantity {value} kg is not a number",
             code="application.invalid_quantity",
-        ) from None
-    if quantity != value:
-        raise InvalidInput(
-            f"line {line_no}: quantity {value} kg has more than 3 decimals (gram precision)",
-            code="application.invalid_quantity",
+            line=line_no,
         )
-    if quantity <= 0:
+    if value <= 0:
         raise InvalidInput(
             f"line {line_no}: quantity must be above zero, got {value} kg",
             code="application.quantity_not_positive",
             line=line_no,
         )
-    if quantity > settings.max_quantity_kg:
+    # Compared before rounding: a huge figure would overflow the quantize below.
+    if value > settings.max_quantity_kg:
         raise InvalidInput(
             f"line {line_no}: {value} kg exceeds the plausible maximum of "
             f"{settings.max_quantity_kg} kg",
             code="application.quantity_absurd",
+            line=line_no,
+        )
+    quantity = value.quantize(_GRAM)
+    if quantity != value:
+        raise InvalidInput(
+            f"line {line_no}: quantity {value} kg has more than 3 decimals (gram precision)",
+            code="application.invalid_quantity",
             line=line_no,
         )
     return quantity
@@ -150,10 +149,27 @@ def _check_license_type(company: Company, license_type: str, on: date) -> None:
         )
 
 
+def _check_statement(statement: str) -> None:
+    if not statement.strip():
+        raise InvalidInput(
+            "the end-use statement is empty", code="application.end_use_statement_required"
+        )
+
+
 def _party(
     session: Session, clock: Clock, name: str, country: str, address: str | None
 ) -> ForeignParty:
     return parties.foreign_party(session, clock=clock, name=name, country=country, address=address)
+
+
+def _new_reference(session: Session, today: date) -> tuple[uuid.UUID, str]:
+    """A fresh id and its short reference. Eight hex digits collide by the birthday bound after
+    some ten thousand filings a year, so a reference already taken is drawn again."""
+    while True:
+        application_id = uuid.uuid4()
+        reference = f"RX-{today.year}-{application_id.hex[:8].upper()}"
+        if repository.application_by_reference(session, reference) is None:
+            return application_id, reference
 
 
 def file_application(
@@ -164,10 +180,9 @@ def file_application(
     company = _exporter_for(session, actor, data.exporter_uscc)
     get_end_use(data.end_use_category)
     _check_license_type(company, data.license_type, today)
-    if not data.end_use_statement.strip():
-        raise InvalidInput(
-            "the end-use statement is empty", code="application.end_use_statement_required"
-        )
+    _check_statement(data.end_use_statement)
+    for party in (data.consignee, data.end_user):
+        parties.check_foreign_party(party.name, party.country)
     destination = normalize_country(data.destination or data.end_user.country).alpha2
     lines = _build_lines(data.lines, on=today, settings=settings)
     consignee = _party(
@@ -177,10 +192,10 @@ def file_application(
         session, clock, data.end_user.name, data.end_user.country, data.end_user.address
     )
 
-    application_id = uuid.uuid4()
+    application_id, reference = _new_reference(session, today)
     application = Application(
         id=application_id,
-        reference=f"RX-{today.year}-{application_id.hex[:8].upper()}",
+        reference=reference,
         exporter_id=company.id,
         filed_by_id=actor.user_id,
         state=State.DRAFT.value,
@@ -237,14 +252,21 @@ def amend_application(
         )
     today = authority_date(clock.now())
     changed: list[str] = []
+    # Everything is validated before the application or any party is touched.
     if data.end_use_category is not None:
         get_end_use(data.end_use_category)
+    if data.end_use_statement is not None:
+        _check_statement(data.end_use_statement)
     if data.license_type is not None:
         company = parties.get_company(session, company_id=application.exporter_id)
         _check_license_type(company, data.license_type, today)
+    for party in (data.consignee, data.end_user):
+        if party is not None:
+            parties.check_foreign_party(party.name, party.country)
+    destination = normalize_country(data.destination).alpha2 if data.destination else None
     new_lines = _build_lines(data.lines, on=today, settings=settings) if data.lines else None
-    if data.destination is not None:
-        application.destination = normalize_country(data.destination).alpha2
+    if destination is not None:
+        application.destination = destination
         changed.append("destination")
     if data.consignee is not None:
         c = data.consignee

@@ -147,6 +147,11 @@ def _check_actor(session: Session, actor: Actor, application: Application) -> No
         ensure_no_conflict(session, actor, application)
 
 
+def ensure_role_may_take(actor: Actor, action: Action) -> None:
+    """Refuse, before any lookup, a role that may never take ``action`` on any case."""
+    ensure_role_may(actor, ACTION_ROLES[action], action=action.value)
+
+
 def refresh_due_date(
     session: Session, application: Application, *, clock: Clock, settings: Settings
 ) -> None:
@@ -173,7 +178,7 @@ def transition(
             "approval and denial are decisions: use the decide command or endpoint",
             code="application.use_decide",
         )
-    ensure_role_may(actor, ACTION_ROLES[action], action=action.value)
+    ensure_role_may_take(actor, action)
     application = repository.get_application(session, application_id, lock=True)
     _check_actor(session, actor, application)
     current = State(application.state)
@@ -222,7 +227,9 @@ def transition(
         reason=reason,
         details=details,
     )
-    if action is Action.ACCEPT:
+    # Assessed at acceptance, and again when the case resumes after an information request:
+    # the applicant may have amended the destination, end use or end user meanwhile.
+    if action in (Action.ACCEPT, Action.SUPPLY_INFORMATION):
         assessment = assess_green_channel(
             session, application=application, clock=clock, settings=settings
         )

@@ -68,6 +68,16 @@ def list_companies(session: Session) -> list[Company]:
     return list(session.scalars(select(Company).order_by(Company.name)))
 
 
+def check_foreign_party(name: str, country: str) -> tuple[str, str]:
+    """The party's name with its spacing normalised, and its ISO alpha-2 country; raises
+    ``party.name_required`` or ``party.unknown_country``. Writes nothing, so callers can check
+    every party before they store the first one."""
+    clean = " ".join(name.split())
+    if not clean:
+        raise InvalidInput("a foreign party needs a name", code="party.name_required")
+    return clean, normalize_country(country).alpha2
+
+
 def foreign_party(
     session: Session, *, clock: Clock, name: str, country: str, address: str | None = None
 ) -> ForeignParty:
@@ -75,10 +85,7 @@ def foreign_party(
 
     Reusing the record is what lets the green channel recognise an end user approved before.
     """
-    clean = " ".join(name.split())
-    if not clean:
-        raise InvalidInput("a foreign party needs a name", code="party.name_required")
-    alpha2 = normalize_country(country).alpha2
+    clean, alpha2 = check_foreign_party(name, country)
     existing = session.scalar(
         select(ForeignParty).where(
             func.lower(ForeignParty.name) == clean.lower(), ForeignParty.country == alpha2

@@ -1,0 +1,179 @@
+"""Who sees what: exporters only their own company's cases and licenses, partner authorities
+only cases bound for their countries, analysts and customs no application list. A case the asker
+may not see is "not found", exactly like one that does not exist."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import pytest
+from sqlalchemy.orm import Session
+
+from rarex.auth.roles import Actor, Role
+from rarex.clock import FixedClock
+from rarex.config import Settings
+from rarex.errors import DomainError, Forbidden, InvalidInput, NotFound
+from rarex.licensing import review, views
+from rarex.licensing.states import Action
+from rarex.models import Application
+from tests.factories import approve, filed_and_accepted, make_actor, make_company
+
+
+class Town:
+    """Two exporters with an approved (licensed) case each, bound for different countries."""
+
+    def __init__(self, session: Session, clock: FixedClock, settings: Settings) -> None:
+        self.session, self.clock, self.settings = session, clock, settings
+        self.officer = make_actor(session, clock, Role.LICENSING_OFFICER)
+        self.alpha = make_actor(session, clock, Role.EXPORTER, company=make_company(session, clock))
+        self.beta = make_actor(session, clock, Role.EXPORTER, company=make_company(session, clock))
+        self.alpha_de = self._licensed(self.alpha, "DE")
+        self.alpha_us = filed_and_accepted(
+            session, clock, settings, self.alpha, self.officer, destination="US"
+        )
+        self.beta_fr = self._licensed(self.beta, "FR")
+        self.beta_jp = filed_and_accepted(
+            session, clock, settings, self.beta, self.officer, destination="JP"
+        )
+
+    def _licensed(self, exporter: Actor, destination: str) -> Application:
+        app = filed_and_accepted(
+            self.session, self.clock, self.settings, exporter, self.officer,
+            destination=destination,
+        )  # fmt: skip
+        approve(self.session, self.clock, self.settings, self.officer, app)
+        return app
+
+    def listed(self, actor: Actor, state: str | None = None) -> set[uuid.UUID]:
+        return {
+            s.id for s in views.list_application_summaries(self.session, actor=actor, state=state)
+        }
+
+    def licensed_apps(self, actor: Actor) -> set[str]:
+        return {
+            lic.application_reference for lic in views.list_license_views(self.session, actor=actor)
+        }
+
+    def show(self, actor: Actor, key: str | uuid.UUID) -> None:
+        views.application_view(
+            self.session, actor=actor, clock=self.clock, settings=self.settings, key=key
+        )
+
+    def license_number(self, app: Application) -> str:
+        view = views.application_view(
+            self.session, actor=self.officer, clock=self.clock, settings=self.settings, key=app.id
+        )
+        assert view.license_number is not None
+        return view.license_number
+
+
+@pytest.fixture
+def town(session: Session, clock: FixedClock, settings: Settings) -> Town:
+    return Town(session, clock, settings)
+
+
+def _not_found(attempt: object) -> DomainError:
+    with pytest.raises(NotFound) as caught:
+        attempt()  # type: ignore[operator]
+    return caught.value
+
+
+def test_an_exporter_lists_only_its_own_companys_applications(town: Town) -> None:
+    assert town.listed(town.alpha) == {town.alpha_de.id, town.alpha_us.id}
+    assert town.listed(town.beta) == {town.beta_fr.id, town.beta_jp.id}
+    assert town.listed(town.alpha, state="approved") == {town.alpha_de.id}
+
+
+def test_another_companys_application_is_not_found_like_a_missing_one(town: Town) -> None:
+    for key in (town.beta_fr.id, town.beta_fr.reference, str(town.beta_fr.id)):
+        error = _not_found(lambda key=key: town.show(town.alpha, key))
+        assert (error.code, error.http_status) == ("application.not_found", 404)
+        assert town.beta.username not in error.message
+    missing = _not_found(lambda: town.show(town.alpha, uuid.uuid4()))
+    unknown_reference = _not_found(lambda: town.show(town.alpha, "RX-2025-DEADBEEF"))
+    assert missing.code == unknown_reference.code == "application.not_found"
+    # ...while its own company's case is shown, by id or by reference.
+    town.show(town.alpha, town.alpha_de.reference.lower())
+
+
+def test_an_exporter_cannot_act_on_another_companys_application(town: Town) -> None:
+    error = _not_found(
+        lambda: review.transition(
+            town.session, actor=town.beta, clock=town.clock, settings=town.settings,
+            application_id=town.alpha_us.id, action=Action.WITHDRAW,
+        )
+    )  # fmt: skip
+    assert error.code == "application.not_found"
+    town.session.expire_all()
+    assert town.session.get(Application, town.alpha_us.id).state == "under_review"  # type: ignore[union-attr]
+
+
+def test_an_exporter_sees_only_its_own_licenses(town: Town) -> None:
+    assert town.licensed_apps(town.alpha) == {town.alpha_de.reference}
+    assert town.licensed_apps(town.beta) == {town.beta_fr.reference}
+    theirs = town.license_number(town.beta_fr)
+    error = _not_found(lambda: views.license_view(town.session, actor=town.alpha, number=theirs))
+    assert (error.code, error.http_status) == ("license.not_found", 404)
+    mine = views.license_view(
+        town.session, actor=town.alpha, number=town.license_number(town.alpha_de)
+    )
+    assert [ln.remaining_kg for ln in mine.lines] == [Decimal("500.000")]
+
+
+def test_a_partner_authority_sees_only_cases_bound_for_its_countries(
+    town: Town, session: Session, clock: FixedClock
+) -> None:
+    eu = make_actor(session, clock, Role.PARTNER_AUTHORITY, partner_countries=["de", "FR"])
+    assert town.listed(eu) == {town.alpha_de.id, town.beta_fr.id}
+    town.show(eu, town.alpha_de.id)
+    error = _not_found(lambda: town.show(eu, town.alpha_us.id))
+    assert error.code == "application.not_found"
+    assert town.licensed_apps(eu) == {town.alpha_de.reference, town.beta_fr.reference}
+    nowhere = make_actor(session, clock, Role.PARTNER_AUTHORITY)
+    assert town.listed(nowhere) == set()
+    assert town.licensed_apps(nowhere) == set()
+
+
+@pytest.mark.parametrize("role", [Role.ANALYST, Role.CUSTOMS_OFFICER])
+def test_analysts_and_customs_get_no_application_list_and_no_case(
+    town: Town, session: Session, clock: FixedClock, role: Role
+) -> None:
+    someone = make_actor(session, clock, role)
+    assert town.listed(someone) == set()
+    error = _not_found(lambda: town.show(someone, town.alpha_de.id))
+    assert error.code == "application.not_found"
+
+
+def test_customs_sees_every_license_and_analysts_none(
+    town: Town, session: Session, clock: FixedClock
+) -> None:
+    customs = make_actor(session, clock, Role.CUSTOMS_OFFICER)
+    analyst = make_actor(session, clock, Role.ANALYST)
+    assert town.licensed_apps(customs) == {town.alpha_de.reference, town.beta_fr.reference}
+    assert town.licensed_apps(analyst) == set()
+
+
+@pytest.mark.parametrize("role", [Role.LICENSING_OFFICER, Role.ADMINISTRATOR])
+def test_the_authority_sees_every_case(
+    town: Town, session: Session, clock: FixedClock, role: Role
+) -> None:
+    someone = make_actor(session, clock, role)
+    everything = {town.alpha_de.id, town.alpha_us.id, town.beta_fr.id, town.beta_jp.id}
+    assert town.listed(someone) == everything
+
+
+def test_an_unknown_state_filter_is_an_error_not_an_empty_list(town: Town) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        town.listed(town.alpha, state="pending")
+    assert caught.value.code == "application.unknown_state"
+
+
+@pytest.mark.parametrize("role", [Role.EXPORTER, Role.ANALYST, Role.PARTNER_AUTHORITY])
+def test_the_review_queue_is_for_the_authority_only(
+    town: Town, session: Session, clock: FixedClock, settings: Settings, role: Role
+) -> None:
+    someone = town.alpha if role is Role.EXPORTER else make_actor(session, clock, role)
+    with pytest.raises(Forbidden) as caught:
+        review.review_queue(session, actor=someone, clock=clock, settings=settings)
+    assert caught.value.code == "auth.role_required"
