@@ -110,6 +110,11 @@ def decide(
             f"unknown reason codes {unknown}; known: {', '.join(DENIAL_REASONS)}",
             code="decision.unknown_reason_code",
         )
+    if action is Action.DENY and (data.granted_kg or data.valid_until or data.conditions):
+        raise InvalidInput(
+            "a denial grants nothing: granted_kg, valid_until and conditions belong to approvals",
+            code="decision.fields_not_allowed",
+        )
     if action is Action.DENY and not data.reason_codes:
         raise InvalidInput(
             "a denial needs at least one reason code", code="decision.reason_code_required"
@@ -193,7 +198,8 @@ def _issue_license(
             code="license.validity_too_long",
         )
     license_ = License(
-        number=f"DUL-{today.year}-{application.id.hex[:8].upper()}",
+        # Derived from the unique application reference, so two licenses can never collide.
+        number="DUL-" + application.reference.removeprefix("RX-"),
         application_id=application.id,
         exporter_id=application.exporter_id,
         license_type=application.license_type,

@@ -263,7 +263,9 @@ def amend_application(
     for party in (data.consignee, data.end_user):
         if party is not None:
             parties.check_foreign_party(party.name, party.country)
-    destination = normalize_country(data.destination).alpha2 if data.destination else None
+    # A new end user abroad moves the destination with it unless the amendment names one.
+    new_destination = data.destination or (data.end_user.country if data.end_user else None)
+    destination = normalize_country(new_destination).alpha2 if new_destination else None
     new_lines = _build_lines(data.lines, on=today, settings=settings) if data.lines else None
     if destination is not None:
         application.destination = destination

@@ -128,9 +128,18 @@ def latest_green_check(session: Session, application_id: uuid.UUID) -> GreenChan
     return session.scalar(
         select(GreenChannelCheck)
         .where(GreenChannelCheck.application_id == application_id)
-        .order_by(GreenChannelCheck.evaluated_at.desc())
+        .order_by(GreenChannelCheck.seq.desc())
         .limit(1)
     )
+
+
+def green_check_count(session: Session, application_id: uuid.UUID) -> int:
+    count = session.scalar(
+        select(func.count(GreenChannelCheck.id)).where(
+            GreenChannelCheck.application_id == application_id
+        )
+    )
+    return int(count or 0)
 
 
 def decision_for(session: Session, application_id: uuid.UUID) -> Decision | None:

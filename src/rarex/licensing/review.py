@@ -117,13 +117,18 @@ def assess_green_channel(
         open_screening_hits=open_screening_hits(session, application),
     )
     if settings.green_channel_min_approved_applications != policy.min_approved_applications:
+        # The stored version must say which threshold was applied, not just the base policy.
+        minimum = settings.green_channel_min_approved_applications
         policy = replace(
-            policy, min_approved_applications=settings.green_channel_min_approved_applications
+            policy,
+            min_approved_applications=minimum,
+            version=f"{policy.version}+min{minimum}",
         )
     assessment = assess(facts, policy)
     session.add(
         GreenChannelCheck(
             application_id=application.id,
+            seq=repository.green_check_count(session, application.id) + 1,
             evaluated_at=clock.now(),
             eligible=assessment.eligible,
             policy_version=assessment.policy_version,

@@ -129,11 +129,14 @@ class GreenChannelCheck(Base):
     """The rule-by-rule green-channel assessment made when an application is accepted."""
 
     __tablename__ = "green_channel_checks"
+    __table_args__ = (UniqueConstraint("application_id", "seq"),)
 
     id: Mapped[UUIDPk]
     application_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("applications.id"), index=True
     )
+    # Ordered per application: a frozen clock can give two assessments the same instant.
+    seq: Mapped[int] = mapped_column(Integer)
     evaluated_at: Mapped[Timestamp]
     eligible: Mapped[bool]
     policy_version: Mapped[str] = mapped_column(String(40))

@@ -2,7 +2,6 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 10:49:05.065993
 """
 
 from collections.abc import Sequence
@@ -201,7 +200,9 @@ def upgrade() -> None:
             ["user_id"], ["users.id"], name=op.f("fk_officer_conflicts_user_id_users")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_officer_conflicts")),
-        sa.UniqueConstraint("user_id", "company_id", name=op.f("uq_officer_conflicts_user_id")),
+        sa.UniqueConstraint(
+            "user_id", "company_id", name=op.f("uq_officer_conflicts_user_id_company_id")
+        ),
     )
     op.create_table(
         "application_lines",
@@ -230,7 +231,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_application_lines")),
         sa.UniqueConstraint(
-            "application_id", "line_no", name=op.f("uq_application_lines_application_id")
+            "application_id", "line_no", name=op.f("uq_application_lines_application_id_line_no")
         ),
     )
     op.create_table(
@@ -287,6 +288,7 @@ def upgrade() -> None:
         "green_channel_checks",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("application_id", sa.Uuid(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("evaluated_at", rarex.db.UTCDateTime(), nullable=False),
         sa.Column("eligible", sa.Boolean(), nullable=False),
         sa.Column("policy_version", sa.String(length=40), nullable=False),
@@ -297,6 +299,9 @@ def upgrade() -> None:
             name=op.f("fk_green_channel_checks_application_id_applications"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_green_channel_checks")),
+        sa.UniqueConstraint(
+            "application_id", "seq", name=op.f("uq_green_channel_checks_application_id_seq")
+        ),
     )
     with op.batch_alter_table("green_channel_checks", schema=None) as batch_op:
         batch_op.create_index(
@@ -375,7 +380,9 @@ def upgrade() -> None:
             name=op.f("fk_state_changes_application_id_applications"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_state_changes")),
-        sa.UniqueConstraint("application_id", "seq", name=op.f("uq_state_changes_application_id")),
+        sa.UniqueConstraint(
+            "application_id", "seq", name=op.f("uq_state_changes_application_id_seq")
+        ),
     )
     with op.batch_alter_table("state_changes", schema=None) as batch_op:
         batch_op.create_index(
