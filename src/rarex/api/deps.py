@@ -12,6 +12,7 @@ from rarex.auth.roles import Actor
 from rarex.auth.service import authenticate
 from rarex.clock import Clock
 from rarex.config import Settings
+from rarex.db import session_scope
 from rarex.errors import Unauthenticated
 
 
@@ -28,15 +29,8 @@ def get_clock(request: Request) -> Clock:
 def get_session(request: Request) -> Iterator[Session]:
     """The request owns the transaction: commit once on success, roll back on any error."""
     factory: sessionmaker[Session] = request.app.state.sessionmaker
-    session = factory()
-    try:
+    with session_scope(factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 # scope="function": commit before the response is sent, so a failed commit is the client's error

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import uuid
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -12,9 +14,11 @@ import typer
 import yaml
 from pydantic import BaseModel, ValidationError
 from rich.table import Table
+from sqlalchemy.orm import Session
 
+from rarex.auth.roles import Actor
 from rarex.cli.common import console, domain_errors, emit_json, fail, parse_date
-from rarex.cli.context import open_context
+from rarex.cli.context import CliContext, open_context
 from rarex.errors import InvalidInput
 from rarex.licensing import decisions, filing, review, views
 from rarex.licensing.schemas import ApplicationAmend, ApplicationCreate, ApplicationRead, DecisionIn
@@ -120,7 +124,9 @@ def _print_application(view: ApplicationRead) -> None:
     console.print(f"next: {', '.join(view.allowed_actions) or '—'}")
 
 
-def _show(ctx_session: Any, ctx: Any, actor: Any, key: Any, as_json: bool) -> None:
+def _show(
+    ctx_session: Session, ctx: CliContext, actor: Actor, key: str | uuid.UUID, as_json: bool
+) -> None:
     view = views.application_view(
         ctx_session, actor=actor, clock=ctx.clock, settings=ctx.settings, key=key
     )
@@ -128,6 +134,21 @@ def _show(ctx_session: Any, ctx: Any, actor: Any, key: Any, as_json: bool) -> No
         emit_json(view.model_dump(mode="json"))
     else:
         _print_application(view)
+
+
+def _act_on(
+    reference: str,
+    as_user: str,
+    as_json: bool,
+    operation: Callable[[Session, Actor, uuid.UUID, CliContext], object],
+) -> None:
+    """One unit of work on one application the user may see, then show the result."""
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        actor = ctx.actor(session, as_user)
+        application_id = views.resolve_application_id(session, actor=actor, key=reference)
+        operation(session, actor, application_id, ctx)
+        _show(session, ctx, actor, application_id, as_json)
 
 
 @app.command("file")
@@ -168,19 +189,19 @@ def amend_command(
 ) -> None:
     """Amend a draft, a returned application or one awaiting information (only given fields)."""
     data = parse_model(ApplicationAmend, load_document(path), source=path.name)
-    ctx = open_context()
-    with ctx.unit_of_work() as session:
-        actor = ctx.actor(session, as_user)
-        application_id = views.resolve_application_id(session, actor=actor, key=reference)
-        filing.amend_application(
+    _act_on(
+        reference,
+        as_user,
+        as_json,
+        lambda session, actor, application_id, ctx: filing.amend_application(
             session,
             actor=actor,
             clock=ctx.clock,
             settings=ctx.settings,
             application_id=application_id,
             data=data,
-        )
-        _show(session, ctx, actor, application_id, as_json)
+        ),
+    )
 
 
 @app.command("attach")
@@ -281,11 +302,11 @@ def transition_command(
         step = Action(action)
     except ValueError:
         raise fail("application.unknown_action", f"unknown action {action!r}") from None
-    ctx = open_context()
-    with ctx.unit_of_work() as session:
-        actor = ctx.actor(session, as_user)
-        application_id = views.resolve_application_id(session, actor=actor, key=reference)
-        review.transition(
+    _act_on(
+        reference,
+        as_user,
+        as_json,
+        lambda session, actor, application_id, ctx: review.transition(
             session,
             actor=actor,
             clock=ctx.clock,
@@ -294,8 +315,8 @@ def transition_command(
             action=step,
             reason=reason,
             missing_items=missing or [],
-        )
-        _show(session, ctx, actor, application_id, as_json)
+        ),
+    )
 
 
 def _grants(values: list[str]) -> dict[int, Decimal]:
@@ -341,19 +362,19 @@ def decide_command(
         },
         source="decision",
     )
-    ctx = open_context()
-    with ctx.unit_of_work() as session:
-        actor = ctx.actor(session, as_user)
-        application_id = views.resolve_application_id(session, actor=actor, key=reference)
-        decisions.decide(
+    _act_on(
+        reference,
+        as_user,
+        as_json,
+        lambda session, actor, application_id, ctx: decisions.decide(
             session,
             actor=actor,
             clock=ctx.clock,
             settings=ctx.settings,
             application_id=application_id,
             data=data,
-        )
-        _show(session, ctx, actor, application_id, as_json)
+        ),
+    )
 
 
 @app.command("queue")
