@@ -384,7 +384,9 @@ def _count(session: Session, query: Any) -> int:
 
 
 def bench_engine(backend: str, engine: Engine, n: int, *, commit_per_call: bool) -> dict[str, Any]:
-    settings = Settings(environment="test", database_url=str(engine.url))
+    settings = Settings(
+        environment="test", database_url=engine.url.render_as_string(hide_password=False)
+    )
     factory = make_sessionmaker(engine)
     clock = FixedClock(_at(HISTORY_DAY, 8))
 
@@ -446,24 +448,24 @@ def bench_engine(backend: str, engine: Engine, n: int, *, commit_per_call: bool)
         t0 = time.perf_counter()
         audit = verify(session)
         verify_s = time.perf_counter() - t0
-        ids = [c.require_id() for c in cases]
+        # The timed cases are the ones created from FILE_DAY on; the history predates it.
+        timed = Application.created_at >= _at(FILE_DAY, 0)
         states = dict(
             session.execute(
-                select(Application.state, func.count())
-                .where(Application.id.in_(ids))
-                .group_by(Application.state)
+                select(Application.state, func.count()).where(timed).group_by(Application.state)
             ).all()
         )
         lanes = dict(
             session.execute(
-                select(Application.lane, func.count())
-                .where(Application.id.in_(ids))
-                .group_by(Application.lane)
+                select(Application.lane, func.count()).where(timed).group_by(Application.lane)
             ).all()
         )
         licenses = _count(
             session,
-            select(func.count()).select_from(License).where(License.application_id.in_(ids)),
+            select(func.count())
+            .select_from(License)
+            .join(Application, License.application_id == Application.id)
+            .where(timed),
         )
 
     total_s = sum(p.seconds for p in phases)
