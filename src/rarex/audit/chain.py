@@ -173,8 +173,37 @@ def next_record(
     for name, value in (("actor", actor), ("action", action), ("subject_type", subject_type)):
         if not value:
             raise ValueError(f"an audit event needs a non-empty {name}")
-    seq = 1 if prev is None else prev.seq + 1
-    prev_hash = GENESIS_HASH if prev is None else prev.hash
+    head = (0, GENESIS_HASH) if prev is None else (prev.seq, prev.hash)
+    return record_after(
+        head,
+        at=at,
+        actor=actor,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        payload=payload,
+    )
+
+
+def record_after(
+    head: tuple[int, str],
+    *,
+    at: datetime,
+    actor: str,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    payload: Mapping[str, Any],
+) -> AuditRecord:
+    """The event that follows a chain whose last event has this (seq, hash).
+
+    Writers keep the head apart from the events, so appending needs no read of the last event.
+    """
+    for name, value in (("actor", actor), ("action", action), ("subject_type", subject_type)):
+        if not value:
+            raise ValueError(f"an audit event needs a non-empty {name}")
+    seq = head[0] + 1
+    prev_hash = head[1]
     payload_json = canonical_json(payload)
     return AuditRecord(
         seq=seq,

@@ -12,7 +12,7 @@ from rarex.audit.chain import (
     GENESIS_HASH,
     AuditRecord,
     ChainVerification,
-    next_record,
+    record_after,
     verify_chain,
 )
 from rarex.auth.roles import Actor, Role, require_role
@@ -24,22 +24,17 @@ _HEAD_ID = 1
 _PG_ADVISORY_KEY = 0x5241_5245_58
 
 
-def _to_record(event: AuditEvent) -> AuditRecord:
-    return AuditRecord(
-        seq=event.seq,
-        at=event.at,
-        actor=event.actor,
-        action=event.action,
-        subject_type=event.subject_type,
-        subject_id=event.subject_id,
-        payload_json=event.payload_json,
-        prev_hash=event.prev_hash,
-        hash=event.hash,
-    )
-
-
 def _lock_head(session: Session) -> AuditHead:
-    """Serialise writers: each event's hash depends on the one before it."""
+    """Serialise writers: each event's hash depends on the one before it.
+
+    The lock is taken once per transaction: a case step writes several events, and each
+    extra lock would be a round trip that changes nothing.
+    """
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    held = session.info.get("audit_head")
+    if held is not None and held[0] is transaction and transaction is not None:
+        cached: AuditHead = held[1]
+        return cached
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_ADVISORY_KEY})
     head = session.scalar(select(AuditHead).where(AuditHead.id == _HEAD_ID).with_for_update())
@@ -47,6 +42,7 @@ def _lock_head(session: Session) -> AuditHead:
         head = AuditHead(id=_HEAD_ID, last_seq=0, last_hash=GENESIS_HASH)
         session.add(head)
         session.flush()
+    session.info["audit_head"] = (transaction, head)
     return head
 
 
@@ -61,15 +57,8 @@ def record_event(
     payload: Mapping[str, Any],
 ) -> AuditEvent:
     head = _lock_head(session)
-    previous: AuditRecord | None = None
-    if head.last_seq > 0:
-        last = session.get(AuditEvent, head.last_seq)
-        if last is None:
-            # The head names an event that is gone: refuse to extend a broken chain.
-            raise RuntimeError(f"audit head points at missing event {head.last_seq}")
-        previous = _to_record(last)
-    record = next_record(
-        previous,
+    record = record_after(
+        (head.last_seq, head.last_hash),
         at=clock.now(),
         actor=actor,
         action=action,
