@@ -80,6 +80,8 @@ def record_event(
     session.add(event)
     head.last_seq = record.seq
     head.last_hash = record.hash
+    # Flushed at once: a savepoint rolled back later must find the head and its events in the
+    # database together, or the in-memory head would run ahead of the stored chain.
     session.flush()
     return event
 

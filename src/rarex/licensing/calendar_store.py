@@ -19,7 +19,13 @@ _cache: dict[tuple[int, object], WorkingCalendar] = {}
 
 
 def working_calendar(session: Session) -> WorkingCalendar:
-    """Rebuilt only when an administrator has loaded or replaced a year."""
+    """Rebuilt only when an administrator has loaded or replaced a year; looked up once per
+    transaction, since a case step asks for it several times."""
+    transaction = session.get_transaction()
+    held = session.info.get("working_calendar")
+    if held is not None and transaction is not None and held[0] is transaction:
+        cached: WorkingCalendar = held[1]
+        return cached
     key = repository.calendar_fingerprint(session)
     calendar = _cache.get(key)
     if calendar is None:
@@ -30,6 +36,7 @@ def working_calendar(session: Session) -> WorkingCalendar:
         calendar = WorkingCalendar(overrides)
         _cache.clear()
         _cache[key] = calendar
+    session.info["working_calendar"] = (transaction, calendar)
     return calendar
 
 
@@ -53,4 +60,5 @@ def load_schedule(
             )
         )
     session.flush()
+    session.info.pop("working_calendar", None)
     return schedule
