@@ -37,14 +37,9 @@ class Settings(BaseSettings):
     # simulated day. Refused in production, where time must be real.
     frozen_time: datetime | None = None
 
-    # Administrator bootstrap token for `rarex serve` in production; must be set explicitly there.
-    admin_token: str | None = None
-
     @model_validator(mode="after")
-    def _refuse_default_secrets_in_production(self) -> Settings:
+    def _refuse_unsafe_production_settings(self) -> Settings:
         if self.environment == "production":
-            if self.admin_token is not None and len(self.admin_token) < 32:
-                raise ValueError("RAREX_ADMIN_TOKEN must be at least 32 characters in production")
             if self.frozen_time is not None:
                 raise ValueError("RAREX_FROZEN_TIME is for demos and tests, not production")
             if self.database_url.startswith("sqlite"):

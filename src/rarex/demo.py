@@ -6,27 +6,24 @@ demo is also an end-to-end check: if a rule breaks, the demo fails.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from typing import Any
 
-import typer
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
-from sqlalchemy import Engine, MetaData, inspect
+from sqlalchemy import Engine, MetaData
 from sqlalchemy.orm import Session
 
 from rarex.audit.service import verify
 from rarex.auth.roles import Actor, Role
 from rarex.auth.service import create_user, declare_conflict, issue_token, to_actor
-from rarex.cli.common import emit_json, fail
 from rarex.clock import AUTHORITY_TZ, FixedClock
-from rarex.config import Settings, get_settings
-from rarex.db import make_engine, make_sessionmaker, session_scope
+from rarex.config import Settings
+from rarex.db import make_sessionmaker, session_scope
+from rarex.errors import Forbidden
 from rarex.licensing import decisions, filing, review, views
 from rarex.licensing.green_channel import DEFAULT_POLICY
 from rarex.licensing.schemas import ApplicationCreate, DecisionIn
@@ -621,7 +618,7 @@ def reset_database(engine: Engine) -> None:
     upgrade_database(engine)
 
 
-def _print_summary(console: Console, result: dict[str, Any]) -> None:
+def print_summary(console: Console, result: dict[str, Any]) -> None:
     console.print(f"\n[bold]Rarex demo[/] — simulated today: {result['today']}\n")
     table = Table(title="Applications", show_lines=False)
     for column in (
@@ -713,22 +710,12 @@ STEPS: list[tuple[str, Callable[[DemoWorld], None]]] = [
 ]
 
 
-def run_demo(*, yes: bool, as_json: bool) -> None:
-    settings = get_settings()
+def play_demo(settings: Settings, engine: Engine, console: Console) -> dict[str, Any]:
+    """Wipe the database, play the caseload, return the summary. Callers confirm first."""
     if settings.environment == "production":
-        raise fail("demo.refused", "the demo wipes the database; it never runs in production")
-    engine = make_engine(settings)
-    if inspect(engine).get_table_names() and not yes:
-        if not sys.stdin.isatty():
-            raise fail(
-                "demo.confirmation_required",
-                f"{settings.database_url} is not empty; pass --yes to wipe it for the demo",
-            )
-        typer.confirm(f"Wipe {settings.database_url} and load the demo?", abort=True)
-    # Piped output keeps a wide layout so the tables stay readable in logs.
-    console = Console(stderr=as_json)
-    if not console.is_terminal:
-        console = Console(stderr=as_json, width=160)
+        raise Forbidden(
+            "the demo wipes the database; it never runs in production", code="demo.refused"
+        )
     reset_database(engine)
     clock = FixedClock(datetime.combine(DEMO_START, time(8, 0), tzinfo=AUTHORITY_TZ))
     with session_scope(make_sessionmaker(engine)) as session:
@@ -739,12 +726,4 @@ def run_demo(*, yes: bool, as_json: bool) -> None:
                 bar.update(task, description=label)
                 step(world)
                 bar.advance(task)
-        result = summary(world)
-    engine.dispose()
-    if as_json:
-        emit_json(result)
-    else:
-        _print_summary(console, result)
-
-
-__all__ = ["Decimal", "run_demo"]
+        return summary(world)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 
 from rarex.audit.service import verify
 from rarex.auth.roles import Role
 from rarex.auth.service import create_user, issue_token
 from rarex.cli.common import console, domain_errors, emit_json, fail, parse_date
-from rarex.cli.context import open_context
+from rarex.cli.context import is_empty, open_context
+from rarex.config import get_settings
+from rarex.db import make_engine
 from rarex.licensing.calendar_store import load_schedule, working_calendar
 from rarex.licensing.deadlines import deadline
 from rarex.licensing.records import exporter_record
@@ -217,6 +221,26 @@ def demo(
     as_json: JsonOpt = False,
 ) -> None:
     """Reset the database and play a realistic caseload through weeks of simulated time."""
-    from rarex.demo import run_demo
+    from rarex.demo import play_demo, print_summary
 
-    run_demo(yes=yes, as_json=as_json)
+    settings = get_settings()
+    engine = make_engine(settings)
+    if settings.environment != "production" and is_empty(engine) is False and not yes:
+        if not sys.stdin.isatty():
+            raise fail(
+                "demo.confirmation_required",
+                f"{settings.database_url} is not empty; pass --yes to wipe it for the demo",
+            )
+        typer.confirm(f"Wipe {settings.database_url} and load the demo?", abort=True)
+    # Piped output keeps a wide layout so the tables stay readable in logs.
+    out = Console(stderr=as_json)
+    if not out.is_terminal:
+        out = Console(stderr=as_json, width=160)
+    try:
+        result = play_demo(settings, engine, out)
+    finally:
+        engine.dispose()
+    if as_json:
+        emit_json(result)
+    else:
+        print_summary(out, result)
