@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rarex import __version__
-from rarex.api import applications, reference, system
+from rarex.api import applications, customs, reference, statistics, system
 from rarex.clock import Clock, clock_for
 from rarex.config import Settings, get_settings
 from rarex.db import make_engine, make_sessionmaker
@@ -70,6 +70,12 @@ def create_app(
             {"error": {"code": code, "message": str(exc.detail)}}, status_code=exc.status_code
         )
 
-    for router in (reference.router, applications.router, system.router):
+    for router in (
+        reference.router,
+        applications.router,
+        customs.router,
+        statistics.router,
+        system.router,
+    ):
         app.include_router(router, prefix="/api/v1")
     return app

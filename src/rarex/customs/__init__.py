@@ -1,0 +1,1 @@
+"""Customs clearance against licenses: declarations, checks, drawdown, reconciliation."""

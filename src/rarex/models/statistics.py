@@ -1,0 +1,3 @@
+"""Published statistical observations with their vintages (issue 3)."""
+
+from __future__ import annotations

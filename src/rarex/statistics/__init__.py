@@ -1,0 +1,1 @@
+"""Official export statistics: published series, derivations, measures, monitors, outputs."""
