@@ -247,3 +247,17 @@ def test_decision_freezes_the_clock(desk: Desk, settings: Settings) -> None:
     assert status["used"] == _working_days(accepted, decided, [])
     assert (status["at_risk"], status["overdue"], status["decided_late"]) == (False, False, False)
     assert status["ledger"][-1]["event"] == "decided"
+    assert status["ledger"][-1]["reason"] == "decision issued"
+
+
+def test_withdrawal_closes_the_clock_and_the_ledger_says_so(desk: Desk) -> None:
+    accepted = date(2025, 9, 25)
+    app = desk.accept_on(accepted)
+    desk.on(date(2025, 10, 13))
+    desk.step(app, Action.WITHDRAW, by=desk.exporter)
+    desk.on(date(2025, 12, 1))
+    status = desk.clock_view(app)
+    assert status["decided_on"] == "2025-10-13"
+    assert status["used"] == _working_days(accepted, date(2025, 10, 13), [])
+    assert status["ledger"][-1]["reason"] == "withdrawn by the applicant"
+    assert status["overdue"] is False

@@ -27,6 +27,7 @@ class ClockInputs:
     stops: tuple[ClockStop, ...]
     decided_on: date | None
     off_clock_since: date | None
+    closed_reason: str = "decision issued"
 
 
 def clock_inputs(
@@ -41,6 +42,7 @@ def clock_inputs(
     open_stop: tuple[date, str] | None = None
     decided_on: date | None = None
     off_clock_since: date | None = None
+    closed_reason = "decision issued"
     for change in changes[start + 1 :]:
         leaving = clock_stop_reason(
             State(change.from_state or State.DRAFT.value),
@@ -60,6 +62,11 @@ def clock_inputs(
             off_clock_since = change.on_date
         if State(change.to_state) in TERMINAL:
             decided_on = change.on_date
+            closed_reason = (
+                "withdrawn by the applicant"
+                if change.to_state == State.WITHDRAWN.value
+                else "decision issued"
+            )
     if open_stop is not None:
         stops.append(ClockStop(started_on=open_stop[0], ended_on=None, reason=open_stop[1]))
     return ClockInputs(
@@ -67,6 +74,7 @@ def clock_inputs(
         stops=tuple(stops),
         decided_on=decided_on,
         off_clock_since=off_clock_since,
+        closed_reason=closed_reason,
     )
 
 
@@ -90,6 +98,7 @@ def status_from_changes(
         at_risk_threshold=settings.at_risk_working_days,
         decided_on=inputs.decided_on,
         off_clock_since=inputs.off_clock_since,
+        closed_reason=inputs.closed_reason,
     )
 
 

@@ -208,8 +208,13 @@ def compute_clock(
     at_risk_threshold: int = 5,
     decided_on: date | None = None,
     off_clock_since: date | None = None,
+    closed_reason: str = "decision issued",
 ) -> ClockStatus:
-    """The clock of one application as of ``today``; semantics in the module docstring."""
+    """The clock of one application as of ``today``; semantics in the module docstring.
+
+    ``closed_reason`` names what ended the clock on ``decided_on`` in the ledger (a decision,
+    or a withdrawal by the applicant).
+    """
     _validate(
         accepted_on=accepted_on,
         stops=stops,
@@ -264,7 +269,7 @@ def compute_clock(
         reason = "referred to the State Council"
         ledger.append(LedgerEntry(referred, "off_clock", reason, used_until(referred)))
     if decided is not None:
-        ledger.append(LedgerEntry(decided, "decided", "decision issued", used))
+        ledger.append(LedgerEntry(decided, "decided", closed_reason, used))
     ledger.sort(key=lambda entry: entry.on)  # stable: same-day entries keep causal order
 
     return ClockStatus(
