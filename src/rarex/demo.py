@@ -197,6 +197,8 @@ def _setup_people(w: DemoWorld) -> None:
         )
     record_violation(
         w.session,
+        clock=w.clock,
+        actor=None,
         company_id=w.companies["changting"].id,
         occurred_on=date(2024, 3, 18),
         description="Exported scandium oxide under a licence for a different end user",
@@ -230,6 +232,7 @@ def _setup_people(w: DemoWorld) -> None:
     declare_conflict(
         w.session,
         clock=w.clock,
+        actor=None,
         user_id=w.actors["officer.wang"].user_id,
         company_id=w.companies["baotou"].id,
         reason="Former employee of the applicant's parent company (until 2023)",

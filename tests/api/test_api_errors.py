@@ -319,6 +319,7 @@ def test_an_officer_with_a_declared_conflict_gets_403_conflict_of_interest(
     declare_conflict(
         session,
         clock=clock,
+        actor=None,
         user_id=conflicted.actor.user_id,
         company_id=company.id,
         reason="Shareholder",

@@ -131,11 +131,6 @@ FILING_CASES = [
         id="unknown consignee country",
     ),
     pytest.param(
-        {"destination": "DE", "end_user": {"name": "  ", "country": "DE"}},
-        "party.name_required",
-        id="nameless end user",
-    ),
-    pytest.param(
         {"lines": [_line(), _line(currency="ZZZ")]},
         "application.unknown_currency",
         id="second line bad after a good first line",
@@ -270,6 +265,7 @@ class Setting:
         declare_conflict(
             session,
             clock=clock,
+            actor=None,
             user_id=self.conflicted.user_id,
             company_id=self.company.id,
             reason="Brother-in-law is the applicant's director",

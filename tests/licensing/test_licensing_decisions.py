@@ -381,7 +381,7 @@ def test_an_officer_with_a_declared_conflict_cannot_decide_or_move_the_case(
     app = filed_and_accepted(session, clock, settings, people.exporter, people.officer)
     conflicted = make_actor(session, clock, Role.LICENSING_OFFICER)
     declare_conflict(
-        session, clock=clock, user_id=conflicted.user_id, company_id=people.company.id,
+        session, clock=clock, actor=None, user_id=conflicted.user_id, company_id=people.company.id,
         reason="Former employee",
     )  # fmt: skip
     before = _counts(session)

@@ -155,7 +155,12 @@ def test_a_violation_within_three_years_fails_good_standing(
     today = authority_date(clock.now())
     occurred = today - relativedelta(years=years_ago) - timedelta(days=extra_days)
     record_violation(
-        session, company_id=applicant.company.id, occurred_on=occurred, description="breach"
+        session,
+        clock=clock,
+        actor=None,
+        company_id=applicant.company.id,
+        occurred_on=occurred,
+        description="breach",
     )
     lane, results = applicant.assessment(applicant.accept())
     assert lane == ("ordinary" if counted else "green")

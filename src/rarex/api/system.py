@@ -6,16 +6,25 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from rarex import __version__
 from rarex.api.deps import ActorDep, ClockDep, SessionDep
 from rarex.audit.service import verify
-from rarex.auth.roles import Role
-from rarex.auth.service import create_user, issue_token
+from rarex.auth.roles import Role, require_role
+from rarex.auth.service import (
+    actor_for_username,
+    create_user,
+    deactivate_user,
+    declare_conflict,
+    issue_token,
+    revoke_tokens,
+)
+from rarex.inputs import Address, Code, Name, Reason, Reference, Statement
 from rarex.licensing.calendar_store import load_schedule
+from rarex.licensing.records import ExporterRecord, exporter_record
 from rarex.licensing.schemas import ExporterRead
-from rarex.parties.service import company_by_uscc, register_company
+from rarex.parties.service import company_by_uscc, record_violation, register_company
 
 router = APIRouter(tags=["system"])
 
@@ -25,24 +34,36 @@ class _In(BaseModel):
 
 
 class UserCreate(_In):
-    username: str
-    display_name: str
+    username: Code
+    display_name: Name
     role: Role
-    company_uscc: str | None = None
-    partner_countries: list[str] = []
+    company_uscc: Code | None = None
+    partner_countries: list[Code] = Field(default_factory=list, max_length=60)
 
 
 class CompanyCreate(_In):
-    uscc: str
-    name: str
-    name_zh: str | None = None
-    address: str | None = None
+    uscc: Code
+    name: Name
+    name_zh: Name | None = None
+    address: Address | None = None
     compliance_programme_on: date | None = None
 
 
 class ScheduleUpload(_In):
-    source: str
-    content: str
+    source: Reference
+    content: Statement
+    force: bool = False
+
+
+class ConflictIn(_In):
+    company_uscc: Code
+    reason: Reason
+
+
+class ViolationIn(_In):
+    occurred_on: date
+    description: Reason
+    penalty_reference: Reference | None = None
 
 
 @router.get("/health")
@@ -72,6 +93,8 @@ def add_company(
 def add_user(
     body: UserCreate, session: SessionDep, actor: ActorDep, clock: ClockDep
 ) -> dict[str, Any]:
+    # The role first: a lookup before it would tell anyone which companies are registered.
+    require_role(actor, Role.ADMINISTRATOR, action="create users")
     company_id = None
     if body.company_uscc is not None:
         company_id = company_by_uscc(session, uscc=body.company_uscc).id
@@ -96,7 +119,12 @@ def upload_schedule(
     body: ScheduleUpload, session: SessionDep, actor: ActorDep, clock: ClockDep
 ) -> dict[str, Any]:
     schedule = load_schedule(
-        session, actor=actor, clock=clock, text=body.content, source=body.source
+        session,
+        actor=actor,
+        clock=clock,
+        text=body.content,
+        source=body.source,
+        force=body.force,
     )
     return {"year": schedule.year, "days": len(schedule.days), "source": schedule.source}
 
@@ -110,4 +138,65 @@ def audit_verify(session: SessionDep, actor: ActorDep) -> dict[str, Any]:
         "first_bad_seq": result.first_bad_seq,
         "problem": result.problem,
         "message": result.message,
+    }
+
+
+@router.post("/users/{username}/deactivate")
+def deactivate(
+    username: str, session: SessionDep, actor: ActorDep, clock: ClockDep
+) -> dict[str, Any]:
+    user = deactivate_user(session, clock=clock, actor=actor, username=username)
+    return {"username": user.username, "active": user.active}
+
+
+@router.post("/users/{username}/revoke-tokens")
+def revoke(username: str, session: SessionDep, actor: ActorDep, clock: ClockDep) -> dict[str, Any]:
+    count = revoke_tokens(session, clock=clock, actor=actor, username=username)
+    return {"username": username, "tokens_revoked": count}
+
+
+@router.post("/users/{username}/conflicts", status_code=status.HTTP_201_CREATED)
+def add_conflict(
+    username: str, body: ConflictIn, session: SessionDep, actor: ActorDep, clock: ClockDep
+) -> dict[str, Any]:
+    if actor.username != username:
+        require_role(actor, Role.ADMINISTRATOR, action="declare another user's conflict")
+    officer = actor_for_username(session, username=username)
+    company = company_by_uscc(session, uscc=body.company_uscc)
+    declare_conflict(
+        session,
+        clock=clock,
+        actor=actor,
+        user_id=officer.user_id,
+        company_id=company.id,
+        reason=body.reason,
+    )
+    return {"username": username, "company_uscc": company.uscc, "reason": body.reason}
+
+
+@router.get("/companies/{uscc}")
+def company_record(uscc: str, session: SessionDep, actor: ActorDep) -> ExporterRecord:
+    return exporter_record(session, actor=actor, uscc=uscc)
+
+
+@router.post("/companies/{uscc}/violations", status_code=status.HTTP_201_CREATED)
+def add_violation(
+    uscc: str, body: ViolationIn, session: SessionDep, actor: ActorDep, clock: ClockDep
+) -> dict[str, Any]:
+    require_role(actor, Role.LICENSING_OFFICER, Role.ADMINISTRATOR, action="record a violation")
+    company = company_by_uscc(session, uscc=uscc)
+    violation = record_violation(
+        session,
+        clock=clock,
+        actor=actor,
+        company_id=company.id,
+        occurred_on=body.occurred_on,
+        description=body.description,
+        penalty_reference=body.penalty_reference,
+    )
+    return {
+        "uscc": company.uscc,
+        "occurred_on": violation.occurred_on.isoformat(),
+        "description": violation.description,
+        "penalty_reference": violation.penalty_reference,
     }

@@ -16,6 +16,7 @@ import pycountry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rarex.audit.service import record_event
 from rarex.auth.roles import Actor, Role, require_role
 from rarex.clock import Clock
 from rarex.errors import Conflict, InvalidInput, NotFound, Unauthenticated
@@ -140,14 +141,99 @@ def actor_for_username(session: Session, *, username: str) -> Actor:
 
 
 def declare_conflict(
-    session: Session, *, clock: Clock, user_id: uuid.UUID, company_id: uuid.UUID, reason: str
+    session: Session,
+    *,
+    clock: Clock,
+    actor: Actor | None,
+    user_id: uuid.UUID,
+    company_id: uuid.UUID,
+    reason: str,
 ) -> None:
+    """Officers declare their own links; an administrator may record anyone's."""
+    if actor is not None and actor.user_id != user_id:
+        require_role(actor, Role.ADMINISTRATOR, action="declare another user's conflict")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} does not exist", code="auth.user_not_found")
+    if user.role != Role.LICENSING_OFFICER.value:
+        raise InvalidInput(
+            f"{user.username} is not a licensing officer", code="auth.not_an_officer"
+        )
+    if not reason.strip():
+        raise InvalidInput("a conflict needs a reason", code="auth.reason_required")
+    if has_conflict(session, user_id=user_id, company_id=company_id):
+        raise Conflict(f"{user.username} already declared this link", code="auth.duplicate")
     session.add(
         OfficerConflict(
             user_id=user_id, company_id=company_id, reason=reason, declared_at=clock.now()
         )
     )
     session.flush()
+    _audit(
+        session,
+        clock,
+        actor,
+        "auth.conflict_declared",
+        user,
+        {"company_id": company_id, "reason": reason},
+    )
+
+
+def deactivate_user(session: Session, *, clock: Clock, actor: Actor | None, username: str) -> User:
+    """Refuse every later request of the user and revoke all its tokens."""
+    if actor is not None:
+        require_role(actor, Role.ADMINISTRATOR, action="deactivate users")
+    user = _user_named(session, username)
+    user.active = False
+    revoked = _revoke_all(session, user, clock)
+    _audit(session, clock, actor, "auth.user_deactivated", user, {"tokens_revoked": revoked})
+    return user
+
+
+def revoke_tokens(session: Session, *, clock: Clock, actor: Actor | None, username: str) -> int:
+    """Revoke every live token of a user (a user may revoke its own)."""
+    user = _user_named(session, username)
+    if actor is not None and actor.user_id != user.id:
+        require_role(actor, Role.ADMINISTRATOR, action="revoke other users' tokens")
+    revoked = _revoke_all(session, user, clock)
+    _audit(session, clock, actor, "auth.tokens_revoked", user, {"tokens_revoked": revoked})
+    return revoked
+
+
+def _user_named(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user named {username!r}", code="auth.user_not_found")
+    return user
+
+
+def _revoke_all(session: Session, user: User, clock: Clock) -> int:
+    tokens = session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ).all()
+    for token in tokens:
+        token.revoked_at = clock.now()
+    session.flush()
+    return len(tokens)
+
+
+def _audit(
+    session: Session,
+    clock: Clock,
+    actor: Actor | None,
+    action: str,
+    user: User,
+    payload: dict[str, object],
+) -> None:
+    record_event(
+        session,
+        clock=clock,
+        actor=actor.label if actor is not None else "operator (cli)",
+        action=action,
+        subject_type="user",
+        subject_id=str(user.id),
+        payload={"username": user.username, **payload},
+    )
 
 
 def has_conflict(session: Session, *, user_id: uuid.UUID, company_id: uuid.UUID) -> bool:

@@ -11,7 +11,13 @@ from rich.console import Console
 
 from rarex.audit.service import verify
 from rarex.auth.roles import Role
-from rarex.auth.service import create_user, issue_token
+from rarex.auth.service import (
+    create_user,
+    deactivate_user,
+    declare_conflict,
+    issue_token,
+    revoke_tokens,
+)
 from rarex.cli.common import console, domain_errors, emit_json, fail, parse_date
 from rarex.cli.context import is_empty, open_context
 from rarex.config import get_settings
@@ -20,7 +26,7 @@ from rarex.licensing.calendar_store import load_schedule, working_calendar
 from rarex.licensing.deadlines import deadline
 from rarex.licensing.records import exporter_record
 from rarex.migrations import current_revision, head_revision, upgrade_database
-from rarex.parties.service import company_by_uscc, register_company
+from rarex.parties.service import company_by_uscc, record_violation, register_company
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 calendar_app = typer.Typer(help="China's official working-day calendar.", no_args_is_help=True)
@@ -68,6 +74,7 @@ def calendar_deadline(
 def calendar_load(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     as_user: Annotated[str, typer.Option("--as", help="Administrator username")],
+    force: Annotated[bool, typer.Option(help="Replace a year the package already covers")] = False,
 ) -> None:
     """Load a year's official holiday schedule published by the State Council (YAML/JSON)."""
     ctx = open_context()
@@ -77,7 +84,12 @@ def calendar_load(
         raise fail("calendar.invalid_schedule", f"{file} is not UTF-8 text") from None
     with ctx.unit_of_work() as session:
         schedule = load_schedule(
-            session, actor=ctx.actor(session, as_user), clock=ctx.clock, text=text, source=file.name
+            session,
+            actor=ctx.actor(session, as_user),
+            clock=ctx.clock,
+            text=text,
+            source=file.name,
+            force=force,
         )
     console.print(f"loaded {len(schedule.days)} official days for {schedule.year} from {file.name}")
 
@@ -198,6 +210,77 @@ def users_create(
         emit_json({"username": username, "role": role.value, "token": token})
     else:
         console.print(f"created {username} ({role.value}); API token (shown once): {token}")
+
+
+@users_app.command("deactivate")
+@domain_errors
+def users_deactivate(username: str, as_json: JsonOpt = False) -> None:
+    """Deactivate a user and revoke all its tokens (audited)."""
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        user = deactivate_user(session, clock=ctx.clock, actor=None, username=username)
+        body = {"username": user.username, "active": user.active}
+    emit_json(body) if as_json else console.print(f"deactivated {username}")
+
+
+@users_app.command("revoke-tokens")
+@domain_errors
+def users_revoke_tokens(username: str, as_json: JsonOpt = False) -> None:
+    """Revoke every live API token of a user (audited)."""
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        count = revoke_tokens(session, clock=ctx.clock, actor=None, username=username)
+    body = {"username": username, "tokens_revoked": count}
+    emit_json(body) if as_json else console.print(f"revoked {count} token(s) of {username}")
+
+
+@users_app.command("declare-conflict")
+@domain_errors
+def users_declare_conflict(
+    username: Annotated[str, typer.Argument(help="The licensing officer")],
+    company: Annotated[str, typer.Option(help="USCC of the exporter the officer is linked to")],
+    reason: Annotated[str, typer.Option()],
+) -> None:
+    """Record an officer's link to an exporter: the officer may not act on its cases."""
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        officer = ctx.actor(session, username)
+        target = company_by_uscc(session, uscc=company)
+        declare_conflict(
+            session,
+            clock=ctx.clock,
+            actor=None,
+            user_id=officer.user_id,
+            company_id=target.id,
+            reason=reason,
+        )
+    console.print(f"{username} may no longer act on cases of {target.name}")
+
+
+@companies_app.command("violation")
+@domain_errors
+def companies_violation(
+    uscc: str,
+    occurred_on: Annotated[str, typer.Option(help="Date of the breach YYYY-MM-DD")],
+    description: Annotated[str, typer.Option()],
+    as_user: Annotated[str, typer.Option("--as", help="Officer or administrator")],
+    penalty_reference: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Record an established violation in an exporter's record (audited)."""
+    when = parse_date(occurred_on, option="--occurred-on")
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        company = company_by_uscc(session, uscc=uscc)
+        record_violation(
+            session,
+            clock=ctx.clock,
+            actor=ctx.actor(session, as_user),
+            company_id=company.id,
+            occurred_on=when,
+            description=description,
+            penalty_reference=penalty_reference,
+        )
+    console.print(f"violation of {when} recorded for {company.name}")
 
 
 def serve(

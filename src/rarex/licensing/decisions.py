@@ -60,18 +60,19 @@ def _granted_quantities(
                 f"line {line_no}: granted quantity {amount} kg must be zero or more",
                 code="decision.invalid_granted_quantity",
             )
+        # Bounded by the request first: quantizing an absurd figure would overflow.
+        if amount > line.quantity_kg:
+            raise InvalidInput(
+                f"line {line_no}: cannot grant {amount} kg, more than the {line.quantity_kg} kg "
+                "requested",
+                code="decision.granted_exceeds_requested",
+            )
         if amount != amount.quantize(_GRAM):
             # Rounding would grant a quantity the officer did not write down.
             raise InvalidInput(
                 f"line {line_no}: granted quantity {amount} kg has more than 3 decimals "
                 "(gram precision)",
                 code="decision.invalid_granted_quantity",
-            )
-        if amount > line.quantity_kg:
-            raise InvalidInput(
-                f"line {line_no}: cannot grant {amount} kg, more than the {line.quantity_kg} kg "
-                "requested",
-                code="decision.granted_exceeds_requested",
             )
         granted[line_no] = amount.quantize(_GRAM)
     if not any(amount > 0 for amount in granted.values()):
@@ -113,6 +114,11 @@ def decide(
     if action is Action.DENY and (data.granted_kg or data.valid_until or data.conditions):
         raise InvalidInput(
             "a denial grants nothing: granted_kg, valid_until and conditions belong to approvals",
+            code="decision.fields_not_allowed",
+        )
+    if action is Action.APPROVE and data.reason_codes:
+        raise InvalidInput(
+            "reason codes are grounds for denial; an approval gives its reason in free text",
             code="decision.fields_not_allowed",
         )
     if action is Action.DENY and not data.reason_codes:

@@ -19,7 +19,7 @@ from rarex.errors import Forbidden, InvalidInput, PayloadTooLarge
 from rarex.licensing import repository
 from rarex.licensing.access import ensure_can_edit
 from rarex.licensing.end_uses import get_end_use
-from rarex.licensing.schemas import ApplicationAmend, ApplicationCreate, LineIn
+from rarex.licensing.schemas import ApplicationAmend, ApplicationCreate, LineIn, PartyIn
 from rarex.licensing.states import AMENDABLE, State
 from rarex.models import Application, ApplicationLine, Company, Document, ForeignParty
 from rarex.parties import service as parties
@@ -46,6 +46,34 @@ MEDIA_TYPES = frozenset(
 )
 _MAX_VALUE = Decimal("1e13")
 _GRAM = Decimal("0.001")
+_CENT = Decimal("0.01")
+# ISO 4217 codes that are not money a contract is priced in: metals, funds, units, test codes.
+NON_TENDER_CURRENCIES = frozenset(
+    {
+        "XAU",
+        "XAG",
+        "XPT",
+        "XPD",
+        "XDR",
+        "XXX",
+        "XTS",
+        "XBA",
+        "XBB",
+        "XBC",
+        "XBD",
+        "XSU",
+        "XUA",
+        "BOV",
+        "CHE",
+        "CHW",
+        "CLF",
+        "COU",
+        "MXV",
+        "USN",
+        "UYI",
+        "UYW",
+    }
+)
 
 
 def _exporter_for(session: Session, actor: Actor, uscc: str | None) -> Company:
@@ -117,8 +145,15 @@ def _build_lines(lines: list[LineIn], *, on: date, settings: Settings) -> list[A
                 code="application.invalid_value",
                 line=line_no,
             )
+        if line.value != line.value.quantize(_CENT):
+            # Rounding would record a contract value the applicant did not declare.
+            raise InvalidInput(
+                f"line {line_no}: value {line.value} has more than 2 decimals",
+                code="application.invalid_value",
+                line=line_no,
+            )
         currency = line.currency.upper()
-        if pycountry.currencies.get(alpha_3=currency) is None:
+        if currency in NON_TENDER_CURRENCIES or pycountry.currencies.get(alpha_3=currency) is None:
             raise InvalidInput(
                 f"line {line_no}: unknown currency {line.currency!r}",
                 code="application.unknown_currency",
@@ -131,7 +166,7 @@ def _build_lines(lines: list[LineIn], *, on: date, settings: Settings) -> list[A
                 hs_code="".join(ch for ch in line.hs_code if ch.isdigit()),
                 description=line.description or entry.description,
                 quantity_kg=quantity,
-                value_amount=line.value.quantize(Decimal("0.01")),
+                value_amount=line.value.quantize(_CENT),
                 currency=currency,
             )
         )
@@ -157,9 +192,16 @@ def _check_statement(statement: str) -> None:
 
 
 def _party(
-    session: Session, clock: Clock, name: str, country: str, address: str | None
+    session: Session, *, clock: Clock, exporter_id: uuid.UUID, party: PartyIn
 ) -> ForeignParty:
-    return parties.foreign_party(session, clock=clock, name=name, country=country, address=address)
+    return parties.foreign_party(
+        session,
+        clock=clock,
+        exporter_id=exporter_id,
+        name=party.name,
+        country=party.country,
+        address=party.address,
+    )
 
 
 def _new_reference(session: Session, today: date) -> tuple[uuid.UUID, str]:
@@ -185,12 +227,8 @@ def file_application(
         parties.check_foreign_party(party.name, party.country)
     destination = normalize_country(data.destination or data.end_user.country).alpha2
     lines = _build_lines(data.lines, on=today, settings=settings)
-    consignee = _party(
-        session, clock, data.consignee.name, data.consignee.country, data.consignee.address
-    )
-    end_user = _party(
-        session, clock, data.end_user.name, data.end_user.country, data.end_user.address
-    )
+    consignee = _party(session, clock=clock, exporter_id=company.id, party=data.consignee)
+    end_user = _party(session, clock=clock, exporter_id=company.id, party=data.end_user)
 
     application_id, reference = _new_reference(session, today)
     application = Application(
@@ -272,11 +310,15 @@ def amend_application(
         changed.append("destination")
     if data.consignee is not None:
         c = data.consignee
-        application.consignee_id = _party(session, clock, c.name, c.country, c.address).id
+        application.consignee_id = _party(
+            session, clock=clock, exporter_id=application.exporter_id, party=c
+        ).id
         changed.append("consignee")
     if data.end_user is not None:
         u = data.end_user
-        application.end_user_id = _party(session, clock, u.name, u.country, u.address).id
+        application.end_user_id = _party(
+            session, clock=clock, exporter_id=application.exporter_id, party=u
+        ).id
         changed.append("end_user")
     for field in ("license_type", "end_use_category", "end_use_statement", "contract_reference"):
         value = getattr(data, field)

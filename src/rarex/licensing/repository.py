@@ -210,13 +210,6 @@ def calendar_days(session: Session) -> list[CalendarDay]:
     return list(session.scalars(select(CalendarDay).order_by(CalendarDay.day)))
 
 
-def calendar_fingerprint(session: Session) -> tuple[int, object]:
-    row = session.execute(
-        select(func.count(CalendarDay.day), func.max(CalendarDay.loaded_at))
-    ).one()
-    return int(row[0] or 0), row[1]
-
-
 def delete_calendar_year(session: Session, year: int) -> None:
     for day in session.scalars(select(CalendarDay).where(CalendarDay.year == year)):
         session.delete(day)

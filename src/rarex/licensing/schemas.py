@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rarex.inputs import Address, Code, Item, Name, Reason, Reference, Statement
+
 LicenseType = Literal["single", "general"]
 Outcome = Literal["approved", "denied"]
 
@@ -23,31 +25,31 @@ class _In(BaseModel):
 
 
 class PartyIn(_In):
-    name: str
-    country: str
-    address: str | None = None
+    name: Name
+    country: Code
+    address: Address | None = None
 
 
 class LineIn(_In):
-    control_code: str
-    hs_code: str
-    description: str = ""
+    control_code: Code
+    hs_code: Code
+    description: Address = ""
     quantity_kg: Decimal
     value: Decimal
-    currency: str = "USD"
+    currency: Code = "USD"
 
 
 class ApplicationCreate(_In):
-    exporter_uscc: str | None = Field(
+    exporter_uscc: Code | None = Field(
         default=None, description="Required when an officer or administrator files for a company"
     )
     license_type: LicenseType = "single"
     consignee: PartyIn
     end_user: PartyIn
-    destination: str | None = Field(default=None, description="Defaults to the end user's country")
-    end_use_category: str
-    end_use_statement: str
-    contract_reference: str
+    destination: Code | None = Field(default=None, description="Defaults to the end user's country")
+    end_use_category: Code
+    end_use_statement: Statement
+    contract_reference: Reference
     lines: list[LineIn] = Field(min_length=1, max_length=200)
 
 
@@ -55,24 +57,24 @@ class ApplicationAmend(_In):
     license_type: LicenseType | None = None
     consignee: PartyIn | None = None
     end_user: PartyIn | None = None
-    destination: str | None = None
-    end_use_category: str | None = None
-    end_use_statement: str | None = None
-    contract_reference: str | None = None
+    destination: Code | None = None
+    end_use_category: Code | None = None
+    end_use_statement: Statement | None = None
+    contract_reference: Reference | None = None
     lines: list[LineIn] | None = Field(default=None, min_length=1, max_length=200)
 
 
 class TransitionIn(_In):
-    action: str
-    reason: str = ""
-    missing_items: list[str] = Field(default_factory=list)
+    action: Code
+    reason: Reason = ""
+    missing_items: list[Item] = Field(default_factory=list, max_length=50)
 
 
 class DecisionIn(_In):
     outcome: Outcome
-    reason: str
-    reason_codes: list[str] = Field(default_factory=list)
-    conditions: list[str] = Field(default_factory=list)
+    reason: Reason
+    reason_codes: list[Code] = Field(default_factory=list, max_length=10)
+    conditions: list[Item] = Field(default_factory=list, max_length=30)
     granted_kg: dict[int, Decimal] | None = Field(
         default=None, description="Per line number; omitted lines are granted in full"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text, Uuid
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rarex.db import Base
@@ -39,14 +39,23 @@ class Violation(Base):
 
 
 class ForeignParty(Base):
-    """A consignee or end user abroad; the same record can play both roles."""
+    """A consignee or end user abroad, as one exporter knows it; it can play both roles.
+
+    Kept per exporter: one applicant's typed details (address) are never shown to another,
+    and "end user approved before for this exporter" compares records of that exporter only.
+    """
 
     __tablename__ = "foreign_parties"
-    __table_args__ = (CheckConstraint("length(country) = 2", name="country_alpha2"),)
+    __table_args__ = (
+        CheckConstraint("length(country) = 2", name="country_alpha2"),
+        UniqueConstraint("exporter_id", "name_key", "country"),
+    )
 
     id: Mapped[UUIDPk]
+    exporter_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("companies.id"))
     name: Mapped[str] = mapped_column(String(300))
+    # Case- and space-folded name: the identity the unique constraint holds.
+    name_key: Mapped[str] = mapped_column(String(300))
     country: Mapped[str] = mapped_column(String(2), index=True)
     address: Mapped[str | None] = mapped_column(Text)
-    is_government: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[Timestamp]

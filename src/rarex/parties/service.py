@@ -6,10 +6,12 @@ import uuid
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from rarex.audit.service import record_event
 from rarex.auth.roles import Actor, Role, require_role
-from rarex.clock import Clock
+from rarex.clock import Clock, authority_date
 from rarex.errors import Conflict, InvalidInput, NotFound
 from rarex.models import Company, ForeignParty, Violation
 from rarex.parties.identifiers import normalize_country, validate_uscc
@@ -78,25 +80,55 @@ def check_foreign_party(name: str, country: str) -> tuple[str, str]:
     return clean, normalize_country(country).alpha2
 
 
-def foreign_party(
-    session: Session, *, clock: Clock, name: str, country: str, address: str | None = None
-) -> ForeignParty:
-    """The party with this exact name in this country, created on first sight.
+def name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
 
-    Reusing the record is what lets the green channel recognise an end user approved before.
+
+def foreign_party(
+    session: Session,
+    *,
+    clock: Clock,
+    exporter_id: uuid.UUID,
+    name: str,
+    country: str,
+    address: str | None = None,
+) -> ForeignParty:
+    """This exporter's party of that name in that country, created on first sight.
+
+    Reusing the record is what lets the green channel recognise an end user approved before;
+    a newer address given by the same exporter replaces the old one.
     """
     clean, alpha2 = check_foreign_party(name, country)
-    existing = session.scalar(
-        select(ForeignParty).where(
-            func.lower(ForeignParty.name) == clean.lower(), ForeignParty.country == alpha2
-        )
+    key = name_key(clean)
+    query = select(ForeignParty).where(
+        ForeignParty.exporter_id == exporter_id,
+        ForeignParty.name_key == key,
+        ForeignParty.country == alpha2,
     )
-    if existing is not None:
-        return existing
-    party = ForeignParty(name=clean, country=alpha2, address=address, created_at=clock.now())
-    session.add(party)
-    session.flush()
-    return party
+    existing = session.scalar(query)
+    if existing is None:
+        party = ForeignParty(
+            exporter_id=exporter_id,
+            name=clean,
+            name_key=key,
+            country=alpha2,
+            address=address,
+            created_at=clock.now(),
+        )
+        try:
+            with session.begin_nested():
+                session.add(party)
+        except IntegrityError:
+            # A concurrent filing of the same exporter created it first: use that one.
+            existing = session.scalar(query)
+            if existing is None:
+                raise
+        else:
+            return party
+    if address and address != existing.address:
+        existing.address = address
+        session.flush()
+    return existing
 
 
 def get_foreign_party(session: Session, *, party_id: uuid.UUID) -> ForeignParty:
@@ -109,12 +141,23 @@ def get_foreign_party(session: Session, *, party_id: uuid.UUID) -> ForeignParty:
 def record_violation(
     session: Session,
     *,
+    clock: Clock,
+    actor: Actor | None,
     company_id: uuid.UUID,
     occurred_on: date,
     description: str,
     penalty_reference: str | None = None,
 ) -> Violation:
-    get_company(session, company_id=company_id)
+    """An established breach: it weighs on the exporter's standing (and its green channel)."""
+    if actor is not None:
+        require_role(actor, Role.LICENSING_OFFICER, Role.ADMINISTRATOR, action="record a violation")
+    company = get_company(session, company_id=company_id)
+    if not description.strip():
+        raise InvalidInput("a violation needs a description", code="party.description_required")
+    if occurred_on > authority_date(clock.now()):
+        raise InvalidInput(
+            f"a violation cannot be dated in the future ({occurred_on})", code="party.future_date"
+        )
     violation = Violation(
         company_id=company_id,
         occurred_on=occurred_on,
@@ -123,6 +166,20 @@ def record_violation(
     )
     session.add(violation)
     session.flush()
+    record_event(
+        session,
+        clock=clock,
+        actor=actor.label if actor is not None else "operator (cli)",
+        action="party.violation_recorded",
+        subject_type="company",
+        subject_id=str(company.id),
+        payload={
+            "uscc": company.uscc,
+            "occurred_on": occurred_on,
+            "description": description,
+            "penalty_reference": penalty_reference,
+        },
+    )
     return violation
 
 

@@ -73,13 +73,25 @@ def upgrade() -> None:
     op.create_table(
         "foreign_parties",
         sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("exporter_id", sa.Uuid(), nullable=False),
         sa.Column("name", sa.String(length=300), nullable=False),
+        sa.Column("name_key", sa.String(length=300), nullable=False),
         sa.Column("country", sa.String(length=2), nullable=False),
         sa.Column("address", sa.Text(), nullable=True),
-        sa.Column("is_government", sa.Boolean(), nullable=False),
         sa.Column("created_at", rarex.db.UTCDateTime(), nullable=False),
         sa.CheckConstraint("length(country) = 2", name=op.f("ck_foreign_parties_country_alpha2")),
+        sa.ForeignKeyConstraint(
+            ["exporter_id"],
+            ["companies.id"],
+            name=op.f("fk_foreign_parties_exporter_id_companies"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_foreign_parties")),
+        sa.UniqueConstraint(
+            "exporter_id",
+            "name_key",
+            "country",
+            name=op.f("uq_foreign_parties_exporter_id_name_key_country"),
+        ),
     )
     with op.batch_alter_table("foreign_parties", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_foreign_parties_country"), ["country"], unique=False)

@@ -1,0 +1,41 @@
+"""Bounded, clean text for every input model: lengths match the columns, and control
+characters are refused (PostgreSQL rejects NUL outright, and a terminal would obey escapes)."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Annotated
+
+from pydantic import AfterValidator, StringConstraints
+
+_MULTILINE_OK = frozenset("\n\t")
+
+
+def _clean(value: str, *, multiline: bool) -> str:
+    for ch in value:
+        if multiline and ch in _MULTILINE_OK:
+            continue
+        if unicodedata.category(ch) in ("Cc", "Cf") and ch != "\u200d":
+            raise ValueError(f"contains the control character U+{ord(ch):04X}")
+    return value
+
+
+def _one_line(value: str) -> str:
+    return _clean(value, multiline=False)
+
+
+def _many_lines(value: str) -> str:
+    return _clean(value, multiline=True)
+
+
+def _bounded(max_length: int, min_length: int = 0) -> StringConstraints:
+    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
+
+
+Code = Annotated[str, _bounded(40, 1), AfterValidator(_one_line)]
+Name = Annotated[str, _bounded(300, 1), AfterValidator(_one_line)]
+Reference = Annotated[str, _bounded(120, 1), AfterValidator(_one_line)]
+Item = Annotated[str, _bounded(500), AfterValidator(_one_line)]
+Address = Annotated[str, _bounded(2000), AfterValidator(_many_lines)]
+Reason = Annotated[str, _bounded(4000), AfterValidator(_many_lines)]
+Statement = Annotated[str, _bounded(10000), AfterValidator(_many_lines)]
