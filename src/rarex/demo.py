@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from rarex.audit.service import verify
 from rarex.auth.roles import Actor, Role
 from rarex.auth.service import create_user, declare_conflict, issue_token, to_actor
-from rarex.clock import AUTHORITY_TZ, FixedClock
+from rarex.clock import AUTHORITY_TZ, FixedClock, authority_date
 from rarex.config import Settings
 from rarex.db import make_sessionmaker, session_scope
 from rarex.errors import Forbidden
@@ -594,7 +594,9 @@ def summary(w: DemoWorld) -> dict[str, Any]:
                 for ln in lic.lines
             ],
         }
-        for lic in views.list_license_views(w.session, actor=officer)
+        for lic in views.list_license_views(
+            w.session, actor=officer, on=authority_date(w.clock.now())
+        )
     ]
     lanes = [
         lane.model_dump(mode="json")

@@ -47,7 +47,10 @@ class Town:
 
     def listed(self, actor: Actor, state: str | None = None) -> set[uuid.UUID]:
         return {
-            s.id for s in views.list_application_summaries(self.session, actor=actor, state=state)
+            s.id
+            for s in views.list_application_summaries(
+                self.session, actor=actor, clock=self.clock, settings=self.settings, state=state
+            )
         }
 
     def licensed_apps(self, actor: Actor) -> set[str]:

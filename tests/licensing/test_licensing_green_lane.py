@@ -93,7 +93,21 @@ def test_trusted_eu_civil_case_with_a_known_end_user_takes_the_green_lane(
     assert results[KNOWN_END_USER]["explanation"] == (
         "end user was approved in an earlier application"
     )
-    assert results[NO_OPEN_SCREENING_HITS]["explanation"] == "no open screening hits"
+    # Until party screening exists (issue 4) the rule must not claim that screening ran.
+    assert results[NO_OPEN_SCREENING_HITS]["explanation"] == (
+        "no screening hits recorded: party screening is not connected yet"
+    )
+
+
+def test_an_end_user_outside_the_partner_group_fails_the_partner_rule_despite_the_destination(
+    session: Session, clock: FixedClock, settings: Settings
+) -> None:
+    applicant = Applicant(session, clock, settings)
+    app = applicant.accept(destination="DE", end_user={"name": "Volga Magnit OOO", "country": "RU"})
+    lane, results = applicant.assessment(app)
+    assert lane == "ordinary"
+    assert results[PARTNER_DESTINATION]["passed"] is False
+    assert "end user is in RU" in results[PARTNER_DESTINATION]["explanation"]
 
 
 def test_each_failing_rule_sends_the_case_to_the_ordinary_lane_and_is_explained(

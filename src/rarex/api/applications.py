@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, UploadFile, status
 
 from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
+from rarex.clock import authority_date
 from rarex.errors import InvalidInput, PayloadTooLarge
 from rarex.licensing import decisions, filing, review, views
 from rarex.licensing.schemas import (
@@ -54,9 +55,15 @@ def file_application(
 
 @router.get("/applications")
 def list_applications(
-    session: SessionDep, actor: ActorDep, state: str | None = None
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    state: str | None = None,
 ) -> list[ApplicationSummary]:
-    return views.list_application_summaries(session, actor=actor, state=state)
+    return views.list_application_summaries(
+        session, actor=actor, clock=clock, settings=settings, state=state
+    )
 
 
 @router.get("/applications/{key}")
@@ -195,10 +202,10 @@ def lane_performance(
 
 
 @router.get("/licenses")
-def list_licenses(session: SessionDep, actor: ActorDep) -> list[LicenseRead]:
-    return views.list_license_views(session, actor=actor)
+def list_licenses(session: SessionDep, actor: ActorDep, clock: ClockDep) -> list[LicenseRead]:
+    return views.list_license_views(session, actor=actor, on=authority_date(clock.now()))
 
 
 @router.get("/licenses/{number}")
-def show_license(number: str, session: SessionDep, actor: ActorDep) -> LicenseRead:
-    return views.license_view(session, actor=actor, number=number)
+def show_license(number: str, session: SessionDep, actor: ActorDep, clock: ClockDep) -> LicenseRead:
+    return views.license_view(session, actor=actor, number=number, on=authority_date(clock.now()))

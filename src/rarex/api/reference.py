@@ -7,12 +7,11 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
-from rarex.api.deps import ActorDep, ClockDep, SessionDep
+from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
 from rarex.catalog.service import load_control_list
 from rarex.clock import authority_date
 from rarex.errors import InvalidInput
-from rarex.licensing.calendar_store import working_calendar
-from rarex.licensing.deadlines import deadline
+from rarex.licensing.calendar_store import statutory_deadline
 
 router = APIRouter(tags=["reference"])
 
@@ -39,7 +38,11 @@ def catalog_check(
 def calendar_deadline(
     _actor: ActorDep,
     session: SessionDep,
+    settings: SettingsDep,
     accepted: date,
-    working_days: int = Query(default=45, ge=1, le=365),
+    working_days: int | None = Query(default=None, ge=1, le=365),
 ) -> dict[str, Any]:
-    return deadline(working_calendar(session), accepted, working_days).to_dict()
+    """Defaults to the statutory limit in force (RAREX_DECISION_WORKING_DAYS)."""
+    return statutory_deadline(
+        session, settings=settings, accepted_on=accepted, working_days=working_days
+    ).to_dict()

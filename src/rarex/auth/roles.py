@@ -25,11 +25,18 @@ class Actor:
     role: Role
     company_id: uuid.UUID | None = None
     partner_countries: frozenset[str] = field(default_factory=frozenset)
+    # Where the request came from when it was not an API token, e.g. "cli:alice" (OS user).
+    channel: str | None = None
 
     @property
     def label(self) -> str:
-        """How the actor is named in audit events: stable and readable."""
-        return f"{self.username} ({self.role.value})"
+        """How the actor is named in audit events: stable and readable.
+
+        The CLI acts as a named user without a token, so its events also name the
+        operating-system account that ran the command.
+        """
+        base = f"{self.username} ({self.role.value})"
+        return f"{base} via {self.channel}" if self.channel else base
 
 
 def require_role(actor: Actor, *roles: Role, action: str) -> None:

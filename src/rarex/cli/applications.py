@@ -13,18 +13,26 @@ from typing import Annotated, Any, TypeVar
 import typer
 import yaml
 from pydantic import BaseModel, ValidationError
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
 from rarex.auth.roles import Actor
 from rarex.cli.common import console, domain_errors, emit_json, fail, parse_date
 from rarex.cli.context import CliContext, open_context
+from rarex.clock import authority_date
 from rarex.errors import InvalidInput
 from rarex.licensing import decisions, filing, review, views
 from rarex.licensing.schemas import ApplicationAmend, ApplicationCreate, ApplicationRead, DecisionIn
 from rarex.licensing.states import Action
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def _row(table: Table, *cells: str) -> None:
+    """Cells hold applicants' text: printed as written, never read as Rich markup."""
+    table.add_row(*(escape(cell) for cell in cells))
+
 
 app = typer.Typer(help="Export-license applications.", no_args_is_help=True)
 licenses_app = typer.Typer(help="Issued licenses and their balances.", no_args_is_help=True)
@@ -83,13 +91,15 @@ def _print_application(view: ApplicationRead) -> None:
     console.print(
         f"[bold]{view.reference}[/]  {view.state}  lane={view.lane}  {view.license_type} license"
     )
-    console.print(f"exporter: {view.exporter.name} ({view.exporter.uscc})")
+    console.print(f"exporter: {escape(view.exporter.name)} ({view.exporter.uscc})")
     console.print(
-        f"to: {view.end_user.name} ({view.end_user.country}), end use {view.end_use_category}"
+        f"to: {escape(view.end_user.name)} ({view.end_user.country}), "
+        f"end use {view.end_use_category}"
     )
     table = Table("line", "code", "HS", "kg requested", "kg granted")
     for line in view.lines:
-        table.add_row(
+        _row(
+            table,
             str(line.line_no),
             line.control_code,
             line.hs_code,
@@ -116,9 +126,9 @@ def _print_application(view: ApplicationRead) -> None:
         )
         for rule in view.green_channel["results"]:
             mark = "[green]✓[/]" if rule["passed"] else "[red]✗[/]"
-            console.print(f"  {mark} {rule['rule']}: {rule['explanation']}")
+            console.print(f"  {mark} {rule['rule']}: {escape(rule['explanation'])}")
     if view.decision:
-        console.print(f"decision: {view.decision.outcome} — {view.decision.reason}")
+        console.print(f"decision: {view.decision.outcome} — {escape(view.decision.reason)}")
     if view.license_number:
         console.print(f"license: {view.license_number}")
     console.print(f"next: {', '.join(view.allowed_actions) or '—'}")
@@ -252,14 +262,19 @@ def list_command(
     ctx = open_context()
     with ctx.unit_of_work() as session:
         rows = views.list_application_summaries(
-            session, actor=ctx.actor(session, as_user), state=state
+            session,
+            actor=ctx.actor(session, as_user),
+            clock=ctx.clock,
+            settings=ctx.settings,
+            state=state,
         )
     if as_json:
         emit_json([row.model_dump(mode="json") for row in rows])
         return
     table = Table("reference", "state", "lane", "exporter", "dest", "end use", "kg", "due")
     for r in rows:
-        table.add_row(
+        _row(
+            table,
             r.reference,
             r.state,
             r.lane,
@@ -404,7 +419,8 @@ def queue_command(
             for f in ("at_risk", "overdue", "stopped", "off_clock", "provisional")
             if getattr(i, f)
         )
-        table.add_row(
+        _row(
+            table,
             i.reference,
             i.state,
             i.lane,
@@ -431,7 +447,8 @@ def lanes_command(as_user: AsUser, as_json: JsonOpt = False) -> None:
         return
     table = Table("lane", "decided", "median wd", "p90 wd", "approved", "denied")
     for r in rows:
-        table.add_row(
+        _row(
+            table,
             r.lane,
             str(r.decided),
             str(r.median_working_days or "—"),
@@ -448,7 +465,9 @@ def licenses_list(as_user: AsUser, as_json: JsonOpt = False) -> None:
     """Licenses the user may see, with remaining balances."""
     ctx = open_context()
     with ctx.unit_of_work() as session:
-        rows = views.list_license_views(session, actor=ctx.actor(session, as_user))
+        rows = views.list_license_views(
+            session, actor=ctx.actor(session, as_user), on=authority_date(ctx.clock.now())
+        )
     if as_json:
         emit_json([row.model_dump(mode="json") for row in rows])
         return
@@ -456,7 +475,8 @@ def licenses_list(as_user: AsUser, as_json: JsonOpt = False) -> None:
         "number", "type", "status", "exporter", "dest", "valid until", "granted kg", "remaining kg"
     )
     for r in rows:
-        table.add_row(
+        _row(
+            table,
             r.number,
             r.license_type,
             r.status,
@@ -475,7 +495,12 @@ def licenses_show(number: str, as_user: AsUser, as_json: JsonOpt = False) -> Non
     """One license with its per-line balances."""
     ctx = open_context()
     with ctx.unit_of_work() as session:
-        view = views.license_view(session, actor=ctx.actor(session, as_user), number=number)
+        view = views.license_view(
+            session,
+            actor=ctx.actor(session, as_user),
+            number=number,
+            on=authority_date(ctx.clock.now()),
+        )
     if as_json:
         emit_json(view.model_dump(mode="json"))
         return

@@ -11,7 +11,8 @@ from rich.table import Table
 
 from rarex.catalog import CatalogListing, ControlCheck, EntryCheck, EntryStatus, load_control_list
 from rarex.cli.common import console, domain_errors, emit_json, fail, parse_date
-from rarex.clock import SystemClock, authority_date
+from rarex.clock import authority_date, clock_for
+from rarex.config import get_settings
 
 app = typer.Typer(
     help="The rare-earth export control list: time-travel checks by control code or HS code.",
@@ -78,7 +79,7 @@ def list_entries(on: OnOption = None, as_json: JsonOption = False) -> None:
 
 def _day(on: str | None) -> date:
     if on is None:
-        return authority_date(SystemClock().now())
+        return authority_date(clock_for(get_settings().frozen_time).now())
     return parse_date(on, option="--on")
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Engine, inspect
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,6 +15,7 @@ from rarex.auth.service import actor_for_username
 from rarex.clock import Clock, clock_for
 from rarex.config import Settings, get_settings
 from rarex.db import make_engine, make_sessionmaker, session_scope
+from rarex.errors import Conflict
 from rarex.migrations import current_revision, head_revision, upgrade_database
 
 
@@ -30,7 +32,14 @@ class CliContext:
             yield session
 
     def actor(self, session: Session, username: str) -> Actor:
-        return actor_for_username(session, username=username)
+        return replace(actor_for_username(session, username=username), channel=_cli_channel())
+
+
+def _cli_channel() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:unknown"
 
 
 def is_empty(engine: Engine) -> bool:
@@ -38,11 +47,21 @@ def is_empty(engine: Engine) -> bool:
 
 
 def open_context(*, migrate: bool = True) -> CliContext:
-    """An empty database is brought to the current schema; an outdated one is upgraded."""
+    """An empty database is brought to the current schema. An outdated one is refused: changing
+    a schema that holds data is an operator's decision (`rarex db upgrade`), not a side effect."""
     settings = get_settings()
     engine = make_engine(settings)
-    if migrate and current_revision(engine) != head_revision():
-        upgrade_database(engine)
+    if migrate:
+        current = current_revision(engine)
+        if current is None and is_empty(engine):
+            upgrade_database(engine)
+        elif current != head_revision():
+            engine.dispose()
+            raise Conflict(
+                f"the database is at schema revision {current or 'none'}, this Rarex needs "
+                f"{head_revision()}: run `rarex db upgrade`",
+                code="db.outdated",
+            )
     return CliContext(
         settings=settings,
         engine=engine,

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from rarex.audit.service import verify
 from rarex.auth.roles import Role
@@ -22,8 +23,7 @@ from rarex.cli.common import console, domain_errors, emit_json, fail, parse_date
 from rarex.cli.context import is_empty, open_context
 from rarex.config import get_settings
 from rarex.db import make_engine
-from rarex.licensing.calendar_store import load_schedule, working_calendar
-from rarex.licensing.deadlines import deadline
+from rarex.licensing.calendar_store import load_schedule, statutory_deadline
 from rarex.licensing.records import exporter_record
 from rarex.migrations import current_revision, head_revision, upgrade_database
 from rarex.parties.service import company_by_uscc, record_violation, register_company
@@ -51,20 +51,24 @@ def db_upgrade() -> None:
 @domain_errors
 def calendar_deadline(
     accepted: Annotated[str, typer.Option(help="Acceptance date YYYY-MM-DD")],
-    working_days: Annotated[int, typer.Option(min=1, max=365)] = 45,
+    working_days: Annotated[
+        int | None, typer.Option(min=1, max=365, help="Default: the statutory limit (45)")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """The decision due date: N official working days after acceptance."""
     accepted_on = parse_date(accepted, option="--accepted")
     ctx = open_context()
     with ctx.unit_of_work() as session:
-        result = deadline(working_calendar(session), accepted_on, working_days)
+        result = statutory_deadline(
+            session, settings=ctx.settings, accepted_on=accepted_on, working_days=working_days
+        )
     if as_json:
         emit_json(result.to_dict())
         return
     note = " [yellow](provisional: outside the official calendar)[/]" if result.provisional else ""
     console.print(
-        f"accepted {accepted_on.isoformat()} + {working_days} working days → "
+        f"accepted {accepted_on.isoformat()} + {result.working_days} working days → "
         f"due [bold]{result.due_date.isoformat()}[/]{note}"
     )
 
@@ -152,7 +156,7 @@ def companies_add(
     if as_json:
         emit_json(body)
     else:
-        console.print(f"registered {body['name']} ({body['uscc']})")
+        console.print(f"registered {escape(body['name'])} ({body['uscc']})")
 
 
 @companies_app.command("show")
@@ -169,12 +173,12 @@ def companies_show(
     if as_json:
         emit_json(record.model_dump(mode="json"))
         return
-    console.print(f"[bold]{record.name}[/] ({record.uscc}) {record.name_zh or ''}")
+    console.print(f"[bold]{escape(record.name)}[/] ({record.uscc}) {escape(record.name_zh or '')}")
     console.print(f"compliance programme on file: {record.compliance_programme_on or 'none'}")
     console.print(f"applications: {record.applications_by_state or 'none'}")
     console.print(f"licenses: {record.licenses_by_status or 'none'}")
     for v in record.violations:
-        console.print(f"[red]violation[/] {v.occurred_on}: {v.description}")
+        console.print(f"[red]violation[/] {v.occurred_on}: {escape(v.description)}")
 
 
 @users_app.command("create")
@@ -220,7 +224,10 @@ def users_deactivate(username: str, as_json: JsonOpt = False) -> None:
     with ctx.unit_of_work() as session:
         user = deactivate_user(session, clock=ctx.clock, actor=None, username=username)
         body = {"username": user.username, "active": user.active}
-    emit_json(body) if as_json else console.print(f"deactivated {username}")
+    if as_json:
+        emit_json(body)
+    else:
+        console.print(f"deactivated {username}")
 
 
 @users_app.command("revoke-tokens")
@@ -231,7 +238,10 @@ def users_revoke_tokens(username: str, as_json: JsonOpt = False) -> None:
     with ctx.unit_of_work() as session:
         count = revoke_tokens(session, clock=ctx.clock, actor=None, username=username)
     body = {"username": username, "tokens_revoked": count}
-    emit_json(body) if as_json else console.print(f"revoked {count} token(s) of {username}")
+    if as_json:
+        emit_json(body)
+    else:
+        console.print(f"revoked {count} token(s) of {username}")
 
 
 @users_app.command("declare-conflict")
@@ -254,7 +264,7 @@ def users_declare_conflict(
             company_id=target.id,
             reason=reason,
         )
-    console.print(f"{username} may no longer act on cases of {target.name}")
+    console.print(f"{username} may no longer act on cases of {escape(target.name)}")
 
 
 @companies_app.command("violation")
@@ -280,9 +290,10 @@ def companies_violation(
             description=description,
             penalty_reference=penalty_reference,
         )
-    console.print(f"violation of {when} recorded for {company.name}")
+    console.print(f"violation of {when} recorded for {escape(company.name)}")
 
 
+@domain_errors
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,

@@ -11,14 +11,15 @@ from sqlalchemy.orm import Session
 from rarex.auth.roles import Actor, Role
 from rarex.auth.service import has_conflict
 from rarex.errors import Forbidden, NotFound
+from rarex.licensing.repository import APPLICATION_NOT_FOUND
 from rarex.models import Application, License
 
 _AUTHORITY = frozenset({Role.LICENSING_OFFICER, Role.ADMINISTRATOR})
 DECIDING_ROLES = frozenset({Role.LICENSING_OFFICER})
 
 
-def _hidden(reference: str) -> NotFound:
-    return NotFound(f"application {reference} not found", code="application.not_found")
+def _hidden() -> NotFound:
+    return NotFound(APPLICATION_NOT_FOUND, code="application.not_found")
 
 
 def can_view(actor: Actor, application: Application) -> bool:
@@ -33,7 +34,7 @@ def can_view(actor: Actor, application: Application) -> bool:
 
 def ensure_can_view(actor: Actor, application: Application) -> None:
     if not can_view(actor, application):
-        raise _hidden(application.reference)
+        raise _hidden()
 
 
 def ensure_can_edit(actor: Actor, application: Application) -> None:
@@ -46,7 +47,7 @@ def ensure_can_edit(actor: Actor, application: Application) -> None:
             f"{application.reference}; only the applicant can",
             code="auth.not_applicant",
         )
-    raise _hidden(application.reference)
+    raise _hidden()
 
 
 def ensure_role_may(actor: Actor, roles: frozenset[Role], *, action: str) -> None:

@@ -9,12 +9,15 @@ from sqlalchemy.orm import Session
 from rarex.audit.service import record_event
 from rarex.auth.roles import Actor, Role, require_role
 from rarex.clock import Clock
+from rarex.config import Settings
 from rarex.errors import Conflict, InvalidInput
 from rarex.licensing import repository
 from rarex.licensing.deadlines import (
+    Deadline,
     OfficialDay,
     OfficialSchedule,
     WorkingCalendar,
+    deadline,
     parse_official_schedule,
 )
 from rarex.models import CalendarDay
@@ -112,3 +115,25 @@ def load_schedule(
         },
     )
     return schedule
+
+
+# Beyond these years a date is a typo, not a case: refuse it rather than build calendars for it.
+DEADLINE_YEARS = range(2000, 2101)
+
+
+def statutory_deadline(
+    session: Session, *, settings: Settings, accepted_on: date, working_days: int | None = None
+) -> Deadline:
+    """The due date N official working days after acceptance (N defaults to the setting)."""
+    if accepted_on.year not in DEADLINE_YEARS:
+        raise InvalidInput(
+            f"acceptance date {accepted_on} is outside {DEADLINE_YEARS.start}-"
+            f"{DEADLINE_YEARS.stop - 1}",
+            code="calendar.date_out_of_range",
+        )
+    days = working_days if working_days is not None else settings.decision_working_days
+    if not 1 <= days <= 365:
+        raise InvalidInput(
+            f"working days must be 1-365, got {days}", code="calendar.invalid_working_days"
+        )
+    return deadline(working_calendar(session), accepted_on, days)

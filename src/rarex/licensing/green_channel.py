@@ -61,6 +61,10 @@ class GreenChannelFacts:
     applicant_approved_applications: int
     end_user_previously_approved: bool
     open_screening_hits: int
+    # Where the end user is: goods "to Germany" for an end user elsewhere are not a partner case.
+    end_user_country: str | None = None
+    # False while no party screening exists; the explanation must not pretend it ran.
+    screening_connected: bool = True
 
     def __post_init__(self) -> None:
         if not _is_canonical_alpha2(self.destination):
@@ -277,6 +281,14 @@ def _partner_destination(facts: GreenChannelFacts, policy: GreenChannelPolicy) -
     groups = sorted(
         name for name, members in policy.partner_groups.items() if facts.destination in members
     )
+    if groups and facts.end_user_country not in (None, facts.destination):
+        shared = [g for g in groups if facts.end_user_country in policy.partner_groups[g]]
+        if not shared:
+            text = (
+                f"destination {facts.destination} is in partner group {', '.join(groups)}, "
+                f"but the end user is in {facts.end_user_country}, which is not"
+            )
+            return RuleResult(PARTNER_DESTINATION, False, text)
     if groups:
         noun = "partner group" if len(groups) == 1 else "partner groups"
         text = f"destination {facts.destination} is in {noun} {', '.join(groups)}"
@@ -337,6 +349,12 @@ def _known_end_user(facts: GreenChannelFacts, policy: GreenChannelPolicy) -> Rul
 
 def _no_open_screening_hits(facts: GreenChannelFacts, policy: GreenChannelPolicy) -> RuleResult:
     hits = facts.open_screening_hits
+    if hits == 0 and not facts.screening_connected:
+        return RuleResult(
+            NO_OPEN_SCREENING_HITS,
+            True,
+            "no screening hits recorded: party screening is not connected yet",
+        )
     if hits == 0:
         return RuleResult(NO_OPEN_SCREENING_HITS, True, "no open screening hits")
     return RuleResult(

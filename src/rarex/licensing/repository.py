@@ -23,6 +23,9 @@ from rarex.models import (
     User,
 )
 
+# One message whether the case is missing or not the asker's: it must not reveal which.
+APPLICATION_NOT_FOUND = "no such application, or not one you may see"
+
 
 def get_application(
     session: Session, application_id: uuid.UUID, *, lock: bool = False
@@ -33,7 +36,7 @@ def get_application(
         query = query.with_for_update()
     application = session.scalar(query)
     if application is None:
-        raise NotFound(f"application {application_id} does not exist", code="application.not_found")
+        raise NotFound(APPLICATION_NOT_FOUND, code="application.not_found")
     return application
 
 

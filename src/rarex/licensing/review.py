@@ -32,10 +32,16 @@ from rarex.licensing.states import ACTION_ROLES, LEGAL_BASIS, OPEN, Action, Stat
 from rarex.models import Application, GreenChannelCheck, StateChange
 from rarex.parties import service as parties
 
+LANES = ("green", "ordinary")
+
 # Officer steps that must say why, because the applicant or the record needs the reason.
 _REASON_REQUIRED = frozenset(
     {Action.RETURN, Action.REQUEST_INFORMATION, Action.START_CONSULTATION, Action.REFER}
 )
+
+
+# Party screening arrives with its own room (issue 4); until then assessments say so.
+SCREENING_CONNECTED = False
 
 
 def open_screening_hits(session: Session, application: Application) -> int:
@@ -115,6 +121,10 @@ def assess_green_channel(
             excluding=application.id,
         ),
         open_screening_hits=open_screening_hits(session, application),
+        end_user_country=parties.get_foreign_party(
+            session, party_id=application.end_user_id
+        ).country,
+        screening_connected=SCREENING_CONNECTED,
     )
     if settings.green_channel_min_approved_applications != policy.min_approved_applications:
         # The stored version must say which threshold was applied, not just the base policy.
@@ -262,6 +272,10 @@ def review_queue(
 ) -> list[QueueItem]:
     """Open cases, green lane first, then by the legal due date (earliest first)."""
     require_role(actor, Role.LICENSING_OFFICER, Role.ADMINISTRATOR, action="see the review queue")
+    if lane is not None and lane not in LANES:
+        raise InvalidInput(
+            f"unknown lane {lane!r}; lanes are {', '.join(LANES)}", code="application.unknown_lane"
+        )
     today = authority_date(clock.now())
     items: list[QueueItem] = []
     companies = {c.id: c.name for c in parties.list_companies(session)}

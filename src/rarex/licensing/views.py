@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from rarex.licensing import repository
 from rarex.licensing.access import can_view, can_view_license, ensure_can_view
 from rarex.licensing.clock_service import application_clock, lane_target
 from rarex.licensing.filing import missing_documents
+from rarex.licensing.repository import APPLICATION_NOT_FOUND
 from rarex.licensing.schemas import (
     ApplicationRead,
     ApplicationSummary,
@@ -41,7 +43,7 @@ def _resolve(session: Session, key: str | uuid.UUID) -> Application:
     except ValueError:
         found = repository.application_by_reference(session, key.strip())
         if found is None:
-            raise NotFound(f"application {key} not found", code="application.not_found") from None
+            raise NotFound(APPLICATION_NOT_FOUND, code="application.not_found") from None
         return found
 
 
@@ -157,9 +159,20 @@ def application_view(
 
 
 def list_application_summaries(
-    session: Session, *, actor: Actor, state: str | None = None, limit: int = 500
+    session: Session,
+    *,
+    actor: Actor,
+    clock: Clock,
+    settings: Settings,
+    state: str | None = None,
+    limit: int = 500,
 ) -> list[ApplicationSummary]:
-    """What the asker may see: exporters their own company's, partners their destinations."""
+    """What the asker may see: exporters their own company's, partners their destinations.
+
+    Due dates are computed as of today, not read from the stored column: while the clock is
+    stopped the predicted date moves every working day.
+    """
+    today = authority_date(clock.now())
     exporter_id = actor.company_id if actor.role is Role.EXPORTER else None
     destinations = actor.partner_countries if actor.role is Role.PARTNER_AUTHORITY else None
     if actor.role in (Role.CUSTOMS_OFFICER, Role.ANALYST):
@@ -192,14 +205,31 @@ def list_application_summaries(
             end_use_category=a.end_use_category,
             total_kg=Decimal(str(totals.get(a.id) or 0)),
             accepted_on=a.accepted_on,
-            due_on=a.due_on,
+            due_on=_live_due(session, a, today=today, settings=settings),
             decided_on=a.decided_on,
         )
         for a in applications
     ]
 
 
-def _license_read(session: Session, license_: License) -> LicenseRead:
+def _live_due(
+    session: Session, application: Application, *, today: date, settings: Settings
+) -> date | None:
+    if application.accepted_on is None:
+        return None
+    status = application_clock(session, application, today=today, settings=settings)
+    return status.due_date if status is not None else None
+
+
+def effective_status(license_: License, on: date | None) -> str:
+    """The stored status, except that an active license past its validity reads as expired:
+    no job has to run at midnight for the answer to be right."""
+    if on is not None and license_.status == "active" and license_.valid_until < on:
+        return "expired"
+    return license_.status
+
+
+def _license_read(session: Session, license_: License, on: date | None = None) -> LicenseRead:
     application = repository.get_application(session, license_.application_id)
     return LicenseRead(
         id=license_.id,
@@ -209,7 +239,7 @@ def _license_read(session: Session, license_: License) -> LicenseRead:
             parties.get_company(session, company_id=license_.exporter_id)
         ),
         license_type=license_.license_type,
-        status=license_.status,
+        status=effective_status(license_, on),
         consignee=PartyRead.model_validate(
             parties.get_foreign_party(session, party_id=license_.consignee_id)
         ),
@@ -229,17 +259,22 @@ def _license_read(session: Session, license_: License) -> LicenseRead:
     )
 
 
-def license_view(session: Session, *, actor: Actor, number: str) -> LicenseRead:
+def license_view(
+    session: Session, *, actor: Actor, number: str, on: date | None = None
+) -> LicenseRead:
+    """``on``: the date the status is read for (an active license past validity is expired)."""
     license_ = repository.get_license_by_number(session, number)
     if license_ is None or not can_view_license(actor, license_):
-        raise NotFound(f"license {number} not found", code="license.not_found")
-    return _license_read(session, license_)
+        raise NotFound("no such license, or not one you may see", code="license.not_found")
+    return _license_read(session, license_, on)
 
 
-def list_license_views(session: Session, *, actor: Actor) -> list[LicenseRead]:
+def list_license_views(
+    session: Session, *, actor: Actor, on: date | None = None
+) -> list[LicenseRead]:
     exporter_id = actor.company_id if actor.role is Role.EXPORTER else None
     return [
-        _license_read(session, lic)
+        _license_read(session, lic, on)
         for lic in repository.list_licenses(session, exporter_id=exporter_id)
         if can_view_license(actor, lic)
     ]
