@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rarex import __version__
 from rarex.api import applications, customs, reference, statistics, system
+from rarex.api.limits import BodySizeLimit
 from rarex.clock import Clock, clock_for
 from rarex.config import Settings, get_settings
 from rarex.db import make_engine, make_sessionmaker
@@ -33,6 +34,7 @@ def create_app(
         summary="Export-control licensing for rare earths",
         openapi_url="/openapi.json",
     )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_document_bytes)
     app.state.settings = settings
     app.state.clock = clock or clock_for(settings.frozen_time)
     if session_factory is None:

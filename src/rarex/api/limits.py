@@ -1,0 +1,59 @@
+"""A cap on request bodies, enforced before any route reads them.
+
+A body must declare its length (no chunked uploads) so the cap applies before a byte is
+spooled; the cap is the document limit plus room for the multipart envelope.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+ENVELOPE_BYTES = 1024 * 1024
+_WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
+
+
+class BodySizeLimit:
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes + ENVELOPE_BYTES
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in _WITH_BODY:
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        declared = headers.get("content-length")
+        if declared is None:
+            if headers.get("transfer-encoding", "").lower() == "chunked":
+                await _refuse(send, 411, "http.length_required", "send a Content-Length header")
+                return
+            await self.app(scope, receive, send)
+            return
+        if not declared.isdigit() or int(declared) > self.max_bytes:
+            await _refuse(
+                send,
+                413,
+                "http.body_too_large",
+                f"request body of {declared} bytes exceeds the limit of {self.max_bytes}",
+            )
+            return
+        await self.app(scope, receive, send)
+
+
+async def _refuse(send: Send, status: int, code: str, message: str) -> None:
+    body: dict[str, Any] = {"error": {"code": code, "message": message}}
+    payload = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})

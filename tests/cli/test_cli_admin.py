@@ -1,0 +1,124 @@
+"""Administration from the command line: every path that makes the access rules real."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import select, update
+from typer.testing import CliRunner
+
+from rarex.cli.main import app
+from rarex.db import make_engine
+from rarex.migrations import upgrade_database
+from rarex.models import AuditEvent
+from tests.cli.test_cli_applications import FILING, _ok, _setup
+
+
+def _file(runner: CliRunner, tmp_path: Path, content: str = FILING) -> str:
+    path = tmp_path / "app.yaml"
+    path.write_text(content, encoding="utf-8")
+    return str(
+        json.loads(_ok(runner, "applications", "file", str(path), "--as", "exp", "--json"))[
+            "reference"
+        ]
+    )
+
+
+def test_deactivated_user_can_no_longer_act(
+    runner: CliRunner, cli_env: str, tmp_path: Path
+) -> None:
+    _setup(runner, tmp_path)
+    body = json.loads(_ok(runner, "users", "deactivate", "exp", "--json"))
+    assert body == {"username": "exp", "active": False}
+    result = runner.invoke(app, ["applications", "list", "--as", "exp"])
+    assert result.exit_code == 2
+    assert "auth.user_inactive" in result.stderr
+
+
+def test_revoking_tokens_counts_them(runner: CliRunner, cli_env: str, tmp_path: Path) -> None:
+    _setup(runner, tmp_path)
+    body = json.loads(_ok(runner, "users", "revoke-tokens", "off", "--json"))
+    assert body == {"username": "off", "tokens_revoked": 1}
+    again = json.loads(_ok(runner, "users", "revoke-tokens", "off", "--json"))
+    assert again["tokens_revoked"] == 0
+
+
+def test_declared_conflict_stops_the_officer_acting_on_the_case(
+    runner: CliRunner, cli_env: str, tmp_path: Path
+) -> None:
+    uscc = _setup(runner, tmp_path)
+    ref = _file(runner, tmp_path)
+    _ok(runner, "users", "declare-conflict", "off", "--company", uscc, "--reason", "Cousin")
+    _ok(runner, "applications", "transition", ref, "submit", "--as", "exp")
+    result = runner.invoke(app, ["applications", "transition", ref, "accept", "--as", "off"])
+    assert result.exit_code == 2
+    assert "auth.conflict_of_interest" in result.stderr
+
+
+def test_recorded_violation_appears_in_the_record_and_the_audit_log(
+    runner: CliRunner, cli_env: str, tmp_path: Path
+) -> None:
+    uscc = _setup(runner, tmp_path)
+    _ok(runner, "companies", "violation", uscc, "--occurred-on", "2024-03-01",
+        "--description", "Shipped without a licence", "--as", "off")  # fmt: skip
+    record = json.loads(_ok(runner, "companies", "show", uscc, "--as", "off", "--json"))
+    assert [v["description"] for v in record["violations"]] == ["Shipped without a licence"]
+    future = runner.invoke(
+        app,
+        ["companies", "violation", uscc, "--occurred-on", "2999-01-01",
+         "--description", "x", "--as", "off"],
+    )  # fmt: skip
+    assert future.exit_code == 2
+    assert "party.future_date" in future.stderr
+    engine = make_engine(cli_env)
+    with engine.connect() as conn:
+        actors = conn.scalars(
+            select(AuditEvent.actor).where(AuditEvent.action == "party.violation_recorded")
+        ).all()
+    engine.dispose()
+    # The CLI has no token: its events also name the operating-system account.
+    assert len(actors) == 1
+    assert actors[0].startswith("off (licensing_officer) via cli:")
+
+
+def test_applicant_text_is_printed_literally_not_as_markup(
+    runner: CliRunner, cli_env: str, tmp_path: Path
+) -> None:
+    _setup(runner, tmp_path)
+    hostile = FILING.replace(
+        "end_user: {name: Rheinland Antriebstechnik GmbH",
+        "end_user: {name: 'Evil [/x] [green]OK GmbH'",
+    )
+    ref = _file(runner, tmp_path, hostile)
+    result = runner.invoke(app, ["applications", "show", ref, "--as", "off"])
+    assert result.exit_code == 0, result.output
+    assert "Evil [/x] [green]OK GmbH" in result.stdout
+
+
+def test_an_outdated_schema_is_refused_not_migrated_silently(
+    runner: CliRunner, cli_env: str, tmp_path: Path
+) -> None:
+    engine = make_engine(cli_env)
+    upgrade_database(engine, "0001")
+    engine.dispose()
+    result = runner.invoke(app, ["applications", "list", "--as", "off"])
+    assert result.exit_code == 2
+    assert "db.outdated" in result.stderr
+    _ok(runner, "db", "upgrade")
+    _setup(runner, tmp_path)
+    _ok(runner, "applications", "list", "--as", "off")
+
+
+def test_audit_verify_still_detects_tampering_after_admin_events(
+    runner: CliRunner, cli_env: str, tmp_path: Path
+) -> None:
+    _setup(runner, tmp_path)
+    _ok(runner, "users", "revoke-tokens", "off")
+    engine = make_engine(cli_env)
+    with engine.begin() as conn:
+        conn.execute(update(AuditEvent).where(AuditEvent.seq == 1).values(payload_json="{}"))
+    engine.dispose()
+    result = runner.invoke(app, ["audit", "verify", "--json"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["first_bad_seq"] == 1
