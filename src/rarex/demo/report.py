@@ -1,0 +1,165 @@
+"""What the demo prints: a summary built from the same views the API serves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from rarex.audit.service import verify
+from rarex.clock import authority_date
+from rarex.demo.world import DEMO_END, DemoWorld
+from rarex.licensing import review, views
+
+
+def summary(w: DemoWorld) -> dict[str, Any]:
+    officer = w.actors["officer.li"]
+    rows = []
+    for name, application in w.cases.items():
+        view = views.application_view(
+            w.session, actor=officer, clock=w.clock, settings=w.settings, key=application.id
+        )
+        clock = view.clock or {}
+        rows.append(
+            {
+                "case": name,
+                "reference": view.reference,
+                "exporter": view.exporter.name,
+                "destination": view.destination,
+                "end_use": view.end_use_category,
+                "license_type": view.license_type,
+                "state": view.state,
+                "lane": view.lane,
+                "working_days_used": clock.get("used"),
+                "working_days_left": clock.get("remaining"),
+                "due_date": clock.get("due_date"),
+                "at_risk": clock.get("at_risk", False),
+                "overdue": clock.get("overdue", False),
+                "stopped": clock.get("stopped", False),
+                "off_clock": clock.get("off_clock", False),
+                "decision": view.decision.outcome if view.decision else None,
+                "license": view.license_number,
+            }
+        )
+    licenses = [
+        {
+            "number": lic.number,
+            "type": lic.license_type,
+            "status": lic.status,
+            "exporter": lic.exporter.name,
+            "destination": lic.destination,
+            "valid_until": lic.valid_until.isoformat(),
+            "lines": [
+                {
+                    "code": ln.control_code,
+                    "granted_kg": str(ln.granted_kg),
+                    "remaining_kg": str(ln.remaining_kg),
+                }
+                for ln in lic.lines
+            ],
+        }
+        for lic in views.list_license_views(
+            w.session, actor=officer, on=authority_date(w.clock.now())
+        )
+    ]
+    lanes = [
+        lane.model_dump(mode="json")
+        for lane in review.lane_performance(
+            w.session, actor=officer, clock=w.clock, settings=w.settings
+        )
+    ]
+    audit = verify(w.session)
+    return {
+        "today": w.clock.now().isoformat(),
+        "applications": rows,
+        "licenses": licenses,
+        "lanes": lanes,
+        "audit": {"ok": audit.ok, "events": audit.checked},
+        "tokens": w.tokens,
+    }
+
+
+def print_summary(console: Console, result: dict[str, Any]) -> None:
+    console.print(f"\n[bold]Rarex demo[/] — simulated today: {result['today']}\n")
+    table = Table(title="Applications", show_lines=False)
+    for column in (
+        "reference",
+        "case",
+        "exporter",
+        "dest",
+        "state",
+        "lane",
+        "used",
+        "left",
+        "due",
+        "flags",
+        "decision",
+    ):
+        table.add_column(column)
+    for r in result["applications"]:
+        flags = " ".join(f for f in ("at_risk", "overdue", "stopped", "off_clock") if r[f])
+        table.add_row(
+            r["reference"],
+            r["case"],
+            r["exporter"].split()[0],
+            r["destination"],
+            r["state"],
+            r["lane"],
+            "" if r["working_days_used"] is None else str(r["working_days_used"]),
+            "" if r["working_days_left"] is None else str(r["working_days_left"]),
+            r["due_date"] or "",
+            flags,
+            r["decision"] or "",
+        )
+    console.print(table)
+    lic = Table(title="Licenses and balances")
+    for column in (
+        "number",
+        "type",
+        "exporter",
+        "dest",
+        "valid until",
+        "item",
+        "granted kg",
+        "remaining kg",
+    ):
+        lic.add_column(column)
+    for item in result["licenses"]:
+        for line in item["lines"]:
+            lic.add_row(
+                item["number"],
+                item["type"],
+                item["exporter"].split()[0],
+                item["destination"],
+                item["valid_until"],
+                line["code"],
+                line["granted_kg"],
+                line["remaining_kg"],
+            )
+    console.print(lic)
+    lanes = Table(title="Lane performance (working days from acceptance to decision)")
+    for column in ("lane", "decided", "median", "p90", "approved", "denied"):
+        lanes.add_column(column)
+    for lane in result["lanes"]:
+        lanes.add_row(
+            lane["lane"],
+            str(lane["decided"]),
+            str(lane["median_working_days"] or "—"),
+            str(lane["p90_working_days"] or "—"),
+            str(lane["approved"]),
+            str(lane["denied"]),
+        )
+    console.print(lanes)
+    audit = result["audit"]
+    console.print(
+        f"audit log: {'[green]intact[/]' if audit['ok'] else '[red]BROKEN[/]'}, "
+        f"{audit['events']} hash-chained events"
+    )
+    console.print("\nAPI tokens for the demo users (development only):")
+    for username in ("officer.li", "ganzhou.export", "eu.liaison", "admin"):
+        console.print(f"  {username:16} {result['tokens'][username]}")
+    console.print(
+        "\nSee it live as of the simulated day: "
+        f"RAREX_FROZEN_TIME={DEMO_END.isoformat()} rarex serve"
+    )
