@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 import pytest
 from typer.testing import CliRunner
 
 import rarex.cli.catalog as catalog_cli
-from rarex.clock import FixedClock
+from rarex.config import get_settings
 
 runner = CliRunner()
 
@@ -105,10 +104,12 @@ def test_domain_error_line_carries_the_stable_code() -> None:
 
 def test_on_defaults_to_today_in_china(monkeypatch: pytest.MonkeyPatch) -> None:
     # 17:00 UTC on 19 Nov is already 20 Nov in Beijing.
-    clock = FixedClock(datetime(2025, 11, 19, 17, 0, tzinfo=UTC))
-    monkeypatch.setattr(catalog_cli, "SystemClock", lambda: clock)
-
-    code, out, _ = _run("check", "--code", "1C902.a", "--json")
+    monkeypatch.setenv("RAREX_FROZEN_TIME", "2025-11-19T17:00:00+00:00")
+    get_settings.cache_clear()
+    try:
+        code, out, _ = _run("check", "--code", "1C902.a", "--json")
+    finally:
+        get_settings.cache_clear()
 
     assert code == 0
     assert json.loads(out)["on"] == "2025-11-20"

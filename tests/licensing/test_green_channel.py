@@ -23,12 +23,11 @@ from rarex.licensing.green_channel import (
     GreenChannelAssessment,
     GreenChannelFacts,
     GreenChannelPolicy,
-    LaneStats,
     RuleResult,
     assess,
-    median_working_days_by_lane,
     policy_from_mapping,
 )
+from rarex.licensing.lane_stats import LaneStats, median_working_days_by_lane
 
 GOOD = GreenChannelFacts(
     destination="DE",

@@ -2,136 +2,31 @@
 
 from __future__ import annotations
 
-import json
 import mimetypes
 import uuid
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
-import yaml
-from pydantic import BaseModel, ValidationError
-from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
 from rarex.auth.roles import Actor
 from rarex.cli.common import console, domain_errors, emit_json, fail, parse_date
 from rarex.cli.context import CliContext, open_context
-from rarex.clock import authority_date
-from rarex.errors import InvalidInput
+from rarex.cli.files import load_document as load_document
+from rarex.cli.files import parse_model as parse_model
+from rarex.cli.render import _print_application, _row
 from rarex.licensing import decisions, filing, review, views
-from rarex.licensing.schemas import ApplicationAmend, ApplicationCreate, ApplicationRead, DecisionIn
+from rarex.licensing.schemas import ApplicationAmend, ApplicationCreate, DecisionIn
 from rarex.licensing.states import Action
 
-M = TypeVar("M", bound=BaseModel)
-
-
-def _row(table: Table, *cells: str) -> None:
-    """Cells hold applicants' text: printed as written, never read as Rich markup."""
-    table.add_row(*(escape(cell) for cell in cells))
-
-
 app = typer.Typer(help="Export-license applications.", no_args_is_help=True)
-licenses_app = typer.Typer(help="Issued licenses and their balances.", no_args_is_help=True)
 
 AsUser = Annotated[str, typer.Option("--as", help="Username to act as")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the stable JSON shape.")]
-
-
-def load_document(path: Path) -> dict[str, Any]:
-    """Read a JSON or YAML filing; errors name the line, so the file can be fixed."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(
-            f"{path.name} is not UTF-8 text ({exc.reason})", code="input.malformed_file"
-        ) from None
-    try:
-        if path.suffix.lower() == ".json":
-            data = json.loads(text, parse_float=Decimal)
-        else:
-            data = yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            f"{path.name} line {exc.lineno} column {exc.colno}: {exc.msg}",
-            code="input.malformed_file",
-        ) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InvalidInput(f"{path.name}{where}: {problem}", code="input.malformed_file") from None
-    if not isinstance(data, dict):
-        raise InvalidInput(
-            f"{path.name} must hold one mapping (an application)", code="input.malformed_file"
-        )
-    return data
-
-
-def parse_model(model: type[M], data: dict[str, Any], *, source: str) -> M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "(document)"
-        raise InvalidInput(
-            f"{source}: {field}: {first['msg']} ({exc.error_count()} problem(s))",
-            code="input.invalid",
-            problems=[
-                {"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]}
-                for e in exc.errors()
-            ],
-        ) from None
-
-
-def _print_application(view: ApplicationRead) -> None:
-    console.print(
-        f"[bold]{view.reference}[/]  {view.state}  lane={view.lane}  {view.license_type} license"
-    )
-    console.print(f"exporter: {escape(view.exporter.name)} ({view.exporter.uscc})")
-    console.print(
-        f"to: {escape(view.end_user.name)} ({view.end_user.country}), "
-        f"end use {view.end_use_category}"
-    )
-    table = Table("line", "code", "HS", "kg requested", "kg granted")
-    for line in view.lines:
-        _row(
-            table,
-            str(line.line_no),
-            line.control_code,
-            line.hs_code,
-            str(line.quantity_kg),
-            "" if line.granted_kg is None else str(line.granted_kg),
-        )
-    console.print(table)
-    if view.missing_documents:
-        console.print(f"[yellow]missing documents:[/] {', '.join(view.missing_documents)}")
-    if view.clock:
-        c = view.clock
-        flags = " ".join(
-            flag
-            for flag in ("at_risk", "overdue", "stopped", "off_clock", "provisional")
-            if c.get(flag)
-        )
-        console.print(
-            f"clock: {c['used']} working days used, {c['remaining']} left, "
-            f"due {c['due_date']} {flags}"
-        )
-    if view.green_channel:
-        console.print(
-            f"green channel: {'eligible' if view.green_channel['eligible'] else 'not eligible'}"
-        )
-        for rule in view.green_channel["results"]:
-            mark = "[green]✓[/]" if rule["passed"] else "[red]✗[/]"
-            console.print(f"  {mark} {rule['rule']}: {escape(rule['explanation'])}")
-    if view.decision:
-        console.print(f"decision: {view.decision.outcome} — {escape(view.decision.reason)}")
-    if view.license_number:
-        console.print(f"license: {view.license_number}")
-    console.print(f"next: {', '.join(view.allowed_actions) or '—'}")
 
 
 def _show(
@@ -457,59 +352,3 @@ def lanes_command(as_user: AsUser, as_json: JsonOpt = False) -> None:
             str(r.denied),
         )
     console.print(table)
-
-
-@licenses_app.command("list")
-@domain_errors
-def licenses_list(as_user: AsUser, as_json: JsonOpt = False) -> None:
-    """Licenses the user may see, with remaining balances."""
-    ctx = open_context()
-    with ctx.unit_of_work() as session:
-        rows = views.list_license_views(
-            session, actor=ctx.actor(session, as_user), on=authority_date(ctx.clock.now())
-        )
-    if as_json:
-        emit_json([row.model_dump(mode="json") for row in rows])
-        return
-    table = Table(
-        "number", "type", "status", "exporter", "dest", "valid until", "granted kg", "remaining kg"
-    )
-    for r in rows:
-        _row(
-            table,
-            r.number,
-            r.license_type,
-            r.status,
-            r.exporter.name,
-            r.destination,
-            r.valid_until.isoformat(),
-            str(sum((ln.granted_kg for ln in r.lines), Decimal(0))),
-            str(sum((ln.remaining_kg for ln in r.lines), Decimal(0))),
-        )
-    console.print(table)
-
-
-@licenses_app.command("show")
-@domain_errors
-def licenses_show(number: str, as_user: AsUser, as_json: JsonOpt = False) -> None:
-    """One license with its per-line balances."""
-    ctx = open_context()
-    with ctx.unit_of_work() as session:
-        view = views.license_view(
-            session,
-            actor=ctx.actor(session, as_user),
-            number=number,
-            on=authority_date(ctx.clock.now()),
-        )
-    if as_json:
-        emit_json(view.model_dump(mode="json"))
-        return
-    console.print(
-        f"[bold]{view.number}[/] {view.license_type} {view.status} "
-        f"valid {view.valid_from} to {view.valid_until}"
-    )
-    for ln in view.lines:
-        console.print(
-            f"  line {ln.line_no} {ln.control_code} {ln.hs_code}: "
-            f"{ln.remaining_kg} of {ln.granted_kg} kg left"
-        )

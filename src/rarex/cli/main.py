@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from rarex.cli import applications, catalog, customs, stats, system
+from rarex.cli import applications, catalog, customs, licenses, stats, system
 
 app = typer.Typer(
     name="rarex",
@@ -15,7 +15,7 @@ app = typer.Typer(
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(system.calendar_app, name="calendar")
 app.add_typer(applications.app, name="applications")
-app.add_typer(applications.licenses_app, name="licenses")
+app.add_typer(licenses.app, name="licenses")
 app.add_typer(customs.app, name="customs")
 app.add_typer(stats.app, name="stats")
 app.add_typer(system.db_app, name="db")

@@ -25,8 +25,8 @@ from rarex.licensing.green_channel import (
     GreenChannelAssessment,
     GreenChannelFacts,
     assess,
-    median_working_days_by_lane,
 )
+from rarex.licensing.lane_stats import median_working_days_by_lane
 from rarex.licensing.schemas import LanePerformance, QueueItem
 from rarex.licensing.states import ACTION_ROLES, LEGAL_BASIS, OPEN, Action, State, next_state
 from rarex.models import Application, GreenChannelCheck, StateChange

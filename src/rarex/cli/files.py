@@ -1,0 +1,61 @@
+"""Reading filings from JSON or YAML files, with errors that name the line to fix."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from rarex.errors import InvalidInput
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_document(path: Path) -> dict[str, Any]:
+    """Read a JSON or YAML filing; errors name the line, so the file can be fixed."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            f"{path.name} is not UTF-8 text ({exc.reason})", code="input.malformed_file"
+        ) from None
+    try:
+        if path.suffix.lower() == ".json":
+            data = json.loads(text, parse_float=Decimal)
+        else:
+            data = yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(
+            f"{path.name} line {exc.lineno} column {exc.colno}: {exc.msg}",
+            code="input.malformed_file",
+        ) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InvalidInput(f"{path.name}{where}: {problem}", code="input.malformed_file") from None
+    if not isinstance(data, dict):
+        raise InvalidInput(
+            f"{path.name} must hold one mapping (an application)", code="input.malformed_file"
+        )
+    return data
+
+
+def parse_model(model: type[M], data: dict[str, Any], *, source: str) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "(document)"
+        raise InvalidInput(
+            f"{source}: {field}: {first['msg']} ({exc.error_count()} problem(s))",
+            code="input.invalid",
+            problems=[
+                {"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]}
+                for e in exc.errors()
+            ],
+        ) from None
