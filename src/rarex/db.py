@@ -115,8 +115,23 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# Execution option choosing how SQLite opens a transaction. The default ("deferred") takes no
+# lock until the first write, so readers run alongside. "immediate" takes the write lock at
+# BEGIN: a transaction that reads before it writes (a license drawdown) then waits its turn
+# (busy_timeout) instead of failing when it upgrades to a writer after another one committed.
+# Set it on the connection before the transaction starts, e.g.
+# ``session.connection(execution_options={SQLITE_BEGIN: "immediate"})`` on a fresh session.
+SQLITE_BEGIN = "rarex_sqlite_begin"
+_SQLITE_BEGIN_MODES = {"deferred": "BEGIN", "immediate": "BEGIN IMMEDIATE"}
+
+
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    mode = connection.get_execution_options().get(SQLITE_BEGIN, "deferred")
+    if mode not in _SQLITE_BEGIN_MODES:
+        raise ValueError(
+            f"{SQLITE_BEGIN} must be one of {sorted(_SQLITE_BEGIN_MODES)}, not {mode!r}"
+        )
+    connection.exec_driver_sql(_SQLITE_BEGIN_MODES[mode])
 
 
 def make_engine(settings: Settings | str, **kwargs: Any) -> Engine:
