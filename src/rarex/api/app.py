@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -44,6 +45,17 @@ def create_app(
     @app.exception_handler(DomainError)
     async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
         return JSONResponse({"error": exc.to_dict()}, status_code=exc.http_status)
+
+    @app.exception_handler(OperationalError)
+    async def _database_busy(_: Request, exc: OperationalError) -> JSONResponse:
+        # SQLite's lock wait (busy_timeout) ran out: the client may retry, nothing was written.
+        if "locked" in str(exc.orig).lower():
+            return JSONResponse(
+                {"error": {"code": "db.busy", "message": "the database is busy; retry shortly"}},
+                status_code=503,
+                headers={"Retry-After": "1"},
+            )
+        raise exc
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -12,8 +12,10 @@ from rarex.auth.roles import Actor
 from rarex.auth.service import authenticate
 from rarex.clock import Clock
 from rarex.config import Settings
-from rarex.db import session_scope
+from rarex.db import SQLITE_BEGIN, session_scope
 from rarex.errors import Unauthenticated
+
+_READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -30,6 +32,10 @@ def get_session(request: Request) -> Iterator[Session]:
     """The request owns the transaction: commit once on success, roll back on any error."""
     factory: sessionmaker[Session] = request.app.state.sessionmaker
     with session_scope(factory) as session:
+        if request.method not in _READ_ONLY_METHODS and session.get_bind().dialect.name == "sqlite":
+            # A request that reads and then writes must hold SQLite's write lock from BEGIN;
+            # upgrading a read transaction later fails at once when another writer got there.
+            session.connection(execution_options={SQLITE_BEGIN: "immediate"})
         yield session
 
 

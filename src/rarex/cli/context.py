@@ -14,7 +14,7 @@ from rarex.auth.roles import Actor
 from rarex.auth.service import actor_for_username
 from rarex.clock import Clock, clock_for
 from rarex.config import Settings, get_settings
-from rarex.db import make_engine, make_sessionmaker, session_scope
+from rarex.db import SQLITE_BEGIN, make_engine, make_sessionmaker, session_scope
 from rarex.errors import Conflict
 from rarex.migrations import current_revision, head_revision, upgrade_database
 
@@ -29,6 +29,10 @@ class CliContext:
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         with session_scope(self.sessions) as session:
+            if session.get_bind().dialect.name == "sqlite":
+                # Commands read then write; holding the write lock from BEGIN means a second
+                # command waits its turn instead of failing on the lock upgrade.
+                session.connection(execution_options={SQLITE_BEGIN: "immediate"})
             yield session
 
     def actor(self, session: Session, username: str) -> Actor:
