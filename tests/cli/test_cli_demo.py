@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -40,9 +41,8 @@ def test_demo_shows_every_case_the_issue_lists(runner: CliRunner, cli_env: str) 
 def test_demo_license_balances_match_granted_quantities(runner: CliRunner, cli_env: str) -> None:
     result = _demo(runner)
     us = next(lic for lic in result["licenses"] if lic["destination"] == "US")
-    assert us["lines"] == [
-        {"code": "1C902.a", "granted_kg": "1500.000", "remaining_kg": "1500.000"}
-    ]
+    # Granted 1,500 kg; the demo's customs week clears 1,000 kg against it.
+    assert us["lines"] == [{"code": "1C902.a", "granted_kg": "1500.000", "remaining_kg": "500.000"}]
     general = next(lic for lic in result["licenses"] if lic["type"] == "general")
     assert general["valid_until"] > "2028-01-01"
 
@@ -87,3 +87,21 @@ def test_demo_refuses_production(
     result = runner.invoke(app, ["demo", "--yes"])
     assert result.exit_code == 2
     assert "demo.refused" in result.stderr
+
+
+def test_demo_clears_holds_and_refuses_declarations_and_reports_the_month(
+    runner: CliRunner, cli_env: str
+) -> None:
+    result = _demo(runner)
+    statuses = {d["number"][-3:]: (d["status"], d["reasons"]) for d in result["declarations"]}
+    assert statuses["101"] == ("cleared", [])
+    assert statuses["102"] == ("refused", ["customs.quantity_exceeded"])
+    assert statuses["104"] == ("refused", ["customs.license_required"])
+    assert statuses["105"][0] == "held"
+    assert "customs.destination_mismatch" in statuses["105"][1]
+    licenses = {lic["destination"]: lic for lic in result["licenses"]}
+    # 1,500 kg granted to the US, 1,000 kg cleared; the refused 1,600 kg drew nothing.
+    assert licenses["US"]["lines"][0]["remaining_kg"] == "500.000"
+    cleared = [d for d in result["declarations"] if d["status"] == "cleared"]
+    by_series = {t["key"]: t for t in result["statistics"]["series"]}
+    assert sum(Decimal(d["kg"]) for d in cleared) == Decimal(by_series["rare_earths"]["net_kg"])

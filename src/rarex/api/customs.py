@@ -1,7 +1,194 @@
-"""HTTP routes of the customs room (issue 3)."""
+"""HTTP routes of the customs room: declarations, officer actions, reconciliation, totals.
+
+Every route runs in the request's one transaction (``api.deps``); a writing request opens it
+with ``BEGIN IMMEDIATE`` on SQLite, which a drawdown (read the balance, then write it) needs.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, UploadFile, status
+
+from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
+from rarex.customs import bulk, filing, officer, reconciliation, tabular, totals, views
+from rarex.customs.access import ensure_officer
+from rarex.customs.schemas import (
+    CancelIn,
+    DeclarationAmend,
+    DeclarationIn,
+    DeclarationRead,
+    DeclarationSummary,
+    LineActionIn,
+)
+from rarex.errors import PayloadTooLarge
 
 router = APIRouter(tags=["customs"])
+
+
+@router.post("/declarations", status_code=status.HTTP_201_CREATED)
+def file_declaration(
+    body: DeclarationIn,
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> DeclarationRead:
+    """File a declaration; every line is cleared, held or refused, with its reasons. A
+    refused declaration is recorded too (201); a number filed before is 409."""
+    declaration = filing.file_declaration(
+        session, actor=actor, clock=clock, settings=settings, data=body
+    )
+    return views.read(session, declaration)
+
+
+@router.post("/declarations/imports")
+def import_declarations(
+    file: UploadFile,
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    all_or_nothing: bool = False,
+) -> dict[str, Any]:
+    """Bulk import of a CSV or XLSX file (multipart ``file``); the report names every refused
+    row. With ``all_or_nothing`` a refused row refuses the file (422, the same report)."""
+    ensure_officer(actor, action="import declarations")
+    name = Path(file.filename or "upload.csv").name
+    tabular.file_format(Path(name))
+    limit = settings.max_document_bytes * 10
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"upload{Path(name).suffix.lower()}"
+        size = 0
+        with path.open("wb") as out:
+            while chunk := file.file.read(1 << 20):
+                size += len(chunk)
+                if size > limit:
+                    raise PayloadTooLarge(f"upload exceeds {limit} bytes", limit=limit)
+                out.write(chunk)
+        try:
+            report = bulk.import_declarations(
+                session,
+                actor=actor,
+                clock=clock,
+                settings=settings,
+                source=name,
+                parsed=tabular.declarations(tabular.read_rows(path)),
+                all_or_nothing=all_or_nothing,
+            )
+        except bulk.ImportRefused as exc:
+            exc.details["report"] = exc.report.to_dict()
+            raise
+    return report.to_dict()
+
+
+@router.get("/declarations")
+def list_declarations(
+    session: SessionDep,
+    actor: ActorDep,
+    status: str | None = None,
+    license: str | None = None,
+) -> list[DeclarationSummary]:
+    return views.list_declarations(session, actor=actor, status=status, license_number=license)
+
+
+@router.get("/declarations/{number}")
+def show_declaration(number: str, session: SessionDep, actor: ActorDep) -> DeclarationRead:
+    return views.declaration_view(session, actor=actor, number=number)
+
+
+@router.post("/declarations/{number}/lines/{line_no}/actions")
+def act_on_line(
+    number: str,
+    line_no: int,
+    body: LineActionIn,
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+) -> DeclarationRead:
+    """``{"action": "hold"|"release"|"refuse", "reason": ...}``."""
+    action = officer.parse_line_action(body.action)
+    declaration = officer.act_on_line(
+        session,
+        actor=actor,
+        clock=clock,
+        number=number,
+        line_no=line_no,
+        action=action,
+        reason=body.reason,
+    )
+    return views.read(session, declaration)
+
+
+@router.post("/declarations/{number}/cancellation")
+def cancel_declaration(
+    number: str, body: CancelIn, session: SessionDep, actor: ActorDep, clock: ClockDep
+) -> DeclarationRead:
+    declaration = officer.cancel_declaration(
+        session, actor=actor, clock=clock, number=number, reason=body.reason
+    )
+    return views.read(session, declaration)
+
+
+@router.post("/declarations/{number}/amendments")
+def amend_declaration(
+    number: str,
+    body: DeclarationAmend,
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> DeclarationRead:
+    declaration = filing.amend_declaration(
+        session, actor=actor, clock=clock, settings=settings, number=number, data=body
+    )
+    return views.read(session, declaration)
+
+
+@router.get("/customs/reconciliation/licenses")
+def reconcile_licenses(
+    session: SessionDep, actor: ActorDep, number: str | None = None
+) -> list[dict[str, Any]]:
+    return [
+        r.to_dict() for r in reconciliation.reconcile_licenses(session, actor=actor, number=number)
+    ]
+
+
+@router.get("/customs/reconciliation/months/{period}")
+def reconcile_month(
+    period: str,
+    session: SessionDep,
+    actor: ActorDep,
+    published_rare_earths_t: Decimal | None = None,
+    published_magnets_t: Decimal | None = None,
+) -> dict[str, Any]:
+    """``published_*_t``: the published monthly figure in tonnes, to compare with."""
+    published = {
+        series: figure
+        for series, figure in (
+            ("rare_earths", published_rare_earths_t),
+            ("magnets", published_magnets_t),
+        )
+        if figure is not None
+    }
+    return reconciliation.reconcile_month(
+        session, actor=actor, period=period, published_t=published
+    ).to_dict()
+
+
+@router.get("/customs/totals")
+def monthly_totals(
+    session: SessionDep,
+    actor: ActorDep,
+    period: str,
+    by: Annotated[str, Query(description="series, element, hs_code or destination")] = "series",
+    series: str | None = None,
+) -> list[dict[str, Any]]:
+    """Cleared exports of a month (month of clearance) from the incremental aggregates."""
+    return [
+        t.to_dict()
+        for t in totals.monthly_totals(session, actor=actor, period=period, by=by, series=series)
+    ]

@@ -1,7 +1,202 @@
-"""HTTP routes of the statistics room (issue 3)."""
+"""HTTP routes of the statistics room.
+
+Published statistics are public data (GACC releases, press reports): every read here is
+open without a token, so journalists, analysts and partner authorities can cite the same
+figures. Writing (importing files) needs an administrator's or analyst's token.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from decimal import Decimal
+from typing import Annotated, Any
 
-router = APIRouter(tags=["statistics"])
+from fastapi import APIRouter, Query, Response, UploadFile, status
+
+from rarex.api.deps import ActorDep, ClockDep, SessionDep
+from rarex.auth.roles import Role, require_role
+from rarex.errors import InvalidInput
+from rarex.statistics import charts, declarations, exports, repository, tables
+from rarex.statistics.derivation import ConsistencyPolicy
+from rarex.statistics.importer import import_files
+from rarex.statistics.monitor import MonitorPolicy
+from rarex.statistics.service import period_report
+
+router = APIRouter(prefix="/statistics", tags=["statistics"])
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+Decimals = Annotated[int, Query(ge=0, le=6, description="Places of displayed percentages")]
+Tolerance = Annotated[
+    Decimal, Query(ge=0, description="Extra allowance (series unit) for months vs YTD")
+]
+TolerancePct = Annotated[Decimal, Query(ge=0, description="Extra allowance, % of the YTD total")]
+From = Annotated[str | None, Query(alias="from", description="First month YYYY-MM")]
+To = Annotated[str | None, Query(alias="to", description="Last month YYYY-MM")]
+
+
+@router.get("/series")
+def list_series(session: SessionDep) -> list[dict[str, Any]]:
+    """The imported series with their partners and periods (public)."""
+    return tables.list_series(session)
+
+
+@router.get("/sources")
+def list_sources(session: SessionDep) -> list[dict[str, Any]]:
+    """Titles and addresses of the reports the figures cite (public)."""
+    return tables.list_sources(session)
+
+
+@router.get("/report")
+def report(
+    session: SessionDep,
+    series: str,
+    period: str,
+    partner: str = "WLD",
+    decimals: Decimals = 1,
+    tolerance: Tolerance = Decimal(0),
+    tolerance_pct: TolerancePct = Decimal(0),
+    z_threshold: Annotated[Decimal, Query(gt=0)] = Decimal("3.5"),
+) -> dict[str, Any]:
+    """One month: value, MoM, YoY, YTD, YTD YoY, flags, derivations and sources (public)."""
+    return period_report(
+        session,
+        series=series,
+        period=period,
+        partner=partner,
+        decimals=decimals,
+        policy=ConsistencyPolicy(absolute=tolerance, relative_pct=tolerance_pct),
+        monitor_policy=MonitorPolicy(threshold=z_threshold),
+    )
+
+
+@router.get("/declarations/report")
+def declarations_report(
+    session: SessionDep,
+    actor: ActorDep,
+    series: str,
+    period: str,
+    partner: str = "WLD",
+    decimals: Decimals = 1,
+) -> dict[str, Any]:
+    """The month from cleared declarations (customs aggregates): not public; the roles that
+    may read customs' monthly aggregates only."""
+    return declarations.declarations_report(
+        session, actor=actor, series=series, period=period, partner=partner, decimals=decimals
+    )
+
+
+@router.get("/series/{series}")
+def series_table(
+    session: SessionDep,
+    series: str,
+    partner: str = "WLD",
+    start: From = None,
+    end: To = None,
+    decimals: Decimals = 1,
+    tolerance: Tolerance = Decimal(0),
+    tolerance_pct: TolerancePct = Decimal(0),
+) -> dict[str, Any]:
+    """Month by month: values, YTD, changes, monitor, findings (public)."""
+    return tables.series_table(
+        session,
+        series=series,
+        partner=partner,
+        start=start,
+        end=end,
+        decimals=decimals,
+        policy=ConsistencyPolicy(absolute=tolerance, relative_pct=tolerance_pct),
+    )
+
+
+@router.get("/series/{series}/export")
+def export_series(
+    session: SessionDep,
+    series: str,
+    fmt: Annotated[str, Query(alias="format", description="csv, xlsx or sdmx")] = "csv",
+    partner: str | None = None,
+    start: From = None,
+    end: To = None,
+) -> Response:
+    """Every published and derived figure as csv, xlsx or sdmx (SDMX-CSV 1.0) (public)."""
+    result = exports.export_series(
+        session, series=series, fmt=fmt, partner=partner, start=start, end=end
+    )
+    return Response(
+        result.content,
+        media_type=result.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{result.filename}"'},
+    )
+
+
+@router.get("/series/{series}/chart")
+def chart(
+    session: SessionDep,
+    series: str,
+    kind: str = "monthly",
+    fmt: Annotated[str, Query(alias="format", description="svg or png")] = "svg",
+    partner: str = "WLD",
+    start: From = None,
+    end: To = None,
+    year: int | None = None,
+    compare_year: int | None = None,
+) -> Response:
+    """Monthly bars with the YTD line, or a year-on-year comparison, as svg or png (public)."""
+    if kind == "monthly":
+        content = charts.monthly_chart(
+            session, series=series, fmt=fmt, partner=partner, start=start, end=end
+        )
+    elif kind == "yoy":
+        content = charts.yoy_chart(
+            session,
+            series=series,
+            fmt=fmt,
+            partner=partner,
+            year=year,
+            compare_year=compare_year,
+        )
+    else:
+        raise InvalidInput(
+            f"unknown chart kind {kind!r}; known: {', '.join(charts.KINDS)}",
+            code="stats.unknown_chart",
+        )
+    return Response(content, media_type=charts.FORMATS[fmt])
+
+
+@router.post("/imports", status_code=status.HTTP_201_CREATED)
+async def import_statistics(
+    session: SessionDep, actor: ActorDep, clock: ClockDep, files: list[UploadFile]
+) -> dict[str, Any]:
+    """Import CSV files (observations, sources, reported changes); all land or none does.
+    Administrators and analysts only."""
+    require_role(actor, Role.ADMINISTRATOR, Role.ANALYST, action="import statistics")
+    uploads: list[tuple[str, bytes]] = []
+    for upload in files:
+        content = await upload.read(MAX_UPLOAD_BYTES + 1)
+        if len(content) > MAX_UPLOAD_BYTES:
+            raise InvalidInput(
+                f"{upload.filename} is larger than {MAX_UPLOAD_BYTES} bytes",
+                code="stats.file_too_large",
+            )
+        uploads.append((upload.filename or "upload.csv", content))
+    results = import_files(session, clock=clock, actor=actor, files=uploads)
+    return {"changed": any(r.changed for r in results), "files": [r.to_dict() for r in results]}
+
+
+@router.get("/imports")
+def list_imports(session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]:
+    """What was imported, when and by whom (administrators and analysts)."""
+    require_role(actor, Role.ADMINISTRATOR, Role.ANALYST, action="list statistics imports")
+    return [
+        {
+            "id": str(i.id),
+            "kind": i.kind,
+            "file": i.filename,
+            "sha256": i.sha256,
+            "rows": i.rows,
+            "added": i.added,
+            "revised": i.revised,
+            "unchanged": i.unchanged,
+            "imported_at": i.imported_at.isoformat(),
+            "imported_by": i.imported_by,
+        }
+        for i in repository.list_imports(session)
+    ]

@@ -1,7 +1,414 @@
-"""`rarex customs` commands (issue 3)."""
+"""`rarex customs` commands: declarations, officer actions, bulk import, reconciliation.
+
+Each command is one unit of work (``CliContext.unit_of_work``, which on SQLite holds the write
+lock from ``BEGIN``: a drawdown reads the balance, then writes it).
+"""
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from rarex.cli.common import console, domain_errors, emit_json, err_console, fail
+from rarex.cli.context import open_context
+from rarex.cli.files import load_document, parse_model
+from rarex.customs import bulk, filing, officer, reconciliation, tabular, totals, views
+from rarex.customs.schemas import DeclarationAmend, DeclarationIn, DeclarationRead
+from rarex.customs.states import LineAction
 
 app = typer.Typer(help="Customs declarations, clearance and reconciliation.", no_args_is_help=True)
+
+AsUser = Annotated[str, typer.Option("--as", help="Username to act as")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the stable JSON shape.")]
+ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (recorded and audited)")]
+ExistingFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
+
+EXIT_NOT_CLEARED = 3
+EXIT_ROWS_REFUSED = 1
+_STATUS_STYLE = {"cleared": "green", "held": "yellow", "refused": "red", "cancelled": "dim"}
+
+
+def _print_declaration(view: DeclarationRead) -> None:
+    style = _STATUS_STYLE.get(view.status, "bold")
+    console.print(
+        f"[bold]{view.number}[/]  [{style}]{view.status}[/]  revision {view.revision}  "
+        f"license {view.license_number or '—'}"
+    )
+    console.print(f"exporter: {view.exporter.name} ({view.exporter.uscc})")
+    console.print(
+        f"to: {view.consignee.name} ({view.consignee.country}), destination "
+        f"{view.destination}, port {view.port}; declared {view.declared_date}"
+        + (f", cleared {view.clearance_date}" if view.clearance_date else "")
+    )
+    table = Table("line", "HS", "code", "kg", "status", "drawn kg", "reasons")
+    for line in view.lines:
+        reasons = "\n".join(
+            f"{r.code}: {r.message}" for r in line.reasons if r.severity != "info"
+        ) or next((r.message for r in line.reasons if r.code == "customs.drawn"), "")
+        table.add_row(
+            str(line.line_no),
+            line.hs_code,
+            line.control_code or "",
+            str(line.net_kg),
+            f"[{_STATUS_STYLE.get(line.status, 'bold')}]{line.status}[/]",
+            str(line.drawn_kg),
+            reasons,
+        )
+    console.print(table)
+
+
+def _emit(view: DeclarationRead, as_json: bool) -> None:
+    if as_json:
+        emit_json(view.model_dump(mode="json"))
+    else:
+        _print_declaration(view)
+
+
+@app.command("declare")
+@domain_errors
+def declare_command(path: ExistingFile, as_user: AsUser, as_json: JsonOpt = False) -> None:
+    """File one declaration from a JSON or YAML file. Exit 0 when it cleared, 3 when it was
+    recorded held, refused or partially cleared."""
+    data = parse_model(DeclarationIn, load_document(path), source=path.name)
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        declaration = filing.file_declaration(
+            session,
+            actor=ctx.actor(session, as_user),
+            clock=ctx.clock,
+            settings=ctx.settings,
+            data=data,
+        )
+        view = views.read(session, declaration)
+    _emit(view, as_json)
+    if view.status != "cleared":
+        raise typer.Exit(EXIT_NOT_CLEARED)
+
+
+@app.command("import")
+@domain_errors
+def import_command(
+    path: ExistingFile,
+    as_user: AsUser,
+    all_or_nothing: Annotated[
+        bool,
+        typer.Option(
+            "--all-or-nothing", help="Import nothing when any row is refused (default: skip it)"
+        ),
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import declarations from CSV or XLSX (one row per line). Every refused row is reported
+    with its field and reason. Exit 0 when no row was refused, 1 otherwise."""
+    tabular.file_format(path)
+    ctx = open_context()
+    rows = tabular.read_rows(path)  # a malformed header fails here, before any write
+    progress = Progress(
+        TextColumn("importing {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=not err_console.is_terminal,
+        transient=True,
+    )
+    try:
+        with progress, ctx.unit_of_work() as session:
+            task = progress.add_task(path.name, total=tabular.estimate_rows(path))
+            report = bulk.import_declarations(
+                session,
+                actor=ctx.actor(session, as_user),
+                clock=ctx.clock,
+                settings=ctx.settings,
+                source=path.name,
+                parsed=tabular.declarations(rows),
+                all_or_nothing=all_or_nothing,
+                progress=lambda done: progress.advance(task, done),
+            )
+    except bulk.ImportRefused as refused:
+        report = refused.report
+    body = report.to_dict()
+    if as_json:
+        emit_json(body)
+    else:
+        _print_import(body)
+    if report.errors:
+        raise typer.Exit(EXIT_ROWS_REFUSED)
+
+
+def _print_import(body: dict[str, object]) -> None:
+    outcomes = body["outcomes"]
+    assert isinstance(outcomes, dict)
+    console.print(
+        f"{body['source']}: {body['rows']} rows, {body['declarations']} declarations; "
+        f"recorded {body['recorded']} ("
+        + (", ".join(f"{k} {v}" for k, v in outcomes.items()) or "none")
+        + f"), refused {body['refused_declarations']}"
+    )
+    if not body["landed"]:
+        console.print("[bold red]nothing imported[/]: --all-or-nothing and some rows refused")
+    errors = body["errors"]
+    assert isinstance(errors, list)
+    if errors:
+        table = Table("row", "field", "code", "problem")
+        for error in errors:
+            table.add_row(str(error["row"]), error["field"], error["code"], error["message"])
+        console.print(table)
+
+
+@app.command("show")
+@domain_errors
+def show_command(number: str, as_user: AsUser, as_json: JsonOpt = False) -> None:
+    """One declaration: its lines, outcomes with every reason, and its history."""
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        view = views.declaration_view(session, actor=ctx.actor(session, as_user), number=number)
+    _emit(view, as_json)
+
+
+@app.command("list")
+@domain_errors
+def list_command(
+    as_user: AsUser,
+    status: Annotated[str | None, typer.Option(help="cleared, held, refused, ...")] = None,
+    license: Annotated[str | None, typer.Option("--license", help="License number")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Declarations the user may see (an exporter: its own)."""
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        rows = views.list_declarations(
+            session, actor=ctx.actor(session, as_user), status=status, license_number=license
+        )
+    if as_json:
+        emit_json([row.model_dump(mode="json") for row in rows])
+        return
+    table = Table("number", "status", "exporter", "license", "dest", "declared", "kg", "cleared kg")
+    table.columns[0].no_wrap = True  # a number is copied into the next command whole
+    for r in rows:
+        table.add_row(
+            r.number,
+            r.status,
+            r.exporter,
+            r.license_number or "",
+            r.destination,
+            r.declared_date.isoformat(),
+            str(r.net_kg),
+            str(r.cleared_kg),
+        )
+    console.print(table)
+
+
+def _line_action(
+    action: LineAction, number: str, line: int, reason: str, as_user: str, as_json: bool
+) -> None:
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        declaration = officer.act_on_line(
+            session,
+            actor=ctx.actor(session, as_user),
+            clock=ctx.clock,
+            number=number,
+            line_no=line,
+            action=action,
+            reason=reason,
+        )
+        view = views.read(session, declaration)
+    _emit(view, as_json)
+
+
+@app.command("hold")
+@domain_errors
+def hold_command(
+    number: str, line: int, reason: ReasonOpt, as_user: AsUser, as_json: JsonOpt = False
+) -> None:
+    """Hold a cleared line for inspection; what it drew goes back to the license."""
+    _line_action(LineAction.HOLD, number, line, reason, as_user, as_json)
+
+
+@app.command("release")
+@domain_errors
+def release_command(
+    number: str, line: int, reason: ReasonOpt, as_user: AsUser, as_json: JsonOpt = False
+) -> None:
+    """Release a held line: the mismatch is overridden, the balance drawn (if still there)."""
+    _line_action(LineAction.RELEASE, number, line, reason, as_user, as_json)
+
+
+@app.command("refuse")
+@domain_errors
+def refuse_command(
+    number: str, line: int, reason: ReasonOpt, as_user: AsUser, as_json: JsonOpt = False
+) -> None:
+    """Refuse a held line."""
+    _line_action(LineAction.REFUSE, number, line, reason, as_user, as_json)
+
+
+@app.command("cancel")
+@domain_errors
+def cancel_command(
+    number: str, reason: ReasonOpt, as_user: AsUser, as_json: JsonOpt = False
+) -> None:
+    """Cancel a declaration; what its cleared lines drew is restored."""
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        declaration = officer.cancel_declaration(
+            session,
+            actor=ctx.actor(session, as_user),
+            clock=ctx.clock,
+            number=number,
+            reason=reason,
+        )
+        view = views.read(session, declaration)
+    _emit(view, as_json)
+
+
+@app.command("amend")
+@domain_errors
+def amend_command(
+    number: str,
+    path: ExistingFile,
+    reason: ReasonOpt,
+    as_user: AsUser,
+    as_json: JsonOpt = False,
+) -> None:
+    """Amend a declaration from a JSON or YAML file (license_number, remove_license,
+    destination, consignee, port, lines); it is checked again and its drawdowns redone."""
+    document = load_document(path)
+    document["reason"] = reason
+    data = parse_model(DeclarationAmend, document, source=path.name)
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        declaration = filing.amend_declaration(
+            session,
+            actor=ctx.actor(session, as_user),
+            clock=ctx.clock,
+            settings=ctx.settings,
+            number=number,
+            data=data,
+        )
+        view = views.read(session, declaration)
+    _emit(view, as_json)
+
+
+@app.command("reconcile-licenses")
+@domain_errors
+def reconcile_licenses_command(
+    as_user: AsUser,
+    license: Annotated[str | None, typer.Option("--license", help="One license")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Per license: granted, drawn, declared, held and refused kg, with flags."""
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        reports = reconciliation.reconcile_licenses(
+            session, actor=ctx.actor(session, as_user), number=license
+        )
+    if as_json:
+        emit_json([r.to_dict() for r in reports])
+        return
+    table = Table("license", "status", "granted", "drawn", "declared", "held", "refused", "flags")
+    for r in reports:
+        table.add_row(
+            r.number,
+            r.status,
+            str(r.granted_kg),
+            str(r.drawn_kg),
+            str(r.declared_kg),
+            str(r.held_kg),
+            str(r.refused_kg),
+            ", ".join(f"{f.code} x{f.count}" for f in r.flags),
+        )
+    console.print(table)
+
+
+def _tonnes(value: str | None, option: str) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        figure = Decimal(value)
+    except InvalidOperation:
+        raise fail("input.invalid", f"{option} takes tonnes, got {value!r}") from None
+    if not figure.is_finite() or figure < 0:
+        raise fail("input.invalid", f"{option} takes tonnes, got {value!r}")
+    return figure
+
+
+@app.command("reconcile-month")
+@domain_errors
+def reconcile_month_command(
+    period: Annotated[str, typer.Argument(help="YYYY-MM")],
+    as_user: AsUser,
+    published_rare_earths: Annotated[
+        str | None, typer.Option(help="Published rare-earth exports of the month, tonnes")
+    ] = None,
+    published_magnets: Annotated[
+        str | None, typer.Option(help="Published magnet exports of the month, tonnes")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A month: licensed vs all cleared exports, attempts, destinations without a license."""
+    published = {
+        series: figure
+        for series, figure in (
+            ("rare_earths", _tonnes(published_rare_earths, "--published-rare-earths")),
+            ("magnets", _tonnes(published_magnets, "--published-magnets")),
+        )
+        if figure is not None
+    }
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        report = reconciliation.reconcile_month(
+            session, actor=ctx.actor(session, as_user), period=period, published_t=published
+        )
+    if as_json:
+        emit_json(report.to_dict())
+        return
+    console.print(
+        f"[bold]{report.period}[/]: cleared {report.cleared_kg} kg "
+        f"(licensed {report.licensed_kg} kg, not controlled {report.unlicensed_kg} kg) "
+        f"from {report.declarations} declarations"
+    )
+    for series, kg in report.cleared_by_series.items():
+        console.print(f"  {series}: {kg} kg")
+    for comparison in report.published:
+        console.print(
+            f"  published {comparison.series}: {comparison.published_t} t, cleared "
+            f"{comparison.cleared_t} t ({comparison.difference_pct}%)"
+        )
+    for flag in report.flags:
+        console.print(f"[yellow]{flag.code}[/] x{flag.count} {flag.kg} kg: {flag.message}")
+
+
+@app.command("totals")
+@domain_errors
+def totals_command(
+    period: Annotated[str, typer.Option(help="YYYY-MM (month of clearance)")],
+    as_user: AsUser,
+    by: Annotated[str, typer.Option(help="series, element, hs_code or destination")] = "series",
+    series: Annotated[str | None, typer.Option(help="rare_earths, magnets or other")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Cleared exports of a month from the incremental aggregates (no declaration scan)."""
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        rows = totals.monthly_totals(
+            session, actor=ctx.actor(session, as_user), period=period, by=by, series=series
+        )
+    if as_json:
+        emit_json([row.to_dict() for row in rows])
+        return
+    table = Table(by, "kg", "lines", "FOB")
+    for row in rows:
+        table.add_row(
+            row.key or "(none)",
+            str(row.net_kg),
+            str(row.lines),
+            ", ".join(f"{v} {c}" for c, v in sorted(row.fob_value.items())),
+        )
+    console.print(table)

@@ -18,6 +18,7 @@ from rarex.clock import AUTHORITY_TZ, FixedClock
 from rarex.config import Settings
 from rarex.db import make_sessionmaker, session_scope
 from rarex.demo.cases import caseload, history
+from rarex.demo.declarations import customs_week, declarations_summary
 from rarex.demo.people import setup_people
 from rarex.demo.report import print_summary, summary
 from rarex.demo.world import DEMO_END, DEMO_START, DemoWorld
@@ -39,6 +40,7 @@ STEPS: list[tuple[str, Callable[[DemoWorld], None]]] = [
     ("exporters, end users and officers", setup_people),
     ("three earlier approvals (April-May 2025)", history),
     ("June-July 2025 caseload", caseload),
+    ("a week of customs declarations (July 2025)", customs_week),
 ]
 
 
@@ -58,4 +60,5 @@ def play_demo(settings: Settings, engine: Engine, console: Console) -> dict[str,
                 bar.update(task, description=label)
                 step(world)
                 bar.advance(task)
-        return summary(world)
+        world.clock.set(DEMO_END)
+        return {**summary(world), **declarations_summary(world, "2025-07")}

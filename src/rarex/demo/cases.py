@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from rarex.demo.world import (
     AERO,
     CASCADE,
-    DEMO_END,
     GREAT_LAKES,
     HANSEONG,
     LYON,
@@ -327,5 +326,3 @@ def caseload(w: DemoWorld) -> None:
     w.step("withdrawn", "leshan.export", Action.SUBMIT)
     w.at(date(2025, 7, 16), 9)
     w.step("withdrawn", "leshan.export", Action.WITHDRAW, reason="Contract cancelled by the buyer")
-
-    w.clock.set(DEMO_END)

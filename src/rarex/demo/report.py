@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from rich.console import Console
@@ -151,6 +152,24 @@ def print_summary(console: Console, result: dict[str, Any]) -> None:
             str(lane["denied"]),
         )
     console.print(lanes)
+    customs = Table(title="Customs declarations (July 2025)")
+    for column in ("number", "exporter", "license", "dest", "kg", "status", "reasons"):
+        customs.add_column(column)
+    for d in result["declarations"]:
+        customs.add_row(
+            d["number"], d["exporter"].split()[0], d["license"] or "—", d["destination"],
+            d["kg"], d["status"], ", ".join(d["reasons"]),
+        )  # fmt: skip
+    console.print(customs)
+    stats = result["statistics"]
+    month = Table(title=f"Exports cleared in {stats['period']} (from declarations)")
+    for column in ("by", "key", "tonnes", "lines"):
+        month.add_column(column)
+    for dimension in ("series", "destination"):
+        for total in stats[dimension]:
+            tonnes = (Decimal(total["net_kg"]) / 1000).quantize(Decimal("0.001"))
+            month.add_row(dimension, total["key"], str(tonnes), str(total["lines"]))
+    console.print(month)
     audit = result["audit"]
     console.print(
         f"audit log: {'[green]intact[/]' if audit['ok'] else '[red]BROKEN[/]'}, "

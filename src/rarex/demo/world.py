@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from rarex.auth.roles import Actor
 from rarex.clock import AUTHORITY_TZ, FixedClock
 from rarex.config import Settings
-from rarex.licensing import decisions, filing, review
+from rarex.licensing import decisions, filing, repository, review
 from rarex.licensing.schemas import ApplicationCreate, DecisionIn
 from rarex.licensing.states import Action
 from rarex.models import Application, Company
@@ -36,6 +36,11 @@ class DemoWorld:
     companies: dict[str, Company] = field(default_factory=dict)
     cases: dict[str, Application] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
+    declarations: list[str] = field(default_factory=list)
+
+    def case_license(self, name: str) -> str | None:
+        license_ = repository.license_for_application(self.session, self.cases[name].id)
+        return license_.number if license_ is not None else None
 
     def at(self, day: date, hour: int = 10) -> None:
         moment = datetime.combine(day, time(hour, 0), tzinfo=AUTHORITY_TZ)

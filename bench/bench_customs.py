@@ -1,0 +1,702 @@
+"""Customs and statistics: clearance checks/s beside pgbench, bulk import beside COPY, and the
+monthly report beside a DuckDB group-by over the same declaration lines in Parquet (issue 3).
+
+Three parts, run one after the other in one fresh PostgreSQL schema (``-csearch_path=``,
+dropped at the end) and one scratch pgbench database (created and dropped here):
+
+1. clearance: N threads, each with its own session, call ``customs.filing.file_declaration``
+   (one line, a fresh declaration number per call) for ``--seconds`` against licenses issued in
+   setup through the licensing services and then given a balance no run can exhaust; beside
+   ``pgbench`` (built-in TPC-B-like script, ``-i -s 10``) with the same client counts;
+2. import: a CSV of ``--import-lines`` lines through ``customs.tabular`` + ``customs.bulk``
+   in one unit of work (as ``rarex customs import`` runs it), beside ``COPY`` of the same file
+   into a plain table with psycopg's ``cursor.copy``;
+3. report: ``--report-lines`` cleared declaration lines generated server-side, the
+   ``export_aggregates`` table rebuilt from them, then ``customs.repository.monthly_totals``,
+   ``statistics.declarations.declarations_report`` and the same group-by scanning the lines
+   in PostgreSQL, beside DuckDB over the lines exported to Parquet.
+
+    python bench/bench_customs.py [--parts clearance,import,report] [--clients 1,32]
+        [--seconds 20] [--pgbench-scale 10] [--import-lines 20000] [--report-lines 2000000]
+
+The last lines printed are one JSON object per measurement, for docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select, text, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from bench_licensing import DEFAULT_PG_URL, FILE_DAY, PARTIES, _at, _setup
+from rarex.auth.roles import Actor, Role
+from rarex.auth.service import create_user, to_actor
+from rarex.clock import FixedClock
+from rarex.config import Settings
+from rarex.customs import bulk, filing, repository, tabular
+from rarex.customs.schemas import DeclarationIn
+from rarex.customs.uow import write_unit_of_work
+from rarex.db import make_engine, make_sessionmaker, session_scope
+from rarex.migrations import upgrade_database
+from rarex.models import Company, License, LicenseLine
+from rarex.statistics.declarations import declarations_report
+
+BIG_KG = "999999999"  # a balance no run can exhaust: the bench measures checks, not refusals
+CONSIGNEE = PARTIES[0]  # the party every setup license names
+RESULTS: list[dict[str, Any]] = []
+
+
+def emit(record: dict[str, Any]) -> None:
+    RESULTS.append(record)
+
+
+def pct(values: list[float]) -> dict[str, float]:
+    if len(values) < 2:
+        v = values[0] if values else float("nan")
+        return {"p50": v, "p95": v, "p99": v}
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return {"p50": round(cuts[49], 2), "p95": round(cuts[94], 2), "p99": round(cuts[98], 2)}
+
+
+# --- setup ----------------------------------------------------------------------------------
+
+
+def licenses_and_officers(
+    factory: sessionmaker[Session], clock: FixedClock, settings: Settings
+) -> tuple[list[tuple[str, str]], Actor, Actor]:
+    """The licensing bench's setup (12 approved single licenses, 3 per exporter), every license
+    line then given a huge balance; a customs officer and an analyst. Not timed."""
+    _setup(factory, clock, settings)
+    with session_scope(factory) as session:
+        session.execute(update(LicenseLine).values(granted_kg=BIG_KG, remaining_kg=BIG_KG))
+        pairs = session.execute(
+            select(License.number, Company.uscc)
+            .join(Company, Company.id == License.exporter_id)
+            .where(License.status == "active")
+            .order_by(License.number)
+        ).all()
+        officer = to_actor(
+            create_user(
+                session,
+                clock=clock,
+                actor=None,
+                username="bench.customs",
+                display_name="Customs officer",
+                role=Role.CUSTOMS_OFFICER,
+            )
+        )
+        analyst = to_actor(
+            create_user(
+                session,
+                clock=clock,
+                actor=None,
+                username="bench.analyst",
+                display_name="Analyst",
+                role=Role.ANALYST,
+            )
+        )
+    return [(str(n), str(u)) for n, u in pairs], officer, analyst
+
+
+def declaration(number: str, license_number: str, uscc: str) -> DeclarationIn:
+    return DeclarationIn.model_validate(
+        {
+            "number": number,
+            "exporter_uscc": uscc,
+            "license_number": license_number,
+            "destination": CONSIGNEE["country"],
+            "consignee": {"name": CONSIGNEE["name"], "country": CONSIGNEE["country"]},
+            "port": "Shanghai Waigaoqiao",
+            "lines": [
+                {
+                    "hs_code": "2805301200",
+                    "control_code": "1C905.a",
+                    "description": "Dysprosium metal",
+                    "net_kg": "1.5",
+                    "fob_value": "750",
+                    "currency": "USD",
+                }
+            ],
+        }
+    )
+
+
+# --- part 1: clearance checks beside pgbench -------------------------------------------------
+
+
+def run_clearance(
+    engine: Engine,
+    licenses: list[tuple[str, str]],
+    officer: Actor,
+    clock: FixedClock,
+    settings: Settings,
+    *,
+    clients: int,
+    seconds: float,
+) -> dict[str, Any]:
+    factory = make_sessionmaker(engine)
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    outcomes: list[Counter[str]] = [Counter() for _ in range(clients)]
+    errors: list[str] = []
+    start_gate = threading.Barrier(clients + 1)
+    stop_at = [0.0]
+    run_id = uuid.uuid4().hex[:6].upper()
+
+    def worker(w: int) -> None:
+        start_gate.wait()
+        i = 0
+        while time.perf_counter() < stop_at[0]:
+            number, uscc = licenses[(w + i * clients) % len(licenses)]
+            data = declaration(f"B{run_id}C{clients}W{w:02d}N{i:07d}", number, uscc)
+            t0 = time.perf_counter()
+            try:
+                with write_unit_of_work(factory) as session:
+                    filed = filing.file_declaration(
+                        session, actor=officer, clock=clock, settings=settings, data=data
+                    )
+                    status = filed.status
+            except Exception as exc:  # a failure is a finding: count it, keep the run going
+                errors.append(f"{type(exc).__name__}: {exc}"[:200])
+                status = "error"
+            latencies[w].append((time.perf_counter() - t0) * 1000)
+            outcomes[w][status] += 1
+            i += 1
+
+    threads = [threading.Thread(target=worker, args=(w,)) for w in range(clients)]
+    for t in threads:
+        t.start()
+    cpu0 = time.process_time()
+    t_start = time.perf_counter()
+    stop_at[0] = t_start + seconds
+    start_gate.wait()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t_start
+    all_lat = [x for lat in latencies for x in lat]
+    total: Counter[str] = sum(outcomes, Counter())
+    return {
+        "part": "clearance",
+        "system": "rarex file_declaration",
+        "clients": clients,
+        "seconds": round(elapsed, 2),
+        "checks": len(all_lat),
+        "per_second": round(len(all_lat) / elapsed, 1),
+        "outcomes": dict(total),
+        "errors": len(errors),
+        "first_errors": sorted(set(errors))[:3],
+        "client_cpu_s": round(time.process_time() - cpu0, 1),
+        **pct(all_lat),
+    }
+
+
+def pgbench_bin() -> str:
+    return shutil.which("pgbench") or "/usr/lib/postgresql/15/bin/pgbench"
+
+
+def pgbench_args(url: str) -> list[str]:
+    u = make_url(url)
+    return ["-h", u.host or "127.0.0.1", "-p", str(u.port or 5432), "-U", u.username or "postgres"]
+
+
+def run_pgbench(url: str, db: str, *, clients: int, seconds: int) -> dict[str, Any]:
+    jobs = 1 if clients == 1 else 2
+    cmd = [
+        pgbench_bin(),
+        *pgbench_args(url),
+        "-c",
+        str(clients),
+        "-j",
+        str(jobs),
+        "-T",
+        str(seconds),
+        db,
+    ]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    tps = float(re.search(r"tps = ([\d.]+) \(without initial", out).group(1))  # type: ignore[union-attr]
+    lat = float(re.search(r"latency average = ([\d.]+) ms", out).group(1))  # type: ignore[union-attr]
+    return {
+        "part": "clearance",
+        "system": "pgbench tpcb-like",
+        "clients": clients,
+        "seconds": seconds,
+        "per_second": round(tps, 1),
+        "latency_avg_ms": lat,
+        "command": " ".join(cmd[:1] + cmd[-7:]),
+    }
+
+
+def clearance_part(engine: Engine, url: str, args: argparse.Namespace, ctx: dict[str, Any]) -> None:
+    db = f"rarex_pgbench_{uuid.uuid4().hex[:8]}"
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'CREATE DATABASE "{db}"'))
+    try:
+        t0 = time.perf_counter()
+        subprocess.run(
+            [pgbench_bin(), *pgbench_args(url), "-i", "-q", "-s", str(args.pgbench_scale), db],
+            check=True,
+            capture_output=True,
+        )
+        print(f"pgbench -i -s {args.pgbench_scale}: {time.perf_counter() - t0:.1f} s (untimed)")
+        for clients in args.clients:
+            pg = run_pgbench(url, db, clients=clients, seconds=args.seconds)
+            rx = run_clearance(
+                engine,
+                ctx["licenses"],
+                ctx["officer"],
+                ctx["clock"],
+                ctx["settings"],
+                clients=clients,
+                seconds=args.seconds,
+            )
+            rx["ratio_to_pgbench"] = round(rx["per_second"] / pg["per_second"], 3)
+            emit(pg)
+            emit(rx)
+            print(
+                f"clients {clients:>3}: pgbench {pg['per_second']:>8.1f} tps | rarex "
+                f"{rx['per_second']:>7.1f} checks/s  p50/p95/p99 {rx['p50']}/{rx['p95']}/"
+                f"{rx['p99']} ms  ratio {rx['ratio_to_pgbench']}  outcomes {rx['outcomes']}"
+                f"  errors {rx['errors']} {rx['first_errors']}"
+            )
+    finally:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+
+
+# --- part 2: bulk import beside COPY ---------------------------------------------------------
+
+
+def write_csv(path: Path, licenses: list[tuple[str, str]], lines: int, per_decl: int) -> None:
+    day = FILE_DAY.isoformat()
+    run_id = uuid.uuid4().hex[:6].upper()
+    with path.open("w", newline="") as f:
+        f.write(",".join(tabular.COLUMNS) + "\n")
+        for i in range(lines):
+            d, line_no = divmod(i, per_decl)
+            number, uscc = licenses[d % len(licenses)]
+            metal = line_no % 2 == 0
+            f.write(
+                ",".join(
+                    [
+                        f"I{run_id}{d:08d}",
+                        uscc,
+                        number,
+                        CONSIGNEE["country"],
+                        CONSIGNEE["name"],
+                        CONSIGNEE["country"],
+                        "Shanghai Waigaoqiao",
+                        day,
+                        day,
+                        str(line_no + 1),
+                        "2805301200" if metal else "2846901993",
+                        "1C905.a" if metal else "1C905.b",
+                        "Dysprosium metal" if metal else "Dysprosium oxide",
+                        "1.5",
+                        "750.00",
+                        "USD",
+                    ]
+                )
+                + "\n"
+            )
+
+
+COPY_TABLE = """CREATE TABLE bench_copy_lines (
+    number text, exporter_uscc text, license_number text, destination text,
+    consignee_name text, consignee_country text, port text, declared_date date,
+    clearance_date date, line_no int, hs_code text, control_code text, description text,
+    net_kg numeric(18,3), fob_value numeric(18,2), currency text)"""
+
+
+def import_part(engine: Engine, args: argparse.Namespace, ctx: dict[str, Any], tmp: Path) -> None:
+    path = tmp / "declarations.csv"
+    write_csv(path, ctx["licenses"], args.import_lines, args.lines_per_declaration)
+    size = path.stat().st_size
+    factory = make_sessionmaker(engine)
+    t0 = time.perf_counter()
+    with write_unit_of_work(factory) as session:
+        report = bulk.import_declarations(
+            session,
+            actor=ctx["officer"],
+            clock=ctx["clock"],
+            settings=ctx["settings"],
+            source=path.name,
+            parsed=tabular.declarations(tabular.read_rows(path)),
+            all_or_nothing=True,
+        )
+    importer_s = time.perf_counter() - t0
+    assert report.lines_recorded == args.import_lines, report.to_dict()["errors"][:3]
+    # COPY of the same file, best of 3 (a small file: one run is mostly noise).
+    copy_runs: list[float] = []
+    raw = engine.raw_connection()
+    try:
+        for _ in range(3):
+            cur = raw.cursor()
+            cur.execute("DROP TABLE IF EXISTS bench_copy_lines")
+            cur.execute(COPY_TABLE)
+            raw.commit()
+            t0 = time.perf_counter()
+            with (
+                cur.copy("COPY bench_copy_lines FROM STDIN (FORMAT csv, HEADER true)") as copy,
+                path.open("rb") as f,
+            ):
+                while chunk := f.read(1 << 20):
+                    copy.write(chunk)
+            raw.commit()
+            copy_runs.append(time.perf_counter() - t0)
+        cur = raw.cursor()
+        cur.execute("SELECT count(*) FROM bench_copy_lines")
+        copied = cur.fetchone()[0]
+        cur.execute("DROP TABLE bench_copy_lines")
+        raw.commit()
+    finally:
+        raw.close()
+    copy_s = min(copy_runs)
+    n = args.import_lines
+    imp_rate, copy_rate = n / importer_s, copied / copy_s
+    rec = {
+        "part": "import",
+        "lines": n,
+        "declarations": report.recorded,
+        "csv_bytes": size,
+        "importer_s": round(importer_s, 2),
+        "importer_lines_per_s": round(imp_rate, 1),
+        "importer_declarations_per_s": round(report.recorded / importer_s, 1),
+        "copy_s": round(copy_s, 4),
+        "copy_runs_s": [round(x, 4) for x in copy_runs],
+        "copy_lines_per_s": round(copy_rate),
+        "ratio_to_copy": round(imp_rate / copy_rate, 5),
+        "extrapolated_1m_importer_s": round(1_000_000 / imp_rate),
+        "extrapolated_1m_copy_s": round(1_000_000 / copy_rate, 1),
+        "outcomes": dict(report.outcomes),
+    }
+    emit(rec)
+    print(
+        f"import {n} lines ({report.recorded} declarations, {size} bytes): importer "
+        f"{importer_s:.1f} s = {imp_rate:.0f} lines/s; COPY {copy_s:.3f} s = {copy_rate:.0f} "
+        f"lines/s; ratio {rec['ratio_to_copy']}; 1M extrapolated "
+        f"{rec['extrapolated_1m_importer_s']} s vs {rec['extrapolated_1m_copy_s']} s"
+    )
+
+
+# --- part 3: monthly report over N lines beside DuckDB over Parquet --------------------------
+
+DESTINATIONS = (
+    "DE",
+    "US",
+    "JP",
+    "KR",
+    "NL",
+    "IN",
+    "VN",
+    "TH",
+    "MY",
+    "IT",
+    "FR",
+    "GB",
+    "PL",
+    "MX",
+    "BR",
+    "TR",
+    "ID",
+    "PH",
+    "CA",
+    "AU",
+)
+GEN_DECLARATIONS = """
+INSERT INTO declarations (id, number, exporter_id, license_number, license_id, destination,
+    consignee_name, consignee_country, port, declared_date, clearance_date, status, revision,
+    filed_by_id, filed_at)
+SELECT gen_random_uuid(), 'G' || lpad(i::text, 10, '0'), (CAST(:exporters AS uuid[]))[1 + i % 4],
+    NULL, NULL, (CAST(:dests AS text[]))[1 + (i * 7) % 20], 'Consignee ' || (i % 500),
+    (CAST(:dests AS text[]))[1 + (i * 7) % 20], 'Tianjin Xingang', DATE '2023-01-01' + i % 731,
+    DATE '2023-01-01' + i % 731, 'cleared', 1, :officer, now()
+FROM generate_series(0, :n - 1) AS i"""
+GEN_LINES = """
+INSERT INTO declaration_lines (id, declaration_id, revision, line_no, hs_code, control_code,
+    description, net_kg, fob_value, currency, series, element, controlled, outcome, status,
+    reasons, license_line_id, drawn_kg, cleared_on)
+SELECT gen_random_uuid(), g.id, 1, g.l, g.hs, NULL, 'generated', g.kg, g.kg * 41.5, 'USD',
+    CASE WHEN g.hs LIKE '8505%' THEN 'magnets' ELSE 'rare_earths' END,
+    CASE WHEN g.hs = '2805301200' THEN 'Dy' END, false, 'cleared', 'cleared', '[]', NULL, 0,
+    g.clearance_date
+FROM (SELECT d.id, l, d.clearance_date,
+             (ARRAY['2805301200', '2846901993', '8505111000'])[
+                 1 + mod(mod(l + hashtext(d.number), 3) + 3, 3)] AS hs,
+             round((1 + random() * 999)::numeric, 3) AS kg
+      FROM declarations d CROSS JOIN generate_series(1, :per) AS l
+      WHERE d.number LIKE 'G%') AS g"""
+GEN_AGGREGATES = """
+INSERT INTO export_aggregates AS a (period, series, element, hs_code, destination, currency,
+    net_kg, fob_value, lines)
+SELECT to_char(l.cleared_on, 'YYYY-MM'), l.series, coalesce(l.element, ''), l.hs_code,
+    d.destination, l.currency, sum(l.net_kg), sum(l.fob_value), count(*)
+FROM declaration_lines l JOIN declarations d ON d.id = l.declaration_id
+WHERE d.number LIKE 'G%' AND l.status = 'cleared'
+GROUP BY 1, 2, 3, 4, 5, 6
+ON CONFLICT (period, series, element, hs_code, destination, currency) DO UPDATE
+SET net_kg = a.net_kg + excluded.net_kg, fob_value = a.fob_value + excluded.fob_value,
+    lines = a.lines + excluded.lines"""
+# What the report would cost without the aggregate: the same group-by over the lines.
+PG_SCAN = """
+SELECT d.destination, l.currency, sum(l.net_kg), sum(l.fob_value), count(*)
+FROM declaration_lines l JOIN declarations d ON d.id = l.declaration_id
+WHERE l.cleared_on >= DATE '2024-06-01' AND l.cleared_on < DATE '2024-07-01'
+  AND l.status = 'cleared' AND l.series = 'rare_earths'
+GROUP BY 1, 2"""
+EXPORT = """COPY (SELECT l.cleared_on, l.series, coalesce(l.element, '') AS element, l.hs_code,
+    d.destination, l.currency, l.net_kg, l.fob_value, l.status
+FROM declaration_lines l JOIN declarations d ON d.id = l.declaration_id
+WHERE l.cleared_on IS NOT NULL) TO STDOUT (FORMAT csv, HEADER true)"""
+DUCK_MONTH = """SELECT destination, currency, sum(net_kg), sum(fob_value), count(*)
+FROM read_parquet('{p}')
+WHERE cleared_on >= DATE '2024-06-01' AND cleared_on < DATE '2024-07-01'
+  AND status = 'cleared' AND series = 'rare_earths' GROUP BY 1, 2"""
+DUCK_SERIES = """SELECT strftime(cleared_on, '%Y-%m') AS period, currency, sum(net_kg),
+    sum(fob_value), count(*)
+FROM read_parquet('{p}')
+WHERE cleared_on >= DATE '2023-01-01' AND cleared_on < DATE '2024-07-01'
+  AND status = 'cleared' AND series = 'rare_earths' GROUP BY 1, 2"""
+
+
+def timed(fn: Any, repeat: int) -> dict[str, float]:
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        runs.append((time.perf_counter() - t0) * 1000)
+    return {
+        "first_ms": round(runs[0], 2),
+        "median_ms": round(statistics.median(runs), 2),
+        "min_ms": round(min(runs), 2),
+        "repeat": repeat,
+    }
+
+
+def report_part(engine: Engine, args: argparse.Namespace, ctx: dict[str, Any], tmp: Path) -> None:
+    import duckdb  # the bench extra; imported here so parts 1 and 2 run without it
+
+    n, per = args.report_lines, 5
+    factory = make_sessionmaker(engine)
+    with session_scope(factory) as session:
+        exporters = [str(x) for x in session.scalars(select(Company.id).order_by(Company.id))]
+    gen: dict[str, float] = {}
+    with engine.begin() as conn:
+        params = {
+            "exporters": exporters[:4],
+            "dests": list(DESTINATIONS),
+            "officer": ctx["officer"].user_id,
+            "n": n // per,
+            "per": per,
+        }
+        for name, sql in (
+            ("declarations", GEN_DECLARATIONS),
+            ("lines", GEN_LINES),
+            ("aggregates", GEN_AGGREGATES),
+        ):
+            t0 = time.perf_counter()
+            conn.execute(text(sql), params)
+            gen[name] = round(time.perf_counter() - t0, 1)
+            print(f"generated {name}: {gen[name]} s (untimed setup)", flush=True)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE declarations"))
+        conn.execute(text("VACUUM ANALYZE declaration_lines"))
+        conn.execute(text("VACUUM ANALYZE export_aggregates"))
+        lines = conn.execute(text("SELECT count(*) FROM declaration_lines")).scalar_one()
+        cells = conn.execute(text("SELECT count(*) FROM export_aggregates")).scalar_one()
+        month_cells = conn.execute(
+            text("SELECT count(*) FROM export_aggregates WHERE period = '2024-06'")
+        ).scalar_one()
+
+    # Parquet: the same rows, exported through COPY to CSV, converted by DuckDB (untimed).
+    csv_path, pq_path = tmp / "lines.csv", tmp / "lines.parquet"
+    t0 = time.perf_counter()
+    raw = engine.raw_connection()
+    try:
+        with raw.cursor().copy(EXPORT) as copy, csv_path.open("wb") as f:
+            for chunk in copy:
+                f.write(chunk)
+    finally:
+        raw.close()
+    duck = duckdb.connect()
+    duck.execute(
+        f"COPY (SELECT * FROM read_csv('{csv_path}', header=true, columns={{"
+        "'cleared_on': 'DATE', 'series': 'VARCHAR', 'element': 'VARCHAR', 'hs_code': 'VARCHAR',"
+        "'destination': 'VARCHAR', 'currency': 'VARCHAR', 'net_kg': 'DECIMAL(18,3)',"
+        f"'fob_value': 'DECIMAL(18,2)', 'status': 'VARCHAR'}})) TO '{pq_path}' (FORMAT parquet)"
+    )
+    export_s = time.perf_counter() - t0
+    csv_path.unlink()
+    pq_rows = duck.execute(f"SELECT count(*) FROM read_parquet('{pq_path}')").fetchone()[0]
+
+    with session_scope(factory) as session:
+
+        def monthly() -> None:
+            repository.monthly_totals(
+                session, period="2024-06", by="destination", series="rare_earths"
+            )
+
+        def report() -> None:
+            declarations_report(
+                session, actor=ctx["analyst"], series="rare_earth_exports_t", period="2024-06"
+            )
+
+        def scan() -> None:
+            session.execute(text(PG_SCAN)).all()
+
+        res_monthly = timed(monthly, 20)
+        res_report = timed(report, 10)
+        res_scan = timed(scan, 3)
+        agg = {
+            t.key: t.net_kg
+            for t in repository.monthly_totals(
+                session, period="2024-06", by="destination", series="rare_earths"
+            )
+        }
+    duck_month = DUCK_MONTH.format(p=pq_path)
+    duck_series = DUCK_SERIES.format(p=pq_path)
+    res_duck_month = timed(lambda: duck.execute(duck_month).fetchall(), 20)
+    res_duck_report = timed(
+        lambda: (duck.execute(duck_series).fetchall(), duck.execute(duck_month).fetchall()), 10
+    )
+    # Same rows, same answer: the aggregate and DuckDB agree per destination.
+    duck_totals = {r[0]: r[2] for r in duck.execute(duck_month).fetchall()}
+    agree = {k: str(v) for k, v in agg.items()} == {k: str(v) for k, v in duck_totals.items()}
+    duck.close()
+    base = {
+        "part": "report",
+        "lines": lines,
+        "parquet_rows": pq_rows,
+        "aggregate_cells": cells,
+        "month_cells": month_cells,
+    }
+    for system, res in (
+        ("rarex monthly_totals (aggregate)", res_monthly),
+        ("rarex declarations_report (aggregate)", res_report),
+        ("postgresql group-by over lines", res_scan),
+        ("duckdb parquet month group-by", res_duck_month),
+        ("duckdb parquet report (18-month series + month)", res_duck_report),
+    ):
+        emit({**base, "system": system, **res})
+        print(
+            f"{system:<50} first {res['first_ms']:>9.2f} ms  median {res['median_ms']:>9.2f}"
+            f" ms  min {res['min_ms']:>9.2f} ms  (x{res['repeat']})"
+        )
+    emit(
+        {
+            **base,
+            "system": "setup",
+            "generate_s": gen,
+            "export_parquet_s": round(export_s, 1),
+            "parquet_bytes": pq_path.stat().st_size,
+            "aggregate_equals_duckdb": agree,
+        }
+    )
+    print(
+        f"{lines} lines, {cells} aggregate cells ({month_cells} in 2024-06); parquet "
+        f"{pq_path.stat().st_size} bytes in {export_s:.1f} s; aggregate == duckdb: {agree}"
+    )
+
+
+@contextmanager
+def pg_schema(url: str, *, pool_size: int) -> Iterator[tuple[Engine, str]]:
+    """A schema of its own (``-csearch_path=``), dropped at the end; a pool for every client."""
+    schema = f"rarex_bench_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(url)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            version = conn.execute(text("SHOW server_version")).scalar_one()
+        engine = make_engine(
+            url,
+            connect_args={"options": f"-csearch_path={schema}"},
+            pool_size=pool_size,
+            max_overflow=4,
+        )
+        try:
+            with engine.connect() as conn:  # never write outside the scratch schema
+                assert conn.execute(text("SHOW search_path")).scalar_one() == schema
+            yield engine, f"PostgreSQL {version}, schema {schema}"
+        finally:
+            engine.dispose()
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    finally:
+        admin.dispose()
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--pg-url", default=DEFAULT_PG_URL, metavar="URL")
+    parser.add_argument("--parts", default="clearance,import,report")
+    parser.add_argument("--clients", default="1,32", type=lambda s: [int(x) for x in s.split(",")])
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--pgbench-scale", type=int, default=10)
+    parser.add_argument("--import-lines", type=int, default=20_000)
+    parser.add_argument("--lines-per-declaration", type=int, default=2)
+    parser.add_argument("--report-lines", type=int, default=2_000_000)
+    args = parser.parse_args(argv)
+    parts = set(args.parts.split(","))
+
+    print(
+        f"{datetime.now().astimezone().isoformat(timespec='seconds')}  Python "
+        f"{platform.python_version()}, {os.cpu_count()} CPUs, load {os.getloadavg()}"
+    )
+    with (
+        pg_schema(args.pg_url, pool_size=max(args.clients) + 2) as (engine, server),
+        tempfile.TemporaryDirectory(prefix="rarex-bench-") as tmpdir,
+    ):
+        print(server)
+        url = engine.url
+        settings = Settings(
+            environment="test", database_url=url.render_as_string(hide_password=False)
+        )
+        clock = FixedClock(_at(FILE_DAY, 8))
+        upgrade_database(engine)
+        factory = make_sessionmaker(engine)
+        licenses, officer, analyst = licenses_and_officers(factory, clock, settings)
+        clock.set(_at(FILE_DAY, 10))
+        ctx = {
+            "licenses": licenses,
+            "officer": officer,
+            "analyst": analyst,
+            "clock": clock,
+            "settings": settings,
+        }
+        print(f"setup: {len(licenses)} active licenses; load {os.getloadavg()}", flush=True)
+        if "clearance" in parts:
+            clearance_part(engine, args.pg_url, args, ctx)
+        if "import" in parts:
+            import_part(engine, args, ctx, Path(tmpdir))
+        if "report" in parts:
+            report_part(engine, args, ctx, Path(tmpdir))
+    print(f"load after {os.getloadavg()}  {datetime.now(UTC).isoformat(timespec='seconds')}")
+    print()
+    for record in RESULTS:
+        print(json.dumps(record, sort_keys=True, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,154 @@
+"""What goes in and comes out of the customs room: API bodies, CLI files and views.
+
+Input models forbid unknown fields. Quantities and money are accepted as decimal strings or
+JSON numbers and parsed by ``customs.validation``, so a non-numeric weight gets the same
+specific error (``customs.invalid_weight``) from the API, a declaration file and a CSV row.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ConsigneeIn(_In):
+    name: str
+    country: str
+
+
+class DeclarationLineIn(_In):
+    hs_code: str
+    control_code: str | None = Field(
+        default=None, description="The control code when the goods are controlled (1C905.a)"
+    )
+    description: str = ""
+    net_kg: Decimal | str
+    fob_value: Decimal | str
+    currency: str = "USD"
+
+
+class DeclarationIn(_In):
+    number: str = Field(description="Declaration number: also the idempotency key")
+    exporter_uscc: str
+    license_number: str | None = None
+    destination: str
+    consignee: ConsigneeIn
+    port: str
+    declared_date: date | None = Field(default=None, description="Defaults to today")
+    clearance_date: date | None = Field(
+        default=None, description="Only for declarations already cleared (imports)"
+    )
+    lines: list[DeclarationLineIn] = Field(min_length=1, max_length=200)
+
+
+class DeclarationAmend(_In):
+    """An amendment replaces the fields it gives; ``lines`` replaces every line."""
+
+    reason: str
+    license_number: str | None = None
+    remove_license: bool = False
+    destination: str | None = None
+    consignee: ConsigneeIn | None = None
+    port: str | None = None
+    lines: list[DeclarationLineIn] | None = Field(default=None, min_length=1, max_length=200)
+
+
+class LineActionIn(_In):
+    action: str = Field(description="hold, release or refuse")
+    reason: str
+
+
+class CancelIn(_In):
+    reason: str
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ReasonRead(_Out):
+    code: str
+    severity: str
+    message: str
+    details: dict[str, Any]
+
+
+class DeclarationLineRead(_Out):
+    line_no: int
+    hs_code: str
+    control_code: str | None
+    description: str
+    net_kg: Decimal
+    fob_value: Decimal
+    currency: str
+    series: str
+    element: str | None
+    controlled: bool
+    outcome: str
+    status: str
+    license_line_no: int | None
+    drawn_kg: Decimal
+    cleared_on: date | None
+    reasons: list[ReasonRead]
+
+
+class DeclarationActionRead(_Out):
+    seq: int
+    action: str
+    line_no: int | None
+    revision: int
+    at: datetime
+    actor: str
+    reason: str
+    details: dict[str, Any]
+
+
+class ExporterRef(_Out):
+    id: uuid.UUID
+    uscc: str
+    name: str
+
+
+class ConsigneeRead(_Out):
+    name: str
+    country: str
+
+
+class DeclarationRead(_Out):
+    id: uuid.UUID
+    number: str
+    status: str
+    revision: int
+    exporter: ExporterRef
+    license_number: str | None
+    destination: str
+    consignee: ConsigneeRead
+    port: str
+    declared_date: date
+    clearance_date: date | None
+    filed_by: str
+    filed_at: datetime
+    lines: list[DeclarationLineRead]
+    history: list[DeclarationActionRead]
+
+
+class DeclarationSummary(_Out):
+    number: str
+    status: str
+    exporter: str
+    exporter_uscc: str
+    license_number: str | None
+    destination: str
+    declared_date: date
+    clearance_date: date | None
+    lines: int
+    net_kg: Decimal
+    cleared_kg: Decimal

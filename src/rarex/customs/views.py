@@ -1,0 +1,153 @@
+"""Read models of declarations, each behind the access check for the asker."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from rarex.auth.roles import Actor, Role
+from rarex.customs import repository
+from rarex.customs.access import VIEW_ROLES, can_view, ensure_can_view, not_found, sees_all
+from rarex.customs.schemas import (
+    ConsigneeRead,
+    DeclarationActionRead,
+    DeclarationLineRead,
+    DeclarationRead,
+    DeclarationSummary,
+    ExporterRef,
+    ReasonRead,
+)
+from rarex.customs.states import DeclarationStatus
+from rarex.customs.validation import normalise_number
+from rarex.errors import InvalidInput
+from rarex.licensing.access import ensure_role_may
+from rarex.models.customs import Declaration
+from rarex.parties import service as parties
+
+
+def declaration_view(session: Session, *, actor: Actor, number: str) -> DeclarationRead:
+    ensure_role_may(actor, VIEW_ROLES, action="see declarations")
+    declaration = repository.declaration_by_number(session, normalise_number(number))
+    if declaration is None:
+        raise not_found(number)
+    ensure_can_view(actor, declaration)
+    return read(session, declaration)
+
+
+def read(session: Session, declaration: Declaration) -> DeclarationRead:
+    """The full view; the caller has checked that the asker may see it."""
+    lines = repository.current_lines(session, declaration)
+    actions = repository.actions_for(session, declaration.id)
+    names = repository.usernames(session, {declaration.filed_by_id} | {a.actor_id for a in actions})
+    license_lines = repository.license_line_numbers(
+        session, (ln.license_line_id for ln in lines if ln.license_line_id is not None)
+    )
+    exporter = parties.get_company(session, company_id=declaration.exporter_id)
+    return DeclarationRead(
+        id=declaration.id,
+        number=declaration.number,
+        status=declaration.status,
+        revision=declaration.revision,
+        exporter=ExporterRef(id=exporter.id, uscc=exporter.uscc, name=exporter.name),
+        license_number=declaration.license_number,
+        destination=declaration.destination,
+        consignee=ConsigneeRead(
+            name=declaration.consignee_name, country=declaration.consignee_country
+        ),
+        port=declaration.port,
+        declared_date=declaration.declared_date,
+        clearance_date=declaration.clearance_date,
+        filed_by=names.get(declaration.filed_by_id, "?"),
+        # In UTC, as stored: the object just filed still holds the clock's own offset.
+        filed_at=declaration.filed_at.astimezone(UTC),
+        lines=[
+            DeclarationLineRead(
+                line_no=ln.line_no,
+                hs_code=ln.hs_code,
+                control_code=ln.control_code,
+                description=ln.description,
+                net_kg=ln.net_kg,
+                fob_value=ln.fob_value,
+                currency=ln.currency,
+                series=ln.series,
+                element=ln.element,
+                controlled=ln.controlled,
+                outcome=ln.outcome,
+                status=ln.status,
+                license_line_no=(
+                    license_lines.get(ln.license_line_id) if ln.license_line_id else None
+                ),
+                drawn_kg=ln.drawn_kg,
+                cleared_on=ln.cleared_on,
+                reasons=[ReasonRead.model_validate(r) for r in ln.reasons],
+            )
+            for ln in lines
+        ],
+        history=[
+            DeclarationActionRead(
+                seq=a.seq,
+                action=a.action,
+                line_no=a.line_no,
+                revision=a.revision,
+                at=a.at.astimezone(UTC),
+                actor=names.get(a.actor_id, "?"),
+                reason=a.reason,
+                details=a.details,
+            )
+            for a in actions
+        ],
+    )
+
+
+def list_declarations(
+    session: Session,
+    *,
+    actor: Actor,
+    status: str | None = None,
+    license_number: str | None = None,
+    limit: int = 500,
+) -> list[DeclarationSummary]:
+    """What the asker may see: an exporter its own company's declarations, authorities all."""
+    ensure_role_may(actor, VIEW_ROLES, action="see declarations")
+    if status is not None and status not in {s.value for s in DeclarationStatus}:
+        raise InvalidInput(
+            f"unknown status {status!r}; known: {', '.join(s.value for s in DeclarationStatus)}",
+            code="customs.unknown_status",
+        )
+    license_id = None
+    if license_number is not None:
+        license_ = repository.license_by_number(session, normalise_number(license_number))
+        if license_ is None:
+            return []
+        license_id = license_.id
+    exporter_id = None if sees_all(actor) else actor.company_id
+    if actor.role is Role.EXPORTER and exporter_id is None:
+        return []
+    declarations = repository.list_declarations(
+        session, exporter_id=exporter_id, status=status, license_id=license_id, limit=limit
+    )
+    declarations = [d for d in declarations if can_view(actor, d)]
+    totals = repository.line_totals(session, declarations)
+    companies = {c.id: c for c in parties.list_companies(session)}
+    summaries = []
+    for d in declarations:
+        lines, net_kg, cleared_kg = totals.get(d.id, (0, Decimal(0), Decimal(0)))
+        company = companies.get(d.exporter_id)
+        summaries.append(
+            DeclarationSummary(
+                number=d.number,
+                status=d.status,
+                exporter=company.name if company else "?",
+                exporter_uscc=company.uscc if company else "?",
+                license_number=d.license_number,
+                destination=d.destination,
+                declared_date=d.declared_date,
+                clearance_date=d.clearance_date,
+                lines=lines,
+                net_kg=net_kg,
+                cleared_kg=cleared_kg,
+            )
+        )
+    return summaries

@@ -1,0 +1,164 @@
+"""The "normal volume" monitor: where a month sits against its own recent history (pure).
+
+Baselines for month *t*: the same month a year earlier, and the trailing twelve months
+*t-12 … t-1* (their median, range and median absolute deviation). The alarm is the robust
+z-score ``0.6745 · (x - median) / MAD`` (Iglewicz and Hoaglin): unlike a mean and standard
+deviation it is not dragged by the very outliers it looks for, and |z| ≥ 3.5 is their
+recommended cut-off.
+
+Month-on-month change is deliberately not an alarm: swings of ±20-30 % are ordinary in this
+trade (Chinese New Year, quota releases, restocking), so a month is flagged only when it is far
+from its twelve-month history. January-February combined totals are not months and take no
+part in the baselines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from rarex.statistics.measures import pct_change
+from rarex.statistics.periods import Period
+
+# Φ⁻¹(0.75): scales the MAD of normal data to its standard deviation.
+MAD_SCALE = Decimal("0.6745")
+
+
+@dataclass(frozen=True)
+class MonitorPolicy:
+    threshold: Decimal = Decimal("3.5")
+    window: int = 12
+    min_history: int = 6
+
+
+@dataclass(frozen=True)
+class Assessment:
+    period: Period
+    value: Decimal
+    status: str  # normal | unusually_high | unusually_low | insufficient_history
+    reason: str
+    history_months: int
+    median: Decimal | None
+    low: Decimal | None
+    high: Decimal | None
+    mad: Decimal | None
+    robust_z: Decimal | None
+    same_month_last_year: Decimal | None
+    yoy_pct: Decimal | None
+
+    @property
+    def flagged(self) -> bool:
+        return self.status in ("unusually_high", "unusually_low")
+
+
+def median(values: list[Decimal]) -> Decimal:
+    if not values:
+        raise ValueError("median of nothing")
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[mid]
+    return (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def mad(values: list[Decimal]) -> Decimal:
+    centre = median(values)
+    return median([abs(v - centre) for v in values])
+
+
+def robust_z(value: Decimal, centre: Decimal, spread: Decimal) -> Decimal | None:
+    if spread == 0:
+        return None
+    return MAD_SCALE * (value - centre) / spread
+
+
+def _fmt(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.1')):,}" if value != value.to_integral() else f"{value:,}"
+
+
+def assess(
+    values: Mapping[Period, Decimal], period: Period, policy: MonitorPolicy | None = None
+) -> Assessment:
+    """Assess the month ``period`` of a monthly series (single months only)."""
+    policy = policy or MonitorPolicy()
+    if period not in values:
+        raise KeyError(period)
+    value = values[period]
+    last_year = values.get(period.shift(-12))
+    yoy = pct_change(value, last_year) if last_year is not None else None
+    history = [
+        values[p]
+        for offset in range(1, policy.window + 1)
+        if (p := period.shift(-offset)) in values
+    ]
+    if len(history) < policy.min_history:
+        return Assessment(
+            period=period,
+            value=value,
+            status="insufficient_history",
+            reason=(
+                f"only {len(history)} of the trailing {policy.window} months are known "
+                f"(at least {policy.min_history} needed)"
+            ),
+            history_months=len(history),
+            median=None,
+            low=None,
+            high=None,
+            mad=None,
+            robust_z=None,
+            same_month_last_year=last_year,
+            yoy_pct=yoy,
+        )
+    centre, spread = median(history), mad(history)
+    low, high = min(history), max(history)
+    z = robust_z(value, centre, spread)
+    where = (
+        "above the trailing range"
+        if value > high
+        else "below the trailing range"
+        if value < low
+        else "within the trailing range"
+    )
+    baseline = (
+        f"{len(history)} of the trailing {policy.window} months: median {_fmt(centre)}, "
+        f"range {_fmt(low)}-{_fmt(high)}, MAD {_fmt(spread)}"
+    )
+    if z is None:
+        if value == centre:
+            status = "normal"
+        else:
+            status = "unusually_high" if value > centre else "unusually_low"
+        reason = (
+            f"{_fmt(value)} against a flat history ({baseline}): any departure is unusual"
+            if status != "normal"
+            else f"{_fmt(value)} equals a flat history ({baseline})"
+        )
+    else:
+        z_text = f"{z.quantize(Decimal('0.01'))}"
+        if z >= policy.threshold:
+            status = "unusually_high"
+        elif z <= -policy.threshold:
+            status = "unusually_low"
+        else:
+            status = "normal"
+        comparison = {
+            "unusually_high": f"at or above {policy.threshold}",
+            "unusually_low": f"at or below -{policy.threshold}",
+            "normal": f"within ±{policy.threshold}",
+        }[status]
+        reason = f"{_fmt(value)} is {where}; robust z {z_text} is {comparison} ({baseline})"
+    return Assessment(
+        period=period,
+        value=value,
+        status=status,
+        reason=reason,
+        history_months=len(history),
+        median=centre,
+        low=low,
+        high=high,
+        mad=spread,
+        robust_z=z,
+        same_month_last_year=last_year,
+        yoy_pct=yoy,
+    )

@@ -1,0 +1,137 @@
+"""Tables of a series over a range of months, and the catalogue of series and sources."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from rarex.errors import InvalidInput
+from rarex.statistics import repository
+from rarex.statistics.derivation import ConsistencyPolicy
+from rarex.statistics.measures import display_pct, period_measures
+from rarex.statistics.monitor import MonitorPolicy, assess
+from rarex.statistics.periods import Period
+from rarex.statistics.rows import WORLD
+from rarex.statistics.series_data import (
+    SeriesData,
+    load_series,
+    monthly_values,
+    parse_period,
+    relevant_findings,
+)
+from rarex.statistics.views import SERIES_DESCRIPTIONS, dec, finding_dict, source_dict
+
+
+def table_rows(
+    data: SeriesData,
+    partner: str,
+    *,
+    start: Period | None,
+    end: Period | None,
+    decimals: int,
+    monitor_policy: MonitorPolicy | None = None,
+) -> list[dict[str, Any]]:
+    derived = data.partner(partner)
+    periods = derived.periods()
+    if not periods:
+        return []
+    first = max(start, periods[0]) if start else periods[0]
+    last = min(end, periods[-1]) if end else periods[-1]
+    rows: list[dict[str, Any]] = []
+    values = monthly_values(derived)
+    p = first
+    while p <= last:
+        m = period_measures(derived, p)
+        if m.value is not None or m.ytd is not None:
+            a = assess(values, p, monitor_policy) if m.value and not m.jan_feb else None
+            rows.append(
+                {
+                    "period": str(p),
+                    "label": f"Jan-Feb {p.year}" if m.jan_feb else p.label(),
+                    "jan_feb": m.jan_feb,
+                    "value": dec(m.value.value if m.value else None),
+                    "value_status": m.value.status if m.value else None,
+                    "value_formula": m.value.formula if m.value else None,
+                    "ytd": dec(m.ytd.value if m.ytd else None),
+                    "ytd_status": m.ytd.status if m.ytd else None,
+                    "ytd_formula": m.ytd.formula if m.ytd else None,
+                    "mom_pct": dec(m.mom.pct),
+                    "mom_display": display_pct(m.mom.pct, decimals),
+                    "yoy_pct": dec(m.yoy.pct),
+                    "yoy_display": display_pct(m.yoy.pct, decimals),
+                    "ytd_yoy_pct": dec(m.ytd_yoy.pct),
+                    "ytd_yoy_display": display_pct(m.ytd_yoy.pct, decimals),
+                    "sources": sorted(
+                        {s for f in (m.value, m.ytd) if f is not None for s in f.sources}
+                    ),
+                    "monitor": a.status if a else None,
+                    "monitor_reason": a.reason if a else None,
+                }
+            )
+        p = p.shift(1)
+    return rows
+
+
+def series_table(
+    session: Session,
+    *,
+    series: str,
+    partner: str = WORLD,
+    start: str | None = None,
+    end: str | None = None,
+    decimals: int = 1,
+    policy: ConsistencyPolicy | None = None,
+    monitor_policy: MonitorPolicy | None = None,
+) -> dict[str, Any]:
+    first = parse_period(start, option="from") if start else None
+    last = parse_period(end, option="to") if end else None
+    if first and last and last < first:
+        raise InvalidInput(f"to {last} is before from {first}", code="stats.bad_period")
+    partner = partner.strip().upper()
+    data = load_series(session, series=series, policy=policy)
+    rows = table_rows(
+        data, partner, start=first, end=last, decimals=decimals, monitor_policy=monitor_policy
+    )
+    shown = {Period.parse(r["period"]) for r in rows}
+    findings = relevant_findings(data.partner(partner).findings, shown)
+    cited = sorted({s for r in rows for s in r["sources"]})
+    stored = repository.sources_by_id(session, cited)
+    return {
+        "series": series,
+        "description": SERIES_DESCRIPTIONS.get(series),
+        "partner": partner,
+        "unit": data.unit,
+        "from": rows[0]["period"] if rows else None,
+        "to": rows[-1]["period"] if rows else None,
+        "decimals": decimals,
+        "rows": rows,
+        "findings": [finding_dict(f) for f in findings],
+        "sources": [source_dict(s, stored.get(s)) for s in cited],
+    }
+
+
+def list_series(session: Session) -> list[dict[str, Any]]:
+    grouped: dict[str, dict[str, Any]] = {}
+    for series, partner, unit, first, last, count in repository.series_summaries(session):
+        entry = grouped.setdefault(
+            series,
+            {
+                "series": series,
+                "description": SERIES_DESCRIPTIONS.get(series),
+                "unit": unit,
+                "partners": [],
+                "first_period": first,
+                "last_period": last,
+                "published_figures": 0,
+            },
+        )
+        entry["partners"].append(partner)
+        entry["first_period"] = min(entry["first_period"], first)
+        entry["last_period"] = max(entry["last_period"], last)
+        entry["published_figures"] += count
+    return list(grouped.values())
+
+
+def list_sources(session: Session) -> list[dict[str, Any]]:
+    return [source_dict(s.id, s) for s in repository.sources_by_id(session).values()]

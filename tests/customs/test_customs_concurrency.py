@@ -1,0 +1,231 @@
+"""Acceptance: 32 workers send 2,000 declarations against 20 licenses, on PostgreSQL and on
+SQLite, each worker with its own sessions and connections on a whole database of its own.
+
+No balance goes below zero, what the licenses lost is exactly what the accepted lines drew
+(and what the drawdown ledger and the monthly aggregates say), and no declaration is applied
+twice although some are sent twice at once. Some cleared declarations are cancelled while
+the others are still being filed, so restorations race with drawdowns too.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import random
+import sys
+import threading
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from rarex.audit.service import verify
+from rarex.auth.roles import Actor
+from rarex.clock import FixedClock
+from rarex.config import Settings
+from rarex.customs import filing, officer, repository
+from rarex.customs.schemas import DeclarationIn
+from rarex.customs.uow import write_unit_of_work
+from rarex.db import make_engine, make_sessionmaker, session_scope
+from rarex.errors import Conflict
+from rarex.models import AuditEvent, License, LicenseLine
+from rarex.models.customs import Declaration, LicenseDrawdown
+from tests.customs.customs_factories import Licensed, declaration, licensed, line
+
+log = logging.getLogger(__name__)
+
+WORKERS = 32
+DECLARATIONS = 2000
+LICENSES = 20
+GRANTED_KG = Decimal("1000")
+DUPLICATE_SHARE = 0.05
+CANCEL_SHARE = 0.03
+
+
+@dataclass
+class Tally:
+    """What the workers saw accepted, per license line id, and what went wrong."""
+
+    drawn: dict[object, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    statuses: Counter[str] = field(default_factory=Counter)
+    duplicates: int = 0
+    cancelled: int = 0
+    errors: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _setup(
+    factory: sessionmaker[Session], clock: FixedClock, settings: Settings
+) -> tuple[list[Licensed], list[Actor]]:
+    """20 licenses of 1,000 kg each (single and general alternately) to 20 exporters, each
+    issued a day after the last, so every declaration dated "today" is within all of them."""
+    item = {
+        "control_code": "1C905.a",
+        "hs_code": "2805301200",
+        "description": "Dysprosium metal",
+        "quantity_kg": str(GRANTED_KG),
+        "value": "450000",
+        "currency": "USD",
+    }
+    with session_scope(factory) as session:
+        setups = [
+            licensed(
+                session,
+                clock,
+                settings,
+                lines=[item],
+                days_after=0,
+                license_type="general" if i % 2 else "single",
+            )
+            for i in range(LICENSES)
+        ]
+        officers = [setup.customs for setup in setups[:4]]
+    return setups, officers
+
+
+def _work(rng: random.Random, setups: list[Licensed]) -> list[DeclarationIn]:
+    items = []
+    for _ in range(DECLARATIONS):
+        setup = rng.choice(setups)
+        lines = [
+            line(net_kg=str(Decimal(rng.randint(1000, 30000)) / 1000))
+            for _ in range(1 if rng.random() < 0.7 else 2)
+        ]
+        items.append(declaration(setup, lines=lines))
+    twice = rng.sample(items, int(DECLARATIONS * DUPLICATE_SHARE))
+    items.extend(twice)
+    rng.shuffle(items)
+    return items
+
+
+def _worker(
+    jobs: queue.Queue[tuple[DeclarationIn, bool]],
+    factory: sessionmaker[Session],
+    actor: Actor,
+    clock: FixedClock,
+    settings: Settings,
+    tally: Tally,
+) -> None:
+    while True:
+        try:
+            data, cancel = jobs.get_nowait()
+        except queue.Empty:
+            return
+        try:
+            with write_unit_of_work(factory) as session:
+                filed = filing.file_declaration(
+                    session, actor=actor, clock=clock, settings=settings, data=data
+                )
+                status = filed.status
+            # Read after the commit, outside the audit chain's lock that every writer shares.
+            with session_scope(factory) as session:
+                drawn = [
+                    (ln.license_line_id, ln.drawn_kg)
+                    for ln in repository.current_lines(session, filed)
+                    if ln.drawn_kg > 0
+                ]
+            if cancel and drawn:
+                with write_unit_of_work(factory) as session:
+                    officer.cancel_declaration(
+                        session, actor=actor, clock=clock, number=data.number, reason="withdrawn"
+                    )
+                drawn = []
+            with tally.lock:
+                tally.statuses[status] += 1
+                tally.cancelled += 1 if cancel and status != "refused" else 0
+                for line_id, kg in drawn:
+                    tally.drawn[line_id] += kg
+        except Conflict as exc:
+            with tally.lock:
+                if exc.code == "customs.duplicate_declaration":
+                    tally.duplicates += 1
+                else:
+                    tally.errors.append(f"{exc.code}: {exc.message}")
+        except Exception as exc:  # anything else is a failure of the test
+            with tally.lock:
+                tally.errors.append(repr(exc))
+
+
+def test_concurrent_declarations_never_overdraw_and_apply_once(own_database_url: str) -> None:
+    engine = make_engine(own_database_url, pool_size=WORKERS + 4, max_overflow=0)
+    factory = make_sessionmaker(engine)
+    clock = FixedClock(datetime(2025, 6, 2, 2, 0, tzinfo=UTC))
+    settings = Settings(environment="test", database_url=own_database_url)
+    rng = random.Random(20250602)
+    try:
+        setups, officers = _setup(factory, clock, settings)
+        items = _work(rng, setups)
+        jobs: queue.Queue[tuple[DeclarationIn, bool]] = queue.Queue()
+        for data in items:
+            jobs.put((data, rng.random() < CANCEL_SHARE))
+        tally = Tally()
+        threads = [
+            threading.Thread(
+                target=_worker,
+                args=(jobs, factory, officers[i % len(officers)], clock, settings, tally),
+            )
+            for i in range(WORKERS)
+        ]
+        # 32 Python threads share one interpreter lock: a thread holding a database lock that
+        # waits the default 5 ms for the GIL after each round trip stalls every writer queued
+        # behind it. Production runs workers as processes; here a shorter switch interval keeps
+        # the test about the database's locking rather than the GIL's.
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(0.0005)
+        started = time.perf_counter()
+        try:
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        finally:
+            sys.setswitchinterval(interval)
+        elapsed = time.perf_counter() - started
+
+        assert tally.errors == []
+        sent_twice = len(items) - DECLARATIONS
+        assert tally.duplicates == sent_twice
+        assert sum(tally.statuses.values()) == DECLARATIONS
+        # The test means something only if licenses ran dry and refusals happened.
+        assert tally.statuses["refused"] + tally.statuses["partially_cleared"] > 100
+        with session_scope(factory) as session:
+            numbers = session.scalar(select(func.count(func.distinct(Declaration.number))))
+            rows = session.scalar(select(func.count(Declaration.id)))
+            assert numbers == rows == DECLARATIONS
+            lines = session.scalars(select(LicenseLine)).all()
+            assert len(lines) == LICENSES
+            drawn_total = Decimal(0)
+            for license_line in lines:
+                assert license_line.remaining_kg >= 0
+                drawn = license_line.granted_kg - license_line.remaining_kg
+                assert drawn == tally.drawn.get(license_line.id, Decimal(0))
+                drawn_total += drawn
+            ledger = session.scalar(select(func.sum(LicenseDrawdown.kg))) or Decimal(0)
+            assert Decimal(ledger) == drawn_total
+            totals = repository.monthly_totals(session, period="2025-06", by="series")
+            assert sum((t.net_kg for t in totals), Decimal(0)) == drawn_total
+            assert drawn_total > LICENSES * GRANTED_KG * Decimal("0.9")
+            statuses = {lic.id: lic for lic in session.scalars(select(License))}
+            for license_line in lines:
+                lic = statuses[license_line.license_id]
+                if lic.license_type == "single":
+                    assert (lic.status == "exhausted") == (license_line.remaining_kg == 0)
+                else:
+                    assert lic.status == "active"
+            assert verify(session).ok
+            events = session.scalar(
+                select(func.count(AuditEvent.seq)).where(AuditEvent.subject_type == "declaration")
+            )
+            assert events == DECLARATIONS + tally.cancelled
+        rate = (len(items) + tally.cancelled) / elapsed
+        log.info(
+            f"{engine.dialect.name}: {len(items)} declarations ({sent_twice} sent twice, "
+            f"{tally.cancelled} cancelled) by {WORKERS} workers in {elapsed:.1f} s "
+            f"({rate:.0f} steps/s); {dict(tally.statuses)}; drawn {drawn_total} kg"
+        )
+    finally:
+        engine.dispose()

@@ -1,0 +1,162 @@
+"""Statistics over HTTP: public reads, imports by administrators and analysts only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from rarex.auth.roles import Role
+from tests.statistics.conftest import REPORTED_CSV, TRADE_CSV, shared_files
+
+
+@pytest.mark.usefixtures("published")
+def test_reports_are_public(client: Any) -> None:
+    response = client.get(
+        "/api/v1/statistics/report",
+        params={"series": "rare_earth_exports_t", "period": "2025-05"},
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["value"], body["mom_display"], body["ytd"], body["ytd_yoy_display"]) == (
+        "5864.6",
+        "+22.6%",
+        "24827",
+        "+2.3%",
+    )
+    whole = client.get(
+        "/api/v1/statistics/report",
+        params={"series": "rare_earth_exports_t", "period": "2025-05", "decimals": 0},
+    ).json()
+    assert whole["mom_display"] == "+23%"
+    table = client.get(
+        "/api/v1/statistics/series/rare_earth_exports_t",
+        params={"from": "2025-03", "to": "2025-05"},
+    ).json()
+    assert [r["period"] for r in table["rows"]] == ["2025-03", "2025-04", "2025-05"]
+    assert client.get("/api/v1/statistics/series").status_code == 200
+    assert len(client.get("/api/v1/statistics/sources").json()) == 80
+
+
+@pytest.mark.usefixtures("published")
+@pytest.mark.parametrize(
+    ("path", "params", "media"),
+    [
+        ("export", {"format": "csv"}, "text/csv"),
+        ("export", {"format": "sdmx"}, "application/vnd.sdmx.data+csv"),
+        ("export", {"format": "xlsx"}, "application/vnd.openxmlformats"),
+        ("chart", {"format": "svg"}, "image/svg+xml"),
+        ("chart", {"format": "png", "kind": "yoy", "year": 2025}, "image/png"),
+    ],
+)
+def test_exports_and_charts_over_http(
+    client: Any, path: str, params: dict[str, Any], media: str
+) -> None:
+    response = client.get(f"/api/v1/statistics/series/rare_earth_exports_t/{path}", params=params)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith(media)
+    assert response.content
+
+
+@pytest.mark.usefixtures("published")
+@pytest.mark.parametrize(
+    ("url", "params", "status", "code"),
+    [
+        ("/report", {"series": "x_t", "period": "2025-05"}, 404, "stats.unknown_series"),
+        (
+            "/report",
+            {"series": "rare_earth_exports_t", "period": "2025-5"},
+            422,
+            "stats.bad_period",
+        ),
+        (
+            "/report",
+            {"series": "rare_earth_exports_t", "period": "2025-01"},
+            404,
+            "stats.no_figure",
+        ),
+        (
+            "/report",
+            {"series": "rare_earth_exports_t", "period": "2025-05", "decimals": 9},
+            422,
+            "input.invalid",
+        ),
+        ("/series/rare_earth_exports_t/export", {"format": "ods"}, 422, "stats.unknown_format"),
+        ("/series/rare_earth_exports_t/chart", {"kind": "pie"}, 422, "stats.unknown_chart"),
+    ],
+)
+def test_bad_requests_name_their_reason(
+    client: Any, url: str, params: dict[str, Any], status: int, code: str
+) -> None:
+    response = client.get(f"/api/v1/statistics{url}", params=params)
+    assert response.status_code == status
+    assert response.json()["error"]["code"] == code
+
+
+def _upload(files: list[tuple[str, bytes]]) -> list[tuple[str, tuple[str, bytes, str]]]:
+    return [("files", (name, content, "text/csv")) for name, content in files]
+
+
+def test_imports_need_an_administrator_or_analyst(client: Any, api_user: Any) -> None:
+    anonymous = client.post("/api/v1/statistics/imports", files=_upload(shared_files()))
+    assert anonymous.status_code == 401
+    exporter_officer = api_user(Role.LICENSING_OFFICER)
+    refused = client.post(
+        "/api/v1/statistics/imports",
+        files=_upload(shared_files()),
+        headers=exporter_officer.headers,
+    )
+    assert refused.status_code == 403
+    analyst = api_user(Role.ANALYST)
+    created = client.post(
+        "/api/v1/statistics/imports", files=_upload(shared_files()), headers=analyst.headers
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["changed"] is True
+    again = client.post(
+        "/api/v1/statistics/imports",
+        files=_upload([(TRADE_CSV.name, TRADE_CSV.read_bytes())]),
+        headers=analyst.headers,
+    )
+    assert again.json()["changed"] is False
+    reported = client.post(
+        "/api/v1/statistics/imports",
+        files=_upload([("reported.csv", REPORTED_CSV.encode())]),
+        headers=analyst.headers,
+    )
+    assert reported.status_code == 201
+    history = client.get("/api/v1/statistics/imports", headers=analyst.headers).json()
+    assert {h["kind"] for h in history} == {"observations", "sources", "reported"}
+
+
+def test_a_malformed_upload_is_refused_with_its_line(client: Any, api_user: Any) -> None:
+    admin = api_user(Role.ADMINISTRATOR)
+    bad = b"period,series,partner,basis,value,unit,source\n2025-05,x_t,WLD,month,abc,t,S1\n"
+    response = client.post(
+        "/api/v1/statistics/imports", files=_upload([("bad.csv", bad)]), headers=admin.headers
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "stats.bad_value"
+    assert error["details"]["problems"][0] == {
+        "line": 2,
+        "field": "value",
+        "code": "stats.bad_value",
+        "problem": "'abc' is not a non-negative decimal number",
+    }
+    assert client.get("/api/v1/statistics/series").json() == []
+
+
+def test_declarations_need_a_token_and_a_role(client: Any, api_user: Any) -> None:
+    params = {"series": "rare_earth_exports_t", "period": "2025-05"}
+    assert client.get("/api/v1/statistics/declarations/report", params=params).status_code == 401
+    partner = api_user(Role.PARTNER_AUTHORITY)
+    refused = client.get(
+        "/api/v1/statistics/declarations/report", params=params, headers=partner.headers
+    )
+    assert refused.status_code == 403
+    analyst = api_user(Role.ANALYST)
+    body = client.get(
+        "/api/v1/statistics/declarations/report", params=params, headers=analyst.headers
+    ).json()
+    assert (body["source"], body["value"]) == ("declarations", "0")

@@ -1,0 +1,234 @@
+"""`rarex stats` as an operator uses it: the shared CSV, a real database, JSON and files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook  # type: ignore[import-untyped,unused-ignore]
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from rarex.cli.main import app
+from rarex.db import make_engine
+from rarex.models.statistics import StatImport, StatObservation
+from tests.statistics.conftest import REPORTED_CSV, TRADE_CSV
+
+
+def _ok(runner: CliRunner, *args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _counts(url: str) -> tuple[int, int]:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        observations = conn.scalar(select(func.count()).select_from(StatObservation))
+        imports = conn.scalar(select(func.count()).select_from(StatImport))
+    engine.dispose()
+    return int(observations or 0), int(imports or 0)
+
+
+def test_acceptance_from_the_shared_csv_alone(runner: CliRunner, cli_env: str) -> None:
+    imported = json.loads(_ok(runner, "stats", "import", str(TRADE_CSV), "--json"))
+    assert imported["changed"] is True
+    assert {f["kind"] for f in imported["files"]} == {"observations", "sources"}
+    body = json.loads(
+        _ok(
+            runner,
+            "stats",
+            "report",
+            "--series",
+            "rare_earth_exports_t",
+            "--period",
+            "2025-05",
+            "--json",
+        )
+    )
+    assert (body["value"], body["unit"]) == ("5864.6", "t")
+    assert body["mom_display"] == "+22.6%"
+    assert body["ytd"] == "24827"
+    assert body["ytd_yoy_display"] == "+2.3%"
+    whole = json.loads(
+        _ok(
+            runner,
+            "stats",
+            "report",
+            "--series",
+            "rare_earth_exports_t",
+            "--period",
+            "2025-05",
+            "--decimals",
+            "0",
+            "--json",
+        )
+    )
+    assert whole["mom_display"] == "+23%"
+    march = json.loads(
+        _ok(
+            runner,
+            "stats",
+            "report",
+            "--series",
+            "rare_earth_exports_t",
+            "--period",
+            "2025-03",
+            "--json",
+        )
+    )
+    assert march["changes"]["yoy"]["base_status"] == "derived"
+    assert any(f["code"] == "base.derived" for f in march["flags"])
+    text = _ok(runner, "stats", "report", "--series", "rare_earth_exports_t", "--period", "2025-05")
+    assert "+22.6%" in text
+    assert "24,827 t" in text
+    # Re-import: nothing changes.
+    before = _counts(cli_env)
+    again = json.loads(_ok(runner, "stats", "import", str(TRADE_CSV), "--json"))
+    assert again["changed"] is False
+    assert _counts(cli_env) == before
+
+
+def test_a_malformed_file_is_refused_and_changes_nothing(
+    runner: CliRunner, cli_env: str, tmp_path: Path
+) -> None:
+    _ok(runner, "stats", "import", str(TRADE_CSV))
+    before = _counts(cli_env)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "period,series,partner,basis,value,unit,source\n"
+        "2025-05,rare_earth_exports_t,WLD,month,n/a,t,S1\n"
+        "2025-06,rare_earth_exports_t,WLD,weekly,1,t,S1\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["stats", "import", str(bad)])
+    assert result.exit_code == 2
+    assert "stats.bad_value" in result.stderr
+    assert "bad.csv line 2, field 'value'" in result.stderr.replace("\n", " ")
+    assert "line 3, field 'basis'" in result.stderr.replace("\n", " ")
+    assert _counts(cli_env) == before
+
+
+def test_tables_exports_and_charts(runner: CliRunner, cli_env: str, tmp_path: Path) -> None:
+    _ok(runner, "stats", "import", str(TRADE_CSV))
+    reported = tmp_path / "reported.csv"
+    reported.write_text(REPORTED_CSV, encoding="utf-8")
+    _ok(runner, "stats", "import", str(reported), "--no-sources")
+    table = json.loads(
+        _ok(
+            runner,
+            "stats",
+            "series",
+            "--series",
+            "rare_earth_exports_t",
+            "--from",
+            "2025-01",
+            "--to",
+            "2025-06",
+            "--json",
+        )
+    )
+    assert [r["period"] for r in table["rows"]] == [
+        "2025-02",
+        "2025-03",
+        "2025-04",
+        "2025-05",
+        "2025-06",
+    ]
+    assert "Jan-Feb" in _ok(runner, "stats", "series", "--series", "rare_earth_exports_t")
+    listed = json.loads(_ok(runner, "stats", "list", "--json"))
+    assert "magnet_exports_t" in {s["series"] for s in listed}
+    _ok(
+        runner,
+        "stats",
+        "export",
+        "--series",
+        "rare_earth_exports_t",
+        "--output",
+        str(tmp_path / "out.xlsx"),
+    )
+    book = load_workbook(tmp_path / "out.xlsx")
+    assert book.sheetnames == ["figures", "sources", "findings"]
+    _ok(
+        runner,
+        "stats",
+        "export",
+        "--series",
+        "rare_earth_exports_t",
+        "--format",
+        "sdmx",
+        "--output",
+        str(tmp_path / "sdmx.csv"),
+    )
+    assert (tmp_path / "sdmx.csv").read_text().startswith("DATAFLOW,")
+    _ok(
+        runner,
+        "stats",
+        "chart",
+        "--series",
+        "rare_earth_exports_t",
+        "--output",
+        str(tmp_path / "m.svg"),
+    )
+    _ok(
+        runner,
+        "stats",
+        "chart",
+        "--series",
+        "rare_earth_exports_t",
+        "--kind",
+        "yoy",
+        "--year",
+        "2025",
+        "--output",
+        str(tmp_path / "y.png"),
+    )
+    assert (tmp_path / "m.svg").read_text().lstrip().startswith("<?xml")
+    assert (tmp_path / "y.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    refused = runner.invoke(
+        app,
+        ["stats", "chart", "--series", "rare_earth_exports_t", "--output", str(tmp_path / "m.gif")],
+    )
+    assert refused.exit_code == 2
+    assert "stats.unknown_format" in refused.stderr
+
+
+def test_report_refusals_exit_2(runner: CliRunner, cli_env: str) -> None:
+    result = runner.invoke(
+        app, ["stats", "report", "--series", "rare_earth_exports_t", "--period", "2025-05"]
+    )
+    assert result.exit_code == 2
+    assert "stats.unknown_series" in result.stderr
+    result = runner.invoke(
+        app, ["stats", "report", "--series", "x", "--period", "2025-05", "--tolerance", "lots"]
+    )
+    assert result.exit_code == 2
+    assert "--tolerance" in result.stderr
+
+
+@pytest.mark.parametrize(("role", "allowed"), [("analyst", True), ("licensing_officer", False)])
+def test_import_as_a_named_user(runner: CliRunner, cli_env: str, role: str, allowed: bool) -> None:
+    _ok(runner, "users", "create", "u1", "--role", role)
+    outcome = runner.invoke(app, ["stats", "import", str(TRADE_CSV), "--as", "u1"])
+    if allowed:
+        assert outcome.exit_code == 0, outcome.output
+    else:
+        assert outcome.exit_code == 2
+        assert "auth.role_required" in outcome.stderr
+        assert _counts(cli_env) == (0, 0)
+
+
+def test_report_from_declarations_needs_a_user(runner: CliRunner, cli_env: str) -> None:
+    args = ["stats", "report", "--series", "rare_earth_exports_t", "--period", "2025-05"]
+    missing = runner.invoke(app, [*args, "--source", "declarations"])
+    assert missing.exit_code == 2
+    assert "auth.user_required" in missing.stderr
+    _ok(runner, "users", "create", "ana", "--role", "analyst")
+    body = json.loads(_ok(runner, *args, "--source", "declarations", "--as", "ana", "--json"))
+    assert body["source"] == "declarations"
+    assert "from cleared declarations" in _ok(
+        runner, *args, "--source", "declarations", "--as", "ana"
+    )
+    unknown = runner.invoke(app, [*args, "--source", "rumours"])
+    assert unknown.exit_code == 2
