@@ -39,3 +39,6 @@ Item = Annotated[str, _bounded(500), AfterValidator(_one_line)]
 Address = Annotated[str, _bounded(2000), AfterValidator(_many_lines)]
 Reason = Annotated[str, _bounded(4000), AfterValidator(_many_lines)]
 Statement = Annotated[str, _bounded(10000), AfterValidator(_many_lines)]
+# Without a minimum length: the service gives an empty value its own, specific error code.
+Token = Annotated[str, _bounded(60), AfterValidator(_one_line)]
+Label = Annotated[str, _bounded(300), AfterValidator(_one_line)]

@@ -14,34 +14,36 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rarex.inputs import Address, Label, Reason, Token
+
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class ConsigneeIn(_In):
-    name: str
-    country: str
+    name: Label
+    country: Token
 
 
 class DeclarationLineIn(_In):
-    hs_code: str
-    control_code: str | None = Field(
+    hs_code: Token
+    control_code: Token | None = Field(
         default=None, description="The control code when the goods are controlled (1C905.a)"
     )
-    description: str = ""
-    net_kg: Decimal | str
-    fob_value: Decimal | str
-    currency: str = "USD"
+    description: Address = ""
+    net_kg: Decimal | Token
+    fob_value: Decimal | Token
+    currency: Token = "USD"
 
 
 class DeclarationIn(_In):
-    number: str = Field(description="Declaration number: also the idempotency key")
-    exporter_uscc: str
-    license_number: str | None = None
-    destination: str
+    number: Token = Field(description="Declaration number: also the idempotency key")
+    exporter_uscc: Token
+    license_number: Token | None = None
+    destination: Token
     consignee: ConsigneeIn
-    port: str
+    port: Label
     declared_date: date | None = Field(default=None, description="Defaults to today")
     clearance_date: date | None = Field(
         default=None, description="Only for declarations already cleared (imports)"
@@ -52,22 +54,22 @@ class DeclarationIn(_In):
 class DeclarationAmend(_In):
     """An amendment replaces the fields it gives; ``lines`` replaces every line."""
 
-    reason: str
-    license_number: str | None = None
+    reason: Reason
+    license_number: Token | None = None
     remove_license: bool = False
-    destination: str | None = None
+    destination: Token | None = None
     consignee: ConsigneeIn | None = None
-    port: str | None = None
+    port: Label | None = None
     lines: list[DeclarationLineIn] | None = Field(default=None, min_length=1, max_length=200)
 
 
 class LineActionIn(_In):
-    action: str = Field(description="hold, release or refuse")
-    reason: str
+    action: Token = Field(description="hold, release or refuse")
+    reason: Reason
 
 
 class CancelIn(_In):
-    reason: str
+    reason: Reason
 
 
 class _Out(BaseModel):
