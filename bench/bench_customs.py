@@ -8,16 +8,17 @@ dropped at the end) and one scratch pgbench database (created and dropped here):
    (one line, a fresh declaration number per call) for ``--seconds`` against licenses issued in
    setup through the licensing services and then given a balance no run can exhaust; beside
    ``pgbench`` (built-in TPC-B-like script, ``-i -s 10``) with the same client counts;
-2. import: a CSV of ``--import-lines`` lines through ``customs.tabular`` + ``customs.bulk``
+2. import: CSVs of ``--import-lines`` lines each through ``customs.tabular`` + ``customs.bulk``
    in one unit of work (as ``rarex customs import`` runs it), beside ``COPY`` of the same file
-   into a plain table with psycopg's ``cursor.copy``;
+   into a plain table with psycopg's ``cursor.copy``; then COPY alone of ``--copy-lines``;
 3. report: ``--report-lines`` cleared declaration lines generated server-side, the
    ``export_aggregates`` table rebuilt from them, then ``customs.repository.monthly_totals``,
    ``statistics.declarations.declarations_report`` and the same group-by scanning the lines
    in PostgreSQL, beside DuckDB over the lines exported to Parquet.
 
     python bench/bench_customs.py [--parts clearance,import,report] [--clients 1,32]
-        [--seconds 20] [--pgbench-scale 10] [--import-lines 20000] [--report-lines 2000000]
+        [--seconds 20] [--pgbench-scale 10] [--import-lines 1000,2000,4000]
+        [--copy-lines 1000000] [--report-lines 2000000]
 
 The last lines printed are one JSON object per measurement, for docs/benchmarks.md.
 """
@@ -326,9 +327,65 @@ COPY_TABLE = """CREATE TABLE bench_copy_lines (
     net_kg numeric(18,3), fob_value numeric(18,2), currency text)"""
 
 
+def copy_file(engine: Engine, path: Path, repeat: int = 3) -> tuple[list[float], int]:
+    """COPY the CSV into a fresh plain table ``repeat`` times; the seconds of each run."""
+    runs: list[float] = []
+    raw = engine.raw_connection()
+    try:
+        for _ in range(repeat):
+            cur = raw.cursor()
+            cur.execute("DROP TABLE IF EXISTS bench_copy_lines")
+            cur.execute(COPY_TABLE)
+            raw.commit()
+            t0 = time.perf_counter()
+            with (
+                cur.copy("COPY bench_copy_lines FROM STDIN (FORMAT csv, HEADER true)") as copy,
+                path.open("rb") as f,
+            ):
+                while chunk := f.read(1 << 20):
+                    copy.write(chunk)
+            raw.commit()
+            runs.append(time.perf_counter() - t0)
+        cur = raw.cursor()
+        cur.execute("SELECT count(*) FROM bench_copy_lines")
+        copied = int(cur.fetchone()[0])
+        cur.execute("DROP TABLE bench_copy_lines")
+        raw.commit()
+    finally:
+        raw.close()
+    return runs, copied
+
+
 def import_part(engine: Engine, args: argparse.Namespace, ctx: dict[str, Any], tmp: Path) -> None:
-    path = tmp / "declarations.csv"
-    write_csv(path, ctx["licenses"], args.import_lines, args.lines_per_declaration)
+    for lines in args.import_lines:
+        import_one(engine, lines, args.lines_per_declaration, ctx, tmp)
+    if args.copy_lines:
+        # COPY alone at the target size: small files say little about COPY's steady rate.
+        path = tmp / "declarations-copy.csv"
+        write_csv(path, ctx["licenses"], args.copy_lines, args.lines_per_declaration)
+        runs, copied = copy_file(engine, path)
+        rate = copied / min(runs)
+        emit(
+            {
+                "part": "import",
+                "system": "COPY only",
+                "lines": copied,
+                "csv_bytes": path.stat().st_size,
+                "copy_runs_s": [round(x, 3) for x in runs],
+                "copy_lines_per_s": round(rate),
+            }
+        )
+        print(f"COPY alone, {copied} lines: best {min(runs):.2f} s = {rate:.0f} lines/s")
+        path.unlink()
+
+
+def import_one(engine: Engine, n: int, per_decl: int, ctx: dict[str, Any], tmp: Path) -> None:
+    """One file of ``n`` lines: the importer in one unit of work, then COPY of the same file.
+
+    The whole import is one transaction holding the audit chain's lock, so keep files small on
+    a shared server: other sessions writing audit events wait for it to commit."""
+    path = tmp / f"declarations-{n}.csv"
+    write_csv(path, ctx["licenses"], n, per_decl)
     size = path.stat().st_size
     factory = make_sessionmaker(engine)
     t0 = time.perf_counter()
@@ -343,37 +400,13 @@ def import_part(engine: Engine, args: argparse.Namespace, ctx: dict[str, Any], t
             all_or_nothing=True,
         )
     importer_s = time.perf_counter() - t0
-    assert report.lines_recorded == args.import_lines, report.to_dict()["errors"][:3]
-    # COPY of the same file, best of 3 (a small file: one run is mostly noise).
-    copy_runs: list[float] = []
-    raw = engine.raw_connection()
-    try:
-        for _ in range(3):
-            cur = raw.cursor()
-            cur.execute("DROP TABLE IF EXISTS bench_copy_lines")
-            cur.execute(COPY_TABLE)
-            raw.commit()
-            t0 = time.perf_counter()
-            with (
-                cur.copy("COPY bench_copy_lines FROM STDIN (FORMAT csv, HEADER true)") as copy,
-                path.open("rb") as f,
-            ):
-                while chunk := f.read(1 << 20):
-                    copy.write(chunk)
-            raw.commit()
-            copy_runs.append(time.perf_counter() - t0)
-        cur = raw.cursor()
-        cur.execute("SELECT count(*) FROM bench_copy_lines")
-        copied = cur.fetchone()[0]
-        cur.execute("DROP TABLE bench_copy_lines")
-        raw.commit()
-    finally:
-        raw.close()
+    assert report.lines_recorded == n, report.to_dict()["errors"][:3]
+    copy_runs, copied = copy_file(engine, path)
     copy_s = min(copy_runs)
-    n = args.import_lines
     imp_rate, copy_rate = n / importer_s, copied / copy_s
     rec = {
         "part": "import",
+        "system": "rarex bulk import beside COPY of the same file",
         "lines": n,
         "declarations": report.recorded,
         "csv_bytes": size,
@@ -653,7 +686,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", default="1,32", type=lambda s: [int(x) for x in s.split(",")])
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--pgbench-scale", type=int, default=10)
-    parser.add_argument("--import-lines", type=int, default=20_000)
+    parser.add_argument(
+        "--import-lines",
+        default="1000,2000,4000",
+        type=lambda s: [int(x) for x in s.split(",") if x],
+        help="file sizes in lines, each imported and copied on its own",
+    )
+    parser.add_argument("--copy-lines", type=int, default=1_000_000, metavar="N")
     parser.add_argument("--lines-per-declaration", type=int, default=2)
     parser.add_argument("--report-lines", type=int, default=2_000_000)
     args = parser.parse_args(argv)

@@ -20,8 +20,11 @@ from rarex.clock import Clock
 from rarex.models import AuditEvent, AuditHead
 
 _HEAD_ID = 1
-# Any constant works; it only has to be the same for every writer of the chain.
-_PG_ADVISORY_KEY = 0x5241_5245_58
+# Advisory locks are database-wide: the key names the schema, so each Rarex schema (tests,
+# benchmarks, tenants) has its own chain lock and one schema's long import never blocks another.
+_PG_ADVISORY_LOCK = text(
+    "SELECT pg_advisory_xact_lock(hashtext('rarex.audit:' || current_schema()))"
+)
 
 
 def _lock_head(session: Session) -> AuditHead:
@@ -36,7 +39,7 @@ def _lock_head(session: Session) -> AuditHead:
         cached: AuditHead = held[1]
         return cached
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_ADVISORY_KEY})
+        session.execute(_PG_ADVISORY_LOCK)
     head = session.scalar(select(AuditHead).where(AuditHead.id == _HEAD_ID).with_for_update())
     if head is None:
         head = AuditHead(id=_HEAD_ID, last_seq=0, last_hash=GENESIS_HASH)
