@@ -7,6 +7,7 @@ they cannot be guessed, so the only threat is a leaked table, which the hash def
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
 import uuid
@@ -22,6 +23,7 @@ from rarex.clock import Clock
 from rarex.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from rarex.models import ApiToken, Company, OfficerConflict, User
 
+log = logging.getLogger(__name__)
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
 TOKEN_PREFIX = "rx_"
 
@@ -121,6 +123,8 @@ def authenticate(session: Session, *, token: str) -> Actor:
         .where(ApiToken.token_hash == hash_token(token))
     ).first()
     if row is None:
+        # Nothing of the token is logged: only that an unknown one was presented.
+        log.warning("auth.invalid_token")
         raise Unauthenticated("unknown API token", code="auth.invalid_token")
     user, api_token = row
     if api_token.revoked_at is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -21,6 +22,8 @@ from rarex.licensing.review import record_change, refresh_due_date
 from rarex.licensing.schemas import DecisionIn
 from rarex.licensing.states import LEGAL_BASIS, Action, State, next_state
 from rarex.models import Application, ApplicationLine, Decision, License, LicenseLine
+
+log = logging.getLogger(__name__)
 
 DENIAL_REASONS: dict[str, str] = {
     "military_end_use": "End use is military or defence (denial in principle)",
@@ -181,6 +184,15 @@ def decide(
             },
         )
     refresh_due_date(session, application, clock=clock, settings=settings)
+    log.info(
+        "application.decided",
+        extra={
+            "application": application.reference,
+            "outcome": data.outcome,
+            "officer": actor.username,
+            "license": license_.number if license_ is not None else None,
+        },
+    )
     return application
 
 

@@ -3,6 +3,7 @@ consultation, referral and withdrawal; the green-channel assessment; the officer
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import replace
 from datetime import date
@@ -31,6 +32,8 @@ from rarex.licensing.schemas import LanePerformance, QueueItem
 from rarex.licensing.states import ACTION_ROLES, LEGAL_BASIS, OPEN, Action, State, next_state
 from rarex.models import Application, GreenChannelCheck, StateChange
 from rarex.parties import service as parties
+
+log = logging.getLogger(__name__)
 
 LANES = ("green", "ordinary")
 
@@ -259,6 +262,16 @@ def transition(
         )
     refresh_due_date(session, application, clock=clock, settings=settings)
     session.flush()
+    log.info(
+        "application.transition",
+        extra={
+            "application": application.reference,
+            "action": action.value,
+            "to": target.value,
+            "actor": actor.username,
+            "lane": application.lane,
+        },
+    )
     return application
 
 
