@@ -18,7 +18,6 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "production", "test"] = "development"
     database_url: str = "sqlite:///rarex.db"
-    authority_timezone: str = "Asia/Shanghai"
 
     # Statutory clock (Decree 792: 45 working days from acceptance).
     decision_working_days: int = Field(default=45, ge=1, le=365)

@@ -132,13 +132,7 @@ def upload_schedule(
 @router.get("/audit/verify")
 def audit_verify(session: SessionDep, actor: ActorDep) -> dict[str, Any]:
     result = verify(session, actor=actor)
-    return {
-        "ok": result.ok,
-        "checked": result.checked,
-        "first_bad_seq": result.first_bad_seq,
-        "problem": result.problem,
-        "message": result.message,
-    }
+    return result.to_dict()
 
 
 @router.post("/users/{username}/deactivate")

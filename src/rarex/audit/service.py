@@ -125,6 +125,7 @@ def verify(session: Session, *, actor: Actor | None = None) -> ChainVerification
 
 
 def events_for(session: Session, *, subject_id: str) -> list[AuditEvent]:
+    """Every audit event about one subject, oldest first (a case's or declaration's trail)."""
     return list(
         session.scalars(
             select(AuditEvent).where(AuditEvent.subject_id == subject_id).order_by(AuditEvent.seq)

@@ -41,7 +41,7 @@ class Actor:
 
 def require_role(actor: Actor, *roles: Role, action: str) -> None:
     if actor.role not in roles:
-        allowed = ", ".join(r.value for r in roles)
+        allowed = ", ".join(sorted(r.value for r in roles))
         raise Forbidden(
             f"{action} needs the role {allowed}; {actor.username} is {actor.role.value}",
             code="auth.role_required",

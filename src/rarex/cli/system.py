@@ -105,13 +105,7 @@ def audit_verify(as_json: JsonOpt = False) -> None:
     ctx = open_context()
     with ctx.unit_of_work() as session:
         result = verify(session)
-    body = {
-        "ok": result.ok,
-        "checked": result.checked,
-        "first_bad_seq": result.first_bad_seq,
-        "problem": result.problem,
-        "message": result.message,
-    }
+    body = result.to_dict()
     if as_json:
         emit_json(body)
     elif result.ok:

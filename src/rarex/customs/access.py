@@ -7,9 +7,8 @@ which does not even confirm that the declaration exists. Analysts read aggregate
 
 from __future__ import annotations
 
-from rarex.auth.roles import Actor, Role
+from rarex.auth.roles import Actor, Role, require_role
 from rarex.errors import NotFound
-from rarex.licensing.access import ensure_role_may
 from rarex.models.customs import Declaration
 
 OFFICER_ROLES = frozenset({Role.CUSTOMS_OFFICER})
@@ -23,7 +22,7 @@ MONTHLY_REPORT_ROLES = _SEE_ALL | {Role.ANALYST}
 
 def ensure_officer(actor: Actor, *, action: str) -> None:
     """Refuse, before any lookup, a role that may never take a customs step."""
-    ensure_role_may(actor, OFFICER_ROLES, action=action)
+    require_role(actor, *OFFICER_ROLES, action=action)
 
 
 def sees_all(actor: Actor) -> bool:

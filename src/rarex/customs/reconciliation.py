@@ -30,7 +30,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from rarex.auth.roles import Actor
+from rarex.auth.roles import Actor, require_role
 from rarex.customs import ledger, repository
 from rarex.customs.access import LICENSE_REPORT_ROLES, MONTHLY_REPORT_ROLES
 from rarex.customs.ledger import DeclaredLine
@@ -38,7 +38,6 @@ from rarex.customs.repository import check_period
 from rarex.customs.series import Series
 from rarex.customs.validation import normalise_number
 from rarex.errors import NotFound
-from rarex.licensing.access import ensure_role_may
 from rarex.models import Company
 from rarex.parties import service as parties
 
@@ -148,7 +147,7 @@ def reconcile_licenses(
     session: Session, *, actor: Actor, number: str | None = None
 ) -> list[LicenseReconciliation]:
     """Per license: granted vs drawn vs declared, with the flags above."""
-    ensure_role_may(actor, LICENSE_REPORT_ROLES, action="reconcile licenses")
+    require_role(actor, *LICENSE_REPORT_ROLES, action="reconcile licenses")
     wanted = normalise_number(number) if number is not None else None
     licenses = ledger.licenses_for_report(session, number=wanted)
     if wanted is not None and not licenses:
@@ -306,7 +305,7 @@ def reconcile_month(
     not controlled, attempts in the month (month of declaration) and destinations without a
     license. ``published_t`` maps a series (``rare_earths``, ``magnets``) to its published
     figure in tonnes, supplied by the statistics room; each is compared with what cleared."""
-    ensure_role_may(actor, MONTHLY_REPORT_ROLES, action="reconcile a month")
+    require_role(actor, *MONTHLY_REPORT_ROLES, action="reconcile a month")
     start, end = month_bounds(period)
     by_series = {
         t.key: t.net_kg for t in repository.monthly_totals(session, period=period, by="series")

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from rarex.auth.roles import Actor
+from rarex.auth.roles import Actor, require_role
 from rarex.customs import repository
 from rarex.customs.access import MONTHLY_REPORT_ROLES
 from rarex.customs.repository import MonthlyTotal
-from rarex.licensing.access import ensure_role_may
 
 
 def monthly_totals(
     session: Session, *, actor: Actor, period: str, by: str, series: str | None = None
 ) -> list[MonthlyTotal]:
-    ensure_role_may(actor, MONTHLY_REPORT_ROLES, action="read customs totals")
+    require_role(actor, *MONTHLY_REPORT_ROLES, action="read customs totals")
     return repository.monthly_totals(session, period=period, by=by, series=series)

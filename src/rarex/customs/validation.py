@@ -23,12 +23,11 @@ from rarex.customs.schemas import DeclarationIn, DeclarationLineIn
 from rarex.customs.series import in_scope
 from rarex.errors import DomainError, InvalidInput
 from rarex.parties.identifiers import normalize_country, validate_uscc
+from rarex.quantities import CENT, GRAM
 
 T = TypeVar("T")
 
 _NUMBER = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,39}$")
-_GRAM = Decimal("0.001")
-_CENT = Decimal("0.01")
 MAX_VALUE = Decimal("1e13")
 MAX_PORT_LENGTH = 80
 MAX_LICENSE_NUMBER_LENGTH = 40
@@ -252,14 +251,14 @@ def _line(
             "customs.weight_absurd",
             f"net weight {net_kg} kg exceeds the plausible maximum of {max_kg} kg",
         )
-    elif net_kg != net_kg.quantize(_GRAM):
+    elif net_kg != net_kg.quantize(GRAM):
         problem(
             "net_kg",
             "customs.invalid_weight",
             f"net weight {net_kg} kg has more than 3 decimals (gram precision)",
         )
     value = _decimal(line.fob_value)
-    if value is None or value < 0 or value > MAX_VALUE or value != value.quantize(_CENT):
+    if value is None or value < 0 or value > MAX_VALUE or value != value.quantize(CENT):
         problem(
             "fob_value",
             "customs.invalid_value",
@@ -278,8 +277,8 @@ def _line(
         hs_code=hs,
         control_code=control_code,
         description=" ".join(line.description.split()),
-        net_kg=net_kg.quantize(_GRAM),
-        fob_value=value.quantize(_CENT),
+        net_kg=net_kg.quantize(GRAM),
+        fob_value=value.quantize(CENT),
         currency=currency,
     )
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from rarex.auth.roles import Actor, Role
+from rarex.auth.roles import Actor, Role, require_role
 from rarex.customs import repository
 from rarex.customs.access import VIEW_ROLES, can_view, ensure_can_view, not_found, sees_all
 from rarex.customs.schemas import (
@@ -22,13 +22,12 @@ from rarex.customs.schemas import (
 from rarex.customs.states import DeclarationStatus
 from rarex.customs.validation import normalise_number
 from rarex.errors import InvalidInput
-from rarex.licensing.access import ensure_role_may
 from rarex.models.customs import Declaration
 from rarex.parties import service as parties
 
 
 def declaration_view(session: Session, *, actor: Actor, number: str) -> DeclarationRead:
-    ensure_role_may(actor, VIEW_ROLES, action="see declarations")
+    require_role(actor, *VIEW_ROLES, action="see declarations")
     declaration = repository.declaration_by_number(session, normalise_number(number))
     if declaration is None:
         raise not_found(number)
@@ -110,7 +109,7 @@ def list_declarations(
     limit: int = 500,
 ) -> list[DeclarationSummary]:
     """What the asker may see: an exporter its own company's declarations, authorities all."""
-    ensure_role_may(actor, VIEW_ROLES, action="see declarations")
+    require_role(actor, *VIEW_ROLES, action="see declarations")
     if status is not None and status not in {s.value for s in DeclarationStatus}:
         raise InvalidInput(
             f"unknown status {status!r}; known: {', '.join(s.value for s in DeclarationStatus)}",

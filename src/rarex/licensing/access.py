@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from rarex.auth.roles import Actor, Role
+from rarex.auth.roles import Actor, Role, require_role
 from rarex.auth.service import has_conflict
 from rarex.errors import Forbidden, NotFound
 from rarex.licensing.repository import APPLICATION_NOT_FOUND
@@ -50,21 +50,6 @@ def ensure_can_edit(actor: Actor, application: Application) -> None:
     raise _hidden()
 
 
-def ensure_role_may(actor: Actor, roles: frozenset[Role], *, action: str) -> None:
-    """Refuse a role that may never take this step, before the case is even looked up.
-
-    The answer depends on the role alone, so it reveals nothing about whether the case exists.
-    """
-    if actor.role not in roles:
-        raise Forbidden(
-            f"{action} needs the role {', '.join(sorted(r.value for r in roles))}; "
-            f"{actor.username} is {actor.role.value}",
-            code="auth.role_required",
-            action=action,
-            role=actor.role.value,
-        )
-
-
 def ensure_no_conflict(session: Session, actor: Actor, application: Application) -> None:
     """Officers never handle a case they filed or one of a company they declared a link to."""
     if application.filed_by_id == actor.user_id:
@@ -81,7 +66,7 @@ def ensure_no_conflict(session: Session, actor: Actor, application: Application)
 
 def ensure_can_decide(session: Session, actor: Actor, application: Application) -> None:
     """Licensing officers decide, but never a case they have a conflict of interest in."""
-    ensure_role_may(actor, DECIDING_ROLES, action="decide an application")
+    require_role(actor, *DECIDING_ROLES, action="decide an application")
     ensure_no_conflict(session, actor, application)
 
 

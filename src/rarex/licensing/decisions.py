@@ -11,17 +11,18 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy.orm import Session
 
 from rarex.audit.service import record_event
-from rarex.auth.roles import Actor
+from rarex.auth.roles import Actor, require_role
 from rarex.clock import Clock, authority_date
 from rarex.config import Settings
 from rarex.errors import InvalidInput
 from rarex.licensing import repository
-from rarex.licensing.access import DECIDING_ROLES, ensure_can_decide, ensure_role_may
+from rarex.licensing.access import DECIDING_ROLES, ensure_can_decide
 from rarex.licensing.end_uses import get_end_use
 from rarex.licensing.review import record_change, refresh_due_date
 from rarex.licensing.schemas import DecisionIn
 from rarex.licensing.states import LEGAL_BASIS, Action, State, next_state
 from rarex.models import Application, ApplicationLine, Decision, License, LicenseLine
+from rarex.quantities import GRAM
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,6 @@ DENIAL_REASONS: dict[str, str] = {
     "incomplete_after_request": "Requested supplementary information not supplied",
     "other": "Other reason, stated in the free text",
 }
-_GRAM = Decimal("0.001")
 # Decree 792: a single license is valid up to 1 year, a general license up to 3 years.
 MAX_VALIDITY = {"single": relativedelta(years=1), "general": relativedelta(years=3)}
 
@@ -70,14 +70,14 @@ def _granted_quantities(
                 "requested",
                 code="decision.granted_exceeds_requested",
             )
-        if amount != amount.quantize(_GRAM):
+        if amount != amount.quantize(GRAM):
             # Rounding would grant a quantity the officer did not write down.
             raise InvalidInput(
                 f"line {line_no}: granted quantity {amount} kg has more than 3 decimals "
                 "(gram precision)",
                 code="decision.invalid_granted_quantity",
             )
-        granted[line_no] = amount.quantize(_GRAM)
+        granted[line_no] = amount.quantize(GRAM)
     if not any(amount > 0 for amount in granted.values()):
         raise InvalidInput(
             "an approval must grant some quantity; deny instead", code="decision.nothing_granted"
@@ -87,7 +87,7 @@ def _granted_quantities(
 
 def ensure_role_may_decide(actor: Actor) -> None:
     """Refuse, before any lookup, a role that may never decide any case."""
-    ensure_role_may(actor, DECIDING_ROLES, action="decide an application")
+    require_role(actor, *DECIDING_ROLES, action="decide an application")
 
 
 def decide(

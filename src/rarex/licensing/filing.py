@@ -24,6 +24,7 @@ from rarex.licensing.states import AMENDABLE, State
 from rarex.models import Application, ApplicationLine, Company, Document, ForeignParty
 from rarex.parties import service as parties
 from rarex.parties.identifiers import normalize_country
+from rarex.quantities import CENT, GRAM
 
 DOCUMENT_KINDS: dict[str, str] = {
     "contract": "Contract or agreement",
@@ -45,8 +46,6 @@ MEDIA_TYPES = frozenset(
     {"application/pdf", "image/png", "image/jpeg", "image/tiff", "text/plain", "application/xml"}
 )
 _MAX_VALUE = Decimal("1e13")
-_GRAM = Decimal("0.001")
-_CENT = Decimal("0.01")
 # ISO 4217 codes that are not money a contract is priced in: metals, funds, units, test codes.
 NON_TENDER_CURRENCIES = frozenset(
     {
@@ -115,7 +114,7 @@ def _check_quantity(line_no: int, value: Decimal, settings: Settings) -> Decimal
             code="application.quantity_absurd",
             line=line_no,
         )
-    quantity = value.quantize(_GRAM)
+    quantity = value.quantize(GRAM)
     if quantity != value:
         raise InvalidInput(
             f"line {line_no}: quantity {value} kg has more than 3 decimals (gram precision)",
@@ -145,7 +144,7 @@ def _build_lines(lines: list[LineIn], *, on: date, settings: Settings) -> list[A
                 code="application.invalid_value",
                 line=line_no,
             )
-        if line.value != line.value.quantize(_CENT):
+        if line.value != line.value.quantize(CENT):
             # Rounding would record a contract value the applicant did not declare.
             raise InvalidInput(
                 f"line {line_no}: value {line.value} has more than 2 decimals",
@@ -166,7 +165,7 @@ def _build_lines(lines: list[LineIn], *, on: date, settings: Settings) -> list[A
                 hs_code="".join(ch for ch in line.hs_code if ch.isdigit()),
                 description=line.description or entry.description,
                 quantity_kg=quantity,
-                value_amount=line.value.quantize(_CENT),
+                value_amount=line.value.quantize(CENT),
                 currency=currency,
             )
         )

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rarex.auth.roles import Actor, Role
 from rarex.errors import NotFound
-from rarex.models import Application, License, Violation
+from rarex.licensing import repository
 from rarex.parties.service import company_by_uscc
 
 
@@ -40,23 +39,9 @@ def exporter_record(session: Session, *, actor: Actor, uscc: str) -> ExporterRec
         raise NotFound(
             f"no exporter registered with USCC {company.uscc}", code="party.company_not_found"
         )
-    by_state: dict[str, int] = dict(
-        session.execute(
-            select(Application.state, func.count(Application.id))
-            .where(Application.exporter_id == company.id)
-            .group_by(Application.state)
-        ).all()
-    )
-    by_status: dict[str, int] = dict(
-        session.execute(
-            select(License.status, func.count(License.id))
-            .where(License.exporter_id == company.id)
-            .group_by(License.status)
-        ).all()
-    )
-    violations = session.scalars(
-        select(Violation).where(Violation.company_id == company.id).order_by(Violation.occurred_on)
-    )
+    by_state = repository.application_counts_by_state(session, exporter_id=company.id)
+    by_status = repository.license_counts_by_status(session, exporter_id=company.id)
+    violations = repository.violations_of(session, company_id=company.id)
     return ExporterRecord(
         uscc=company.uscc,
         name=company.name,

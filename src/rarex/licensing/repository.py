@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,6 +20,7 @@ from rarex.models import (
     LicenseLine,
     StateChange,
     User,
+    Violation,
 )
 
 # One message whether the case is missing or not the asker's: it must not reveal which.
@@ -149,12 +149,10 @@ def decision_for(session: Session, application_id: uuid.UUID) -> Decision | None
     return session.scalar(select(Decision).where(Decision.application_id == application_id))
 
 
-def approved_count(session: Session, *, exporter_id: uuid.UUID, before: date | None = None) -> int:
+def approved_count(session: Session, *, exporter_id: uuid.UUID) -> int:
     query = select(func.count(Application.id)).where(
         Application.exporter_id == exporter_id, Application.state == "approved"
     )
-    if before is not None:
-        query = query.where(Application.decided_on <= before)
     return int(session.scalar(query) or 0)
 
 
@@ -217,3 +215,31 @@ def delete_calendar_year(session: Session, year: int) -> None:
     for day in session.scalars(select(CalendarDay).where(CalendarDay.year == year)):
         session.delete(day)
     session.flush()
+
+
+def application_counts_by_state(session: Session, *, exporter_id: uuid.UUID) -> dict[str, int]:
+    rows = session.execute(
+        select(Application.state, func.count(Application.id))
+        .where(Application.exporter_id == exporter_id)
+        .group_by(Application.state)
+    ).all()
+    return {state: int(count) for state, count in rows}
+
+
+def license_counts_by_status(session: Session, *, exporter_id: uuid.UUID) -> dict[str, int]:
+    rows = session.execute(
+        select(License.status, func.count(License.id))
+        .where(License.exporter_id == exporter_id)
+        .group_by(License.status)
+    ).all()
+    return {status: int(count) for status, count in rows}
+
+
+def violations_of(session: Session, *, company_id: uuid.UUID) -> list[Violation]:
+    return list(
+        session.scalars(
+            select(Violation)
+            .where(Violation.company_id == company_id)
+            .order_by(Violation.occurred_on)
+        )
+    )

@@ -18,7 +18,7 @@ from rarex.clock import Clock, authority_date
 from rarex.config import Settings
 from rarex.errors import InvalidInput
 from rarex.licensing import repository
-from rarex.licensing.access import ensure_can_edit, ensure_no_conflict, ensure_role_may
+from rarex.licensing.access import ensure_can_edit, ensure_no_conflict
 from rarex.licensing.clock_service import application_clock, lane_target
 from rarex.licensing.filing import missing_documents
 from rarex.licensing.green_channel import (
@@ -167,7 +167,7 @@ def _check_actor(session: Session, actor: Actor, application: Application) -> No
 
 def ensure_role_may_take(actor: Actor, action: Action) -> None:
     """Refuse, before any lookup, a role that may never take ``action`` on any case."""
-    ensure_role_may(actor, ACTION_ROLES[action], action=action.value)
+    require_role(actor, *ACTION_ROLES[action], action=action.value)
 
 
 def refresh_due_date(
