@@ -1,0 +1,1 @@
+"""Party screening: watch lists, bilingual name matching, hits on applications."""

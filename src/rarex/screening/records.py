@@ -1,0 +1,102 @@
+"""What a watch list says about one listed party, whatever format it came in.
+
+Pure: the list parsers (``rarex.screening.sources``) produce these, the matcher indexes them,
+the service stores them. An entry is identified across versions of its list by
+``source:entry_id`` (``entity_id``); ``content_hash`` changes exactly when something that
+matters for screening changes, which is what delta re-screening and remembered dismissals
+compare.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from enum import StrEnum
+
+
+class PartyKind(StrEnum):
+    PERSON = "person"
+    ORGANIZATION = "organization"
+    VESSEL = "vessel"
+    AIRCRAFT = "aircraft"
+    UNKNOWN = "unknown"
+
+
+class NameRole(StrEnum):
+    PRIMARY = "primary"
+    ALIAS = "alias"  # "a.k.a.", "also known as", another language's official name
+    WEAK_ALIAS = "weak_alias"  # OFAC/UN "low quality" or "f.k.a."-like names: scored lower
+    FORMER = "former"  # "f.k.a.", formerly known as
+
+
+class ListStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"  # measures suspended: listed, not in force
+    REMOVED = "removed"  # measures stopped / delisted
+
+
+@dataclass(frozen=True, slots=True)
+class EntryName:
+    text: str
+    role: NameRole = NameRole.PRIMARY
+    # ISO 639-1 language when the list says or the script makes it plain ("zh" for Han,
+    # "ru" for Cyrillic from the UN's original-script names); None when unknown.
+    lang: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    status: ListStatus
+    on: date
+    announcement: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListEntry:
+    source: str  # the list import's source slug: "ofac-sdn", "un-sc", "bis-dpl", "us-export", "cn-mofcom", ...
+    entry_id: str  # stable within the source
+    list_name: str  # the list the entry is on, as the source names it ("Entity List", "control_list", ...)
+    kind: PartyKind
+    names: tuple[EntryName, ...]
+    countries: tuple[str, ...] = ()  # ISO 3166-1 alpha-2, upper case
+    addresses: tuple[str, ...] = ()
+    identifiers: tuple[str, ...] = ()  # "USCC 91440300...", "IMO 1234567", passport numbers ...
+    programs: tuple[str, ...] = ()  # OFAC programs, UN committees
+    listed_on: date | None = None
+    effective_on: date | None = None
+    announcement: str | None = None  # the measure that listed it, e.g. "商务部公告2025年第1号"
+    # Chronological. Before the first change the entry is active from effective_on (or
+    # listed_on); a change holds from its date on.
+    status_changes: tuple[StatusChange, ...] = ()
+    remarks: str | None = None
+    extra: tuple[tuple[str, str], ...] = field(default=())  # anything else worth showing
+
+    @property
+    def entity_id(self) -> str:
+        return f"{self.source}:{self.entry_id}"
+
+    @property
+    def primary_name(self) -> str:
+        return next((n.text for n in self.names if n.role is NameRole.PRIMARY), self.names[0].text)
+
+    def status_on(self, day: date) -> ListStatus | None:
+        """The entry's status on ``day``; None before it took effect."""
+        start = self.effective_on or self.listed_on
+        if start is not None and day < start:
+            return None
+        status = ListStatus.ACTIVE
+        for change in self.status_changes:
+            if change.on <= day:
+                status = change.status
+        return status
+
+    def in_force_on(self, day: date) -> bool:
+        return self.status_on(day) is ListStatus.ACTIVE
+
+    def content_hash(self) -> str:
+        """SHA-256 of the entry's canonical JSON: equal for equal content, whatever the order
+        of the source file's rows."""
+        body = json.dumps(asdict(self), sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(body.encode("utf-8")).hexdigest()
