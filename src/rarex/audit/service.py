@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import select, text
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from rarex.audit.chain import (
@@ -20,31 +22,55 @@ from rarex.clock import Clock
 from rarex.models import AuditEvent, AuditHead
 
 _HEAD_ID = 1
-# Advisory locks are database-wide: the key names the schema, so each Rarex schema (tests,
-# benchmarks, tenants) has its own chain lock and one schema's long import never blocks another.
-_PG_ADVISORY_LOCK = text(
-    "SELECT pg_advisory_xact_lock(hashtext('rarex.audit:' || current_schema()))"
+_HEAD = cast(Table, AuditHead.__table__)
+_EVENTS = cast(Table, AuditEvent.__table__)
+_INSERT_EVENTS = insert(_EVENTS)
+
+
+_SELECT_HEAD = (
+    select(_HEAD.c.last_seq, _HEAD.c.last_hash).where(_HEAD.c.id == _HEAD_ID).with_for_update()
+)
+_UPDATE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == _HEAD_ID)
+    .values(last_seq=bindparam("seq"), last_hash=bindparam("hash"))
 )
 
 
-def _lock_head(session: Session) -> AuditHead:
+@dataclass
+class _Head:
+    """The chain's head as this transaction holds it (locked) and moves it."""
+
+    seq: int
+    hash: str
+
+
+def _lock_head(session: Session) -> _Head:
     """Serialise writers: each event's hash depends on the one before it.
 
-    The lock is taken once per transaction: a case step writes several events, and each
-    extra lock would be a round trip that changes nothing.
+    The head row's lock is the chain's lock (a row of this schema, so one schema's long import
+    never blocks another's audited writes). It is taken once per transaction (a case step
+    writes several events, and each extra lock would be a round trip that changes nothing) and
+    once more in each savepoint, whose rollback could take the stored head back.
     """
     transaction = session.get_nested_transaction() or session.get_transaction()
     held = session.info.get("audit_head")
     if held is not None and held[0] is transaction and transaction is not None:
-        cached: AuditHead = held[1]
+        cached: _Head = held[1]
         return cached
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(_PG_ADVISORY_LOCK)
-    head = session.scalar(select(AuditHead).where(AuditHead.id == _HEAD_ID).with_for_update())
-    if head is None:
-        head = AuditHead(id=_HEAD_ID, last_seq=0, last_hash=GENESIS_HASH)
-        session.add(head)
-        session.flush()
+    row = session.execute(_SELECT_HEAD).first()
+    if row is None:
+        # The chain's first event: create the head. Two first writers meet on the primary key;
+        # the second's insert does nothing and both then lock the one row.
+        dialect = session.get_bind().dialect.name
+        base = postgresql.insert(_HEAD) if dialect == "postgresql" else sqlite.insert(_HEAD)
+        session.execute(
+            base.values(id=_HEAD_ID, last_seq=0, last_hash=GENESIS_HASH).on_conflict_do_nothing(
+                index_elements=["id"]
+            )
+        )
+        row = session.execute(_SELECT_HEAD).one()
+    head = _Head(row[0], row[1])
     session.info["audit_head"] = (transaction, head)
     return head
 
@@ -61,7 +87,7 @@ def record_event(
 ) -> AuditEvent:
     head = _lock_head(session)
     record = record_after(
-        (head.last_seq, head.last_hash),
+        (head.seq, head.hash),
         at=clock.now(),
         actor=actor,
         action=action,
@@ -81,12 +107,60 @@ def record_event(
         hash=record.hash,
     )
     session.add(event)
-    head.last_seq = record.seq
-    head.last_hash = record.hash
-    # Flushed at once: a savepoint rolled back later must find the head and its events in the
-    # database together, or the in-memory head would run ahead of the stored chain.
+    # Written at once, event and head together: a savepoint rolled back later must find both
+    # in the database as they were, or the head held here would run ahead of the stored chain.
     session.flush()
+    session.execute(_UPDATE_HEAD, {"seq": record.seq, "hash": record.hash})
+    head.seq, head.hash = record.seq, record.hash
     return event
+
+
+@dataclass(frozen=True, slots=True)
+class EventDraft:
+    actor: str
+    action: str
+    subject_type: str
+    subject_id: str
+    payload: Mapping[str, Any]
+
+
+def append_events(session: Session, *, clock: Clock, events: Sequence[EventDraft]) -> int:
+    """Append several events in one multi-row insert (a batch of declarations); returns the
+    sequence number of the last. Same chain, same lock and same hashes as ``record_event``."""
+    if not events:
+        return 0
+    head = _lock_head(session)
+    at = clock.now()
+    last = (head.seq, head.hash)
+    rows: list[dict[str, Any]] = []
+    for draft in events:
+        record = record_after(
+            last,
+            at=at,
+            actor=draft.actor,
+            action=draft.action,
+            subject_type=draft.subject_type,
+            subject_id=draft.subject_id,
+            payload=draft.payload,
+        )
+        rows.append(
+            {
+                "seq": record.seq,
+                "at": record.at,
+                "actor": record.actor,
+                "action": record.action,
+                "subject_type": record.subject_type,
+                "subject_id": record.subject_id,
+                "payload_json": record.payload_json,
+                "prev_hash": record.prev_hash,
+                "hash": record.hash,
+            }
+        )
+        last = (record.seq, record.hash)
+    session.execute(_INSERT_EVENTS, rows)
+    session.execute(_UPDATE_HEAD, {"seq": last[0], "hash": last[1]})
+    head.seq, head.hash = last
+    return last[0]
 
 
 def _stream(session: Session, batch: int = 5000) -> Iterator[AuditRecord]:

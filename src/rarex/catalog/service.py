@@ -27,6 +27,9 @@ DATA_PACKAGE = "rarex.catalog"
 DATA_FILE = "data/control_list.yaml"
 
 
+_MAX_REMEMBERED = 10_000
+
+
 class ControlList:
     """An immutable, indexed control list of one ``version``.
 
@@ -53,6 +56,9 @@ class ControlList:
         self._by_code: dict[str, ControlEntry] = {}
         self._by_base: dict[str, list[ControlEntry]] = {}
         self._by_hs: dict[str, list[ControlEntry]] = {}
+        # Answers are pure functions of (code, day) on an immutable list, and a file of
+        # declarations asks the same few questions thousands of times.
+        self._checks: dict[tuple[str, str, date], ControlCheck] = {}
         for entry in self.entries:
             if entry.code in self._by_code:
                 raise InvalidCatalogData(f"duplicate control code {entry.code!r}")
@@ -97,7 +103,20 @@ class ControlList:
         """Entries whose cross-walk lists the HS code, in list order; empty if none do."""
         return tuple(self._by_hs.get(normalise_hs_code(hs), ()))
 
+    def _remember(self, key: tuple[str, str, date], check: ControlCheck) -> None:
+        if len(self._checks) >= _MAX_REMEMBERED:  # any ten digits are an HS code: stay bounded
+            self._checks.clear()
+        self._checks[key] = check
+
     def check_code(self, code: str, on: date) -> ControlCheck:
+        key = ("code", code, on)
+        check = self._checks.get(key)
+        if check is None:
+            check = self._check_code(code, on)
+            self._remember(key, check)
+        return check
+
+    def _check_code(self, code: str, on: date) -> ControlCheck:
         """Status on ``on`` of one sub-entry (``1C902.a``) or of all sub-entries of a base code.
 
         Raises MalformedControlCode, or UnknownControlCode when the code is not on the list:
@@ -116,6 +135,14 @@ class ControlList:
         return self._check(parsed.code, "control_code", matched, on)
 
     def check_hs(self, hs: str, on: date) -> ControlCheck:
+        key = ("hs", hs, on)
+        check = self._checks.get(key)
+        if check is None:
+            check = self._check_hs(hs, on)
+            self._remember(key, check)
+        return check
+
+    def _check_hs(self, hs: str, on: date) -> ControlCheck:
         """Status on ``on`` of every entry whose cross-walk lists the HS code.
 
         Raises MalformedHsCode unless the code is ten digits (spaces and dots ignored). A well

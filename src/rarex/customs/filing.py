@@ -11,14 +11,13 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from rarex.auth.roles import Actor
 from rarex.catalog import ControlList, load_control_list
 from rarex.clock import Clock, authority_date
 from rarex.config import Settings
-from rarex.customs import drawdown, history, repository
+from rarex.customs import clearing, drawdown, history, repository
 from rarex.customs.access import ensure_can_view, ensure_officer, not_found
 from rarex.customs.clearance import check_declaration
 from rarex.customs.drawdown import AggregateChanges, LockedLicense
@@ -35,10 +34,8 @@ from rarex.customs.validation import (
     validate_declaration,
     validate_lines,
 )
-from rarex.errors import Conflict, InvalidInput, InvalidTransition, NotFound
-from rarex.models import Company
+from rarex.errors import Conflict, InvalidInput, InvalidTransition
 from rarex.models.customs import Declaration, DeclarationLine
-from rarex.parties import service as parties
 from rarex.parties.identifiers import normalize_country
 
 
@@ -64,48 +61,32 @@ def file_declaration(
     and changes nothing, even when two filings race (the unique index decides).
     """
     ensure_officer(actor, action="file a declaration")
-    now = clock.now()
     control_list = load_control_list()
     draft = validate_declaration(
-        data, today=authority_date(now), max_kg=settings.max_quantity_kg, control_list=control_list
-    )
-    exporter = _exporter(session, draft.exporter_uscc)
-    declaration = Declaration(
-        number=draft.number,
-        exporter_id=exporter.id,
-        license_number=draft.license_number,
-        destination=draft.destination,
-        consignee_name=draft.consignee_name,
-        consignee_country=draft.consignee_country,
-        port=draft.port,
-        declared_date=draft.declared_on,
-        clearance_date=draft.clearance_on,
-        status=LineStatus.HELD.value,
-        revision=1,
-        filed_by_id=actor.user_id,
-        filed_at=now,
-    )
-    _insert_once(session, declaration)
-    locked = drawdown.lock_license(session, number=draft.license_number)
-    result, changes = _check_and_apply(
-        session,
-        declaration=declaration,
-        lines=draft.lines,
-        locked=locked,
-        actor=actor,
-        now=now,
+        data,
+        today=authority_date(clock.now()),
+        max_kg=settings.max_quantity_kg,
         control_list=control_list,
     )
-    history.record(
-        session,
-        declaration=declaration,
-        actor=actor,
-        clock=clock,
-        now=now,
-        action="filed",
-        details=_summary(result, locked, changes),
-        seq=1,
+    (outcome,) = clearing.file_batch(
+        session, actor=actor, clock=clock, control_list=control_list, drafts=[draft]
     )
+    if isinstance(outcome, clearing.NotFiled):
+        (problem,) = outcome.problems
+        if problem.code == "customs.duplicate_declaration":
+            existing = repository.declaration_by_number(session, draft.number)
+            if existing is not None:
+                raise duplicate(existing)
+        raise InvalidDeclaration(list(outcome.problems))
+    return _attached(session, outcome.row)
+
+
+def _attached(session: Session, row: dict[str, object]) -> Declaration:
+    """The ORM object of a declaration the clearing engine has just inserted, attached to the
+    session as persistent without reading it back (every column's value is known)."""
+    declaration = Declaration(**row)
+    make_transient_to_detached(declaration)
+    session.add(declaration)
     return declaration
 
 
@@ -308,36 +289,6 @@ def _summary(
         ],
         **extra,
     }
-
-
-def _insert_once(session: Session, declaration: Declaration) -> None:
-    """Insert under a savepoint; the unique index on the number decides, also between two
-    filings racing each other (on PostgreSQL the second waits for the first to commit or roll
-    back), and a refused insert becomes ``customs.duplicate_declaration``."""
-    try:
-        with session.begin_nested():
-            session.add(declaration)
-            session.flush()
-    except IntegrityError:
-        existing = repository.declaration_by_number(session, declaration.number)
-        if existing is None:  # not the number: some other constraint, a bug to surface
-            raise
-        raise duplicate(existing) from None
-
-
-def _exporter(session: Session, uscc: str) -> Company:
-    try:
-        return parties.company_by_uscc(session, uscc=uscc)
-    except NotFound:
-        raise InvalidDeclaration(
-            [
-                Problem(
-                    "exporter_uscc",
-                    "customs.unknown_exporter",
-                    f"no exporter is registered with USCC {uscc}",
-                )
-            ]
-        ) from None
 
 
 def _locked_declaration(session: Session, actor: Actor, number: str) -> Declaration:

@@ -44,7 +44,7 @@ def record(
             actor_id=actor.user_id,
             at=now,
             reason=reason,
-            details=_jsonable(details),
+            details=jsonable(details),
         )
     )
     session.flush()
@@ -61,17 +61,17 @@ def record(
             "status": declaration.status,
             "line_no": line_no,
             "reason": reason,
-            **_jsonable(details),
+            **jsonable(details),
         },
     )
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """Decimals and dates as strings, the way every ``--json`` shape shows them."""
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if value is None or isinstance(value, bool | int | str):
         return value
     return str(value)
