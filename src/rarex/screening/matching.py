@@ -1,0 +1,363 @@
+"""Scoring of candidate names against a query, with the reasons for every score.
+
+Pure. The index proposes candidates; here each candidate name is compared with the query in
+three forms and the best form wins: distinctive tokens in any order ("Hikvision Digital
+Technology Hangzhou"), distinctive tokens joined ("Hua Wei" = 华为 = "Huawei"), and pinyin
+syllables in any order (张伟明 = "Ming Wei Zhang" = "ZHANG Weiming"). Generic words add a
+little agreement but cannot carry a match: a comparison in which either side has no distinctive
+token is scaled down unless the two names are (nearly) the same words. Kind, country and weak
+aliases subtract fixed penalties, so an exact name with a wrong country is still shown.
+
+``compare_names`` is symmetric in its two names; penalties depend on the list entry only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from rarex.screening import terms
+from rarex.screening.index import ScreeningIndex
+from rarex.screening.normalize import NormalizedName, normalize
+from rarex.screening.records import ListEntry, NameRole, PartyKind
+from rarex.screening.results import (
+    DEFAULT,
+    Explanation,
+    Match,
+    MatchSettings,
+    NameComparison,
+    Penalty,
+)
+
+__all__ = [
+    "DEFAULT",
+    "Explanation",
+    "Match",
+    "MatchSettings",
+    "NameComparison",
+    "Penalty",
+    "compare_names",
+    "search",
+    "search_many",
+]
+
+
+def _non_legal(name: NormalizedName) -> str:
+    """The words that say what a name is; all of them when it is nothing but a legal form."""
+    return " ".join(t for t in name.tokens if t not in terms.LEGAL_TOKENS) or name.spaced
+
+
+def _partners(
+    left: tuple[str, ...], right: tuple[str, ...]
+) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...], tuple[str, ...]]:
+    """Pair tokens that agree (exactly, or 80% alike), for the explanation."""
+    agreed: list[tuple[str, str]] = []
+    rest = list(right)
+    missing: list[str] = []
+    for token in left:
+        best = process.extractOne(token, rest, scorer=fuzz.ratio, score_cutoff=80) if rest else None
+        if best is None:
+            missing.append(token)
+        else:
+            agreed.append((token, best[0]))
+            rest.remove(best[0])
+    return tuple(agreed), tuple(missing), tuple(rest)
+
+
+def _alike(left: str, right: str) -> bool:
+    """Words 80% alike are partners; numbers ("713th", "719th") only when equal."""
+    return left.isalpha() and right.isalpha() and fuzz.ratio(left, right, score_cutoff=80) > 0
+
+
+def _coverage(left: tuple[str, ...], right: tuple[str, ...]) -> tuple[int, int]:
+    """Tokens of both sides with a partner (equal, or ``_alike``) on the other, and all tokens.
+
+    Character similarity alone lets a long shared part carry a name: "Nikitina Iryna Mehr"
+    against "Nikitina Iryna Petrivna" is 0.8 alike by characters, yet a third of its words
+    disagree. Symmetric.
+    """
+    total = len(left) + len(right)
+    if left == right:
+        return total, total
+    left_set, right_set = set(left), set(right)
+    left_rest = [t for t in left if t not in right_set]
+    right_rest = [t for t in right if t not in left_set]
+    matched = total - len(left_rest) - len(right_rest)
+    if left_rest and right_rest:
+        matched += sum(1 for t in left_rest if any(_alike(t, u) for u in right_rest))
+        matched += sum(1 for u in right_rest if any(_alike(u, t) for t in left_rest))
+    return matched, total
+
+
+def _covered_similarity(
+    left: tuple[str, ...], right: tuple[str, ...], settings: MatchSettings
+) -> float:
+    """Characters alike, scaled by the share of words with a partner, less a fixed amount per
+    word without one: a word more or less is another company ("Sino Rapids Superconductor",
+    "Sino Superconductor") however long the rest."""
+    characters = fuzz.token_sort_ratio(" ".join(left), " ".join(right)) / 100
+    if characters == 1.0:
+        return 1.0
+    matched, total = _coverage(left, right)
+    floor = settings.coverage_floor
+    scaled = characters * (floor + (1 - floor) * matched / total) if total else 0.0
+    return max(0.0, scaled - settings.unmatched_word_penalty * (total - matched))
+
+
+def _joined_similarity(left: str, right: str, settings: MatchSettings) -> float:
+    """Spacing-blind similarity ("Sino Trans" = "Sinotrans"); trusted only when nearly equal,
+    because one long shared word makes any two joined strings look alike."""
+    similarity = fuzz.ratio(left, right) / 100
+    return similarity if similarity >= settings.joined_min else similarity * settings.coverage_floor
+
+
+_DESCRIPTIVE = terms.GENERIC_TOKENS - terms.LEGAL_TOKENS
+
+
+def _generic_agreement(
+    query: NormalizedName, name: NormalizedName, settings: MatchSettings
+) -> float | None:
+    """How far the descriptive words agree, in [0, 1], None when neither has any; symmetric.
+
+    Words on one side only are weak evidence ("Huawei" against "Huawei Technologies" is
+    ``generic_absent``); words that disagree ("Ellissa Shipping", "Ellissa Holding") are
+    strong evidence of another company, and so are different places ("AVIC Xian Aircraft",
+    "AVIC Chengdu Aircraft"), which lose ``place_mismatch_penalty`` more.
+    """
+    left = tuple(t for t in query.tokens if t in _DESCRIPTIVE)
+    right = tuple(t for t in name.tokens if t in _DESCRIPTIVE)
+    if not left and not right:
+        return None
+    if not left or not right:
+        return settings.generic_absent
+    agreement = _covered_similarity(left, right, settings)
+    left_places, right_places = terms.PLACES.intersection(left), terms.PLACES.intersection(right)
+    if left_places and right_places and not left_places & right_places:
+        agreement -= settings.place_mismatch_penalty
+    return max(0.0, agreement)
+
+
+def compare_names(
+    query: NormalizedName,
+    name: NormalizedName,
+    *,
+    person_like: bool = True,
+    settings: MatchSettings = DEFAULT,
+    explain: bool = False,
+) -> NameComparison:
+    """Similarity in [0, 1] of two normalised names, symmetric in ``query`` and ``name``.
+
+    ``person_like`` is False when either side is known to be an organisation: syllables in any
+    order then count a little less. ``explain`` adds the token pairing, which costs more.
+    """
+    if not query.tokens or not name.tokens:
+        return NameComparison(0.0, "nothing to compare")
+    if not query.distinctive or not name.distinctive:
+        every = fuzz.token_sort_ratio(_non_legal(query), _non_legal(name)) / 100
+        if not query.distinctive and not name.distinctive and every >= settings.generic_exact_min:
+            return NameComparison(every, "all words (generic only)")
+        side = (
+            "both names"
+            if not query.distinctive and not name.distinctive
+            else ("the query" if not query.distinctive else "the list name")
+        )
+        penalty = Penalty(f"generic-only overlap: {side} has no distinctive word", 0.0)
+        scaled = every * settings.generic_only_factor
+        return NameComparison(
+            scaled,
+            "all words (generic only)",
+            missing=query.distinctive,
+            unmatched=name.distinctive,
+            penalties=(Penalty(penalty.reason, round(every - scaled, 4)),),
+        )
+    syllable_factor = 1.0 if person_like else settings.non_person_syllable_factor
+    forms = (
+        (_covered_similarity(query.distinctive, name.distinctive, settings), "words"),
+        (
+            _covered_similarity(query.syllables, name.syllables, settings) * syllable_factor,
+            "pinyin syllables",
+        ),
+        (
+            _joined_similarity(query.joined, name.joined, settings)
+            if len(query.distinctive) != len(name.distinctive)
+            else 0.0,
+            "joined",
+        ),
+    )
+    best, compared_as = max(forms, key=lambda form: form[0])
+    generic = _generic_agreement(query, name, settings)
+    # Two names without descriptive words agree on nothing there: the distinctive part is all,
+    # and in a short one a letter is a different name ("Visa", "Vista"; "Bayer", "Bajer").
+    weight = settings.generic_weight if generic is not None else 0.0
+    if generic is None and best < 1.0 and max(len(query.joined), len(name.joined)) < 7:
+        best *= settings.short_name_factor
+    similarity = (1 - weight) * best + weight * (generic or 0.0)
+    if not explain:
+        return NameComparison(similarity, compared_as)
+    left, right = (
+        (query.syllables, name.syllables)
+        if compared_as == "pinyin syllables"
+        else (query.distinctive, name.distinctive)
+    )
+    if compared_as == "joined":
+        left, right = (query.joined,), (name.joined,)
+    agreed, missing, unmatched = _partners(left, right)
+    penalties = (
+        (
+            Penalty(
+                "distinctive words without partner (within similarity): "
+                + ", ".join((*missing, *unmatched)),
+                0.0,
+            ),
+        )
+        if missing or unmatched
+        else ()
+    )
+    return NameComparison(similarity, compared_as, agreed, missing, unmatched, penalties)
+
+
+def _entry_penalties(
+    entry: ListEntry,
+    role: NameRole,
+    kind: PartyKind | None,
+    country: str | None,
+    settings: MatchSettings,
+) -> list[Penalty]:
+    penalties: list[Penalty] = []
+    if role is NameRole.WEAK_ALIAS:
+        penalties.append(Penalty("weak alias", settings.weak_alias_penalty))
+    elif role is NameRole.FORMER:
+        penalties.append(Penalty("former name", settings.former_name_penalty))
+    if kind is not None and PartyKind.UNKNOWN not in (kind, entry.kind) and kind is not entry.kind:
+        reason = f"kind mismatch: query {kind.value}, list {entry.kind.value}"
+        penalties.append(Penalty(reason, settings.kind_mismatch_penalty))
+    if country is not None and entry.countries and country.upper() not in entry.countries:
+        reason = f"country mismatch: query {country.upper()}, list {', '.join(entry.countries)}"
+        penalties.append(Penalty(reason, settings.country_mismatch_penalty))
+    return penalties
+
+
+# How far below the vectorised estimate a joined comparison can land above it: "hua wei"
+# against "huawei" is 0.92 by characters and 1.0 joined.
+_JOINED_MARGIN = 0.1
+
+
+def _promising(
+    index: ScreeningIndex, query: NormalizedName, candidates: Sequence[int], settings: MatchSettings
+) -> list[int]:
+    """Candidates whose score can still reach the threshold, estimated for all at once.
+
+    The estimate is an upper bound of ``compare_names`` (coverage and penalties only lower a
+    score; the joined form is bounded through the unsorted words plus ``_JOINED_MARGIN``), so
+    pruning never loses a match; it spares the per-candidate work for most candidates.
+    """
+    if not query.distinctive or not candidates:
+        return list(candidates)
+    words = [index.name_distinctive[i] for i in candidates]
+    syllables = [index.name_syllables[i] for i in candidates]
+    spaced = " ".join(query.distinctive)
+    by_words = process.cdist([spaced], words, scorer=fuzz.token_sort_ratio)[0]
+    by_order = process.cdist([spaced], words, scorer=fuzz.ratio)[0] + 100 * _JOINED_MARGIN
+    by_syllables = process.cdist(
+        [" ".join(query.syllables)], syllables, scorer=fuzz.token_sort_ratio
+    )[0]
+    best = np.maximum(np.maximum(by_words, by_syllables), np.minimum(by_order, 100))
+    bound = (1 - settings.generic_weight) * best / 100 + settings.generic_weight
+    generic_bound = max(settings.generic_only_factor, settings.generic_exact_min)
+    return [
+        name_id
+        for name_id, estimate, has_words in zip(candidates, bound.tolist(), words, strict=True)
+        if (estimate if has_words else generic_bound) >= settings.threshold
+    ]
+
+
+def search(
+    index: ScreeningIndex,
+    query: str,
+    *,
+    kind: PartyKind | None = None,
+    country: str | None = None,
+    limit: int = 10,
+    settings: MatchSettings = DEFAULT,
+) -> list[Match]:
+    """The best entries for ``query`` scoring at least ``settings.threshold``, best first.
+
+    One match per entry (its best-scoring name); ties are broken by entity id so results are
+    stable across runs.
+    """
+    normalized = normalize(query)
+    best: dict[int, tuple[float, int]] = {}  # entry number → (score, name id)
+    candidates = index.candidates(normalized, limit=max(settings.candidates, limit))
+    for name_id in _promising(index, normalized, candidates, settings):
+        entry = index.entry_of(name_id)
+        role = index.entry_name(name_id).role
+        person_like = kind is not PartyKind.ORGANIZATION and entry.kind is not (
+            PartyKind.ORGANIZATION
+        )
+        comparison = compare_names(
+            normalized, index.normalized(name_id), person_like=person_like, settings=settings
+        )
+        lost = sum(p.amount for p in _entry_penalties(entry, role, kind, country, settings))
+        score = max(0.0, min(1.0, comparison.similarity - lost))
+        entry_number = int(index.name_entry[name_id])
+        if score >= settings.threshold and score > best.get(entry_number, (-1.0, 0))[0]:
+            best[entry_number] = (score, name_id)
+    ranked = sorted(best.items(), key=lambda item: (-item[1][0], index.entries[item[0]].entity_id))[
+        :limit
+    ]
+    return [
+        _explained(index, normalized, name_id, kind, country, settings)
+        for _, (_, name_id) in ranked
+    ]
+
+
+def _explained(
+    index: ScreeningIndex,
+    query: NormalizedName,
+    name_id: int,
+    kind: PartyKind | None,
+    country: str | None,
+    settings: MatchSettings,
+) -> Match:
+    entry, entry_name = index.entry_of(name_id), index.entry_name(name_id)
+    listed = normalize(entry_name.text)
+    person_like = kind is not PartyKind.ORGANIZATION and entry.kind is not PartyKind.ORGANIZATION
+    comparison = compare_names(
+        query, listed, person_like=person_like, settings=settings, explain=True
+    )
+    penalties = _entry_penalties(entry, entry_name.role, kind, country, settings)
+    score = max(0.0, min(1.0, comparison.similarity - sum(p.amount for p in penalties)))
+    explanation = Explanation(
+        query=query.text,
+        query_form=query.spaced,
+        list_name=entry_name.text,
+        list_name_role=entry_name.role,
+        list_form=listed.spaced,
+        compared_as=comparison.compared_as,
+        name_similarity=comparison.similarity,
+        agreed=comparison.agreed,
+        missing=comparison.missing,
+        unmatched=comparison.unmatched,
+        query_steps=query.steps,
+        list_steps=listed.steps,
+        penalties=(*comparison.penalties, *penalties),
+    )
+    return Match(entry, score, explanation)
+
+
+def search_many(
+    index: ScreeningIndex,
+    queries: Iterable[str],
+    *,
+    kind: PartyKind | None = None,
+    country: str | None = None,
+    limit: int = 10,
+    settings: MatchSettings = DEFAULT,
+) -> list[list[Match]]:
+    """``search`` for each query, in order (one process; run workers for more)."""
+    return [
+        search(index, q, kind=kind, country=country, limit=limit, settings=settings)
+        for q in queries
+    ]

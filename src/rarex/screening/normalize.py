@@ -1,0 +1,394 @@
+"""Names in any script to comparable lower-case ASCII tokens, with the steps that got them there.
+
+Pure. ``normalize("華為技術有限公司")`` and ``normalize("Huawei Technologies Co., Ltd.")`` both
+give the tokens ``huawei technology company limited``: traditional characters are simplified
+(OpenCC t2s), Chinese organisation terms become their English words (``terms.HAN_TERMS``,
+longest first), the rest of a Han run becomes toneless pinyin joined into one token (华为 →
+``huawei``); other scripts are transliterated by anyascii; legal forms and abbreviations take
+one spelling. Words that say what or where an organisation is (``terms.GENERIC_TOKENS``) are
+kept but marked non-distinctive, so the matcher never lets them carry a match alone.
+
+Normalising the space-joined tokens of a result gives the same tokens again (idempotence), and
+case, punctuation between words and spacing never change the tokens.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+from typing import Final
+
+from anyascii import anyascii
+from opencc import OpenCC
+from pypinyin import lazy_pinyin
+
+from rarex.screening import terms
+
+_HAN_RUN: Final = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]+")
+# Dots and apostrophes join what they separate ("S.A." → "sa", "Int'l" → "intl"); every other
+# non-alphanumeric character separates words.
+_JOINERS: Final = re.compile(r"[.'\u2019`\u00b4]")
+_SEPARATORS: Final = re.compile(r"[^a-z0-9]+")
+# Arabic letters written one way or another in the same name (alef with hamza or madda, alef
+# maksura for yeh, Persian yeh and keheh, teh marbuta): spelling, not transliteration.
+_ARABIC_VARIANTS: Final = str.maketrans(
+    {
+        "\u0622": "\u0627",
+        "\u0623": "\u0627",
+        "\u0625": "\u0627",
+        "\u0671": "\u0627",
+        "\u0649": "\u064a",
+        "\u06cc": "\u064a",
+        "\u06a9": "\u0643",
+        "\u0629": "\u0647",
+        "\u0640": "",
+    }
+)
+_ARABIC: Final = re.compile(r"[\u0600-\u06ff]")
+
+_PINYIN_TEXT: Final = """
+    a ai an ang ao ba bai ban bang bao bei ben beng bi bian biao bie bin bing bo bu ca cai can
+    cang cao ce cen ceng cha chai chan chang chao che chen cheng chi chong chou chu chua chuai chuan
+    chuang chui chun chuo ci cong cou cu cuan cui cun cuo da dai dan dang dao de dei den deng di
+    dia dian diao die ding diu dong dou du duan dui dun duo e ei en eng er fa fan fang fei fen feng
+    fiao fo fou fu ga gai gan gang gao ge gei gen geng gong gou gu gua guai guan guang gui gun guo
+    ha hai han hang hao he hei hen heng hong hou hu hua huai huan huang hui hun huo ji jia jian
+    jiang jiao jie jin jing jiong jiu ju juan jue jun ka kai kan kang kao ke kei ken keng kong kou
+    ku kua kuai kuan kuang kui kun kuo la lai lan lang lao le lei len leng li lia lian liang liao
+    lie lin ling liu lo long lou lu luan lue lun luo ma mai man mang mao me mei men meng mi mian
+    miao mie min ming miu mo mou mu na nai nan nang nao ne nei nen neng ni nian niang niao nie nin
+    ning niu nong nou nu nuan nue nun nuo o ou pa pai pan pang pao pei pen peng pi pian piao pie
+    pin ping po pou pu qi qia qian qiang qiao qie qin qing qiong qiu qu quan que qun ran rang rao
+    re ren reng ri rong rou ru rua ruan rui run ruo sa sai san sang sao se sen seng sha shai shan
+    shang shao she shei shen sheng shi shou shu shua shuai shuan shuang shui shun shuo si song sou
+    su suan sui sun suo ta tai tan tang tao te tei teng ti tian tiao tie ting tong tou tu tuan tui
+    tun tuo wa wai wan wang wei wen weng wo wu xi xia xian xiang xiao xie xin xing xiong xiu xu
+    xuan xue xun ya yan yang yao ye yi yin ying yo yong you yu yuan yue yun za zai zan zang zao ze
+    zei zen zeng zha zhai zhan zhang zhao zhe zhei zhen zheng zhi zhong zhou zhu zhua zhuai zhuan
+    zhuang zhui zhun zhuo zi zong zou zu zuan zui zun zuo"""
+_PINYIN_SYLLABLES: Final[frozenset[str]] = frozenset(_PINYIN_TEXT.split())
+_LONGEST_SYLLABLE: Final = max(len(s) for s in _PINYIN_SYLLABLES)
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedName:
+    """A name as the matcher compares it.
+
+    ``tokens`` keep the name's word order; ``distinctive`` are the tokens that are not generic
+    (what must agree for a match); ``syllables`` are the distinctive tokens with every token
+    that is wholly pinyin split into its syllables, so "Weiming", "Wei Ming" and 伟明 agree;
+    ``steps`` say what normalisation did, for explanations.
+    """
+
+    text: str
+    tokens: tuple[str, ...]
+    distinctive: tuple[str, ...]
+    syllables: tuple[str, ...]
+    steps: tuple[str, ...] = ()
+
+    @property
+    def spaced(self) -> str:
+        return " ".join(self.tokens)
+
+    @property
+    def joined(self) -> str:
+        """The distinctive tokens run together: "hua wei" and "huawei" meet here."""
+        return "".join(self.distinctive)
+
+
+def from_tokens(text: str, tokens: tuple[str, ...], steps: tuple[str, ...] = ()) -> NormalizedName:
+    """Rebuild a ``NormalizedName`` from canonical tokens (what the index stores per name)."""
+    distinctive = tuple(t for t in tokens if t not in terms.GENERIC_TOKENS)
+    syllables = tuple(s for t in distinctive for s in pinyin_syllables(t))
+    return NormalizedName(text, tokens, distinctive, syllables, steps)
+
+
+@lru_cache(maxsize=1 << 17)
+def pinyin_syllables(token: str) -> tuple[str, ...]:
+    """``token`` split into the fewest pinyin syllables, or ``(token,)`` when it is not pinyin.
+
+    The fewest syllables is the reading a romanised Chinese name almost always has ("xian" as
+    one syllable, "zhangweiming" as three); it is also what makes the split the same on both
+    sides of a comparison, which matters more than being right about 西安.
+    """
+    n = len(token)
+    if n < 2 or not token.isalpha():
+        return (token,)
+    best: list[tuple[str, ...] | None] = [None] * (n + 1)
+    best[0] = ()
+    for start in range(n):
+        head = best[start]
+        if head is None:
+            continue
+        for end in range(start + 1, min(n, start + _LONGEST_SYLLABLE) + 1):
+            piece = token[start:end]
+            if piece in _PINYIN_SYLLABLES:
+                candidate = (*head, piece)
+                known = best[end]
+                if known is None or len(candidate) < len(known):
+                    best[end] = candidate
+    split = best[n]
+    return split if split else (token,)
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> OpenCC:
+    return OpenCC("t2s")
+
+
+@lru_cache(maxsize=1 << 15)
+def _han_run_to_words(run: str) -> tuple[str, tuple[str, ...]]:
+    """One run of simplified Han characters as words, with the term steps applied."""
+    words: list[str] = []
+    steps: list[str] = []
+    pending: list[str] = []
+
+    def flush() -> None:
+        if pending:
+            chars = "".join(pending)
+            words.append(anyascii("".join(lazy_pinyin(chars, v_to_u=True))))
+            pending.clear()
+
+    i = 0
+    while i < len(run):
+        for size in range(min(terms.HAN_TERM_MAX_LEN, len(run) - i), 0, -1):
+            english = terms.HAN_TERMS.get(run[i : i + size])
+            if english is not None:
+                flush()
+                if english:
+                    words.append(english)
+                steps.append(f"term {run[i : i + size]}→{english or '(dropped)'}")
+                i += size
+                break
+        else:
+            pending.append(run[i])
+            i += 1
+    flush()
+    return " ".join(words), tuple(steps)
+
+
+def _deletions(word: str) -> set[str]:
+    return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
+
+
+def _spelling_table() -> dict[str, str]:
+    """One-edit misspellings (SymSpell deletions) of the long generic and legal words.
+
+    A misspelt generic word ("Tradang", "Lmiited") would otherwise pass for a distinctive word
+    and sink the match it belongs to. Places are left out: "Hanan" is a given name, not Hainan.
+    A deletion shared by two words corrects to neither.
+    """
+    words = {w: w for w in terms.GENERIC_TOKENS - terms.PLACES if len(w) >= _SPELLING_MIN_LEN}
+    for table in (terms.ABBREVIATIONS, terms.LEGAL_WORDS):
+        words.update({k: v for k, v in table.items() if len(k) >= _SPELLING_MIN_LEN})
+    found: dict[str, set[str]] = {}
+    for word, canonical in words.items():
+        for variant in _deletions(word):
+            found.setdefault(variant, set()).add(canonical)
+    return {variant: next(iter(c)) for variant, c in found.items() if len(c) == 1}
+
+
+_SPELLING_MIN_LEN: Final = 6
+_SPELLING: Final = _spelling_table()
+
+
+def _corrected(word: str) -> str | None:
+    if len(word) < _SPELLING_MIN_LEN or not word.isalpha():
+        return None
+    corrections = {_SPELLING[v] for v in _deletions(word) if v in _SPELLING}
+    return corrections.pop() if len(corrections) == 1 else None
+
+
+def _canonical_words(words: list[str], steps: list[str]) -> list[str]:
+    """Stop words out, single-word legal forms and abbreviations to their canonical spelling,
+    misspelt generic words to their spelling."""
+    out: list[str] = []
+    only_stop_words = all(word in terms.STOP_WORDS for word in words)  # "The": keep it
+    for word in words:
+        if word in terms.STOP_WORDS and not only_stop_words:
+            continue
+        legal = terms.LEGAL_WORDS.get(word)
+        canonical = legal if legal is not None else terms.ABBREVIATIONS.get(word)
+        if canonical is None and word not in terms.GENERIC_TOKENS:
+            corrected = _corrected(word)
+            if corrected is not None:
+                steps.append(f"spelling {word}→{corrected}")
+                out.extend(corrected.split())
+                continue
+        if canonical is None:
+            out.append(word)
+            continue
+        if canonical != word:
+            kind = "legal form" if legal is not None else "abbreviation"
+            steps.append(f"{kind} {word}→{canonical}")
+        out.extend(canonical.split())
+    return out
+
+
+def _pinyin_terms() -> tuple[dict[str, str], tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]]:
+    """The Chinese terms as romanised names write them: grouped ("Youxian Gongsi") and in
+    syllables ("You Xian Gong Si"), so pinyin of 有限公司 meets 有限公司 and "Co., Ltd.".
+
+    Places are left out (their pinyin is their English already), and so is 中心, whose pinyin
+    "zhongxin" is also 中信 (CITIC), a name.
+    """
+    words: dict[str, str] = {}
+    phrases: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+    for han, english in terms.HAN_TERMS.items():
+        syllables = tuple(anyascii(s) for s in lazy_pinyin(han, v_to_u=True))
+        if len(han) < 2 or han == "中心" or "".join(syllables) == english.replace(" ", ""):
+            continue
+        words["".join(syllables)] = english
+        phrases.append((syllables, tuple(english.split())))
+    return words, tuple(sorted(phrases, key=lambda pair: -len(pair[0])))
+
+
+_PINYIN_WORDS, _PINYIN_PHRASES = _pinyin_terms()
+# Only a name that says in pinyin that it is a Chinese organisation gets the pinyin terms: in
+# "Guo Ji" (a person) the syllables are a name, in "Guoji Zaochuan Youxian Gongsi" a word.
+_PINYIN_MARKERS: Final = frozenset(
+    {
+        "gongsi", "youxian", "jituan", "yanjiusuo", "yanjiuyuan", "daxue", "jishu", "keji",
+        "dianzi", "tongxin", "hangkong", "hangtian", "maoyi", "jinchukou", "gongye", "shebei",
+        "ruanjian", "wangluo", "xitong", "zhizao", "gongcheng", "wuliu", "hangyun", "guangxue",
+        "weidianzi", "bandaoti", "kongu",
+    }
+)  # fmt: skip
+_PINYIN_MARKER_PAIRS: Final = frozenset({("gong", "si"), ("you", "xian"), ("yan", "jiu")})
+
+
+def _says_pinyin_organisation(words: list[str]) -> bool:
+    """Whether a name says in pinyin that it is a Chinese organisation: only then do its
+    syllables become terms (so a person "Guo Ji" keeps his name)."""
+    if _PINYIN_MARKERS.intersection(words):
+        return True
+    return not _PINYIN_MARKER_PAIRS.isdisjoint(pairwise(words))
+
+
+def _pinyin_organisation_words(words: list[str], steps: list[str]) -> list[str]:
+    """Pinyin terms to English, and the syllables left between them glued into one word, as
+    a Han run's remainder is ("Hua Xin Chuan Wu" → "huaxinchuanwu", like 华信船务)."""
+    if not _says_pinyin_organisation(words):
+        return words
+    out: list[str] = []
+    run: list[str] = []
+
+    def glue() -> None:
+        if run:
+            out.append("".join(run))
+            if len(run) > 1:
+                steps.append(f"pinyin syllables {' '.join(run)}→{''.join(run)}")
+            run.clear()
+
+    i = 0
+    while i < len(words):
+        for phrase, english in _PINYIN_PHRASES:
+            if tuple(words[i : i + len(phrase)]) == phrase:
+                glue()
+                out.extend(english)
+                steps.append(f"pinyin term {' '.join(phrase)}→{' '.join(english) or '(dropped)'}")
+                i += len(phrase)
+                break
+        else:
+            word = words[i]
+            i += 1
+            if word in _PINYIN_SYLLABLES:
+                run.append(word)
+                continue
+            glue()
+            grouped = _PINYIN_WORDS.get(word)
+            if grouped is None:
+                out.append(word)
+            else:
+                steps.append(f"pinyin term {word}→{grouped or '(dropped)'}")
+                out.extend(grouped.split())
+    glue()
+    return out
+
+
+_PHRASES: Final = tuple(
+    sorted(
+        (
+            (tuple(phrase.split()), tuple(canonical.split()))
+            for phrase, canonical in terms.LEGAL_PHRASES
+        ),
+        key=lambda pair: -len(pair[0]),
+    )
+)
+
+
+def _canonical_phrases(words: list[str], steps: list[str]) -> list[str]:
+    """Multi-word legal forms to one token, longest first, repeated until nothing changes (a
+    replacement can complete another phrase, and idempotence needs the fixed point)."""
+    return _replace_phrases(words, _PHRASES, "legal form", steps)
+
+
+def _replace_phrases(
+    words: list[str],
+    table: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...],
+    label: str,
+    steps: list[str],
+) -> list[str]:
+    table = tuple(sorted(table, key=lambda pair: -len(pair[0])))
+    changed = True
+    while changed:
+        changed = False
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            for phrase, canonical in table:
+                if phrase != canonical and tuple(words[i : i + len(phrase)]) == phrase:
+                    out.extend(canonical)
+                    steps.append(f"{label} {' '.join(phrase)}→{' '.join(canonical) or '(dropped)'}")
+                    i += len(phrase)
+                    changed = True
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        words = out
+    return words
+
+
+@lru_cache(maxsize=1 << 16)
+def normalize(text: str) -> NormalizedName:
+    """Normalise one name; cached, because queries repeat and the work is pure."""
+    return normalize_uncached(text)
+
+
+def normalize_uncached(text: str) -> NormalizedName:
+    """``normalize`` without the cache: for building an index, where every name is new."""
+    steps: list[str] = []
+    folded = unicodedata.normalize("NFKC", text)
+    if folded != text:
+        steps.append("nfkc")
+    if _HAN_RUN.search(folded):
+        simplified = _t2s().convert(folded)
+        if simplified != folded:
+            steps.append("t2s")
+        pieces: list[str] = []
+        last = 0
+        for run in _HAN_RUN.finditer(simplified):
+            words, term_steps = _han_run_to_words(run.group())
+            pieces += [simplified[last : run.start()], " ", words, " "]
+            steps.extend(term_steps)
+            last = run.end()
+        pieces.append(simplified[last:])
+        folded = "".join(pieces)
+        steps.append("han→pinyin")
+    if _ARABIC.search(folded):
+        unified = folded.translate(_ARABIC_VARIANTS)
+        if unified != folded:
+            steps.append("arabic letter variants unified")
+            folded = unified
+    if not folded.isascii():
+        folded = anyascii(folded)
+        steps.append("transliterated to latin")
+    folded = _JOINERS.sub("", folded.lower().replace("&", " and "))
+    split = _pinyin_organisation_words(_SEPARATORS.sub(" ", folded).split(), steps)
+    canonical = _canonical_words(split, steps)
+    tokens = tuple(_canonical_phrases(canonical, steps))
+    return from_tokens(text, tokens, tuple(dict.fromkeys(steps)))
