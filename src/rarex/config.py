@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     # Green channel: the lane's own target, inside the statutory limit.
     green_channel_target_working_days: int = Field(default=10, ge=1, le=45)
     green_channel_min_approved_applications: int = Field(default=3, ge=0)
+    # Party screening raises a hit at or above this score (rarex.screening.matching explains
+    # the default: true variants score 0.85-1.0, near misses 0.6-0.75).
+    screening_threshold: float = Field(default=0.80, ge=0.5, le=1.0)
 
     max_document_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     max_quantity_kg: Decimal = Decimal("100000000")  # 100,000 t: anything above is absurd

@@ -36,6 +36,12 @@ def test_demo_shows_every_case_the_issue_lists(runner: CliRunner, cli_env: str) 
     assert cases["referred"]["off_clock"] is True
     assert cases["eu-ordinary"]["at_risk"] is True
     assert result["audit"]["ok"] is True
+    # Screening: the end user on MOFCOM's control list is hit on submission and denied.
+    assert cases["listed-end-user"]["decision"] == "denied"
+    assert result["approval_refused"]["code"] == "screening.control_list_party"
+    listed = {(h["entity_id"], h["status"]) for h in result["screening_hits"]}
+    assert ("cn-mofcom:control_list-2025-1-1", "confirmed") in listed
+    assert {h["case"] for h in result["screening_hits"]} == {"listed-end-user"}
 
 
 def test_demo_license_balances_match_granted_quantities(runner: CliRunner, cli_env: str) -> None:

@@ -31,6 +31,7 @@ from rarex.licensing.schemas import ApplicationAmend
 from rarex.licensing.states import Action
 from rarex.models import Application
 from rarex.parties.service import record_violation
+from rarex.screening import lists as watch_lists
 from tests.factories import approve, filed_and_accepted, make_actor, make_company
 
 KNOWN_END_USER_NAME = "Rheinland Antriebstechnik GmbH"
@@ -95,7 +96,7 @@ def test_trusted_eu_civil_case_with_a_known_end_user_takes_the_green_lane(
     )
     # Until party screening exists (issue 4) the rule must not claim that screening ran.
     assert results[NO_OPEN_SCREENING_HITS]["explanation"] == (
-        "no screening hits recorded: party screening is not connected yet"
+        "no screening hits recorded: no watch list is loaded, so no party was screened"
     )
 
 
@@ -187,15 +188,33 @@ def test_a_violation_within_three_years_fails_good_standing(
 
 
 def test_an_open_screening_hit_keeps_the_case_out_of_the_green_lane(
-    session: Session, clock: FixedClock, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    session: Session, clock: FixedClock, settings: Settings
 ) -> None:
-    # Screening is not built yet (review.open_screening_hits always answers 0); stand in for it.
     applicant = Applicant(session, clock, settings)
-    monkeypatch.setattr(review, "open_screening_hits", lambda session, application: 2)
-    lane, results = applicant.assessment(applicant.accept())
+    watch_list = (
+        "list,entry_no,name_en,name_zh,country,announcement,announced_on,effective_on,status,"
+        "status_changed_on,status_announcement,source\n"
+        "watch_list,1,Rheinland Antriebstechnik GmbH,,DE,商务部公告2025年第1号,2025-01-02,"
+        "2025-01-02,active,,,\n"
+    )
+    watch_lists.import_list(
+        session, actor=None, clock=clock, fmt="cn-mofcom-csv", files=[watch_list.encode()],
+        file_names=["cn.csv"],
+    )  # fmt: skip
+    case = applicant.accept()
+    lane, results = applicant.assessment(case)
     assert lane == "ordinary"
     assert _only_failure(results) == NO_OPEN_SCREENING_HITS
-    assert results[NO_OPEN_SCREENING_HITS]["explanation"] == "2 open screening hits to resolve"
+    # The applicant is told screening is pending, not what its parties were screened against.
+    assert results[NO_OPEN_SCREENING_HITS]["explanation"] == "party screening pending"
+    officer_view = views.application_view(
+        session, actor=applicant.officer, clock=clock, settings=settings, key=case.id
+    )
+    assert officer_view.green_channel is not None
+    rule = next(
+        r for r in officer_view.green_channel["results"] if r["rule"] == NO_OPEN_SCREENING_HITS
+    )
+    assert rule["explanation"] == "2 open screening hits to resolve"
 
 
 def test_the_queue_serves_the_green_lane_first_then_by_due_date(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rarex import __version__
-from rarex.api import applications, customs, reference, statistics, system
+from rarex.api import applications, customs, reference, screening, statistics, system
 from rarex.api.limits import BodySizeLimit
 from rarex.clock import Clock, clock_for
 from rarex.config import Settings, get_settings
@@ -88,6 +88,7 @@ def create_app(
         reference.router,
         applications.router,
         customs.router,
+        screening.router,
         statistics.router,
         system.router,
     ):

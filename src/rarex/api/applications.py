@@ -8,8 +8,9 @@ from fastapi import APIRouter, Form, Request, UploadFile, status
 
 from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
 from rarex.clock import authority_date
-from rarex.errors import InvalidInput, PayloadTooLarge
+from rarex.errors import Conflict, InvalidInput, PayloadTooLarge
 from rarex.licensing import decisions, filing, review, views
+from rarex.licensing import screening as case_screening
 from rarex.licensing.schemas import (
     ApplicationAmend,
     ApplicationCreate,
@@ -172,6 +173,19 @@ def decide_application(
 ) -> ApplicationRead:
     decisions.ensure_role_may_decide(actor)
     application_id = views.resolve_application_id(session, actor=actor, key=key)
+    if body.outcome == "approved":
+        raised = case_screening.screen_case(
+            session, actor=actor, clock=clock, settings=settings, application_id=application_id
+        )
+        if raised:
+            # Stored before the refusal: the officer is told of hits that exist.
+            session.commit()
+            raise Conflict(
+                f"screening before the decision raised {len(raised)} new hit(s); confirm or "
+                "dismiss each before approving",
+                code="screening.unresolved_hits",
+                hits=[str(h.id) for h in raised],
+            )
     decisions.decide(
         session,
         actor=actor,

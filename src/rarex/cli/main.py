@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from rarex.cli import applications, catalog, customs, licenses, stats, system
+from rarex.cli import applications, catalog, customs, licenses, screening, stats, system
 
 app = typer.Typer(
     name="rarex",
@@ -18,6 +18,9 @@ app.add_typer(applications.app, name="applications")
 app.add_typer(licenses.app, name="licenses")
 app.add_typer(customs.app, name="customs")
 app.add_typer(stats.app, name="stats")
+app.add_typer(screening.lists_app, name="lists")
+app.add_typer(screening.hits_app, name="hits")
+app.command("screen")(screening.screen_command)
 app.add_typer(system.db_app, name="db")
 app.add_typer(system.audit_app, name="audit")
 app.add_typer(system.users_app, name="users")

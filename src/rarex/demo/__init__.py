@@ -21,6 +21,7 @@ from rarex.demo.cases import caseload, history
 from rarex.demo.declarations import customs_week, declarations_summary
 from rarex.demo.people import setup_people
 from rarex.demo.report import print_summary, summary
+from rarex.demo.screening import listed_end_user, screening_summary, watch_lists_loaded
 from rarex.demo.world import DEMO_END, DEMO_START, DemoWorld
 from rarex.errors import Forbidden
 from rarex.migrations import upgrade_database
@@ -39,7 +40,9 @@ def reset_database(engine: Engine) -> None:
 STEPS: list[tuple[str, Callable[[DemoWorld], None]]] = [
     ("exporters, end users and officers", setup_people),
     ("three earlier approvals (April-May 2025)", history),
+    ("MOFCOM's control list loaded for screening (May 2025)", watch_lists_loaded),
     ("June-July 2025 caseload", caseload),
+    ("an end user on the control list (July 2025)", listed_end_user),
     ("a week of customs declarations (July 2025)", customs_week),
 ]
 
@@ -61,4 +64,8 @@ def play_demo(settings: Settings, engine: Engine, console: Console) -> dict[str,
                 step(world)
                 bar.advance(task)
         world.clock.set(DEMO_END)
-        return {**summary(world), **declarations_summary(world, "2025-07")}
+        return {
+            **summary(world),
+            **declarations_summary(world, "2025-07"),
+            **screening_summary(world),
+        }

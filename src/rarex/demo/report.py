@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from rarex.audit.service import verify
@@ -170,6 +171,18 @@ def print_summary(console: Console, result: dict[str, Any]) -> None:
             tonnes = (Decimal(total["net_kg"]) / 1000).quantize(Decimal("0.001"))
             month.add_row(dimension, total["key"], str(tonnes), str(total["lines"]))
     console.print(month)
+    hits = Table(title="Screening hits (parties against MOFCOM's control list)")
+    for column in ("case", "party", "entry", "listed as", "score", "status"):
+        hits.add_column(column)
+    for h in result.get("screening_hits", []):
+        hits.add_row(
+            h["case"], escape(h["party"]), h["entity_id"], escape(h["listed_name"]),
+            f"{h['score']:.2f}", h["status"],
+        )  # fmt: skip
+    console.print(hits)
+    refused = result.get("approval_refused")
+    if refused:
+        console.print(f"approval refused: {refused['code']}: {escape(refused['message'])}")
     audit = result["audit"]
     console.print(
         f"audit log: {'[green]intact[/]' if audit['ok'] else '[red]BROKEN[/]'}, "

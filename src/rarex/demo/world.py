@@ -37,6 +37,7 @@ class DemoWorld:
     cases: dict[str, Application] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     declarations: list[str] = field(default_factory=list)
+    notes: dict[str, Any] = field(default_factory=dict)
 
     def case_license(self, name: str) -> str | None:
         license_ = repository.license_for_application(self.session, self.cases[name].id)

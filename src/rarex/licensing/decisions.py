@@ -20,6 +20,7 @@ from rarex.licensing.access import DECIDING_ROLES, ensure_can_decide
 from rarex.licensing.end_uses import get_end_use
 from rarex.licensing.review import record_change, refresh_due_date
 from rarex.licensing.schemas import DecisionIn
+from rarex.licensing.screening import ensure_may_approve
 from rarex.licensing.states import LEGAL_BASIS, Action, State, next_state
 from rarex.models import Application, ApplicationLine, Decision, License, LicenseLine
 from rarex.quantities import GRAM
@@ -138,6 +139,9 @@ def decide(
                 f"end use {end_use.code} ({end_use.label}) is denied in principle",
                 code="application.denial_in_principle",
             )
+        ensure_may_approve(
+            session, clock=clock, settings=settings, application=application, on=today
+        )
         license_ = _issue_license(session, application=application, data=data, now=now)
 
     application.state = target.value

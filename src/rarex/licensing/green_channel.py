@@ -352,7 +352,7 @@ def _no_open_screening_hits(facts: GreenChannelFacts, policy: GreenChannelPolicy
         return RuleResult(
             NO_OPEN_SCREENING_HITS,
             True,
-            "no screening hits recorded: party screening is not connected yet",
+            "no screening hits recorded: no watch list is loaded, so no party was screened",
         )
     if hits == 0:
         return RuleResult(NO_OPEN_SCREENING_HITS, True, "no open screening hits")

@@ -29,9 +29,12 @@ from rarex.licensing.green_channel import (
 )
 from rarex.licensing.lane_stats import median_working_days_by_lane
 from rarex.licensing.schemas import LanePerformance, QueueItem
+from rarex.licensing.screening import screen_on_submission
 from rarex.licensing.states import ACTION_ROLES, LEGAL_BASIS, OPEN, Action, State, next_state
 from rarex.models import Application, GreenChannelCheck, StateChange
 from rarex.parties import service as parties
+from rarex.screening import search as screening_search
+from rarex.screening import service as screening_service
 
 log = logging.getLogger(__name__)
 
@@ -43,14 +46,9 @@ _REASON_REQUIRED = frozenset(
 )
 
 
-# Party screening arrives with its own room (issue 4); until then assessments say so.
-SCREENING_CONNECTED = False
-
-
 def open_screening_hits(session: Session, application: Application) -> int:
-    """Unresolved party-screening hits. Screening arrives with its own room (issue 4); until
-    then no hit can exist, and the green-channel rule that reads this stays honest about it."""
-    return 0
+    """Unresolved party-screening hits of the case (the green channel's last rule)."""
+    return screening_service.open_hits(session, application.id)
 
 
 def record_change(
@@ -127,7 +125,7 @@ def assess_green_channel(
         end_user_country=parties.get_foreign_party(
             session, party_id=application.end_user_id
         ).country,
-        screening_connected=SCREENING_CONNECTED,
+        screening_connected=screening_search.lists_loaded(session),
     )
     if settings.green_channel_min_approved_applications != policy.min_approved_applications:
         # The stored version must say which threshold was applied, not just the base policy.
@@ -260,6 +258,8 @@ def transition(
             subject_id=str(application.id),
             payload=assessment.to_dict(),
         )
+    if action is Action.SUBMIT:
+        screen_on_submission(session, clock=clock, settings=settings, application=application)
     refresh_due_date(session, application, clock=clock, settings=settings)
     session.flush()
     log.info(

@@ -209,6 +209,8 @@ class ApplicationRead(_Out):
     allowed_actions: list[str]
     clock: dict[str, Any] | None
     green_channel: dict[str, Any] | None
+    # Licensing officers and administrators only: counts by status and every hit.
+    screening: dict[str, Any] | None = None
     decision: DecisionRead | None
     license_number: str | None
     history: list[StateChangeRead]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -29,9 +30,11 @@ from rarex.licensing.schemas import (
     PartyRead,
     StateChangeRead,
 )
+from rarex.licensing.screening import hit_view
 from rarex.licensing.states import ACTION_ROLES, TRANSITIONS, State
 from rarex.models import Application, License
 from rarex.parties import service as parties
+from rarex.screening import service as screening_service
 
 
 def _resolve(session: Session, key: str | uuid.UUID) -> Application:
@@ -84,6 +87,7 @@ def application_view(
         )
     check = repository.latest_green_check(session, application.id)
     license_ = repository.license_for_application(session, application.id)
+    officer = actor.role in (Role.LICENSING_OFFICER, Role.ADMINISTRATOR)
     return ApplicationRead(
         id=application.id,
         reference=application.reference,
@@ -121,11 +125,12 @@ def application_view(
                 "eligible": check.eligible,
                 "policy_version": check.policy_version,
                 "evaluated_at": check.evaluated_at.isoformat(),
-                "results": check.results,
+                "results": check.results if officer else _without_screening(check.results),
             }
             if check is not None
             else None
         ),
+        screening=_screening_summary(session, application.id) if officer else None,
         decision=(
             DecisionRead(
                 outcome=decision.outcome,
@@ -277,4 +282,24 @@ def list_license_views(
         _license_read(session, lic, on)
         for lic in repository.list_licenses(session, exporter_id=exporter_id)
         if can_view_license(actor, lic)
+    ]
+
+
+def _screening_summary(session: Session, application_id: uuid.UUID) -> dict[str, Any]:
+    hits = screening_service.hits(session, application_id)
+    counts = {status: 0 for status in ("open", "confirmed", "dismissed")}
+    for hit in hits:
+        counts[hit.status] += 1
+    return {**counts, "hits": [hit_view(h) for h in hits]}
+
+
+def _without_screening(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Applicants see that screening is pending, never how many hits or against what: a listed
+    party must not learn of a hit from its own application. A passed rule says nothing of
+    anyone and stays as it is."""
+    return [
+        {**r, "explanation": "party screening pending"}
+        if r.get("rule") == "no_open_screening_hits" and not r.get("passed")
+        else r
+        for r in results
     ]

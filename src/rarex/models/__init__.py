@@ -1,6 +1,7 @@
 """ORM classes only; importing this package registers every table on ``Base.metadata``."""
 
 from rarex.models import customs as customs
+from rarex.models import screening as screening
 from rarex.models import statistics as statistics
 from rarex.models.applications import (
     Application,

@@ -14,6 +14,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 
 class PartyKind(StrEnum):
@@ -55,9 +56,9 @@ class StatusChange:
 
 @dataclass(frozen=True, slots=True)
 class ListEntry:
-    source: str  # the list import's source slug: "ofac-sdn", "un-sc", "bis-dpl", "us-export", "cn-mofcom", ...
+    source: str  # the list import's slug: "ofac-sdn", "un-sc", "bis-dpl", "us-export", ...
     entry_id: str  # stable within the source
-    list_name: str  # the list the entry is on, as the source names it ("Entity List", "control_list", ...)
+    list_name: str  # the list as the source names it ("Entity List", "control_list", ...)
     kind: PartyKind
     names: tuple[EntryName, ...]
     countries: tuple[str, ...] = ()  # ISO 3166-1 alpha-2, upper case
@@ -100,3 +101,39 @@ class ListEntry:
         of the source file's rows."""
         body = json.dumps(asdict(self), sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def entry_to_dict(entry: ListEntry) -> dict[str, Any]:
+    """The entry as plain JSON values (dates as ISO strings); ``entry_from_dict`` reverses it."""
+    body: dict[str, Any] = json.loads(json.dumps(asdict(entry), default=str, ensure_ascii=False))
+    return body
+
+
+def entry_from_dict(data: dict[str, Any]) -> ListEntry:
+    def day(value: Any) -> date | None:
+        return date.fromisoformat(value) if value else None
+
+    return ListEntry(
+        source=data["source"],
+        entry_id=data["entry_id"],
+        list_name=data["list_name"],
+        kind=PartyKind(data["kind"]),
+        names=tuple(
+            EntryName(n["text"], NameRole(n["role"]), n.get("lang")) for n in data["names"]
+        ),
+        countries=tuple(data.get("countries", ())),
+        addresses=tuple(data.get("addresses", ())),
+        identifiers=tuple(data.get("identifiers", ())),
+        programs=tuple(data.get("programs", ())),
+        listed_on=day(data.get("listed_on")),
+        effective_on=day(data.get("effective_on")),
+        announcement=data.get("announcement"),
+        status_changes=tuple(
+            StatusChange(
+                ListStatus(c["status"]), date.fromisoformat(c["on"]), c.get("announcement")
+            )
+            for c in data.get("status_changes", ())
+        ),
+        remarks=data.get("remarks"),
+        extra=tuple((k, v) for k, v in data.get("extra", ())),
+    )

@@ -1,0 +1,157 @@
+"""HTTP routes of the screening room: name search (single and batch), watch lists, and the
+hits officers resolve on applications."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, UploadFile
+from pydantic import BaseModel, ConfigDict, Field
+
+from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
+from rarex.auth.roles import require_role
+from rarex.errors import InvalidInput, PayloadTooLarge
+from rarex.licensing import screening as case_screening
+from rarex.licensing import views
+from rarex.screening import lists as watch_lists
+from rarex.screening import search as screening_search
+
+router = APIRouter(tags=["screening"])
+MAX_LIST_UPLOAD = 200 * 1024 * 1024
+
+
+class SearchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(max_length=screening_search.MAX_QUERY)
+    kind: str | None = None
+    country: str | None = None
+    on: date | None = None
+    limit: int = 10
+
+
+class BatchSearchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    names: list[Annotated[str, Field(max_length=screening_search.MAX_QUERY)]] = Field(
+        max_length=screening_search.MAX_BATCH
+    )
+    kind: str | None = None
+    country: str | None = None
+    on: date | None = None
+    limit: int = 10
+
+
+class ResolveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: str
+    reason: str = Field(max_length=4000)
+
+
+@router.post("/screening/search")
+def search(
+    body: SearchIn, session: SessionDep, actor: ActorDep, clock: ClockDep, settings: SettingsDep
+) -> dict[str, Any]:
+    """Ranked hits for one name, each with entity id, score, status on the date, explanation."""
+    (found,) = screening_search.search_names(
+        session, actor=actor, clock=clock, names=[body.name], kind=body.kind,
+        country=body.country, on=body.on, limit=body.limit,
+        settings=screening_search.match_settings(settings.screening_threshold),
+    )  # fmt: skip
+    return {"query": body.name, "hits": [h.to_dict() for h in found]}
+
+
+@router.post("/screening/search/batch")
+def search_batch(
+    body: BatchSearchIn,
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> dict[str, Any]:
+    """The same for up to 1,000 names, answered in order."""
+    results = screening_search.search_names(
+        session, actor=actor, clock=clock, names=body.names, kind=body.kind,
+        country=body.country, on=body.on, limit=body.limit,
+        settings=screening_search.match_settings(settings.screening_threshold),
+    )  # fmt: skip
+    return {
+        "results": [
+            {"query": name, "hits": [h.to_dict() for h in found]}
+            for name, found in zip(body.names, results, strict=True)
+        ]
+    }
+
+
+@router.get("/screening/lists")
+def list_status(
+    session: SessionDep, actor: ActorDep, history: bool = False
+) -> list[dict[str, Any]]:
+    return [s.to_dict() for s in watch_lists.list_status(session, actor=actor, history=history)]
+
+
+@router.post("/screening/lists")
+def import_list(
+    files: list[UploadFile],
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    format: Annotated[str, Form()],
+    dataset: Annotated[str | None, Form()] = None,
+) -> dict[str, Any]:
+    """Import a version of a list (multipart ``files`` and ``format``); cases open or licensed
+    are screened again against what changed."""
+    require_role(actor, *watch_lists.MANAGE_ROLES, action="import watch lists")
+    contents: list[bytes] = []
+    total = 0
+    for upload in files:
+        data = upload.file.read(MAX_LIST_UPLOAD + 1)
+        total += len(data)
+        if total > MAX_LIST_UPLOAD:
+            raise PayloadTooLarge(
+                f"lists larger than {MAX_LIST_UPLOAD} bytes", limit=MAX_LIST_UPLOAD
+            )
+        contents.append(data)
+    if not contents:
+        raise InvalidInput("send at least one file", code="lists.bad_files")
+    result = watch_lists.import_list(
+        session, actor=actor, clock=clock, fmt=format, files=contents,
+        file_names=[u.filename or "upload" for u in files], dataset=dataset,
+    )  # fmt: skip
+    rescreened = case_screening.rescreen_cases(
+        session, clock=clock, settings=settings, delta=result.delta
+    )
+    return {**result.to_dict(), "rescreened": rescreened.to_dict()}
+
+
+@router.get("/applications/{key}/hits")
+def case_hits(key: str, session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]:
+    application_id = views.resolve_application_id(session, actor=actor, key=key)
+    return case_screening.case_hits(session, actor=actor, application_id=application_id)
+
+
+@router.post("/applications/{key}/hits/screen")
+def screen_case(
+    key: str, session: SessionDep, actor: ActorDep, clock: ClockDep, settings: SettingsDep
+) -> list[dict[str, Any]]:
+    """Screen the parties now; answers the hits this raised."""
+    application_id = views.resolve_application_id(session, actor=actor, key=key)
+    raised = case_screening.screen_case(
+        session, actor=actor, clock=clock, settings=settings, application_id=application_id
+    )
+    return [case_screening.hit_view(h) for h in raised]
+
+
+@router.post("/screening/hits/{hit_id}/resolve")
+def resolve_hit(
+    hit_id: uuid.UUID, body: ResolveIn, session: SessionDep, actor: ActorDep, clock: ClockDep
+) -> dict[str, Any]:
+    hit = case_screening.resolve_case_hit(
+        session, actor=actor, clock=clock, hit_id=hit_id, decision=body.decision,
+        reason=body.reason,
+    )  # fmt: skip
+    return case_screening.hit_view(hit)

@@ -1,0 +1,276 @@
+"""``rarex lists``, ``rarex screen`` and ``rarex hits``: watch lists, name screening, and the
+hits officers resolve on applications."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from rarex.cli.common import console, domain_errors, emit_json, err_console, fail, parse_date
+from rarex.cli.context import open_context
+from rarex.licensing import screening as case_screening
+from rarex.licensing import views
+from rarex.screening import lists as watch_lists
+from rarex.screening import search as screening_search
+from rarex.screening.sources import FORMATS, detect_format
+
+lists_app = typer.Typer(
+    help="Watch lists: import a version, see what is loaded.", no_args_is_help=True
+)
+hits_app = typer.Typer(
+    help="Screening hits on applications: list, screen now, resolve.", no_args_is_help=True
+)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the stable JSON shape.")]
+AsUser = Annotated[str, typer.Option("--as", help="Username to act as")]
+MAX_LIST_BYTES = 200 * 1024 * 1024
+
+
+@lists_app.command("import")
+@domain_errors
+def import_command(
+    files: Annotated[
+        list[Path],
+        typer.Argument(exists=True, dir_okay=False, readable=True, help="The list file(s)"),
+    ],
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help=f"One of: {', '.join(FORMATS)}; guessed when left out."),
+    ] = None,
+    dataset: Annotated[
+        str | None, typer.Option(help="FtM: the dataset name (source ftm-NAME)")
+    ] = None,
+    retrieved_at: Annotated[
+        str | None,
+        typer.Option(help="When the file was fetched (YYYY-MM-DD or ISO time); default: now."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import a version of a watch list (OFAC takes the sdn file and, beside it, alt and add).
+
+    An unchanged file changes nothing; a malformed one is refused, naming the line or
+    element, and the version in use stays in use. Cases open or licensed are screened again
+    against what the new version added or changed. Exit 0 on success, 2 when refused.
+    """
+    contents = []
+    for path in files:
+        if path.stat().st_size > MAX_LIST_BYTES:
+            raise fail("lists.too_large", f"{path.name} is larger than {MAX_LIST_BYTES} bytes")
+        contents.append(path.read_bytes())
+    chosen = fmt or detect_format(files[0].name, contents[0][:4096])
+    if chosen is None:
+        raise fail(
+            "lists.unknown_format", f"cannot tell the format of {files[0].name}: give --format"
+        )
+    when = _retrieved(retrieved_at)
+    ctx = open_context()
+    progress = Progress(
+        TextColumn("reading {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=not err_console.is_terminal,
+        transient=True,
+    )
+    with progress, ctx.unit_of_work() as session:
+        task = progress.add_task(files[0].name, total=None)
+        result = watch_lists.import_list(
+            session,
+            actor=None,
+            clock=ctx.clock,
+            fmt=chosen,
+            files=contents,
+            file_names=[p.name for p in files],
+            retrieved_at=when,
+            dataset=dataset,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+        rescreened = case_screening.rescreen_cases(
+            session, clock=ctx.clock, settings=ctx.settings, delta=result.delta
+        )
+    body = {**result.to_dict(), "rescreened": rescreened.to_dict()}
+    if as_json:
+        emit_json(body)
+        return
+    state = "unchanged (already imported)" if result.unchanged else "imported, now active"
+    console.print(f"{escape(result.source)} ({result.format}): {state}")
+    table = Table("list", "entities", "names")
+    for name, count in sorted(result.counts.items()):
+        table.add_row(escape(name), str(count["entities"]), str(count["names"]))
+    table.add_row("[bold]total[/bold]", str(result.entities), str(result.names))
+    console.print(table)
+    if not result.unchanged:
+        console.print(
+            f"against the version before: {result.added} added, {result.changed} changed, "
+            f"{result.removed} removed; {rescreened.cases} case(s) screened again, "
+            f"{rescreened.hits} new hit(s)"
+        )
+    for note in result.notes:
+        console.print(f"[dim]note: {escape(note)}[/dim]")
+
+
+def _retrieved(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise fail("input.invalid_date", f"--retrieved-at must be ISO, got {value!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@lists_app.command("status")
+@domain_errors
+def status_command(
+    history: Annotated[bool, typer.Option(help="Every version, not only the active ones")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """The loaded watch lists: source, version, content hash, retrieval and import, counts."""
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        rows = watch_lists.list_status(session, actor=None, history=history)
+    if as_json:
+        emit_json([r.to_dict() for r in rows])
+        return
+    if not rows:
+        console.print("no watch list is loaded: `rarex lists import FILE` loads one")
+        return
+    table = Table("source", "active", "entities", "names", "retrieved", "imported", "sha256")
+    for r in rows:
+        table.add_row(
+            escape(r.source),
+            "yes" if r.active else "no",
+            str(r.entities),
+            str(r.names),
+            r.retrieved_at.date().isoformat(),
+            r.imported_at.isoformat(timespec="seconds"),
+            r.content_hash[:12],
+        )
+    console.print(table)
+
+
+@domain_errors
+def screen_command(
+    name: Annotated[str, typer.Argument(help="The name to screen, in any script")],
+    kind: Annotated[str | None, typer.Option(help="person or organization")] = None,
+    country: Annotated[str | None, typer.Option(help="ISO country (code or name)")] = None,
+    on: Annotated[
+        str | None, typer.Option("--on", metavar="YYYY-MM-DD", help="Screening date; default today")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="At most this many hits")] = 10,
+    as_json: JsonOpt = False,
+) -> None:
+    """Screen a name against every loaded watch list: ranked hits with entity id, score, the
+    list's status on the date and the explanation. Exit 0 with or without hits."""
+    day = parse_date(on, option="--on") if on else None
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        (found,) = screening_search.search_names(
+            session, actor=None, clock=ctx.clock, names=[name], kind=kind, country=country,
+            on=day, limit=limit,
+            settings=screening_search.match_settings(ctx.settings.screening_threshold),
+        )  # fmt: skip
+        loaded = screening_search.lists_loaded(session)
+    if as_json:
+        emit_json({"query": name, "hits": [h.to_dict() for h in found]})
+        return
+    if not loaded:
+        err_console.print("no watch list is loaded: `rarex lists import FILE` loads one")
+    if not found:
+        console.print(f"no hit above the threshold for {escape(name)!r}")
+    for rank, hit in enumerate(found, 1):
+        entry = hit.match.entry
+        force = "in force" if hit.in_force else f"NOT in force on {hit.on.isoformat()}"
+        status = hit.status.value if hit.status is not None else "not yet effective"
+        console.print(
+            f"[bold]{rank}. {escape(entry.entity_id)}[/bold]  score {hit.match.score:.2f}  "
+            f"{escape(entry.primary_name)}  {escape(f'[{entry.list_name}; {status}, {force}]')}"
+        )
+        if entry.announcement:
+            console.print(f"   announcement: {escape(entry.announcement)}")
+        for line in hit.match.explanation.render().splitlines():
+            console.print(f"   {escape(line)}")
+
+
+@hits_app.command("list")
+@domain_errors
+def hits_list(reference: str, as_user: AsUser, as_json: JsonOpt = False) -> None:
+    """The screening hits of an application (officers only), open ones first."""
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        actor = ctx.actor(session, as_user)
+        app_id = views.resolve_application_id(session, actor=actor, key=reference)
+        rows = case_screening.case_hits(session, actor=actor, application_id=app_id)
+    _print_hits(rows, as_json)
+
+
+@hits_app.command("screen")
+@domain_errors
+def hits_screen(reference: str, as_user: AsUser, as_json: JsonOpt = False) -> None:
+    """Screen an application's parties now; prints the hits this raised."""
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        actor = ctx.actor(session, as_user)
+        app_id = views.resolve_application_id(session, actor=actor, key=reference)
+        raised = case_screening.screen_case(
+            session, actor=actor, clock=ctx.clock, settings=ctx.settings, application_id=app_id
+        )
+        rows = [case_screening.hit_view(h) for h in raised]
+    _print_hits(rows, as_json)
+
+
+@hits_app.command("resolve")
+@domain_errors
+def hits_resolve(
+    hit_id: str,
+    as_user: AsUser,
+    reason: Annotated[str, typer.Option(help="Why: what shows it is (or is not) this party")],
+    confirm: Annotated[bool, typer.Option("--confirm", help="It is this party")] = False,
+    dismiss: Annotated[bool, typer.Option("--dismiss", help="It is not this party")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Confirm or dismiss an open hit, with a reason (a dismissal is remembered)."""
+    if confirm == dismiss:
+        raise fail("screening.unknown_decision", "give exactly one of --confirm or --dismiss")
+    try:
+        key = uuid.UUID(hit_id)
+    except ValueError:
+        raise fail("screening.hit_not_found", f"{hit_id!r} is not a hit id") from None
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        actor = ctx.actor(session, as_user)
+        hit = case_screening.resolve_case_hit(
+            session, actor=actor, clock=ctx.clock, hit_id=key,
+            decision="confirm" if confirm else "dismiss", reason=reason,
+        )  # fmt: skip
+        row = case_screening.hit_view(hit)
+    _print_hits([row], as_json)
+
+
+def _print_hits(rows: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        console.print("no screening hits")
+        return
+    table = Table("hit", "status", "party", "entity", "list", "score", "in force")
+    for r in rows:
+        table.add_row(
+            r["id"],
+            r["status"],
+            f"{r['party_role']}: {escape(r['party_name'])}",
+            escape(r["entity_id"]),
+            escape(r["list"]),
+            f"{r['score']:.2f}",
+            "yes" if r["in_force"] else "no",
+        )
+    console.print(table)

@@ -1,0 +1,192 @@
+"""Where party screening meets the case: on submission, before a decision, after a list change.
+
+The screening room finds and stores hits; this module decides what they mean for a case: an
+application with an open hit cannot be approved (nor take the green channel), and a confirmed
+hit on China's control list, in force on the decision day, forces denial in principle.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from rarex.auth.roles import Actor, Role, require_role
+from rarex.clock import Clock
+from rarex.config import Settings
+from rarex.errors import Conflict, NotFound
+from rarex.licensing import repository
+from rarex.licensing.access import ensure_can_view, ensure_no_conflict
+from rarex.licensing.states import OPEN
+from rarex.models import Application
+from rarex.models.screening import ScreeningHit
+from rarex.screening import repository as screening_repository
+from rarex.screening import search as screening_search
+from rarex.screening import service as screening
+from rarex.screening.index import ScreeningIndex
+from rarex.screening.records import ListEntry
+
+HIT_VIEW_ROLES = (Role.LICENSING_OFFICER, Role.ADMINISTRATOR)
+# Cases a list change can still matter to (drafts are screened when submitted; returned
+# cases when submitted again).
+OPEN_STATES = tuple(sorted(s.value for s in OPEN))
+
+
+def screen_on_submission(
+    session: Session, *, clock: Clock, settings: Settings, application: Application
+) -> None:
+    screening.screen_application(
+        session,
+        clock=clock,
+        application=application,
+        trigger="submission",
+        settings=screening_search.match_settings(settings.screening_threshold),
+    )
+
+
+def ensure_may_approve(
+    session: Session, *, clock: Clock, settings: Settings, application: Application, on: date
+) -> None:
+    """Screen again, then refuse approval while a hit is open or a party is on the control list.
+
+    Hits this screening raises are rolled back with the refused approval; the API and CLI
+    therefore screen in a unit of work of their own first (``screen_case``), so that what an
+    officer is told to resolve is stored.
+    """
+    screening.screen_application(
+        session,
+        clock=clock,
+        application=application,
+        trigger="pre_decision",
+        settings=screening_search.match_settings(settings.screening_threshold),
+    )
+    open_hits = screening.open_hits(session, application.id)
+    if open_hits:
+        raise Conflict(
+            f"{application.reference} has {open_hits} open screening hit(s); confirm or dismiss "
+            "each before approving",
+            code="screening.unresolved_hits",
+            open_hits=open_hits,
+        )
+    for hit in screening.control_list_hits(session, application.id):
+        if screening.in_force_on(session, hit, on):
+            raise Conflict(
+                f"{hit.party_name} ({hit.party_role}) is on China's export control list "
+                f"({hit.listed_name}, {hit.announcement}): the application is denied in "
+                "principle",
+                code="screening.control_list_party",
+                entity=hit.entity_id,
+                announcement=hit.announcement,
+            )
+
+
+def screen_case(
+    session: Session,
+    *,
+    actor: Actor,
+    clock: Clock,
+    settings: Settings,
+    application_id: uuid.UUID,
+) -> list[ScreeningHit]:
+    """An officer's "screen now" (also what the API and CLI do before a decision)."""
+    require_role(actor, *HIT_VIEW_ROLES, action="screen an application")
+    application = repository.get_application(session, application_id)
+    return screening.screen_application(
+        session,
+        clock=clock,
+        application=application,
+        trigger="officer",
+        settings=screening_search.match_settings(settings.screening_threshold),
+    )
+
+
+def resolve_case_hit(
+    session: Session,
+    *,
+    actor: Actor,
+    clock: Clock,
+    hit_id: uuid.UUID,
+    decision: str,
+    reason: str,
+) -> ScreeningHit:
+    """Confirm or dismiss a hit, by an officer free to handle the case (not its filer, no
+    declared link to the exporter)."""
+    require_role(actor, Role.LICENSING_OFFICER, action="resolve screening hits")
+    hit = screening_repository.hit(session, hit_id)
+    if hit is None:
+        raise NotFound(f"screening hit {hit_id} does not exist", code="screening.hit_not_found")
+    application = repository.get_application(session, hit.application_id)
+    ensure_can_view(actor, application)
+    ensure_no_conflict(session, actor, application)
+    return screening.resolve_hit(
+        session, actor=actor, clock=clock, hit_id=hit_id, decision=decision, reason=reason
+    )
+
+
+def case_hits(session: Session, *, actor: Actor, application_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The hits of a case, for officers only: an exporter is never shown who it was screened
+    against (that would tip off a listed party)."""
+    require_role(actor, *HIT_VIEW_ROLES, action="see screening hits")
+    application = repository.get_application(session, application_id)
+    ensure_can_view(actor, application)
+    return [hit_view(h) for h in screening.hits(session, application.id)]
+
+
+def hit_view(hit: ScreeningHit) -> dict[str, Any]:
+    return {
+        "id": str(hit.id),
+        "application_id": str(hit.application_id),
+        "party_role": hit.party_role,
+        "party_name": hit.party_name,
+        "party_country": hit.party_country,
+        "entity_id": hit.entity_id,
+        "list": hit.list_name,
+        "listed_name": hit.listed_name,
+        "announcement": hit.announcement,
+        "in_force": hit.in_force,
+        "screened_on": hit.screened_on.isoformat(),
+        "score": hit.score,
+        "trigger": hit.trigger,
+        "status": hit.status,
+        "reason": hit.reason,
+        "resolved_at": hit.resolved_at.isoformat() if hit.resolved_at else None,
+        "explanation": hit.explanation,
+    }
+
+
+@dataclass(frozen=True)
+class Rescreening:
+    entries: int
+    cases: int
+    hits: int
+
+    def to_dict(self) -> dict[str, int]:
+        return {"entries": self.entries, "cases": self.cases, "hits": self.hits}
+
+
+def rescreen_cases(
+    session: Session, *, clock: Clock, settings: Settings, delta: Sequence[ListEntry]
+) -> Rescreening:
+    """Screen every party of open applications and of active licenses against the added or
+    changed entries only; new hits are raised (trigger ``list_change``)."""
+    if not delta:
+        return Rescreening(0, 0, 0)
+    index = ScreeningIndex.build(delta)
+    cases = screening_repository.applications_to_rescreen(session, OPEN_STATES)
+    raised = 0
+    for application in cases:
+        raised += len(
+            screening.screen_application(
+                session,
+                clock=clock,
+                application=application,
+                trigger="list_change",
+                index=index,
+                settings=screening_search.match_settings(settings.screening_threshold),
+            )
+        )
+    return Rescreening(len(delta), len(cases), raised)

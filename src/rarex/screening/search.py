@@ -1,0 +1,170 @@
+"""Searching names against the active watch lists, with each entry's status on a date.
+
+The index over the active versions is built once per set of versions and process (building
+it normalises every listed name; a query then costs well under a millisecond) and is rebuilt
+only when a list import changes the active set.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from rarex.auth.roles import Actor, Role, require_role
+from rarex.clock import Clock, authority_date
+from rarex.errors import InvalidInput
+from rarex.parties.identifiers import normalize_country
+from rarex.screening import repository
+from rarex.screening.index import ScreeningIndex
+from rarex.screening.matching import DEFAULT, Match, MatchSettings, search
+from rarex.screening.records import ListEntry, ListStatus, PartyKind
+
+SEARCH_ROLES = (Role.ADMINISTRATOR, Role.LICENSING_OFFICER, Role.CUSTOMS_OFFICER)
+MAX_QUERY = 300
+MAX_BATCH = 1000
+
+
+_lock = threading.Lock()
+_cached: tuple[tuple[str, ...], ScreeningIndex] | None = None
+
+
+def active_index(session: Session) -> ScreeningIndex:
+    """The index over every active list version (empty when no list is loaded)."""
+    global _cached
+    versions = repository.active_versions(session)
+    key = tuple(sorted(str(v.id) for v in versions))
+    with _lock:
+        if _cached is not None and _cached[0] == key:
+            return _cached[1]
+    index = ScreeningIndex.build(repository.entries_of(session, [v.id for v in versions]))
+    with _lock:
+        _cached = (key, index)
+    return index
+
+
+def match_settings(threshold: float) -> MatchSettings:
+    """The matcher's settings with the configured threshold (``RAREX_SCREENING_THRESHOLD``)."""
+    return DEFAULT if threshold == DEFAULT.threshold else replace(DEFAULT, threshold=threshold)
+
+
+def lists_loaded(session: Session) -> bool:
+    return bool(repository.active_versions(session))
+
+
+@dataclass(frozen=True)
+class ScreenHit:
+    """A match with what the list says of the entry on the screening date."""
+
+    match: Match
+    on: date
+    status: ListStatus | None
+
+    @property
+    def in_force(self) -> bool:
+        return self.status is ListStatus.ACTIVE
+
+    def to_dict(self) -> dict[str, Any]:
+        entry = self.match.entry
+        return {
+            **self.match.to_dict(),
+            "source": entry.source,
+            "list": entry.list_name,
+            "countries": list(entry.countries),
+            "programs": list(entry.programs),
+            "announcement": entry.announcement,
+            "listed_on": entry.listed_on.isoformat() if entry.listed_on else None,
+            "effective_on": entry.effective_on.isoformat() if entry.effective_on else None,
+            "status_on_date": self.status.value if self.status is not None else "not_yet_effective",
+            "in_force": self.in_force,
+            "on": self.on.isoformat(),
+            "status_changes": [
+                {"status": c.status.value, "on": c.on.isoformat(), "announcement": c.announcement}
+                for c in entry.status_changes
+            ],
+            "explanation_text": self.match.explanation.render(),
+        }
+
+
+def _query(name: str) -> str:
+    text = " ".join(name.split())
+    if not text:
+        raise InvalidInput("a name to screen is required", code="screening.name_required")
+    if len(text) > MAX_QUERY:
+        raise InvalidInput(
+            f"a name to screen has at most {MAX_QUERY} characters", code="screening.name_too_long"
+        )
+    return text
+
+
+def _kind(kind: str | None) -> PartyKind | None:
+    if kind is None:
+        return None
+    try:
+        value = PartyKind(kind)
+    except ValueError:
+        value = None
+    if value not in (PartyKind.PERSON, PartyKind.ORGANIZATION):
+        raise InvalidInput(
+            f"kind must be person or organization, got {kind!r}", code="screening.unknown_kind"
+        )
+    return value
+
+
+def search_names(
+    session: Session,
+    *,
+    actor: Actor | None,
+    clock: Clock,
+    names: Sequence[str],
+    kind: str | None = None,
+    country: str | None = None,
+    on: date | None = None,
+    limit: int = 10,
+    settings: MatchSettings = DEFAULT,
+) -> list[list[ScreenHit]]:
+    """Ranked hits for each name, with each entry's status on ``on`` (default: today)."""
+    if actor is not None:
+        require_role(actor, *SEARCH_ROLES, action="screen names")
+    if not names or len(names) > MAX_BATCH:
+        raise InvalidInput(f"screen 1 to {MAX_BATCH} names at a time", code="screening.batch_size")
+    queries = [_query(n) for n in names]
+    party_kind = _kind(kind)
+    alpha2 = normalize_country(country).alpha2 if country else None
+    if not 1 <= limit <= 100:
+        raise InvalidInput("limit must be 1-100", code="screening.bad_limit")
+    day = on or authority_date(clock.now())
+    index = active_index(session)
+    return [
+        [
+            ScreenHit(m, day, m.entry.status_on(day))
+            for m in search(
+                index, q, kind=party_kind, country=alpha2, limit=limit, settings=settings
+            )
+        ]
+        for q in queries
+    ]
+
+
+_USCC = re.compile(r"\b[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}\b")
+_identifiers: tuple[ScreeningIndex, dict[str, list[ListEntry]]] | None = None
+
+
+def identifier_entries(index: ScreeningIndex) -> dict[str, list[ListEntry]]:
+    """Entries by the unified social credit codes their identifiers name (per index)."""
+    global _identifiers
+    cached = _identifiers
+    if cached is not None and cached[0] is index:
+        return cached[1]
+    found: dict[str, list[ListEntry]] = {}
+    for entry in index.entries:
+        for identifier in entry.identifiers:
+            for code in _USCC.findall(identifier.upper()):
+                found.setdefault(code, []).append(entry)
+    _identifiers = (index, found)
+    return found

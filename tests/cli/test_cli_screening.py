@@ -1,0 +1,114 @@
+"""``rarex lists`` and ``rarex screen`` on the real shared lists: the issue's acceptance names,
+the dated status of suspended and removed entries, and refusals with a precise error."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from rarex.cli.main import app
+
+WATCHLISTS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "watchlists"
+
+
+def _lists() -> Path:
+    if not WATCHLISTS.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{WATCHLISTS} is missing in CI")
+        pytest.skip(f"{WATCHLISTS} is not beside the clone")
+    return WATCHLISTS
+
+
+def _ok(runner: CliRunner, *args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output + result.stderr
+    return result.stdout
+
+
+def _screen(runner: CliRunner, name: str, *extra: str) -> list[dict[str, Any]]:
+    hits: list[dict[str, Any]] = json.loads(_ok(runner, "screen", name, "--json", *extra))["hits"]
+    return hits
+
+
+@pytest.fixture
+def loaded(runner: CliRunner, cli_env: str) -> CliRunner:
+    folder = _lists()
+    body = json.loads(
+        _ok(runner, "lists", "import", str(folder / "china-control-list.csv"), "--json")
+    )
+    assert body["counts"]["control_list"] == {"entities": 153, "names": 306}
+    body = json.loads(
+        _ok(runner, "lists", "import", str(folder / "us-export-lists-2022.csv"), "--json")
+    )
+    assert (body["entities"], body["names"]) == (3231, 5772)
+    return runner
+
+
+def test_general_dynamics_is_found_in_chinese_and_english_citing_its_announcement(
+    loaded: CliRunner,
+) -> None:
+    for name in ("通用动力公司", "General Dynamics Corp."):
+        best = _screen(loaded, name, "--on", "2025-06-01")[0]
+        assert best["entity_id"] == "cn-mofcom:control_list-2025-1-1", name
+        assert best["announcement"] == "商务部公告2025年第1号"
+        assert best["in_force"] is True
+        assert best["explanation"]["list_name"] in ("General Dynamics", "通用动力公司")
+
+
+def test_huawei_in_characters_and_in_english_finds_the_us_export_entries(
+    loaded: CliRunner,
+) -> None:
+    for name in ("华为技术有限公司", "Huawei Technologies Co Ltd"):
+        hits = _screen(loaded, name, "--limit", "20")
+        sources = {h["entity_id"].split(":")[0] for h in hits}
+        names = " ".join(h["name"].lower() for h in hits)
+        assert "us-export" in sources, name
+        assert "huawei" in names, name
+        assert hits[0]["score"] >= 0.8
+
+
+def test_hikvision_regardless_of_word_order_and_generic_words_alone_find_nothing(
+    loaded: CliRunner,
+) -> None:
+    for name in ("Hangzhou Hikvision Digital Technology", "Hikvision Digital Technology Hangzhou"):
+        hits = _screen(loaded, name)
+        assert any("hikvision" in h["name"].lower() for h in hits[:3]), name
+    assert _screen(loaded, "China Trading Co., Ltd.") == []
+
+
+def test_an_entry_whose_measures_stopped_is_shown_not_in_force_on_a_later_date(
+    loaded: CliRunner,
+) -> None:
+    before = _screen(loaded, "Leidos", "--on", "2025-06-01")[0]
+    after = _screen(loaded, "Leidos", "--on", "2025-12-01")[0]
+    assert before["entity_id"] == after["entity_id"]
+    assert before["in_force"] is True
+    assert (after["in_force"], after["status_on_date"]) == (False, "removed")
+    text = _ok(loaded, "screen", "Leidos", "--on", "2025-12-01")
+    assert "NOT in force on 2025-12-01" in text
+
+
+def test_status_lists_what_is_loaded_and_a_malformed_file_changes_nothing(
+    loaded: CliRunner, tmp_path: Path
+) -> None:
+    before = json.loads(_ok(loaded, "lists", "status", "--json"))
+    assert {s["source"] for s in before} == {"cn-mofcom", "us-export"}
+    broken = tmp_path / "un.xml"
+    broken.write_bytes(b'<?xml version="1.0"?>\n<CONSOLIDATED_LIST>\n<INDIVIDUALS>\n')
+    result = loaded.invoke(app, ["lists", "import", str(broken), "--format", "un-xml"])
+    assert result.exit_code == 2
+    assert "lists.bad_xml" in result.stderr
+    assert "line" in result.stderr
+    again = loaded.invoke(
+        app, ["lists", "import", str(_lists() / "china-control-list.csv"), "--json"]
+    )
+    assert json.loads(again.stdout)["unchanged"] is True
+    assert json.loads(_ok(loaded, "lists", "status", "--json")) == before
+    refused = loaded.invoke(app, ["screen", "", "--json"])
+    assert refused.exit_code == 2
+    assert "screening.name_required" in refused.stderr
