@@ -250,7 +250,7 @@ def run_clearance(
                     prefix,
                     barrier,
                     queue,
-                ),  # fmt: skip
+                ),
             )
             for w in range(clients)
         ]
