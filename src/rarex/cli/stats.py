@@ -17,7 +17,7 @@ from rich.table import Table
 
 from rarex.cli.common import console, domain_errors, emit_json, err_console, fail
 from rarex.cli.context import open_context
-from rarex.statistics import charts, exports, tables
+from rarex.statistics import exports, tables
 from rarex.statistics.declarations import declarations_report
 from rarex.statistics.derivation import ConsistencyPolicy
 from rarex.statistics.importer import import_files
@@ -369,6 +369,9 @@ def chart_command(
     compare_year: Annotated[int | None, typer.Option(help="yoy: the year compared")] = None,
 ) -> None:
     """Draw a chart as SVG or PNG (the format follows the file suffix)."""
+    # Imported here: matplotlib costs every other command half a second of start-up.
+    from rarex.statistics import charts
+
     fmt = output.suffix.lower().lstrip(".")
     if kind not in charts.KINDS:
         raise fail("stats.unknown_chart", f"--kind must be one of {', '.join(charts.KINDS)}")
