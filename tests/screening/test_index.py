@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rarex.screening.index import ScreeningIndex, consonant_skeleton
+from rarex.screening.matching import search
 from rarex.screening.normalize import normalize
 from tests.screening.test_matching_entries import ENTRIES, entry
 
@@ -69,3 +70,14 @@ def test_stored_normal_form_equals_normalising_the_name_again(index: ScreeningIn
 
 def test_consonant_skeleton_ignores_transliteration_of_x_and_vowels() -> None:
     assert consonant_skeleton("rosoboroneksport") == consonant_skeleton("rosoboronexport")
+
+
+def test_first_two_letters_swapped_still_retrieve_and_match_the_name() -> None:
+    index = ScreeningIndex.build([entry("rapid", "RAPID CUT LLC"), entry("other", "CUT RATE LLC")])
+    assert "rapid" in retrieved(index, "ARPID CUT LLC")
+    assert "rapid" in {m.entry.entry_id for m in search(index, "ARPID CUT LLC")}
+
+
+def test_a_pinyin_organisation_name_is_found_from_its_characters() -> None:
+    index = ScreeningIndex.build([entry("hg", "Haiguang Xinxi Jishu Youxian Gongsi")])
+    assert {m.entry.entry_id for m in search(index, "海光信息技术有限公司")} == {"hg"}

@@ -129,6 +129,17 @@ def test_results_are_one_per_entry_and_at_most_limit(index: ScreeningIndex) -> N
         ("AVIC Xian Aircraft Industry Group", "AVIC Chengdu Aircraft Industry Group"),  # places
         ("Ellissa Shipping", "Ellissa Holding"),  # descriptive words disagree
         ("Zhang Wei", "Zhang Wei Ming"),
+        # one distinctive word more or less, or a word of what it does on one side only
+        ("Zongyi Koala Superconductor Technologies", "Zongyi Superconductor Technologies"),
+        (
+            "Kashi Compass Prefecture Public Security Bureau",
+            "Kashi Prefecture Public Security Bureau",
+        ),
+        ("KHAZAR CO.", "KHAZAR STEEL CO."),
+        ("NEYRIZ", "NEYRIZ STEEL"),
+        ("EMPRESA CUBANA DE", "EMPRESA CUBANA DE AVIACION"),
+        ("Alphabet Inc.", "ALPHABET INTERNATIONAL DMCC"),
+        ("MUNSA INTERNATIONAL S.A.", "MUNSA INTERNATIONAL INVESMENTS S.A."),
     ],
 )
 def test_other_parties_sharing_most_of_a_name_stay_below_the_threshold(
@@ -144,6 +155,13 @@ def test_other_parties_sharing_most_of_a_name_stay_below_the_threshold(
         ("Hua Wei Technologies", "华为技术有限公司"),
         ("Huawei", "Huawei Technologies Co., Ltd."),  # descriptive words on one side only
         ("中国华为", "Huawei"),
+        ("ARPID CUT LLC", "RAPID CUT LLC"),  # first letters swapped: sorts elsewhere
+        ("QIBAL, Mohammad", "IQBAL, Mohammad"),
+        ("CLIO MGMT CORP.", "CLIO MANAGEMENT CORP."),  # abbreviation
+        ("Shihezi Shi Gonganju", "Shihezi Municipality Public Security Bureau"),
+        ("时何子市公安局", "Shihezi Municipality Public Security Bureau"),
+        ("Zhengzhou Baiwai Zhineng Zidonghua", "Zhengzhou Baiwai Intelligent Automation"),
+        ("海光信息技术有限公司", "Haiguang Xinxi Jishu Youxian Gongsi"),
     ],
 )
 def test_spacing_and_missing_descriptive_words_still_match(left: str, right: str) -> None:
@@ -183,3 +201,15 @@ def test_an_entrys_own_primary_name_passes_the_threshold_and_ranks_first(
 @pytest.mark.parametrize(("left", "right"), [("Visa Inc.", "VISTA"), ("Bayer AG", "Bajer S.R.L.")])
 def test_a_short_bare_name_one_letter_off_is_another_name(left: str, right: str) -> None:
     assert compare_names(normalize(left), normalize(right)).similarity < DEFAULT.threshold
+
+
+def test_at_equal_scores_the_entry_met_by_its_primary_name_ranks_first() -> None:
+    index = ScreeningIndex.build(
+        [
+            entry("a-affiliate", "Acme Widgets Shenzhen", "Acme Widgets Trading"),
+            entry("z-itself", "Acme Widgets Trading"),
+        ]
+    )
+    matches = search(index, "Acme Widgets Trading")
+    assert [m.score for m in matches] == [1.0, 1.0]
+    assert matches[0].entry.entry_id == "z-itself"

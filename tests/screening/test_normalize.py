@@ -140,3 +140,74 @@ def test_pinyin_of_a_chinese_organisation_meets_its_characters(text: str) -> Non
 
 def test_pinyin_terms_apply_only_to_names_that_say_they_are_chinese_organisations() -> None:
     assert normalize("Guo Ji").tokens == ("guo", "ji")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Clio Mgmt Corp.", "clio management corporation"),
+        ("Aero Sys Inc.", "aero system incorporated"),
+        ("Mammut Tehran Indl Group", "mammut tehran industry group"),
+        ("Domo Tactical Comms", "domo tactical communication"),
+        ("Sadaf Petrochem Co", "sadaf petrochemical company"),
+        ("Kelamayi Municipality Public Security Bureau", "kelamayi city public security bureau"),
+        ("GCH Finland Oy", "gch finland oy"),
+    ],
+)
+def test_abbreviations_seen_on_the_lists_take_their_full_spelling(text: str, expected: str) -> None:
+    assert normalize(text).spaced == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a term word in a name of three words or more, with no marker such as "Gongsi"
+        ("Zhengzhou Baiwai Zhineng Zidonghua", "zhengzhou baiwai intelligent automation"),
+        ("Beijing Guangda Guangdian", "beijing guangda optoelectronics"),
+        ("Anhui Yingliu Hangyuan Dianli", "anhui yingliu hangyuan power"),
+        ("Zhongguo Mobile", "china mobile"),  # opens with China
+        # a term split over words otherwise than by syllables, and one syllable standing alone
+        (
+            "Zhongguo Jingmi Jixie Jinchukou Zong Gongsi",
+            "china precision machinery import export company",
+        ),
+        ("Kelamayi Shi Gonganju", "kelamayi city public security bureau"),
+        (
+            "Shenzhen Huawei Xin Jishu Youxian Gongsi",
+            "shenzhen huawei new technology company limited",
+        ),
+        ("Mianyang Tianyan Jiguang Jishu", "mianyang tianyan laser technology"),
+        ("Shanghai Weiyi Celiang Kongzhi Jishu", "shanghai weiyi measurement control technology"),
+    ],
+)
+def test_pinyin_generic_words_become_english_in_a_pinyin_organisation_name(
+    text: str, expected: str
+) -> None:
+    assert normalize(text).spaced == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("科拉马一市公安局", "kelamayi city public security bureau"),
+        ("绵阳天燕激光技术", "mianyangtianyan laser technology"),
+        ("深圳花为新技术有限公司", "shenzhen huawei new technology company limited"),
+        (
+            "上海为一测量控制技术有限公司",
+            "shanghai weiyi measurement control technology company limited",
+        ),
+    ],
+)
+def test_han_terms_for_police_laser_measurement_and_new_technology(
+    text: str, expected: str
+) -> None:
+    assert normalize(text).spaced == expected
+
+
+def test_a_two_word_pinyin_person_name_keeps_a_term_like_given_name() -> None:
+    assert normalize("Li Guoji").tokens == ("li", "guoji")
+    assert normalize("Shanxi Hemu Industrial Co., Ltd.").tokens[0] == "shanxi"
+
+
+def test_shopping_is_a_word_of_its_own_not_a_misspelt_shipping() -> None:
+    assert normalize("Kairaba Shopping Center").tokens == ("kairaba", "shopping", "center")

@@ -92,12 +92,21 @@ def _coverage(left: tuple[str, ...], right: tuple[str, ...]) -> tuple[int, int]:
 
 
 def _covered_similarity(
-    left: tuple[str, ...], right: tuple[str, ...], settings: MatchSettings
+    left: tuple[str, ...],
+    right: tuple[str, ...],
+    settings: MatchSettings,
+    *,
+    in_order: bool = False,
 ) -> float:
     """Characters alike, scaled by the share of words with a partner, less a fixed amount per
     word without one: a word more or less is another company ("Sino Rapids Superconductor",
     "Sino Superconductor") however long the rest."""
-    characters = fuzz.token_sort_ratio(" ".join(left), " ".join(right)) / 100
+    spaced_left, spaced_right = " ".join(left), " ".join(right)
+    characters = fuzz.token_sort_ratio(spaced_left, spaced_right) / 100
+    if in_order:
+        # also as written: a typo in a first letter ("Arpid Cut", "Rapid Cut") can move a word
+        # elsewhere in the sorted order (``_promising`` bounds this through its written order)
+        characters = max(characters, fuzz.ratio(spaced_left, spaced_right) / 100)
     if characters == 1.0:
         return 1.0
     matched, total = _coverage(left, right)
@@ -116,23 +125,47 @@ def _joined_similarity(left: str, right: str, settings: MatchSettings) -> float:
 _DESCRIPTIVE = terms.GENERIC_TOKENS - terms.LEGAL_TOKENS
 
 
+def _what_it_does_unpartnered(left: tuple[str, ...], right: tuple[str, ...]) -> int:
+    """Descriptive words of ``left`` saying what it does, with no partner in ``right``."""
+    return sum(
+        1
+        for t in left
+        if t not in right
+        and t not in terms.FORM_WORDS
+        and t not in terms.PLACES
+        and not any(_alike(t, u) for u in right)
+    )
+
+
 def _generic_agreement(
     query: NormalizedName, name: NormalizedName, settings: MatchSettings
 ) -> float | None:
     """How far the descriptive words agree, in [0, 1], None when neither has any; symmetric.
 
-    Words on one side only are weak evidence ("Huawei" against "Huawei Technologies" is
-    ``generic_absent``); words that disagree ("Ellissa Shipping", "Ellissa Holding") are
-    strong evidence of another company, and so are different places ("AVIC Xian Aircraft",
-    "AVIC Chengdu Aircraft"), which lose ``place_mismatch_penalty`` more.
+    Words on one side only that say what an organisation is or where rather than what it
+    does ("Huawei" against "Huawei Technologies", "中国华为") are weak evidence
+    (``generic_absent_form``); words on one side only that say what it does ("Khazar Steel")
+    are stronger (``generic_absent``; ``generic_unpartnered_penalty`` each when the other
+    side has descriptive words too: "Munsa International Investments"); words that disagree
+    ("Ellissa Shipping", "Ellissa Holding") are strong evidence of another company, and so are
+    different places ("AVIC Xian Aircraft", "AVIC Chengdu Aircraft"), which lose
+    ``place_mismatch_penalty`` more.
     """
     left = tuple(t for t in query.tokens if t in _DESCRIPTIVE)
     right = tuple(t for t in name.tokens if t in _DESCRIPTIVE)
     if not left and not right:
         return None
     if not left or not right:
+        # "Huawei" and "Huawei Technologies" are one company; "Khazar" and "Khazar Steel" two
+        present = left or right
+        if all(t in terms.FORM_WORDS or t in terms.PLACES for t in present):
+            return settings.generic_absent_form
         return settings.generic_absent
-    agreement = _covered_similarity(left, right, settings)
+    agreement = _covered_similarity(
+        left, right, settings
+    ) - settings.generic_unpartnered_penalty * (
+        _what_it_does_unpartnered(left, right) + _what_it_does_unpartnered(right, left)
+    )
     left_places, right_places = terms.PLACES.intersection(left), terms.PLACES.intersection(right)
     if left_places and right_places and not left_places & right_places:
         agreement -= settings.place_mismatch_penalty
@@ -174,7 +207,10 @@ def compare_names(
         )
     syllable_factor = 1.0 if person_like else settings.non_person_syllable_factor
     forms = (
-        (_covered_similarity(query.distinctive, name.distinctive, settings), "words"),
+        (
+            _covered_similarity(query.distinctive, name.distinctive, settings, in_order=True),
+            "words",
+        ),
         (
             _covered_similarity(query.syllables, name.syllables, settings) * syllable_factor,
             "pinyin syllables",
@@ -285,7 +321,7 @@ def search(
     """The best entries for ``query`` scoring at least ``settings.threshold``, best first.
 
     One match per entry (its best-scoring name); ties are broken by entity id so results are
-    stable across runs.
+    stable across runs; at equal scores an entry met by its primary name comes first.
     """
     normalized = normalize(query)
     best: dict[int, tuple[float, int]] = {}  # entry number → (score, name id)
@@ -304,9 +340,17 @@ def search(
         entry_number = int(index.name_entry[name_id])
         if score >= settings.threshold and score > best.get(entry_number, (-1.0, 0))[0]:
             best[entry_number] = (score, name_id)
-    ranked = sorted(best.items(), key=lambda item: (-item[1][0], index.entries[item[0]].entity_id))[
-        :limit
-    ]
+    # Among equal scores, an entry met by its primary name before one met by an alias: ten
+    # affiliates listing "Huawei Technologies Co., Ltd." as an alias must not crowd out the
+    # entry that is Huawei Technologies Co., Ltd.
+    ranked = sorted(
+        best.items(),
+        key=lambda item: (
+            -item[1][0],
+            index.entry_name(item[1][1]).role is not NameRole.PRIMARY,
+            index.entries[item[0]].entity_id,
+        ),
+    )[:limit]
     return [
         _explained(index, normalized, name_id, kind, country, settings)
         for _, (_, name_id) in ranked

@@ -25,7 +25,7 @@ from anyascii import anyascii
 from opencc import OpenCC
 from pypinyin import lazy_pinyin
 
-from rarex.screening import terms
+from rarex.screening import terms, terms_pinyin
 
 _HAN_RUN: Final = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]+")
 # Dots and apostrophes join what they separate ("S.A." → "sa", "Int'l" → "intl"); every other
@@ -49,28 +49,8 @@ _ARABIC_VARIANTS: Final = str.maketrans(
 )
 _ARABIC: Final = re.compile(r"[\u0600-\u06ff]")
 
-_PINYIN_TEXT: Final = """
-    a ai an ang ao ba bai ban bang bao bei ben beng bi bian biao bie bin bing bo bu ca cai can
-    cang cao ce cen ceng cha chai chan chang chao che chen cheng chi chong chou chu chua chuai chuan
-    chuang chui chun chuo ci cong cou cu cuan cui cun cuo da dai dan dang dao de dei den deng di
-    dia dian diao die ding diu dong dou du duan dui dun duo e ei en eng er fa fan fang fei fen feng
-    fiao fo fou fu ga gai gan gang gao ge gei gen geng gong gou gu gua guai guan guang gui gun guo
-    ha hai han hang hao he hei hen heng hong hou hu hua huai huan huang hui hun huo ji jia jian
-    jiang jiao jie jin jing jiong jiu ju juan jue jun ka kai kan kang kao ke kei ken keng kong kou
-    ku kua kuai kuan kuang kui kun kuo la lai lan lang lao le lei len leng li lia lian liang liao
-    lie lin ling liu lo long lou lu luan lue lun luo ma mai man mang mao me mei men meng mi mian
-    miao mie min ming miu mo mou mu na nai nan nang nao ne nei nen neng ni nian niang niao nie nin
-    ning niu nong nou nu nuan nue nun nuo o ou pa pai pan pang pao pei pen peng pi pian piao pie
-    pin ping po pou pu qi qia qian qiang qiao qie qin qing qiong qiu qu quan que qun ran rang rao
-    re ren reng ri rong rou ru rua ruan rui run ruo sa sai san sang sao se sen seng sha shai shan
-    shang shao she shei shen sheng shi shou shu shua shuai shuan shuang shui shun shuo si song sou
-    su suan sui sun suo ta tai tan tang tao te tei teng ti tian tiao tie ting tong tou tu tuan tui
-    tun tuo wa wai wan wang wei wen weng wo wu xi xia xian xiang xiao xie xin xing xiong xiu xu
-    xuan xue xun ya yan yang yao ye yi yin ying yo yong you yu yuan yue yun za zai zan zang zao ze
-    zei zen zeng zha zhai zhan zhang zhao zhe zhei zhen zheng zhi zhong zhou zhu zhua zhuai zhuan
-    zhuang zhui zhun zhuo zi zong zou zu zuan zui zun zuo"""
-_PINYIN_SYLLABLES: Final[frozenset[str]] = frozenset(_PINYIN_TEXT.split())
-_LONGEST_SYLLABLE: Final = max(len(s) for s in _PINYIN_SYLLABLES)
+_PINYIN_SYLLABLES: Final = terms_pinyin.SYLLABLES
+_LONGEST_SYLLABLE: Final = terms_pinyin.LONGEST_SYLLABLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,83 +208,83 @@ def _canonical_words(words: list[str], steps: list[str]) -> list[str]:
     return out
 
 
-def _pinyin_terms() -> tuple[dict[str, str], tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]]:
-    """The Chinese terms as romanised names write them: grouped ("Youxian Gongsi") and in
-    syllables ("You Xian Gong Si"), so pinyin of 有限公司 meets 有限公司 and "Co., Ltd.".
-
-    Places are left out (their pinyin is their English already), and so is 中心, whose pinyin
-    "zhongxin" is also 中信 (CITIC), a name.
-    """
-    words: dict[str, str] = {}
-    phrases: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
-    for han, english in terms.HAN_TERMS.items():
-        syllables = tuple(anyascii(s) for s in lazy_pinyin(han, v_to_u=True))
-        if len(han) < 2 or han == "中心" or "".join(syllables) == english.replace(" ", ""):
-            continue
-        words["".join(syllables)] = english
-        phrases.append((syllables, tuple(english.split())))
-    return words, tuple(sorted(phrases, key=lambda pair: -len(pair[0])))
-
-
-_PINYIN_WORDS, _PINYIN_PHRASES = _pinyin_terms()
-# Only a name that says in pinyin that it is a Chinese organisation gets the pinyin terms: in
-# "Guo Ji" (a person) the syllables are a name, in "Guoji Zaochuan Youxian Gongsi" a word.
-_PINYIN_MARKERS: Final = frozenset(
-    {
-        "gongsi", "youxian", "jituan", "yanjiusuo", "yanjiuyuan", "daxue", "jishu", "keji",
-        "dianzi", "tongxin", "hangkong", "hangtian", "maoyi", "jinchukou", "gongye", "shebei",
-        "ruanjian", "wangluo", "xitong", "zhizao", "gongcheng", "wuliu", "hangyun", "guangxue",
-        "weidianzi", "bandaoti", "kongu",
-    }
-)  # fmt: skip
-_PINYIN_MARKER_PAIRS: Final = frozenset({("gong", "si"), ("you", "xian"), ("yan", "jiu")})
+def _is_pinyin(word: str) -> bool:
+    return word in _PINYIN_SYLLABLES or pinyin_syllables(word) != (word,)
 
 
 def _says_pinyin_organisation(words: list[str]) -> bool:
     """Whether a name says in pinyin that it is a Chinese organisation: only then do its
-    syllables become terms (so a person "Guo Ji" keeps his name)."""
-    if _PINYIN_MARKERS.intersection(words):
+    syllables become terms (so a person "Guo Ji" keeps his name).
+
+    A marker ("Gongsi", "Jishu") says so; so does opening with "Zhongguo"; so does any term
+    word ("Zhineng", "Dianli") in a name of three words or more, which a person's name in
+    pinyin seldom is ("Zhengzhou Baiwai Zhineng Zidonghua").
+    """
+    if _PINYIN_MARKERS.intersection(words) or (words and words[0] in _LEADING_MARKERS):
+        return True
+    if len(words) >= 3 and not _PINYIN_WORDS.keys().isdisjoint(words):
         return True
     return not _PINYIN_MARKER_PAIRS.isdisjoint(pairwise(words))
 
 
+_PINYIN_WORDS: Final = terms_pinyin.WORDS
+_PINYIN_MARKERS: Final = terms_pinyin.MARKERS
+_PINYIN_MARKER_PAIRS: Final = terms_pinyin.MARKER_PAIRS
+_LEADING_MARKERS: Final = terms_pinyin.LEADING_MARKERS
+
+
+def _pinyin_term_at(words: list[str], i: int) -> tuple[int, str] | None:
+    """The longest term written from ``words[i]`` on, however its pinyin is split into words
+    ("Zong Gongsi", "You Xian Gong Si"): how many words it spans, and its English."""
+    joined = ""
+    found: tuple[int, str] | None = None
+    for n, word in enumerate(words[i : i + terms_pinyin.LONGEST_TERM], start=1):
+        if not _is_pinyin(word):
+            break
+        joined += word
+        english = _PINYIN_WORDS.get(joined)
+        if english is not None:
+            found = (n, english)
+    return found
+
+
 def _pinyin_organisation_words(words: list[str], steps: list[str]) -> list[str]:
     """Pinyin terms to English, and the syllables left between them glued into one word, as
-    a Han run's remainder is ("Hua Xin Chuan Wu" → "huaxinchuanwu", like 华信船务)."""
+    a Han run's remainder is ("Hua Xin Chuan Wu" → "huaxinchuanwu", like 华信船务); one
+    syllable standing alone is a word of its own ("Shi" → city)."""
     if not _says_pinyin_organisation(words):
         return words
     out: list[str] = []
     run: list[str] = []
 
     def glue() -> None:
-        if run:
+        if len(run) == 1 and run[0] in terms_pinyin.STANDALONE and out:
+            english = terms_pinyin.STANDALONE[run[0]]
+            steps.append(f"pinyin term {run[0]}→{english}")
+            out.append(english)
+        elif run:
             out.append("".join(run))
             if len(run) > 1:
                 steps.append(f"pinyin syllables {' '.join(run)}→{''.join(run)}")
-            run.clear()
+        run.clear()
 
     i = 0
     while i < len(words):
-        for phrase, english in _PINYIN_PHRASES:
-            if tuple(words[i : i + len(phrase)]) == phrase:
-                glue()
-                out.extend(english)
-                steps.append(f"pinyin term {' '.join(phrase)}→{' '.join(english) or '(dropped)'}")
-                i += len(phrase)
-                break
-        else:
-            word = words[i]
-            i += 1
-            if word in _PINYIN_SYLLABLES:
-                run.append(word)
-                continue
+        term = _pinyin_term_at(words, i)
+        if term is not None:
             glue()
-            grouped = _PINYIN_WORDS.get(word)
-            if grouped is None:
-                out.append(word)
-            else:
-                steps.append(f"pinyin term {word}→{grouped or '(dropped)'}")
-                out.extend(grouped.split())
+            span, english = term
+            out.extend(english.split())
+            steps.append(f"pinyin term {' '.join(words[i : i + span])}→{english or '(dropped)'}")
+            i += span
+            continue
+        word = words[i]
+        i += 1
+        if word in _PINYIN_SYLLABLES:
+            run.append(word)
+            continue
+        glue()
+        out.append(word)
     glue()
     return out
 

@@ -22,7 +22,11 @@ class MatchSettings:
 
     threshold: float = 0.80
     generic_weight: float = 0.30  # share of the score given to agreement of generic words
-    generic_absent: float = 0.6  # their agreement when one side has none
+    # their agreement when one side has none: "Khazar Steel Co." is not "Khazar Co."; low
+    # enough that an exact distinctive part alone stays below the threshold (0.79)
+    generic_absent: float = 0.3
+    generic_unpartnered_penalty: float = 0.15  # per such word when both sides have some
+    generic_absent_form: float = 0.6  # ...unless they only say what it is (``terms.FORM_WORDS``)
     place_mismatch_penalty: float = 0.5  # off their agreement when both name different places
     generic_only_factor: float = 0.60  # scale when either side has no distinctive token
     generic_exact_min: float = 0.88  # ...unless all their words agree at least this much
@@ -32,7 +36,9 @@ class MatchSettings:
     kind_mismatch_penalty: float = 0.10
     country_mismatch_penalty: float = 0.05
     short_name_factor: float = 0.85  # a bare name under 7 letters that is not exact
-    unmatched_word_penalty: float = 0.08  # per distinctive word without partner
+    # per distinctive word without partner: one word more or less is another company
+    # ("Zongyi Koala Superconductor", "Zongyi Superconductor")
+    unmatched_word_penalty: float = 0.15
     coverage_floor: float = 0.5  # words without partner scale similarity down to this
     joined_min: float = 0.95  # joined forms below this similarity count at coverage_floor
     candidates: int = 64  # names retrieved per query before scoring

@@ -93,6 +93,8 @@ LEGAL_WORDS: Final[dict[str, str]] = {
     "fzco": "fzco",
     "dmcc": "dmcc",
     "wll": "wll",
+    "oy": "oy",
+    "oyj": "oyj",
 }
 LEGAL_TOKENS: Final[frozenset[str]] = frozenset(
     token
@@ -189,10 +191,16 @@ ABBREVIATIONS: Final[dict[str, str]] = {
     "industria": "industry",
     "industrie": "industry",
     "ingenieria": "engineering",
+    # short forms seen on the lists; "tel" is left out: "Tel Aviv", and a Hebrew place word
+    "mgmt": "management", "sys": "system", "indl": "industry", "comms": "communication",
+    "lab": "laboratory", "mfrs": "manufacturing", "petrochem": "petrochemical",
+    "petrochemicals": "petrochemical", "pharm": "pharmaceutical", "pharma": "pharmaceutical",
+    "pharmaceuticals": "pharmaceutical", "prods": "product", "transp": "transportation",
+    "municipality": "city", "municipal": "city",
     "hk": "hong kong",
     "prc": "china",
     "chinese": "china",
-}
+}  # fmt: skip
 
 # Words dropped everywhere: they join, they do not name.
 STOP_WORDS: Final[frozenset[str]] = frozenset(
@@ -214,6 +222,9 @@ HAN_TERMS: Final[dict[str, str]] = {
     "集团": "group",
     "控股": "holding",
     "股份": "",
+    "新技术": "new technology",
+    "新材料": "new material",
+    "新能源": "new energy",
     "技术": "technology",
     "科技": "science technology",
     "科学": "science",
@@ -221,6 +232,10 @@ HAN_TERMS: Final[dict[str, str]] = {
     "研究院": "research institute",
     "研究中心": "research center",
     "研究": "research",
+    "公安局": "public security bureau",
+    "公安": "public security",
+    "激光": "laser",
+    "测量": "measurement",
     "航运": "shipping",
     "海运": "shipping",
     "船务": "shipping",
@@ -393,6 +408,12 @@ GENERIC_TOKENS: Final[frozenset[str]] = frozenset(
         "laboratory", "lab", "design", "power", "chemical", "petroleum", "oil", "gas",
         "transport", "transportation", "construction", "military", "army", "navy", "optical",
         "pharmaceutical", "automobile", "steel", "integrated", "circuit", "computer", "data",
-        "security", "control", "automation", "electric",
+        "security", "control", "automation", "electric", "public", "petrochemical", "shopping",
     }
 ) | PLACES | LEGAL_TOKENS  # fmt: skip
+
+# Generic words that say what an organisation is rather than what it does: a name that lacks
+# only these ("Huawei", "Huawei Technologies Co., Ltd.") is still the same name.
+FORM_WORDS: Final[frozenset[str]] = frozenset(
+    {"technology", "science", "holding", "industry", "enterprise"}
+)
