@@ -63,7 +63,7 @@ class Applicant:
 
     def assessment(self, app: Application) -> tuple[str, dict[str, dict[str, Any]]]:
         view = views.application_view(
-            self.session, actor=self.exporter, clock=self.clock, settings=self.settings, key=app.id
+            self.session, actor=self.officer, clock=self.clock, settings=self.settings, key=app.id
         )
         assert view.green_channel is not None
         results = view.green_channel["results"]
@@ -94,7 +94,7 @@ def test_trusted_eu_civil_case_with_a_known_end_user_takes_the_green_lane(
     assert results[KNOWN_END_USER]["explanation"] == (
         "end user was approved in an earlier application"
     )
-    # Until party screening exists (issue 4) the rule must not claim that screening ran.
+    # With no watch list loaded the rule must not claim that screening ran.
     assert results[NO_OPEN_SCREENING_HITS]["explanation"] == (
         "no screening hits recorded: no watch list is loaded, so no party was screened"
     )
@@ -205,16 +205,18 @@ def test_an_open_screening_hit_keeps_the_case_out_of_the_green_lane(
     lane, results = applicant.assessment(case)
     assert lane == "ordinary"
     assert _only_failure(results) == NO_OPEN_SCREENING_HITS
-    # The applicant is told screening is pending, not what its parties were screened against.
-    assert results[NO_OPEN_SCREENING_HITS]["explanation"] == "party screening pending"
-    officer_view = views.application_view(
-        session, actor=applicant.officer, clock=clock, settings=settings, key=case.id
+    assert results[NO_OPEN_SCREENING_HITS]["explanation"] == "2 open screening hits to resolve"
+    # The applicant sees the same screening rule as for a clean case: nothing of the hits.
+    own = views.application_view(
+        session, actor=applicant.exporter, clock=clock, settings=settings, key=case.id
     )
-    assert officer_view.green_channel is not None
-    rule = next(
-        r for r in officer_view.green_channel["results"] if r["rule"] == NO_OPEN_SCREENING_HITS
-    )
-    assert rule["explanation"] == "2 open screening hits to resolve"
+    assert own.green_channel is not None
+    rule = next(r for r in own.green_channel["results"] if r["rule"] == NO_OPEN_SCREENING_HITS)
+    assert rule == {
+        "rule": NO_OPEN_SCREENING_HITS,
+        "passed": None,
+        "explanation": views.SCREENING_HIDDEN,
+    }
 
 
 def test_the_queue_serves_the_green_lane_first_then_by_due_date(

@@ -144,3 +144,22 @@ def test_a_new_version_supersedes_and_counts_what_changed(
     assert found[0].status is not None
     assert not found[0].in_force
     assert found[0].to_dict()["status_on_date"] == "suspended"
+
+
+def test_an_earlier_version_imported_again_becomes_active_again(
+    session: Session, clock: FixedClock
+) -> None:
+    first = cn_list(cn_row(1, "Acme Defense", "阿克米防务"))
+    second = cn_list(cn_row(1, "Acme Defense", "阿克米防务"), cn_row(2, "Beta Motors", "贝塔"))
+    a = import_(session, clock, "cn-mofcom-csv", [first], ["a.csv"])
+    import_(session, clock, "cn-mofcom-csv", [second], ["b.csv"])
+    back = import_(session, clock, "cn-mofcom-csv", [first], ["a-again.csv"])
+    assert not back.unchanged
+    assert back.version_id == a.version_id
+    assert back.removed == 1
+    (active,) = watch_lists.list_status(session, actor=None)
+    assert active.version_id == a.version_id
+    (found,) = screening_search.search_names(
+        session, actor=None, clock=clock, names=["Beta Motors"]
+    )
+    assert found == []

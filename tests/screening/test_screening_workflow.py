@@ -12,12 +12,15 @@ from rarex.auth.service import declare_conflict
 from rarex.clock import FixedClock
 from rarex.config import Settings
 from rarex.errors import Conflict, Forbidden, InvalidTransition
-from rarex.licensing import review, views
+from rarex.licensing import filing, review, views
 from rarex.licensing import screening as case_screening
+from rarex.licensing.schemas import ApplicationAmend
+from rarex.licensing.states import Action
 from rarex.models import Application, Company
 from rarex.screening import lists as watch_lists
 from rarex.screening import service as screening
 from tests.factories import approve, filed_and_accepted, make_actor, make_company
+from tests.licensing.test_licensing_green_lane import Applicant
 
 HEADER = (
     "list,entry_no,name_en,name_zh,country,announcement,announced_on,effective_on,status,"
@@ -209,7 +212,7 @@ def test_officers_see_the_hits_on_the_case_and_the_applicant_never_does(
     assert own.screening is None
     assert own.green_channel is not None
     rule = next(r for r in own.green_channel["results"] if r["rule"] == "no_open_screening_hits")
-    assert rule["explanation"] == "party screening pending"
+    assert rule["explanation"] == views.SCREENING_HIDDEN
     assert "watch" not in str(own.model_dump())
 
 
@@ -254,3 +257,51 @@ def test_an_officer_linked_to_the_exporter_may_not_resolve_its_hits(
         )  # fmt: skip
     assert refused.value.code == "auth.conflict_of_interest"
     assert screening.hits(session, app.id)[0].status == "open"
+
+
+def test_a_replaced_consignee_is_screened_again_and_inherits_no_dismissal(
+    session: Session, clock: FixedClock, settings: Settings
+) -> None:
+    load(session, clock, settings, row(1, CONSIGNEE, lst="watch_list"))
+    company = make_company(session, clock)
+    exporter = make_actor(session, clock, Role.EXPORTER, company=company)
+    officer = make_actor(session, clock, Role.LICENSING_OFFICER)
+    app = filed_and_accepted(session, clock, settings, exporter, officer)
+    for hit in screening.hits(session, app.id):
+        screening.resolve_hit(
+            session, actor=officer, clock=clock, hit_id=hit.id, decision="dismiss",
+            reason="namesake in Munich",
+        )  # fmt: skip
+    review.transition(
+        session, actor=officer, clock=clock, settings=settings, application_id=app.id,
+        action=Action.REQUEST_INFORMATION, reason="Who is the consignee?",
+    )  # fmt: skip
+    moved = {"name": CONSIGNEE, "country": "RU", "address": "Tverskaya 1, Moscow"}
+    filing.amend_application(
+        session, actor=exporter, clock=clock, settings=settings, application_id=app.id,
+        data=ApplicationAmend.model_validate({"consignee": moved, "end_user": moved}),
+    )  # fmt: skip
+    review.transition(
+        session, actor=exporter, clock=clock, settings=settings, application_id=app.id,
+        action=Action.SUPPLY_INFORMATION,
+    )  # fmt: skip
+    fresh = [h for h in screening.hits(session, app.id) if h.trigger == "submission"]
+    assert len(fresh) == 4  # the two first hits, and two for the new party
+    assert sorted(h.status for h in fresh) == ["dismissed", "dismissed", "open", "open"]
+    with pytest.raises(Conflict):
+        approve(session, clock, settings, officer, app)
+
+
+def test_a_green_lane_case_hit_after_a_list_change_moves_to_the_ordinary_lane(
+    session: Session, clock: FixedClock, settings: Settings
+) -> None:
+    applicant = Applicant(session, clock, settings)
+    case_ = applicant.accept()
+    assert case_.lane == "green"
+    load(session, clock, settings, row(1, CONSIGNEE, lst="watch_list"))
+    assert case_.lane == "ordinary"
+    view = views.application_view(
+        session, actor=applicant.officer, clock=clock, settings=settings, key=case_.id
+    )
+    assert view.green_channel is not None
+    assert view.green_channel["eligible"] is False

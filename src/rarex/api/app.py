@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -45,6 +45,21 @@ def create_app(
     @app.exception_handler(DomainError)
     async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
         return JSONResponse({"error": exc.to_dict()}, status_code=exc.http_status)
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity_error(_: Request, exc: IntegrityError) -> JSONResponse:
+        # A concurrent request wrote the same unique row first (a hit, a dismissal, a list
+        # version): nothing of this one was written, and trying again sees the other's result.
+        return JSONResponse(
+            {
+                "error": {
+                    "code": "db.conflict",
+                    "message": "a concurrent change conflicted with this one; nothing was "
+                    "written, retry",
+                }
+            },
+            status_code=409,
+        )
 
     @app.exception_handler(OperationalError)
     async def _database_busy(_: Request, exc: OperationalError) -> JSONResponse:

@@ -174,11 +174,13 @@ def decide_application(
     decisions.ensure_role_may_decide(actor)
     application_id = views.resolve_application_id(session, actor=actor, key=key)
     if body.outcome == "approved":
+        decisions.check_may_approve(session, actor=actor, application_id=application_id)
         raised = case_screening.screen_case(
             session, actor=actor, clock=clock, settings=settings, application_id=application_id
         )
         if raised:
-            # Stored before the refusal: the officer is told of hits that exist.
+            # Committed before the refusal is raised (the request's transaction would roll
+            # them back): the officer is told of hits that exist.
             session.commit()
             raise Conflict(
                 f"screening before the decision raised {len(raised)} new hit(s); confirm or "

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
 from rarex.auth.roles import require_role
 from rarex.errors import InvalidInput, PayloadTooLarge
+from rarex.inputs import Reason
 from rarex.licensing import screening as case_screening
 from rarex.licensing import views
 from rarex.screening import lists as watch_lists
@@ -48,7 +49,7 @@ class ResolveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     decision: str
-    reason: str = Field(max_length=4000)
+    reason: Reason
 
 
 @router.post("/screening/search")

@@ -279,6 +279,7 @@ def decide_command(
         with ctx.unit_of_work() as session:
             actor = ctx.actor(session, as_user)
             application_id = views.resolve_application_id(session, actor=actor, key=reference)
+            decisions.check_may_approve(session, actor=actor, application_id=application_id)
             case_screening.screen_case(
                 session,
                 actor=actor,

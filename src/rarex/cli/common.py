@@ -12,6 +12,7 @@ from typing import Any, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
+from sqlalchemy.exc import IntegrityError
 
 from rarex.errors import DomainError
 
@@ -45,6 +46,11 @@ def domain_errors(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
         except DomainError as exc:
             raise fail(exc.code, exc.message) from None
+        except IntegrityError:
+            raise fail(
+                "db.conflict",
+                "a concurrent change conflicted with this one; nothing was written, retry",
+            ) from None
 
     return wrapper
 

@@ -268,7 +268,9 @@ def _copy(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> 
                         for v in (row[c] for c in columns)
                     ]
                 )
-    except psycopg.errors.UniqueViolation as exc:
+    except psycopg.errors.IntegrityError as exc:
+        # A unique number filed meanwhile, or a constraint the checks should have kept: either
+        # way nothing of the chunk is written, and the caller's unit of work rolls back.
         raise WriteRace(str(exc).splitlines()[0]) from exc
 
 

@@ -91,6 +91,15 @@ def ensure_role_may_decide(actor: Actor) -> None:
     require_role(actor, *DECIDING_ROLES, action="decide an application")
 
 
+def check_may_approve(session: Session, *, actor: Actor, application_id: uuid.UUID) -> None:
+    """What an approval needs of the actor and the case before anything else runs (adapters
+    screen the parties in a transaction of their own first, and must not for a refused step)."""
+    ensure_role_may_decide(actor)
+    application = repository.get_application(session, application_id)
+    ensure_can_decide(session, actor, application)
+    next_state(State(application.state), Action.APPROVE)
+
+
 def decide(
     session: Session,
     *,

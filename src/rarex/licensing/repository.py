@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -241,5 +241,17 @@ def violations_of(session: Session, *, company_id: uuid.UUID) -> list[Violation]
             select(Violation)
             .where(Violation.company_id == company_id)
             .order_by(Violation.occurred_on)
+        )
+    )
+
+
+def applications_to_rescreen(session: Session, open_states: Iterable[str]) -> list[Application]:
+    """Open applications, and the applications behind licenses still in force."""
+    licensed = select(License.application_id).where(License.status == "active")
+    return list(
+        session.scalars(
+            select(Application)
+            .where(Application.state.in_(list(open_states)) | Application.id.in_(licensed))
+            .order_by(Application.reference)
         )
     )

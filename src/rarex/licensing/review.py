@@ -243,6 +243,10 @@ def transition(
         reason=reason,
         details=details,
     )
+    # Parties are screened when the case reaches the authority, and again when it resumes
+    # after an information request (the applicant may have replaced the consignee or end user).
+    if action in (Action.SUBMIT, Action.SUPPLY_INFORMATION):
+        screen_on_submission(session, clock=clock, settings=settings, application=application)
     # Assessed at acceptance, and again when the case resumes after an information request:
     # the applicant may have amended the destination, end use or end user meanwhile.
     if action in (Action.ACCEPT, Action.SUPPLY_INFORMATION):
@@ -258,8 +262,6 @@ def transition(
             subject_id=str(application.id),
             payload=assessment.to_dict(),
         )
-    if action is Action.SUBMIT:
-        screen_on_submission(session, clock=clock, settings=settings, application=application)
     refresh_due_date(session, application, clock=clock, settings=settings)
     session.flush()
     log.info(

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from rarex.audit.service import record_event
 from rarex.auth.roles import Actor, Role, require_role
 from rarex.clock import Clock
 from rarex.config import Settings
@@ -95,13 +96,15 @@ def screen_case(
     """An officer's "screen now" (also what the API and CLI do before a decision)."""
     require_role(actor, *HIT_VIEW_ROLES, action="screen an application")
     application = repository.get_application(session, application_id)
-    return screening.screen_application(
+    raised = screening.screen_application(
         session,
         clock=clock,
         application=application,
         trigger="officer",
         settings=screening_search.match_settings(settings.screening_threshold),
     )
+    leave_green_lane(session, clock=clock, settings=settings, application=application)
+    return raised
 
 
 def resolve_case_hit(
@@ -176,17 +179,41 @@ def rescreen_cases(
     if not delta:
         return Rescreening(0, 0, 0)
     index = ScreeningIndex.build(delta)
-    cases = screening_repository.applications_to_rescreen(session, OPEN_STATES)
+    cases = repository.applications_to_rescreen(session, OPEN_STATES)
     raised = 0
     for application in cases:
-        raised += len(
-            screening.screen_application(
-                session,
-                clock=clock,
-                application=application,
-                trigger="list_change",
-                index=index,
-                settings=screening_search.match_settings(settings.screening_threshold),
-            )
+        hits = screening.screen_application(
+            session,
+            clock=clock,
+            application=application,
+            trigger="list_change",
+            index=index,
+            settings=screening_search.match_settings(settings.screening_threshold),
         )
+        raised += len(hits)
+        leave_green_lane(session, clock=clock, settings=settings, application=application)
     return Rescreening(len(delta), len(cases), raised)
+
+
+def leave_green_lane(
+    session: Session, *, clock: Clock, settings: Settings, application: Application
+) -> None:
+    """A green-lane case with an open hit is no longer eligible: assessed again (recorded
+    like every assessment), it moves to the ordinary lane."""
+    if application.lane != "green" or not screening.open_hits(session, application.id):
+        return
+    # Imported here: review screens on submission through this module.
+    from rarex.licensing.review import assess_green_channel
+
+    assessment = assess_green_channel(
+        session, application=application, clock=clock, settings=settings
+    )
+    record_event(
+        session,
+        clock=clock,
+        actor="screening",
+        action="application.green_channel_assessed",
+        subject_type="application",
+        subject_id=str(application.id),
+        payload=assessment.to_dict(),
+    )

@@ -293,13 +293,16 @@ def _screening_summary(session: Session, application_id: uuid.UUID) -> dict[str,
     return {**counts, "hits": [hit_view(h) for h in hits]}
 
 
+SCREENING_HIDDEN = "party screening is done by the authority and not shown to applicants"
+
+
 def _without_screening(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Applicants see that screening is pending, never how many hits or against what: a listed
-    party must not learn of a hit from its own application. A passed rule says nothing of
-    anyone and stays as it is."""
+    """Applicants and partner authorities see the same screening rule whatever the hits: a
+    listed party must not learn of a hit from its own application. (The lane itself stays
+    visible; an ordinary lane with every other rule passed remains an inference we accept.)"""
     return [
-        {**r, "explanation": "party screening pending"}
-        if r.get("rule") == "no_open_screening_hits" and not r.get("passed")
+        {**r, "passed": None, "explanation": SCREENING_HIDDEN}
+        if r.get("rule") == "no_open_screening_hits"
         else r
         for r in results
     ]

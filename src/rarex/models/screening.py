@@ -14,11 +14,13 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -35,7 +37,17 @@ class ListVersion(Base):
     one version per source is active: the one screening uses."""
 
     __tablename__ = "list_versions"
-    __table_args__ = (UniqueConstraint("source", "content_hash"),)
+    __table_args__ = (
+        UniqueConstraint("source", "content_hash"),
+        # One active version per source, whatever two concurrent imports do.
+        Index(
+            "uq_list_versions_active_source",
+            "source",
+            unique=True,
+            postgresql_where=text("active"),
+            sqlite_where=text("active"),
+        ),
+    )
 
     id: Mapped[UUIDPk]
     source: Mapped[str] = mapped_column(String(64), index=True)
@@ -88,6 +100,7 @@ class ScreeningHit(Base):
         UniqueConstraint(
             "application_id",
             "party_role",
+            "party_key",
             "entity_id",
             "entry_hash",
             name="uq_screening_hits_party_entry",

@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from rarex.audit.service import record_event
 from rarex.auth.roles import Actor, Role, require_role
 from rarex.clock import Clock
+from rarex.errors import Conflict
 from rarex.models.screening import ListedEntry, ListVersion
 from rarex.screening import repository
 from rarex.screening.records import ListEntry, entry_to_dict
@@ -93,8 +95,9 @@ def import_list(
         name: {"entities": count.entities, "names": count.names}
         for name, count in parsed.counts_by_list.items()
     }
+    repository.lock_source(session, parsed.source)
     existing = repository.version_by_hash(session, parsed.source, digest)
-    if existing is not None:
+    if existing is not None and existing.active:
         return ImportResult(
             source=parsed.source,
             format=parsed.format,
@@ -113,38 +116,51 @@ def import_list(
     added = sum(1 for e in delta if e.entity_id not in before)
     removed = len(before.keys() - hashes.keys())
     repository.deactivate(session, parsed.source)
-    version = ListVersion(
-        source=parsed.source,
-        format=parsed.format,
-        content_hash=digest,
-        files=list(file_names),
-        retrieved_at=retrieved_at or now,
-        imported_at=now,
-        imported_by=actor.label if actor is not None else "operator",
-        active=True,
-        entities=parsed.total.entities,
-        names=parsed.total.names,
-        counts=counts,
-        notes=list(parsed.notes),
-        added=added,
-        changed=len(delta) - added,
-        removed=removed,
-    )
-    session.add(version)
-    session.flush()
-    session.add_all(
-        ListedEntry(
-            version_id=version.id,
-            entity_id=entry.entity_id,
-            list_name=entry.list_name,
-            kind=entry.kind.value,
-            primary_name=entry.primary_name,
-            content_hash=hashes[entry.entity_id],
-            data=entry_to_dict(entry),
+    if existing is not None:
+        # An earlier version imported again (a list rolled back): it becomes the active one,
+        # and what it differs by from the version it replaces is screened like any change.
+        version = existing
+        version.active = True
+    else:
+        version = ListVersion(
+            source=parsed.source,
+            format=parsed.format,
+            content_hash=digest,
+            files=list(file_names),
+            retrieved_at=retrieved_at or now,
+            imported_at=now,
+            imported_by=actor.label if actor is not None else "operator",
+            active=True,
+            entities=parsed.total.entities,
+            names=parsed.total.names,
+            counts=counts,
+            notes=list(parsed.notes),
+            added=added,
+            changed=len(delta) - added,
+            removed=removed,
         )
-        for entry in parsed.entries
-    )
-    session.flush()
+        session.add(version)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(
+            f"another import of {parsed.source} landed meanwhile; import again to compare with it",
+            code="lists.concurrent_import",
+        ) from None
+    if existing is None:
+        session.add_all(
+            ListedEntry(
+                version_id=version.id,
+                entity_id=entry.entity_id,
+                list_name=entry.list_name,
+                kind=entry.kind.value,
+                primary_name=entry.primary_name,
+                content_hash=hashes[entry.entity_id],
+                data=entry_to_dict(entry),
+            )
+            for entry in parsed.entries
+        )
+        session.flush()
     result = ImportResult(
         source=parsed.source,
         format=parsed.format,
@@ -163,7 +179,7 @@ def import_list(
         session,
         clock=clock,
         actor=actor.label if actor is not None else "operator",
-        action="screening.list_imported",
+        action="screening.list_reactivated" if existing is not None else "screening.list_imported",
         subject_type="list_version",
         subject_id=str(version.id),
         payload={**result.to_dict(), "content_hash": digest, "files": list(file_names)},

@@ -5,10 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
-from rarex.models import Application, License
 from rarex.models.screening import HitDismissal, ListedEntry, ListVersion, ScreeningHit
 from rarex.screening.records import ListEntry, entry_from_dict
 
@@ -37,6 +36,18 @@ def version_by_hash(session: Session, source: str, content_hash: str) -> ListVer
             ListVersion.source == source, ListVersion.content_hash == content_hash
         )
     )
+
+
+def lock_source(session: Session, source: str) -> None:
+    """Serialise imports of one source (PostgreSQL; SQLite serialises every writer): the
+    second waits and then compares with what the first made active."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text(
+                "SELECT pg_advisory_xact_lock(hashtext('rarex.lists:' || current_schema() || :s))"
+            ),
+            {"s": source},
+        )
 
 
 def active_version(session: Session, source: str, *, lock: bool = False) -> ListVersion | None:
@@ -101,13 +112,16 @@ def open_hit_count(session: Session, application_id: uuid.UUID) -> int:
     return int(count or 0)
 
 
-def known_hits(session: Session, application_id: uuid.UUID) -> set[tuple[str, str, str]]:
+def known_hits(session: Session, application_id: uuid.UUID) -> set[tuple[str, str, str, str]]:
     rows = session.execute(
-        select(ScreeningHit.party_role, ScreeningHit.entity_id, ScreeningHit.entry_hash).where(
-            ScreeningHit.application_id == application_id
-        )
+        select(
+            ScreeningHit.party_role,
+            ScreeningHit.party_key,
+            ScreeningHit.entity_id,
+            ScreeningHit.entry_hash,
+        ).where(ScreeningHit.application_id == application_id)
     )
-    return {(role, entity, entry_hash) for role, entity, entry_hash in rows}
+    return {(role, key, entity, entry_hash) for role, key, entity, entry_hash in rows}
 
 
 def dismissal(
@@ -118,17 +132,5 @@ def dismissal(
             HitDismissal.party_key == party_key,
             HitDismissal.entity_id == entity_id,
             HitDismissal.entry_hash == entry_hash,
-        )
-    )
-
-
-def applications_to_rescreen(session: Session, open_states: Iterable[str]) -> list[Application]:
-    """Open applications, and the applications behind licenses still in force."""
-    licensed = select(License.application_id).where(License.status == "active")
-    return list(
-        session.scalars(
-            select(Application)
-            .where(Application.state.in_(list(open_states)) | Application.id.in_(licensed))
-            .order_by(Application.reference)
         )
     )

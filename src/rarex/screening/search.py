@@ -39,13 +39,14 @@ def active_index(session: Session) -> ScreeningIndex:
     global _cached
     versions = repository.active_versions(session)
     key = tuple(sorted(str(v.id) for v in versions))
+    # Built under the lock: concurrent requests after an import wait for one build instead of
+    # each building (and holding) a copy.
     with _lock:
         if _cached is not None and _cached[0] == key:
             return _cached[1]
-    index = ScreeningIndex.build(repository.entries_of(session, [v.id for v in versions]))
-    with _lock:
+        index = ScreeningIndex.build(repository.entries_of(session, [v.id for v in versions]))
         _cached = (key, index)
-    return index
+        return index
 
 
 def match_settings(threshold: float) -> MatchSettings:

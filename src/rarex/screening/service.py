@@ -6,6 +6,7 @@ until an officer confirms or dismisses it with a reason.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -43,6 +44,14 @@ class Party:
     uscc: str | None = None
 
 
+def party_key(kind: str, record_id: uuid.UUID, *details: str | None) -> str:
+    """Who a hit and a dismissal are about: the party record *as it reads now*. A dismissal
+    justified by an address ("Munich, not Cologne") must not survive a change of address, and
+    a case whose consignee is replaced must be screened for the new one."""
+    digest = hashlib.sha256("\x1f".join(d or "" for d in details).encode()).hexdigest()[:16]
+    return f"{kind}:{record_id}:{digest}"
+
+
 def parties_of(session: Session, application: Application) -> list[Party]:
     company = session.get(Company, application.exporter_id)
     consignee = session.get(ForeignParty, application.consignee_id)
@@ -52,7 +61,7 @@ def parties_of(session: Session, application: Application) -> list[Party]:
         parties.append(
             Party(
                 "applicant",
-                f"company:{company.id}",
+                party_key("company", company.id, company.name, company.name_zh, company.address),
                 company.name,
                 "CN",
                 PartyKind.ORGANIZATION,
@@ -62,9 +71,8 @@ def parties_of(session: Session, application: Application) -> list[Party]:
         )
     for role, party in (("consignee", consignee), ("end_user", end_user)):
         if party is not None:
-            parties.append(
-                Party(role, f"party:{party.id}", party.name, party.country, PartyKind.UNKNOWN)
-            )
+            key = party_key("party", party.id, party.name, party.country, party.address)
+            parties.append(Party(role, key, party.name, party.country, PartyKind.UNKNOWN))
     return parties
 
 
@@ -98,7 +106,7 @@ def screen_application(
             if status is not None and status is not ListStatus.ACTIVE:
                 continue
             entry_hash = entry.content_hash()
-            if (party.role, entry.entity_id, entry_hash) in known:
+            if (party.role, party.key, entry.entity_id, entry_hash) in known:
                 continue
             remembered = repository.dismissal(session, party.key, entry.entity_id, entry_hash)
             hit = ScreeningHit(
@@ -129,7 +137,7 @@ def screen_application(
                 ),
             )
             session.add(hit)
-            known.add((party.role, entry.entity_id, entry_hash))
+            known.add((party.role, party.key, entry.entity_id, entry_hash))
             raised.append(hit)
     if raised:
         session.flush()

@@ -43,6 +43,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("list_versions", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_list_versions_source"), ["source"], unique=False)
+        batch_op.create_index(
+            "uq_list_versions_active_source",
+            ["source"],
+            unique=True,
+            postgresql_where=sa.text("active"),
+            sqlite_where=sa.text("active"),
+        )
 
     op.create_table(
         "listed_entries",
@@ -118,6 +125,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "application_id",
             "party_role",
+            "party_key",
             "entity_id",
             "entry_hash",
             name="uq_screening_hits_party_entry",
@@ -171,6 +179,7 @@ def downgrade() -> None:
 
     op.drop_table("listed_entries")
     with op.batch_alter_table("list_versions", schema=None) as batch_op:
+        batch_op.drop_index("uq_list_versions_active_source")
         batch_op.drop_index(batch_op.f("ix_list_versions_source"))
 
     op.drop_table("list_versions")
