@@ -204,6 +204,35 @@ def unclear(
     return restored
 
 
+def cancel_lines(
+    session: Session,
+    *,
+    declaration: Declaration,
+    lines: list[DeclarationLine],
+    locked: LockedLicense | None,
+    actor_label: str,
+    now: datetime,
+    changes: AggregateChanges,
+) -> list[dict[str, object]]:
+    """Cancel every line, restoring what the cleared ones drew; returns what was restored per
+    line (amendments cancel the old lines this way, cancellations all of them)."""
+    restored: list[dict[str, object]] = []
+    for line in lines:
+        if line.status == LineStatus.CLEARED.value:
+            kg = unclear(
+                session,
+                declaration=declaration,
+                line=line,
+                license_line=locked.line(line.license_line_id) if locked else None,
+                actor_label=actor_label,
+                now=now,
+                changes=changes,
+            )
+            restored.append({"line_no": line.line_no, "kg": kg})
+        line.status = LineStatus.CANCELLED.value
+    return restored
+
+
 def refresh_license_status(locked: LockedLicense | None) -> str | None:
     """A single license is exhausted at zero balance and active again when a restoration gives
     some back; a general license stays active at zero. Returns the new status if it changed."""

@@ -142,20 +142,15 @@ def amend_declaration(
     }
     old_locked = locks.get(old_number) if old_number is not None else None
     changes = AggregateChanges()
-    restored = []
-    for line in old_lines:
-        if line.status == LineStatus.CLEARED.value:
-            kg = drawdown.unclear(
-                session,
-                declaration=declaration,
-                line=line,
-                license_line=old_locked.line(line.license_line_id) if old_locked else None,
-                actor_label=actor.label,
-                now=now,
-                changes=changes,
-            )
-            restored.append({"line_no": line.line_no, "kg": kg})
-        line.status = LineStatus.CANCELLED.value
+    restored = drawdown.cancel_lines(
+        session,
+        declaration=declaration,
+        lines=old_lines,
+        locked=old_locked,
+        actor_label=actor.label,
+        now=now,
+        changes=changes,
+    )
     changes.flush(session)
     old_status = drawdown.refresh_license_status(old_locked)
     session.flush()

@@ -129,22 +129,18 @@ def cancel_declaration(
         )
     lines = repository.current_lines(session, declaration, lock=True)
     locked = drawdown.lock_license_id(session, declaration.license_id)
-    changes = AggregateChanges()
-    restored = []
-    for line in lines:
+    for line in lines:  # every line must be cancellable before any is touched
         next_status(LineStatus(line.status), LineAction.CANCEL, line_no=line.line_no)
-        if line.status == LineStatus.CLEARED.value:
-            kg = drawdown.unclear(
-                session,
-                declaration=declaration,
-                line=line,
-                license_line=locked.line(line.license_line_id) if locked else None,
-                actor_label=actor.label,
-                now=now,
-                changes=changes,
-            )
-            restored.append({"line_no": line.line_no, "kg": kg})
-        line.status = LineStatus.CANCELLED.value
+    changes = AggregateChanges()
+    restored = drawdown.cancel_lines(
+        session,
+        declaration=declaration,
+        lines=lines,
+        locked=locked,
+        actor_label=actor.label,
+        now=now,
+        changes=changes,
+    )
     changes.flush(session)
     details: dict[str, object] = {"restored": restored}
     status_change = drawdown.refresh_license_status(locked)

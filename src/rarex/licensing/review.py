@@ -29,7 +29,7 @@ from rarex.licensing.green_channel import (
 )
 from rarex.licensing.lane_stats import median_working_days_by_lane
 from rarex.licensing.schemas import LanePerformance, QueueItem
-from rarex.licensing.screening import screen_on_submission
+from rarex.licensing.screening import screen_parties
 from rarex.licensing.states import ACTION_ROLES, LEGAL_BASIS, OPEN, Action, State, next_state
 from rarex.models import Application, GreenChannelCheck, StateChange
 from rarex.parties import service as parties
@@ -246,7 +246,7 @@ def transition(
     # Parties are screened when the case reaches the authority, and again when it resumes
     # after an information request (the applicant may have replaced the consignee or end user).
     if action in (Action.SUBMIT, Action.SUPPLY_INFORMATION):
-        screen_on_submission(session, clock=clock, settings=settings, application=application)
+        screen_parties(session, clock=clock, settings=settings, application=application)
     # Assessed at acceptance, and again when the case resumes after an information request:
     # the applicant may have amended the destination, end use or end user meanwhile.
     if action in (Action.ACCEPT, Action.SUPPLY_INFORMATION):

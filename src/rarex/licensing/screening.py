@@ -37,9 +37,10 @@ HIT_VIEW_ROLES = (Role.LICENSING_OFFICER, Role.ADMINISTRATOR)
 OPEN_STATES = tuple(sorted(s.value for s in OPEN))
 
 
-def screen_on_submission(
+def screen_parties(
     session: Session, *, clock: Clock, settings: Settings, application: Application
 ) -> None:
+    """On submission, and when the applicant supplies requested information."""
     screening.screen_application(
         session,
         clock=clock,

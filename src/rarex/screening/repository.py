@@ -134,3 +134,13 @@ def dismissal(
             HitDismissal.entry_hash == entry_hash,
         )
     )
+
+
+def active_entry(session: Session, entity_id: str) -> ListEntry | None:
+    """The entry as the active version of its list states it (None once it left the list)."""
+    data = session.scalar(
+        select(ListedEntry.data)
+        .join(ListVersion, ListVersion.id == ListedEntry.version_id)
+        .where(ListedEntry.entity_id == entity_id, ListVersion.active.is_(True))
+    )
+    return entry_from_dict(data) if data is not None else None

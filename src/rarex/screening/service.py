@@ -228,10 +228,8 @@ def control_list_hits(session: Session, application_id: uuid.UUID) -> list[Scree
 
 def in_force_on(session: Session, hit: ScreeningHit, day: date) -> bool:
     """Whether the hit's entry, as the active list now states it, is in force on ``day``."""
-    for entry in active_index(session).entries:
-        if entry.entity_id == hit.entity_id:
-            return entry.in_force_on(day)
-    return False
+    entry = repository.active_entry(session, hit.entity_id)
+    return entry is not None and entry.in_force_on(day)
 
 
 def resolve_hit(
