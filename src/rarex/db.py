@@ -138,15 +138,15 @@ def make_engine(settings: Settings | str, **kwargs: Any) -> Engine:
     url = settings if isinstance(settings, str) else settings.database_url
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, json_serializer=_json_dumps, connect_args={"check_same_thread": False}, **kwargs
+            url, json_serializer=json_dumps, connect_args={"check_same_thread": False}, **kwargs
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, json_serializer=_json_dumps, pool_pre_ping=True, **kwargs)
+    return create_engine(url, json_serializer=json_dumps, pool_pre_ping=True, **kwargs)
 
 
-def _json_dumps(value: Any) -> str:
+def json_dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,7 +28,8 @@ from rarex.audit.service import verify
 from rarex.auth.roles import Actor
 from rarex.clock import FixedClock
 from rarex.config import Settings
-from rarex.customs import filing, officer, repository
+from rarex.customs import clearing, filing, officer, repository
+from rarex.customs.group_filing import FilingGroup
 from rarex.customs.schemas import DeclarationIn
 from rarex.customs.uow import write_unit_of_work
 from rarex.db import make_engine, make_sessionmaker, session_scope
@@ -102,9 +104,33 @@ def _work(rng: random.Random, setups: list[Licensed]) -> list[DeclarationIn]:
     return items
 
 
+def _file(
+    factory: sessionmaker[Session],
+    group: FilingGroup | None,
+    actor: Actor,
+    clock: FixedClock,
+    settings: Settings,
+    data: DeclarationIn,
+) -> Declaration:
+    """One filing: in a unit of work of its own, or through the group as the API files."""
+    if group is None:
+        with write_unit_of_work(factory) as session:
+            return filing.file_declaration(
+                session, actor=actor, clock=clock, settings=settings, data=data
+            )
+    outcome = group.file(actor=actor, clock=clock, settings=settings, data=data)
+    with session_scope(factory) as session:
+        if isinstance(outcome, clearing.NotFiled):
+            raise filing.not_filed(session, outcome)
+        filed = repository.declaration_by_number(session, outcome.number)
+        assert filed is not None
+        return filed
+
+
 def _worker(
     jobs: queue.Queue[tuple[DeclarationIn, bool]],
     factory: sessionmaker[Session],
+    group: FilingGroup | None,
     actor: Actor,
     clock: FixedClock,
     settings: Settings,
@@ -116,11 +142,8 @@ def _worker(
         except queue.Empty:
             return
         try:
-            with write_unit_of_work(factory) as session:
-                filed = filing.file_declaration(
-                    session, actor=actor, clock=clock, settings=settings, data=data
-                )
-                status = filed.status
+            filed = _file(factory, group, actor, clock, settings, data)
+            status = filed.status
             # Read after the commit, outside the audit chain's lock that every writer shares.
             with session_scope(factory) as session:
                 drawn = [
@@ -150,9 +173,13 @@ def _worker(
                 tally.errors.append(repr(exc))
 
 
-def test_concurrent_declarations_never_overdraw_and_apply_once(own_database_url: str) -> None:
+@pytest.mark.parametrize("grouped", [False, True], ids=["per_request", "group_commit"])
+def test_concurrent_declarations_never_overdraw_and_apply_once(
+    own_database_url: str, grouped: bool
+) -> None:
     engine = make_engine(own_database_url, pool_size=WORKERS + 4, max_overflow=0)
     factory = make_sessionmaker(engine)
+    group = FilingGroup(factory) if grouped else None
     clock = FixedClock(datetime(2025, 6, 2, 2, 0, tzinfo=UTC))
     settings = Settings(environment="test", database_url=own_database_url)
     rng = random.Random(20250602)
@@ -166,7 +193,7 @@ def test_concurrent_declarations_never_overdraw_and_apply_once(own_database_url:
         threads = [
             threading.Thread(
                 target=_worker,
-                args=(jobs, factory, officers[i % len(officers)], clock, settings, tally),
+                args=(jobs, factory, group, officers[i % len(officers)], clock, settings, tally),
             )
             for i in range(WORKERS)
         ]
@@ -187,6 +214,9 @@ def test_concurrent_declarations_never_overdraw_and_apply_once(own_database_url:
         elapsed = time.perf_counter() - started
 
         assert tally.errors == []
+        if group is not None:  # filings were committed together, not one by one
+            assert group.largest_batch > 1
+            assert group.batches < DECLARATIONS
         sent_twice = len(items) - DECLARATIONS
         assert tally.duplicates == sent_twice
         assert sum(tally.statuses.values()) == DECLARATIONS

@@ -17,6 +17,7 @@ from rarex.api import applications, customs, reference, screening, statistics, s
 from rarex.api.limits import BodySizeLimit
 from rarex.clock import Clock, clock_for
 from rarex.config import Settings, get_settings
+from rarex.customs.group_filing import FilingGroup
 from rarex.db import make_engine, make_sessionmaker
 from rarex.errors import DomainError
 
@@ -41,6 +42,7 @@ def create_app(
     if session_factory is None:
         session_factory = make_sessionmaker(engine or make_engine(settings))
     app.state.sessionmaker = session_factory
+    app.state.filing_group = FilingGroup(session_factory)
 
     @app.exception_handler(DomainError)
     async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:

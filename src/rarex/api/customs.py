@@ -1,21 +1,37 @@
 """HTTP routes of the customs room: declarations, officer actions, reconciliation, totals.
 
-Every route runs in the request's one transaction (``api.deps``); a writing request opens it
-with ``BEGIN IMMEDIATE`` on SQLite, which a drawdown (read the balance, then write it) needs.
+Routes run in the request's transaction (``api.deps``); a writing request opens it with
+``BEGIN IMMEDIATE`` on SQLite, which a drawdown (read the balance, then write it) needs. Two
+routes commit along the way: filing a declaration (committed with the filings of concurrent
+requests by ``customs.group_filing``, then read back for the answer) and a bulk import without
+all-or-nothing (committed chunk by chunk).
 """
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, UploadFile, status
+from fastapi import APIRouter, Query, Request, UploadFile, status
+from sqlalchemy.orm import Session
 
 from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
-from rarex.customs import bulk, filing, officer, reconciliation, tabular, totals, views
+from rarex.customs import (
+    bulk,
+    clearing,
+    filing,
+    officer,
+    reconciliation,
+    tabular,
+    totals,
+    uow,
+    views,
+)
 from rarex.customs.access import ensure_officer
+from rarex.customs.group_filing import FilingGroup
 from rarex.customs.schemas import (
     CancelIn,
     DeclarationAmend,
@@ -31,6 +47,7 @@ router = APIRouter(tags=["customs"])
 
 @router.post("/declarations", status_code=status.HTTP_201_CREATED)
 def file_declaration(
+    request: Request,
     body: DeclarationIn,
     session: SessionDep,
     actor: ActorDep,
@@ -38,11 +55,17 @@ def file_declaration(
     settings: SettingsDep,
 ) -> DeclarationRead:
     """File a declaration; every line is cleared, held or refused, with its reasons. A
-    refused declaration is recorded too (201); a number filed before is 409."""
-    declaration = filing.file_declaration(
-        session, actor=actor, clock=clock, settings=settings, data=body
-    )
-    return views.read(session, declaration)
+    refused declaration is recorded too (201); a number filed before is 409.
+
+    Concurrent filings are committed together (``customs.group_filing``); the request's own
+    transaction, which only authenticated the caller, is ended first so that the group's
+    transaction can take the write lock on SQLite."""
+    group: FilingGroup = request.app.state.filing_group
+    session.commit()
+    outcome = group.file(actor=actor, clock=clock, settings=settings, data=body)
+    if isinstance(outcome, clearing.NotFiled):
+        raise filing.not_filed(session, outcome)
+    return views.declaration_view(session, actor=actor, number=outcome.number)
 
 
 @router.post("/declarations/imports")
@@ -55,7 +78,14 @@ def import_declarations(
     all_or_nothing: bool = False,
 ) -> dict[str, Any]:
     """Bulk import of a CSV or XLSX file (multipart ``file``); the report names every refused
-    row. With ``all_or_nothing`` a refused row refuses the file (422, the same report)."""
+    row. With ``all_or_nothing`` a refused row refuses the file (422, the same report).
+
+    Without it, this route commits the request's session after each filed chunk (and reopens
+    it as a writer), so a long file does not hold the audit chain and the licenses for its
+    whole length; the request's own commit then closes the last, empty transaction. An error
+    after a chunk was committed leaves that chunk recorded (``committed_declarations`` in the
+    error's details); sending the same file again files only the rest (numbers apply once).
+    """
     ensure_officer(actor, action="import declarations")
     name = Path(file.filename or "upload.csv").name
     tabular.file_format(Path(name))
@@ -78,11 +108,24 @@ def import_declarations(
                 source=name,
                 parsed=tabular.declarations(tabular.read_rows(path)),
                 all_or_nothing=all_or_nothing,
+                commit_chunk=_chunk_committer(session),
             )
         except bulk.ImportRefused as exc:
             exc.details["report"] = exc.report.to_dict()
             raise
     return report.to_dict()
+
+
+def _chunk_committer(session: Session) -> Callable[[], None]:
+    """Commit a filed chunk inside the request and reopen the session as a writer, as
+    ``api.deps`` opened it (``BEGIN IMMEDIATE`` on SQLite); ``session_scope`` still commits the
+    last transaction on success and rolls back only that one on error."""
+
+    def commit() -> None:
+        session.commit()
+        uow.begin_write(session)
+
+    return commit
 
 
 @router.get("/declarations")

@@ -6,6 +6,7 @@ lock from ``BEGIN``: a drawdown reads the balance, then writes it).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
@@ -13,11 +14,12 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from rarex.cli.common import console, domain_errors, emit_json, err_console, fail
 from rarex.cli.context import open_context
 from rarex.cli.files import load_document, parse_model
-from rarex.customs import bulk, filing, officer, reconciliation, tabular, totals, views
+from rarex.customs import bulk, filing, officer, reconciliation, tabular, totals, uow, views
 from rarex.customs.schemas import DeclarationAmend, DeclarationIn, DeclarationRead
 from rarex.customs.states import LineAction
 
@@ -98,13 +100,20 @@ def import_command(
     all_or_nothing: Annotated[
         bool,
         typer.Option(
-            "--all-or-nothing", help="Import nothing when any row is refused (default: skip it)"
+            "--all-or-nothing",
+            help="Import nothing when any row is refused, in one transaction (default: skip "
+            "refused rows and commit chunk by chunk)",
         ),
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Import declarations from CSV or XLSX (one row per line). Every refused row is reported
-    with its field and reason. Exit 0 when no row was refused, 1 otherwise."""
+    with its field and reason. Exit 0 when no row was refused, 1 otherwise.
+
+    Without --all-or-nothing each chunk of 1000 declarations is committed once filed, so other
+    filings are not held up by a long file. If the import then stops on an error, the chunks
+    committed before it stay recorded; run the same file again to finish: declarations already
+    filed are refused as duplicates (their numbers are applied once), the rest are filed."""
     tabular.file_format(path)
     ctx = open_context()
     rows = tabular.read_rows(path)  # a malformed header fails here, before any write
@@ -117,9 +126,11 @@ def import_command(
         disable=not err_console.is_terminal,
         transient=True,
     )
+    committed = _ChunkCommits()
     try:
         with progress, ctx.unit_of_work() as session:
             task = progress.add_task(path.name, total=tabular.estimate_rows(path))
+            committed.session = session
             report = bulk.import_declarations(
                 session,
                 actor=ctx.actor(session, as_user),
@@ -129,9 +140,18 @@ def import_command(
                 parsed=tabular.declarations(rows),
                 all_or_nothing=all_or_nothing,
                 progress=lambda done: progress.advance(task, done),
+                commit_chunk=committed,
             )
     except bulk.ImportRefused as refused:
         report = refused.report
+    except Exception:
+        if committed.chunks:
+            err_console.print(
+                f"{path.name}: {committed.chunks} chunk(s) were committed before this error and "
+                "stay recorded; run the same file again to file the rest (declarations already "
+                "filed are refused as duplicates)"
+            )
+        raise
     body = report.to_dict()
     if as_json:
         emit_json(body)
@@ -139,6 +159,21 @@ def import_command(
         _print_import(body)
     if report.errors:
         raise typer.Exit(EXIT_ROWS_REFUSED)
+
+
+@dataclass
+class _ChunkCommits:
+    """Commits a filed chunk and opens the next transaction as a writer, as the unit of work
+    opened the first (``BEGIN IMMEDIATE`` on SQLite); counts them for an error's message."""
+
+    session: Session | None = None
+    chunks: int = 0
+
+    def __call__(self) -> None:
+        assert self.session is not None
+        self.session.commit()
+        self.chunks += 1
+        uow.begin_write(self.session)
 
 
 def _print_import(body: dict[str, object]) -> None:

@@ -19,7 +19,7 @@ from typing import Any, cast
 import psycopg
 from psycopg import sql
 from psycopg.types.json import Json
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import String, Table, any_, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -129,7 +129,7 @@ def existing_numbers(session: Session, numbers: Iterable[str]) -> dict[str, str]
     }
 
 
-def _lock_query() -> Any:
+def _lock_query(*, postgresql_array: bool = False) -> Any:
     # Core columns, not ORM attributes: the statement runs on every clearance, and a Core
     # select skips the ORM's per-execution set-up.
     companies = cast(Table, Company.__table__)
@@ -164,7 +164,11 @@ def _lock_query() -> Any:
             .join(consignee, consignee.c.id == lic.consignee_id)
             .join(end_user, end_user.c.id == lic.end_user_id)
         )
-        .where(lic.number.in_(bindparam("numbers", expanding=True)))
+        .where(
+            lic.number == any_(bindparam("numbers", type_=postgresql.ARRAY(String)))
+            if postgresql_array
+            else lic.number.in_(bindparam("numbers", expanding=True))
+        )
         .order_by(lic.number, line.line_no)
         .with_for_update(of=[_LICENSES, _LICENSE_LINES])
     )
@@ -173,6 +177,11 @@ def _lock_query() -> Any:
 # Built once: the statement is on every clearance's path, and building it costs more than
 # executing its cached compiled form.
 _LOCK_LICENSES = _lock_query()
+# The same statement with one array parameter, for PostgreSQL's pipeline (``batch_postgresql``).
+LOCK_LICENSES_ARRAY = _lock_query(postgresql_array=True)
+KNOWN_NUMBERS_ARRAY = select(_DECLARATIONS.c.number, _DECLARATIONS.c.status).where(
+    _DECLARATIONS.c.number == any_(bindparam("numbers", type_=postgresql.ARRAY(String)))
+)
 
 
 def lock_licenses(session: Session, numbers: Iterable[str]) -> dict[str, HeldLicense]:
@@ -182,8 +191,13 @@ def lock_licenses(session: Session, numbers: Iterable[str]) -> dict[str, HeldLic
     wanted = sorted(set(numbers))
     if not wanted:
         return {}
+    return held_licenses(session.execute(_LOCK_LICENSES, {"numbers": wanted}))
+
+
+def held_licenses(rows: Iterable[Sequence[Any]]) -> dict[str, HeldLicense]:
+    """The licenses of the lock statement's rows (one row per license line)."""
     held: dict[str, HeldLicense] = {}
-    for row in session.execute(_LOCK_LICENSES, {"numbers": wanted}):
+    for row in rows:
         license_ = held.get(row[1])
         if license_ is None:
             license_ = held[row[1]] = HeldLicense(
@@ -213,7 +227,7 @@ def insert_declarations(session: Session, rows: Sequence[Mapping[str, Any]]) -> 
     if not rows:
         return set()
     dialect = session.get_bind().dialect.name
-    if len(rows) >= _COPY_FROM and dialect == "postgresql":
+    if len(rows) >= COPY_FROM and dialect == "postgresql":
         # A file's chunk: its numbers were checked just before, so a clash can only come from
         # a concurrent filing, and then COPY fails the chunk (``WriteRace``) instead of skipping.
         _copy(session, _DECLARATIONS, rows)
@@ -237,7 +251,7 @@ _INSERTS = {
 
 
 # Below this many rows an INSERT costs less than setting a COPY up.
-_COPY_FROM = 200
+COPY_FROM = 200
 
 
 def insert_rows(session: Session, model: type[Any], rows: Sequence[Mapping[str, Any]]) -> None:
@@ -245,7 +259,7 @@ def insert_rows(session: Session, model: type[Any], rows: Sequence[Mapping[str, 
     by ``COPY``, several times faster than an executemany of single-row inserts."""
     if not rows:
         return
-    if len(rows) >= _COPY_FROM and session.get_bind().dialect.name == "postgresql":
+    if len(rows) >= COPY_FROM and session.get_bind().dialect.name == "postgresql":
         _copy(session, cast(Table, model.__table__), rows)
     else:
         session.execute(_INSERTS[model], list(rows))
@@ -274,12 +288,12 @@ def _copy(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> 
         raise WriteRace(str(exc).splitlines()[0]) from exc
 
 
-_SET_BALANCE = (
+SET_BALANCE = (
     update(_LICENSE_LINES)
     .where(_LICENSE_LINES.c.id == bindparam("line_id"))
     .values(remaining_kg=bindparam("remaining", type_=_LICENSE_LINES.c.remaining_kg.type))
 )
-_SET_STATUS = (
+SET_STATUS = (
     update(_LICENSES)
     .where(_LICENSES.c.id == bindparam("license_id"))
     .values(status=bindparam("new_status"))
@@ -289,6 +303,17 @@ _SET_STATUS = (
 def store_balances(session: Session, licenses: Iterable[HeldLicense]) -> None:
     """Write the balances and statuses this batch changed (the rows are locked: absolute
     values are safe, and the CHECK constraints still refuse a negative balance)."""
+    lines, statuses = balance_changes(licenses)
+    if lines:
+        session.execute(SET_BALANCE, lines)
+    if statuses:
+        session.execute(SET_STATUS, statuses)
+
+
+def balance_changes(
+    licenses: Iterable[HeldLicense],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The parameters of ``SET_BALANCE`` and ``SET_STATUS`` for what this batch changed."""
     lines: list[dict[str, Any]] = []
     statuses: list[dict[str, Any]] = []
     for license_ in licenses:
@@ -297,10 +322,7 @@ def store_balances(session: Session, licenses: Iterable[HeldLicense]) -> None:
         )
         if license_.status_changed:
             statuses.append({"license_id": license_.id, "new_status": license_.status})
-    if lines:
-        session.execute(_SET_BALANCE, lines)
-    if statuses:
-        session.execute(_SET_STATUS, statuses)
+    return lines, statuses
 
 
 def add_to_aggregates(

@@ -26,6 +26,7 @@ from rarex.audit.service import EventDraft, append_events
 from rarex.auth.roles import Actor
 from rarex.catalog import ControlList
 from rarex.clock import Clock, authority_date
+from rarex.customs import batch_postgresql
 from rarex.customs import batch_repository as store
 from rarex.customs.batch_repository import HeldLicense
 from rarex.customs.clearance import check_declaration
@@ -37,6 +38,7 @@ from rarex.customs.states import LineStatus, declaration_status
 from rarex.customs.validation import DeclarationDraft, Problem
 from rarex.errors import Conflict
 from rarex.models.customs import DeclarationAction, DeclarationLine, LicenseDrawdown
+from rarex.pipeline import is_postgresql
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,22 +86,40 @@ def file_batch(
     drafts: Sequence[DeclarationDraft],
     audit_each: bool = True,
     batch_event: dict[str, Any] | None = None,
+    batch_subject: str | None = None,
+    actors: Sequence[Actor] | None = None,
 ) -> list[Outcome]:
     """Check and record ``drafts`` (already validated, numbers unique within the batch is not
     required: a repeated number is refused as a duplicate). One ``Outcome`` per draft, in order.
 
     With ``audit_each`` every filed declaration gets its own audit event; otherwise the batch
     gets one (``customs.declarations_imported``, ``batch_event`` merged into its payload) that
-    names every declaration with its status, so the chain still commits to each of them.
+    names every declaration with its status, so the chain still commits to each of them. Its
+    subject is ``batch_subject`` (a fresh id when not given), and every declaration's ``filed``
+    action names it as ``audit_batch``: a declaration's trail finds the event that covers it.
+
+    ``actors``, one per draft, files each draft as its own officer (concurrent requests
+    committed together, ``group_filing``); otherwise ``actor`` files them all.
     """
+    if actors is not None and len(actors) != len(drafts):
+        raise ValueError("one actor per draft")
+    if not audit_each and batch_subject is None:
+        batch_subject = f"batch-{uuid.uuid4()}"
     now = clock.now()
-    # A single filing learns of a duplicate from the insert (one statement fewer on the hot
-    # path); a batch asks first, so one known number refuses that declaration, not the batch.
-    single = audit_each and len(drafts) == 1
-    already = {} if single else store.existing_numbers(session, (d.number for d in drafts))
-    licenses = store.lock_licenses(
-        session, (d.license_number for d in drafts if d.license_number is not None)
-    )
+    cited = [d.license_number for d in drafts if d.license_number is not None]
+    # On PostgreSQL a batch small enough for single-row statements goes through one pipeline
+    # per phase (``batch_postgresql``); a file's chunks are written by COPY.
+    pipelined = is_postgresql(session) and len(drafts) < store.COPY_FROM
+    if pipelined:
+        already, licenses = batch_postgresql.read_and_lock(
+            session, numbers=(d.number for d in drafts), license_numbers=cited
+        )
+    else:
+        # A single filing learns of a duplicate from the insert (one statement fewer); a batch
+        # asks first, so one known number refuses that declaration, not the batch.
+        single = audit_each and len(drafts) == 1
+        already = {} if single else store.existing_numbers(session, (d.number for d in drafts))
+        licenses = store.lock_licenses(session, cited)
     # The cited licenses name their exporters: only exporters not among them are looked up
     # (none, on the usual path of one exporter citing its own license).
     exporters = {held.exporter_uscc: held.exporter_id for held in licenses.values()}
@@ -109,7 +129,7 @@ def file_batch(
     writes = _Writes()
     outcomes: list[Outcome] = []
     seen: dict[str, str] = {}
-    for draft in drafts:
+    for i, draft in enumerate(drafts):
         problem = _refusal(draft, exporters, already, seen)
         if problem is not None:
             outcomes.append(NotFiled(draft.number, (problem,)))
@@ -119,13 +139,27 @@ def file_batch(
             exporter_id=exporters[draft.exporter_uscc],
             held=licenses.get(draft.license_number) if draft.license_number else None,
             control_list=control_list,
-            actor=actor,
+            actor=actors[i] if actors is not None else actor,
             now=now,
             writes=writes,
+            audit_batch=None if audit_each else batch_subject,
         )
         seen[draft.number] = filed.status
         outcomes.append(filed)
-    inserted = store.insert_declarations(session, writes.declarations)
+    if pipelined:
+        # Everything in one round trip, the aggregate cells and the audit head locked last.
+        inserted = batch_postgresql.write(
+            session,
+            declarations=writes.declarations,
+            lines=writes.lines,
+            drawdowns=writes.drawdowns,
+            actions=writes.actions,
+            licenses=licenses.values(),
+            aggregates=writes.aggregates,
+            lock_audit_head=bool(writes.declarations),
+        )
+    else:
+        inserted = store.insert_declarations(session, writes.declarations)
     raced = [row["number"] for row in writes.declarations if row["number"] not in inserted]
     if raced:
         statuses = store.existing_numbers(session, raced)
@@ -136,19 +170,20 @@ def file_batch(
             number=raced[0],
             status=statuses.get(raced[0]),
         )
-    store.insert_rows(session, DeclarationLine, writes.lines)
-    store.insert_rows(session, LicenseDrawdown, writes.drawdowns)
-    store.insert_rows(session, DeclarationAction, writes.actions)
-    store.store_balances(session, licenses.values())
-    # The two locks every filing shares come last, so they are held for the fewest
-    # statements before the commit: the month's aggregate cells, then the audit chain.
-    store.add_to_aggregates(session, writes.aggregates)
+    if not pipelined:
+        store.insert_rows(session, DeclarationLine, writes.lines)
+        store.insert_rows(session, LicenseDrawdown, writes.drawdowns)
+        store.insert_rows(session, DeclarationAction, writes.actions)
+        store.store_balances(session, licenses.values())
+        # The two locks every filing shares come last, so they are held for the fewest
+        # statements before the commit: the month's aggregate cells, then the audit chain.
+        store.add_to_aggregates(session, writes.aggregates)
     if audit_each:
         append_events(session, clock=clock, events=writes.events)
     elif writes.declarations:
-        append_events(
-            session, clock=clock, events=[_batch_event(actor, outcomes, batch_event or {})]
-        )
+        assert batch_subject is not None
+        event = _batch_event(actor, outcomes, batch_event or {}, subject=batch_subject)
+        append_events(session, clock=clock, events=[event])
     store.expire_stale(session)
     return outcomes
 
@@ -184,6 +219,7 @@ def _check_one(
     actor: Actor,
     now: datetime,
     writes: _Writes,
+    audit_batch: str | None = None,
 ) -> Filed:
     facts = DeclarationFacts(
         exporter_id=exporter_id,
@@ -276,6 +312,7 @@ def _check_one(
     }
     writes.declarations.append(row)
     details = _summary(result, held, license_status)
+    action_details = details if audit_batch is None else {**details, "audit_batch": audit_batch}
     writes.actions.append(
         {
             "id": uuid.uuid4(),
@@ -287,7 +324,7 @@ def _check_one(
             "actor_id": actor.user_id,
             "at": now,
             "reason": "",
-            "details": details,
+            "details": action_details,
         }
     )
     writes.events.append(
@@ -362,13 +399,15 @@ def _summary(
     return jsonable(summary)  # type: ignore[no-any-return]
 
 
-def _batch_event(actor: Actor, outcomes: list[Outcome], extra: dict[str, Any]) -> EventDraft:
+def _batch_event(
+    actor: Actor, outcomes: list[Outcome], extra: dict[str, Any], *, subject: str
+) -> EventDraft:
     filed = [o for o in outcomes if isinstance(o, Filed)]
     return EventDraft(
         actor=actor.label,
         action="customs.declarations_imported",
         subject_type="declaration_batch",
-        subject_id=filed[0].number if filed else "",
+        subject_id=subject,
         payload={
             **jsonable(extra),
             "declarations": [[o.number, str(o.id), o.status] for o in filed],

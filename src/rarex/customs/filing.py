@@ -72,13 +72,18 @@ def file_declaration(
         session, actor=actor, clock=clock, control_list=control_list, drafts=[draft]
     )
     if isinstance(outcome, clearing.NotFiled):
-        (problem,) = outcome.problems
-        if problem.code == "customs.duplicate_declaration":
-            existing = repository.declaration_by_number(session, draft.number)
-            if existing is not None:
-                raise duplicate(existing)
-        raise InvalidDeclaration(list(outcome.problems))
+        raise not_filed(session, outcome)
     return _attached(session, outcome.row)
+
+
+def not_filed(session: Session, outcome: clearing.NotFiled) -> Conflict | InvalidDeclaration:
+    """The error a single filing answers when the engine did not record it: a duplicate names
+    the stored declaration's status, anything else lists the problems."""
+    if any(p.code == "customs.duplicate_declaration" for p in outcome.problems):
+        existing = repository.declaration_by_number(session, outcome.number)
+        if existing is not None:
+            return duplicate(existing)
+    return InvalidDeclaration(list(outcome.problems))
 
 
 def _attached(session: Session, row: dict[str, object]) -> Declaration:

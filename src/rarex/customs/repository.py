@@ -196,7 +196,7 @@ _KEY_COLUMNS = ("period", "series", "element", "hs_code", "destination", "curren
 _UPSERTS: dict[str, Any] = {}
 
 
-def _upsert(dialect: str) -> Any:
+def aggregate_upsert(dialect: str) -> Any:
     """The upsert statement, built once per dialect and executed with parameters, so
     SQLAlchemy compiles it once (a drawdown is on every clearance's path)."""
     statement = _UPSERTS.get(dialect)
@@ -234,10 +234,14 @@ def add_to_aggregate(
     session: Session, key: AggregateKey, *, kg: Decimal, value: Decimal, lines: int
 ) -> None:
     """Add to a cell, creating it on first use (an upsert, safe against a concurrent first use)."""
-    statement = _upsert(session.get_bind().dialect.name)
-    session.execute(
-        statement, {**_key_values(key), "net_kg": kg, "fob_value": value, "lines": lines}
-    )
+    statement = aggregate_upsert(session.get_bind().dialect.name)
+    session.execute(statement, aggregate_params(key, kg=kg, value=value, lines=lines))
+
+
+def aggregate_params(
+    key: AggregateKey, *, kg: Decimal, value: Decimal, lines: int
+) -> dict[str, Any]:
+    return {**_key_values(key), "net_kg": kg, "fob_value": value, "lines": lines}
 
 
 def adjust_aggregate(

@@ -60,7 +60,9 @@ FORMATS = {".csv": "csv", ".xlsx": "xlsx"}
 
 
 class MalformedFile(InvalidInput):
-    """The file cannot be read as a declaration table; nothing in it is imported."""
+    """The file cannot be read as a declaration table. Found in the header, before anything is
+    imported; found further down (a bad byte late in a large CSV), it stops the import there:
+    with all-or-nothing nothing stays, otherwise the chunks committed before it stay."""
 
     default_code = "customs.malformed_file"
 
