@@ -4,21 +4,26 @@ monthly report beside a DuckDB group-by over the same declaration lines in Parqu
 Three parts, run one after the other in one fresh PostgreSQL schema (``-csearch_path=``,
 dropped at the end) and one scratch pgbench database (created and dropped here):
 
-1. clearance: N threads, each with its own session, call ``customs.filing.file_declaration``
-   (one line, a fresh declaration number per call) for ``--seconds`` against licenses issued in
-   setup through the licensing services and then given a balance no run can exhaust; beside
-   ``pgbench`` (built-in TPC-B-like script, ``-i -s 10``) with the same client counts;
+1. clearance: N clients file one-line declarations (a fresh number per call) for
+   ``--seconds`` against licenses issued in setup through the licensing services and then
+   given a balance no run can exhaust, for each ``--client-mode``: ``processes`` (each its own
+   process, one unit of work per ``customs.filing.file_declaration``), ``threads`` (the same in
+   one process) or ``group`` (threads of one process through ``customs.group_filing``, as the
+   API files); beside ``pgbench`` (built-in TPC-B-like script, ``-i -s 10``) and pgbench
+   running one clearance's statements (``customs_floor``) with the same client counts;
 2. import: CSVs of ``--import-lines`` lines each through ``customs.tabular`` + ``customs.bulk``
-   in one unit of work (as ``rarex customs import`` runs it), beside ``COPY`` of the same file
-   into a plain table with psycopg's ``cursor.copy``; then COPY alone of ``--copy-lines``;
+   in one unit of work (as ``rarex customs import --all-or-nothing`` runs it), beside ``COPY``
+   of the same file into a plain table with psycopg's ``cursor.copy``; then COPY alone of
+   ``--copy-lines``, and with ``--import-floor`` the database's floor for storing its rows;
 3. report: ``--report-lines`` cleared declaration lines generated server-side, the
    ``export_aggregates`` table rebuilt from them, then ``customs.repository.monthly_totals``,
    ``statistics.declarations.declarations_report`` and the same group-by scanning the lines
    in PostgreSQL, beside DuckDB over the lines exported to Parquet.
 
     python bench/bench_customs.py [--parts clearance,import,report] [--clients 1,32]
-        [--seconds 20] [--pgbench-scale 10] [--import-lines 1000,2000,4000]
-        [--copy-lines 1000000] [--report-lines 2000000]
+        [--client-mode processes,group] [--seconds 20] [--pgbench-scale 10]
+        [--import-lines 1000,2000,4000] [--copy-lines 1000000] [--import-floor]
+        [--report-lines 2000000]
 
 The last lines printed are one JSON object per measurement, for docs/benchmarks.md.
 """
@@ -50,12 +55,14 @@ from sqlalchemy import Engine, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+import customs_floor
 from bench_licensing import DEFAULT_PG_URL, FILE_DAY, PARTIES, _at, _setup
 from rarex.auth.roles import Actor, Role
 from rarex.auth.service import create_user, to_actor
 from rarex.clock import FixedClock
 from rarex.config import Settings
-from rarex.customs import bulk, filing, repository, tabular
+from rarex.customs import bulk, clearing, filing, repository, tabular
+from rarex.customs.group_filing import FilingGroup
 from rarex.customs.schemas import DeclarationIn
 from rarex.customs.uow import write_unit_of_work
 from rarex.db import make_engine, make_sessionmaker, session_scope
@@ -157,6 +164,7 @@ def _client_loop(
     clients: int,
     prefix: str,
     stop_at: float,
+    group: FilingGroup | None = None,
 ) -> tuple[list[float], Counter[str], list[str]]:
     """One client: file declarations one by one, each in its own unit of work, until
     ``stop_at`` (``time.perf_counter``)."""
@@ -169,11 +177,15 @@ def _client_loop(
         data = declaration(f"{prefix}W{w:02d}N{i:07d}", number, uscc)
         t0 = time.perf_counter()
         try:
-            with write_unit_of_work(factory) as session:
-                filed = filing.file_declaration(
-                    session, actor=officer, clock=clock, settings=settings, data=data
-                )
-                status = filed.status
+            if group is not None:  # as the API files: committed with whoever else is waiting
+                outcome = group.file(actor=officer, clock=clock, settings=settings, data=data)
+                status = outcome.status if isinstance(outcome, clearing.Filed) else "not_filed"
+            else:
+                with write_unit_of_work(factory) as session:
+                    filed = filing.file_declaration(
+                        session, actor=officer, clock=clock, settings=settings, data=data
+                    )
+                    status = filed.status
         except Exception as exc:  # a failure is a finding: count it, keep the run going
             errors.append(f"{type(exc).__name__}: {exc}"[:200])
             status = "error"
@@ -227,6 +239,7 @@ def run_clearance(
 ) -> dict[str, Any]:
     run_id = uuid.uuid4().hex[:6].upper()
     prefix = f"B{run_id}C{clients}"
+    group: FilingGroup | None = None
     if mode == "processes":
         ctx = multiprocessing.get_context("fork")
         barrier = ctx.Barrier(clients + 1)
@@ -265,12 +278,14 @@ def run_clearance(
         client_cpu = sum(part[3] for part in parts)
     else:
         factory = make_sessionmaker(engine)
+        group = FilingGroup(factory) if mode == "group" else None
         stop_at = time.perf_counter() + seconds
         results: list[Any] = [None] * clients
 
         def worker(w: int) -> None:
             results[w] = _client_loop(factory, licenses, officer, clock, settings, w=w,
-                                      clients=clients, prefix=prefix, stop_at=stop_at)  # fmt: skip
+                                      clients=clients, prefix=prefix, stop_at=stop_at,
+                                      group=group)  # fmt: skip
 
         threads = [threading.Thread(target=worker, args=(w,)) for w in range(clients)]
         cpu0 = time.process_time()
@@ -297,6 +312,7 @@ def run_clearance(
         "first_errors": sorted(set(errors))[:3],
         "client_cpu_s": round(client_cpu, 1),
         "client_cpu_ms_per_check": round(client_cpu * 1000 / max(len(all_lat), 1), 2),
+        "transactions": group.batches if group is not None else None,
         **pct(all_lat),
     }
 
@@ -349,27 +365,45 @@ def clearance_part(engine: Engine, url: str, args: argparse.Namespace, ctx: dict
             capture_output=True,
         )
         print(f"pgbench -i -s {args.pgbench_scale}: {time.perf_counter() - t0:.1f} s (untimed)")
+        with engine.connect() as conn:
+            schema = conn.execute(text("SHOW search_path")).scalar_one()
         for clients in args.clients:
             pg = run_pgbench(url, db, clients=clients, seconds=args.seconds)
-            rx = run_clearance(
+            floor = customs_floor.clearance_floor(
                 engine,
-                ctx["licenses"],
-                ctx["officer"],
-                ctx["clock"],
-                ctx["settings"],
+                [pgbench_bin(), *pgbench_args(url)],
+                schema,
                 clients=clients,
                 seconds=args.seconds,
-                mode=args.client_mode,
             )
-            rx["ratio_to_pgbench"] = round(rx["per_second"] / pg["per_second"], 3)
-            emit(pg)
-            emit(rx)
+            floor["ratio_to_pgbench"] = round(floor["per_second"] / pg["per_second"], 3)
+            emit(floor)
             print(
-                f"clients {clients:>3}: pgbench {pg['per_second']:>8.1f} tps | rarex "
-                f"{rx['per_second']:>7.1f} checks/s  p50/p95/p99 {rx['p50']}/{rx['p95']}/"
-                f"{rx['p99']} ms  ratio {rx['ratio_to_pgbench']}  outcomes {rx['outcomes']}"
-                f"  errors {rx['errors']} {rx['first_errors']}"
+                f"clients {clients:>3}: one clearance's statements from pgbench (floor) "
+                f"{floor['per_second']:>8.1f} tps, ratio {floor['ratio_to_pgbench']}, "
+                f"failed {floor['failed']}"
             )
+            emit(pg)
+            for mode in args.client_mode:
+                rx = run_clearance(
+                    engine,
+                    ctx["licenses"],
+                    ctx["officer"],
+                    ctx["clock"],
+                    ctx["settings"],
+                    clients=clients,
+                    seconds=args.seconds,
+                    mode=mode,
+                )
+                rx["ratio_to_pgbench"] = round(rx["per_second"] / pg["per_second"], 3)
+                emit(rx)
+                print(
+                    f"clients {clients:>3}: pgbench {pg['per_second']:>8.1f} tps | rarex "
+                    f"({mode}) {rx['per_second']:>7.1f} checks/s  p50/p95/p99 {rx['p50']}/"
+                    f"{rx['p95']}/{rx['p99']} ms  ratio {rx['ratio_to_pgbench']}  outcomes "
+                    f"{rx['outcomes']}  errors {rx['errors']} {rx['first_errors']}  "
+                    f"transactions {rx['transactions']}"
+                )
     finally:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
@@ -468,6 +502,16 @@ def import_part(engine: Engine, args: argparse.Namespace, ctx: dict[str, Any], t
             }
         )
         print(f"COPY alone, {copied} lines: best {min(runs):.2f} s = {rate:.0f} lines/s")
+        if args.import_floor:
+            with path.open() as f:
+                prefix = f.readlines(1 << 12)[1].split(",")[0][:7]  # "I" + the file's run id
+            floor = customs_floor.import_floor(engine, path, prefix=prefix)
+            floor["ratio_to_copy"] = round(min(runs) / floor["total_s"], 4)
+            emit(floor)
+            print(
+                f"import floor, {floor['lines_stored']} lines: {floor['total_s']:.1f} s "
+                f"{floor['seconds']}; ratio to COPY {floor['ratio_to_copy']}"
+            )
         path.unlink()
 
 
@@ -780,9 +824,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pgbench-scale", type=int, default=10)
     parser.add_argument(
         "--client-mode",
-        choices=("processes", "threads"),
-        default="processes",
-        help="clearance clients as processes (like API workers) or threads of one process",
+        default="processes,group",
+        type=lambda s: [m for m in s.split(",") if m],
+        help="comma-separated: clients as processes (like API workers, one transaction per "
+        "filing), threads (the same in one process) or group (threads of one process filing "
+        "through customs.group_filing, as the API does)",
     )
     parser.add_argument(
         "--import-lines",
@@ -791,6 +837,11 @@ def main(argv: list[str] | None = None) -> int:
         help="file sizes in lines, each imported and copied on its own",
     )
     parser.add_argument("--copy-lines", type=int, default=1_000_000, metavar="N")
+    parser.add_argument(
+        "--import-floor",
+        action="store_true",
+        help="after COPY alone, the least an import storing the rows takes (customs_floor)",
+    )
     parser.add_argument("--lines-per-declaration", type=int, default=2)
     parser.add_argument("--report-lines", type=int, default=2_000_000)
     args = parser.parse_args(argv)

@@ -107,8 +107,9 @@ def file_batch(
         batch_subject = f"batch-{uuid.uuid4()}"
     now = clock.now()
     cited = [d.license_number for d in drafts if d.license_number is not None]
-    # On PostgreSQL a batch small enough for single-row statements goes through one pipeline
-    # per phase (``batch_postgresql``); a file's chunks are written by COPY.
+    # On PostgreSQL a batch small enough for single-row statements goes through statements
+    # compiled once and sent by psycopg (``batch_postgresql``: the reads in turn, the writes in
+    # one pipeline); a file's chunks are written by COPY.
     pipelined = is_postgresql(session) and len(drafts) < store.COPY_FROM
     if pipelined:
         already, licenses = batch_postgresql.read_and_lock(

@@ -26,6 +26,7 @@ from rarex.customs.schemas import DeclarationAmend, DeclarationIn
 from rarex.customs.series import element_for, series_for
 from rarex.customs.states import LineStatus, declaration_status
 from rarex.customs.validation import (
+    DeclarationDraft,
     InvalidDeclaration,
     LineDraft,
     Problem,
@@ -60,6 +61,19 @@ def file_declaration(
     number is the idempotency key: filing it again raises ``customs.duplicate_declaration``
     and changes nothing, even when two filings race (the unique index decides).
     """
+    draft, control_list = checked_draft(actor=actor, clock=clock, settings=settings, data=data)
+    (outcome,) = clearing.file_batch(
+        session, actor=actor, clock=clock, control_list=control_list, drafts=[draft]
+    )
+    if isinstance(outcome, clearing.NotFiled):
+        raise not_filed(session, outcome)
+    return _attached(session, outcome.row)
+
+
+def checked_draft(
+    *, actor: Actor, clock: Clock, settings: Settings, data: DeclarationIn
+) -> tuple[DeclarationDraft, ControlList]:
+    """What every filing does first: the caller may file, and the input is a declaration."""
     ensure_officer(actor, action="file a declaration")
     control_list = load_control_list()
     draft = validate_declaration(
@@ -68,12 +82,7 @@ def file_declaration(
         max_kg=settings.max_quantity_kg,
         control_list=control_list,
     )
-    (outcome,) = clearing.file_batch(
-        session, actor=actor, clock=clock, control_list=control_list, drafts=[draft]
-    )
-    if isinstance(outcome, clearing.NotFiled):
-        raise not_filed(session, outcome)
-    return _attached(session, outcome.row)
+    return draft, control_list
 
 
 def not_filed(session: Session, outcome: clearing.NotFiled) -> Conflict | InvalidDeclaration:

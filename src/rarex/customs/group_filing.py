@@ -26,15 +26,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from rarex.auth.roles import Actor
-from rarex.catalog import ControlList, load_control_list
-from rarex.clock import Clock, authority_date
+from rarex.catalog import ControlList
+from rarex.clock import Clock
 from rarex.config import Settings
 from rarex.customs import clearing
-from rarex.customs.access import ensure_officer
 from rarex.customs.batch_repository import WriteRace
+from rarex.customs.filing import checked_draft
 from rarex.customs.schemas import DeclarationIn
 from rarex.customs.uow import write_unit_of_work
-from rarex.customs.validation import DeclarationDraft, validate_declaration
+from rarex.customs.validation import DeclarationDraft
 from rarex.errors import Conflict
 
 # What a concurrent filing elsewhere can make a whole batch fail with.
@@ -71,14 +71,7 @@ class FilingGroup:
         unknown exporter) which the caller turns into its error as a single filing does.
         Raises what the filing raised when it failed even alone.
         """
-        ensure_officer(actor, action="file a declaration")
-        control_list = load_control_list()
-        draft = validate_declaration(
-            data,
-            today=authority_date(clock.now()),
-            max_kg=settings.max_quantity_kg,
-            control_list=control_list,
-        )
+        draft, control_list = checked_draft(actor=actor, clock=clock, settings=settings, data=data)
         mine = _Waiting(draft, actor)
         with self._changed:
             self._queue.append(mine)
