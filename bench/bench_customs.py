@@ -464,12 +464,7 @@ def copy_file(engine: Engine, path: Path, repeat: int = 3) -> tuple[list[float],
             cur.execute(COPY_TABLE)
             raw.commit()
             t0 = time.perf_counter()
-            with (
-                cur.copy("COPY bench_copy_lines FROM STDIN (FORMAT csv, HEADER true)") as copy,
-                path.open("rb") as f,
-            ):
-                while chunk := f.read(1 << 20):
-                    copy.write(chunk)
+            customs_floor.copy_csv(cur, "bench_copy_lines", path)
             raw.commit()
             runs.append(time.perf_counter() - t0)
         cur = raw.cursor()

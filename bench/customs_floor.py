@@ -142,6 +142,16 @@ def _grab(pattern: str, out: str) -> str:
     return found.group(1)
 
 
+def copy_csv(cursor: Any, table: str, path: Path) -> None:
+    """``COPY table FROM STDIN`` of a CSV file with a header, sent as it is read."""
+    with (
+        cursor.copy(f"COPY {table} FROM STDIN (FORMAT csv, HEADER true)") as copy,
+        path.open("rb") as f,
+    ):
+        while chunk := f.read(1 << 20):
+            copy.write(chunk)
+
+
 STAGE = """CREATE UNLOGGED TABLE bench_stage (
     number text, exporter_uscc text, license_number text, destination text,
     consignee_name text, consignee_country text, port text, declared_date date,
@@ -205,12 +215,7 @@ def import_floor(engine: Engine, path: Path, *, prefix: str) -> dict[str, Any]:
         user_id = cur.fetchone()[0]
         raw.commit()
         t0 = time.perf_counter()
-        with (
-            cur.copy("COPY bench_stage FROM STDIN (FORMAT csv, HEADER true)") as copy,
-            path.open("rb") as f,
-        ):
-            while chunk := f.read(1 << 20):
-                copy.write(chunk)
+        copy_csv(cur, "bench_stage", path)
         raw.commit()
         timings["staging COPY"] = time.perf_counter() - t0
         for label, sql in IMPORT_STEPS:

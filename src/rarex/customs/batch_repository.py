@@ -106,9 +106,24 @@ _COMPANIES = cast(Table, Company.__table__)
 _COMPANY_IDS = select(_COMPANIES.c.uscc, _COMPANIES.c.id).where(
     _COMPANIES.c.uscc.in_(bindparam("usccs", expanding=True))
 )
-_KNOWN_NUMBERS = select(_DECLARATIONS.c.number, _DECLARATIONS.c.status).where(
-    _DECLARATIONS.c.number.in_(bindparam("numbers", expanding=True))
-)
+
+
+def _one_of(column: Any, *, postgresql_array: bool) -> Any:
+    """``column`` is one of the ``numbers`` parameter: an expanding ``IN`` for Core, one array
+    parameter (``= ANY``) for statements compiled once for PostgreSQL (``batch_postgresql``)."""
+    if postgresql_array:
+        return column == any_(bindparam("numbers", type_=postgresql.ARRAY(String)))
+    return column.in_(bindparam("numbers", expanding=True))
+
+
+def _known_numbers(*, postgresql_array: bool = False) -> Any:
+    number = _DECLARATIONS.c.number
+    return select(number, _DECLARATIONS.c.status).where(
+        _one_of(number, postgresql_array=postgresql_array)
+    )
+
+
+_KNOWN_NUMBERS = _known_numbers()
 
 
 def company_ids(session: Session, usccs: Iterable[str]) -> dict[str, uuid.UUID]:
@@ -164,11 +179,7 @@ def _lock_query(*, postgresql_array: bool = False) -> Any:
             .join(consignee, consignee.c.id == lic.consignee_id)
             .join(end_user, end_user.c.id == lic.end_user_id)
         )
-        .where(
-            lic.number == any_(bindparam("numbers", type_=postgresql.ARRAY(String)))
-            if postgresql_array
-            else lic.number.in_(bindparam("numbers", expanding=True))
-        )
+        .where(_one_of(lic.number, postgresql_array=postgresql_array))
         .order_by(lic.number, line.line_no)
         .with_for_update(of=[_LICENSES, _LICENSE_LINES])
     )
@@ -179,9 +190,7 @@ def _lock_query(*, postgresql_array: bool = False) -> Any:
 _LOCK_LICENSES = _lock_query()
 # The same statement with one array parameter, for PostgreSQL's pipeline (``batch_postgresql``).
 LOCK_LICENSES_ARRAY = _lock_query(postgresql_array=True)
-KNOWN_NUMBERS_ARRAY = select(_DECLARATIONS.c.number, _DECLARATIONS.c.status).where(
-    _DECLARATIONS.c.number == any_(bindparam("numbers", type_=postgresql.ARRAY(String)))
-)
+KNOWN_NUMBERS_ARRAY = _known_numbers(postgresql_array=True)
 
 
 def lock_licenses(session: Session, numbers: Iterable[str]) -> dict[str, HeldLicense]:
