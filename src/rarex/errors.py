@@ -41,6 +41,14 @@ class Conflict(DomainError):
     default_code = "conflict"
 
 
+class ConcurrentChange(Conflict):
+    """A concurrent transaction wrote the same row first (a unique number, a locked balance):
+    nothing of this one was written, and trying again sees the other's result. The one race
+    error of every write path."""
+
+    default_code = "db.conflict"
+
+
 class InvalidTransition(DomainError):
     http_status = 409
     default_code = "application.illegal_transition"
