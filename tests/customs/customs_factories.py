@@ -19,6 +19,8 @@ from tests.factories import approve, filed_and_accepted, make_actor, make_compan
 _numbers = iter(range(1, 10_000_000))
 
 CONSIGNEE = {"name": "Rheinland Antriebstechnik GmbH", "country": "DE"}
+# A consignee the license does not name: the line is held, and an officer may release it.
+OTHER_CONSIGNEE = {"name": "Donau Magnettechnik GmbH", "country": "DE"}
 
 
 @dataclass

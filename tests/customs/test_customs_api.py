@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session
 from rarex.auth.roles import Role
 from rarex.licensing import repository as licensing_repository
 from tests.customs.conftest import ApiUser, TestClient
-from tests.customs.customs_factories import Licensed, declaration, line, next_number
+from tests.customs.customs_factories import (
+    CONSIGNEE,
+    OTHER_CONSIGNEE,
+    Licensed,
+    declaration,
+    line,
+    next_number,
+)
 
 MakeUser = Callable[..., ApiUser]
 
@@ -161,7 +168,7 @@ def test_officer_steps_over_http(
 ) -> None:
     officer = api_user(Role.CUSTOMS_OFFICER, actor=setup.customs)
     held = client.post(
-        "/api/v1/declarations", json=body(setup, destination="AT"), headers=officer.headers
+        "/api/v1/declarations", json=body(setup, consignee=OTHER_CONSIGNEE), headers=officer.headers
     ).json()
     number = held["number"]
     assert held["status"] == "held"
@@ -179,7 +186,7 @@ def test_officer_steps_over_http(
     assert unknown.json()["error"]["code"] == "customs.unknown_action"
     amended = client.post(
         f"/api/v1/declarations/{number}/amendments",
-        json={"reason": "Reweighed", "destination": "DE", "lines": [line(net_kg="200")]},
+        json={"reason": "Reweighed", "consignee": CONSIGNEE, "lines": [line(net_kg="200")]},
         headers=officer.headers,
     )
     assert amended.status_code == 200, amended.text

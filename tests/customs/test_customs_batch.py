@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from rarex.audit.service import verify
 from rarex.clock import FixedClock
 from rarex.config import Settings
-from rarex.customs import batch_repository, bulk, tabular
+from rarex.customs import bulk, posting_store, tabular
+from rarex.errors import ConcurrentChange
 from rarex.models import AuditEvent
 from rarex.models.customs import (
     Declaration,
@@ -93,8 +94,8 @@ def test_a_file_in_several_chunks_draws_each_declaration_from_the_balance_the_la
 def test_a_declaration_number_written_meanwhile_never_lands_twice(
     session: Session, clock: FixedClock, settings: Settings, setup: Licensed, tmp_path: Path
 ) -> None:
-    """COPY (PostgreSQL, large chunks) refuses the whole chunk; the upsert path skips the
-    clashing rows and reports which landed (the engine then refuses the batch)."""
+    """COPY (PostgreSQL, large chunks) and the skipping insert alike refuse the whole batch
+    with the one race error, and nothing of it is written."""
     path = write_csv(tmp_path / "first.csv", _file(setup, 210, kg="0.1"))
     _import(session, clock, settings, setup, path)
     stored = session.scalars(select(Declaration).limit(210)).all()
@@ -107,10 +108,7 @@ def test_a_declaration_number_written_meanwhile_never_lands_twice(
         for d in stored
     ]
     count = session.scalar(select(func.count(Declaration.id)))
-    if session.get_bind().dialect.name == "postgresql":
-        with pytest.raises(batch_repository.WriteRace) as refused, session.begin_nested():
-            batch_repository.insert_declarations(session, rows)
-        assert refused.value.code == "customs.concurrent_filing"
-    else:
-        assert batch_repository.insert_declarations(session, rows) == set()
+    with pytest.raises(ConcurrentChange) as refused, session.begin_nested():
+        posting_store.insert_declarations(session, rows)
+    assert refused.value.code == "db.conflict"
     assert session.scalar(select(func.count(Declaration.id))) == count

@@ -19,7 +19,7 @@ from rarex.customs import clearing
 from rarex.customs.group_filing import FilingGroup, _Waiting
 from rarex.customs.schemas import DeclarationIn
 from rarex.db import make_engine, make_sessionmaker, session_scope
-from rarex.errors import Conflict
+from rarex.errors import ConcurrentChange, Conflict
 from rarex.models import AuditEvent, LicenseLine
 from rarex.models.customs import Declaration
 from tests.customs.customs_factories import Licensed, declaration, licensed, line
@@ -48,7 +48,7 @@ class _HeldThenRaced(FilingGroup):
             while len(self._queue) < self.waiting_for and time.monotonic() < deadline:
                 time.sleep(0.01)
         elif len(self.calls) == 2 and self.race:
-            raise Conflict("raced", code="customs.concurrent_filing")
+            raise ConcurrentChange("raced")
         super()._commit(batch, clock, control_list)
 
 

@@ -21,7 +21,14 @@ from rarex.customs.validation import InvalidDeclaration
 from rarex.errors import Conflict, DomainError, Forbidden, InvalidTransition, NotFound
 from rarex.licensing import repository as licensing_repository
 from rarex.models.customs import DeclarationLine, ExportAggregate, LicenseDrawdown
-from tests.customs.customs_factories import CONSIGNEE, Licensed, declaration, licensed, line
+from tests.customs.customs_factories import (
+    CONSIGNEE,
+    OTHER_CONSIGNEE,
+    Licensed,
+    declaration,
+    licensed,
+    line,
+)
 from tests.factories import make_actor
 
 
@@ -61,9 +68,9 @@ def reasons(session: Session, setup: Licensed, number: str) -> list[set[str]]:
 def test_a_held_line_draws_nothing_until_an_officer_releases_it(
     session: Session, clock: FixedClock, settings: Settings, setup: Licensed
 ) -> None:
-    held = file(session, clock, settings, setup, destination="AT")
+    held = file(session, clock, settings, setup, consignee=OTHER_CONSIGNEE)
     assert held.status == "held"
-    assert reasons(session, setup, held.number) == [{"customs.destination_mismatch"}]
+    assert reasons(session, setup, held.number) == [{"customs.consignee_mismatch"}]
     assert remaining(session, setup) == Decimal("500.000")
     assert total_kg(session) == 0
     clock.advance(timedelta(days=1))
@@ -81,7 +88,7 @@ def test_a_held_line_draws_nothing_until_an_officer_releases_it(
         1,
         "Transit via Vienna",
     )
-    assert last.details["overridden"] == ["customs.destination_mismatch"]
+    assert last.details["overridden"] == ["customs.consignee_mismatch"]
     events = events_for(session, subject_id=str(held.id))
     assert [e.action for e in events] == [
         "customs.declaration_filed",
@@ -92,7 +99,9 @@ def test_a_held_line_draws_nothing_until_an_officer_releases_it(
 def test_a_release_is_refused_when_the_balance_has_gone_meanwhile(
     session: Session, clock: FixedClock, settings: Settings, setup: Licensed
 ) -> None:
-    held = file(session, clock, settings, setup, destination="AT", lines=[line(net_kg="300")])
+    held = file(
+        session, clock, settings, setup, consignee=OTHER_CONSIGNEE, lines=[line(net_kg="300")]
+    )
     file(session, clock, settings, setup, lines=[line(net_kg="250")])
     with pytest.raises(Conflict) as caught:
         act(session, clock, setup, held.number, "release")
@@ -362,7 +371,7 @@ def test_the_aggregates_always_equal_a_recount_of_cleared_lines(
     session: Session, clock: FixedClock, settings: Settings, setup: Licensed
 ) -> None:
     a = file(session, clock, settings, setup, lines=[line(net_kg="100"), line(net_kg="50")])
-    b = file(session, clock, settings, setup, destination="AT", lines=[line(net_kg="70")])
+    b = file(session, clock, settings, setup, consignee=OTHER_CONSIGNEE, lines=[line(net_kg="70")])
     c = file(
         session,
         clock,

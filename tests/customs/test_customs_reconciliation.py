@@ -25,7 +25,7 @@ from rarex.customs.schemas import DeclarationAmend
 from rarex.customs.states import LineAction
 from rarex.errors import DomainError, Forbidden, NotFound
 from rarex.models import LicenseLine
-from tests.customs.customs_factories import Licensed, declaration, line
+from tests.customs.customs_factories import OTHER_CONSIGNEE, Licensed, declaration, line
 from tests.factories import make_actor
 
 
@@ -230,7 +230,7 @@ def test_monthly_reconciliation_is_refused_to_exporters(session: Session, setup:
 def test_a_released_line_counts_as_licensed(
     session: Session, clock: FixedClock, settings: Settings, setup: Licensed
 ) -> None:
-    held = file(session, clock, settings, setup, destination="AT")
+    held = file(session, clock, settings, setup, consignee=OTHER_CONSIGNEE)
     officer.act_on_line(
         session,
         actor=setup.customs,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request, UploadFile, status
 from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
 from rarex.clock import authority_date
 from rarex.errors import Conflict, InvalidInput, PayloadTooLarge
-from rarex.licensing import decisions, filing, review, views
+from rarex.licensing import decisions, filing, license_actions, review, views
 from rarex.licensing import screening as case_screening
 from rarex.licensing.schemas import (
     ApplicationAmend,
@@ -19,6 +19,7 @@ from rarex.licensing.schemas import (
     DecisionIn,
     DocumentRead,
     LanePerformance,
+    LicenseActionIn,
     LicenseRead,
     QueueItem,
     TransitionIn,
@@ -226,4 +227,21 @@ def list_licenses(session: SessionDep, actor: ActorDep, clock: ClockDep) -> list
 
 @router.get("/licenses/{number}")
 def show_license(number: str, session: SessionDep, actor: ActorDep, clock: ClockDep) -> LicenseRead:
+    return views.license_view(session, actor=actor, number=number, on=authority_date(clock.now()))
+
+
+@router.post("/licenses/{number}/actions")
+def act_on_license(
+    number: str, body: LicenseActionIn, session: SessionDep, actor: ActorDep, clock: ClockDep
+) -> LicenseRead:
+    """Suspend, reinstate or revoke a license, with a reason (licensing officers and
+    administrators)."""
+    license_actions.act_on_license(
+        session,
+        actor=actor,
+        clock=clock,
+        number=number,
+        action=license_actions.parse_license_action(body.action),
+        reason=body.reason,
+    )
     return views.license_view(session, actor=actor, number=number, on=authority_date(clock.now()))

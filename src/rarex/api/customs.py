@@ -152,7 +152,7 @@ def act_on_line(
     actor: ActorDep,
     clock: ClockDep,
 ) -> DeclarationRead:
-    """``{"action": "hold"|"release"|"refuse", "reason": ...}``."""
+    """``{"action": "hold"|"release"|"refuse", "reason": ..., "license_number": ...}``."""
     action = officer.parse_line_action(body.action)
     declaration = officer.act_on_line(
         session,
@@ -162,6 +162,7 @@ def act_on_line(
         line_no=line_no,
         action=action,
         reason=body.reason,
+        covering_license=body.license_number,
     )
     return views.read(session, declaration)
 

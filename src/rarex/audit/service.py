@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -20,7 +20,6 @@ from rarex.audit.chain import (
 from rarex.auth.roles import Actor, Role, require_role
 from rarex.clock import Clock
 from rarex.models import AuditEvent, AuditHead
-from rarex.pipeline import Pipeline, compile_statement, is_postgresql, pipeline
 
 _HEAD_ID = 1
 _HEAD = cast(Table, AuditHead.__table__)
@@ -35,24 +34,6 @@ _UPDATE_HEAD = (
     update(_HEAD)
     .where(_HEAD.c.id == _HEAD_ID)
     .values(last_seq=bindparam("seq"), last_hash=bindparam("hash"))
-)
-
-
-_PG_SELECT_HEAD = compile_statement(_SELECT_HEAD)
-_PG_UPDATE_HEAD = compile_statement(_UPDATE_HEAD)
-_PG_INSERT_EVENTS = compile_statement(
-    _INSERT_EVENTS,
-    column_keys=(
-        "seq",
-        "at",
-        "actor",
-        "action",
-        "subject_type",
-        "subject_id",
-        "payload_json",
-        "prev_hash",
-        "hash",
-    ),
 )
 
 
@@ -97,21 +78,6 @@ def _hold(session: Session, seq: int, hash_: str) -> _Head:
     head = _Head(seq, hash_)
     session.info["audit_head"] = (transaction, head)
     return head
-
-
-def queue_head_lock(session: Session, queued: Pipeline) -> Callable[[], None]:
-    """Lock the head in a caller's PostgreSQL pipeline (its last statement, so the lock is
-    taken after every other lock of the step and held the least). Call the returned function
-    once the pipeline has been read: the head is then held for this transaction, and the next
-    ``append_events`` or ``record_event`` writes after it without asking again."""
-    cursor = queued.execute(_PG_SELECT_HEAD, {})
-
-    def adopt() -> None:
-        row = cursor.fetchone()
-        if row is not None:  # none before the chain's first event: ``_lock_head`` creates it
-            _hold(session, row[0], row[1])
-
-    return adopt
 
 
 def record_event(
@@ -196,13 +162,8 @@ def append_events(session: Session, *, clock: Clock, events: Sequence[EventDraft
             }
         )
         last = (record.seq, record.hash)
-    if is_postgresql(session):
-        with pipeline(session, pipelined=False) as queued:  # two statements: no pipeline
-            queued.execute_many(_PG_INSERT_EVENTS, rows)
-            queued.execute(_PG_UPDATE_HEAD, {"seq": last[0], "hash": last[1]})
-    else:
-        session.execute(_INSERT_EVENTS, rows)
-        session.execute(_UPDATE_HEAD, {"seq": last[0], "hash": last[1]})
+    session.execute(_INSERT_EVENTS, rows)
+    session.execute(_UPDATE_HEAD, {"seq": last[0], "hash": last[1]})
     head.seq, head.hash = last
     return last[0]
 

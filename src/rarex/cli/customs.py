@@ -21,7 +21,7 @@ from rarex.cli.context import open_context
 from rarex.cli.files import load_document, parse_model
 from rarex.customs import bulk, filing, officer, reconciliation, tabular, totals, uow, views
 from rarex.customs.schemas import DeclarationAmend, DeclarationIn, DeclarationRead
-from rarex.customs.states import LineAction
+from rarex.customs.states import DeclarationStatus, LineAction, LineStatus
 
 app = typer.Typer(help="Customs declarations, clearance and reconciliation.", no_args_is_help=True)
 
@@ -32,7 +32,12 @@ ExistingFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, reada
 
 EXIT_NOT_CLEARED = 3
 EXIT_ROWS_REFUSED = 1
-_STATUS_STYLE = {"cleared": "green", "held": "yellow", "refused": "red", "cancelled": "dim"}
+_STATUS_STYLE: dict[str, str] = {
+    LineStatus.CLEARED: "green",
+    LineStatus.HELD: "yellow",
+    LineStatus.REFUSED: "red",
+    LineStatus.CANCELLED: "dim",
+}
 
 
 def _print_declaration(view: DeclarationRead) -> None:
@@ -88,7 +93,7 @@ def declare_command(path: ExistingFile, as_user: AsUser, as_json: JsonOpt = Fals
         )
         view = views.read(session, declaration)
     _emit(view, as_json)
-    if view.status != "cleared":
+    if view.status != DeclarationStatus.CLEARED:
         raise typer.Exit(EXIT_NOT_CLEARED)
 
 
@@ -240,7 +245,13 @@ def list_command(
 
 
 def _line_action(
-    action: LineAction, number: str, line: int, reason: str, as_user: str, as_json: bool
+    action: LineAction,
+    number: str,
+    line: int,
+    reason: str,
+    as_user: str,
+    as_json: bool,
+    covering_license: str | None = None,
 ) -> None:
     ctx = open_context()
     with ctx.unit_of_work() as session:
@@ -252,6 +263,7 @@ def _line_action(
             line_no=line,
             action=action,
             reason=reason,
+            covering_license=covering_license,
         )
         view = views.read(session, declaration)
     _emit(view, as_json)
@@ -269,10 +281,23 @@ def hold_command(
 @app.command("release")
 @domain_errors
 def release_command(
-    number: str, line: int, reason: ReasonOpt, as_user: AsUser, as_json: JsonOpt = False
+    number: str,
+    line: int,
+    reason: ReasonOpt,
+    as_user: AsUser,
+    as_json: JsonOpt = False,
+    license_number: Annotated[
+        str | None,
+        typer.Option(
+            "--license",
+            help="The license that covers the line, when the declaration's does not "
+            "(a destination it does not cover can be released only this way).",
+        ),
+    ] = None,
 ) -> None:
-    """Release a held line: the mismatch is overridden, the balance drawn (if still there)."""
-    _line_action(LineAction.RELEASE, number, line, reason, as_user, as_json)
+    """Release a held line: a paperwork mismatch is overridden, the balance drawn (if still
+    there); a destination the license does not cover needs --license naming one that does."""
+    _line_action(LineAction.RELEASE, number, line, reason, as_user, as_json, license_number)
 
 
 @app.command("refuse")

@@ -1,8 +1,9 @@
-"""License commands: list and show, with remaining balances."""
+"""License commands: list and show with remaining balances; suspend, reinstate, revoke."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -12,7 +13,7 @@ from rarex.cli.common import console, domain_errors, emit_json
 from rarex.cli.context import open_context
 from rarex.cli.render import _row
 from rarex.clock import authority_date
-from rarex.licensing import views
+from rarex.licensing import license_actions, views
 
 app = typer.Typer(help="Issued licenses and their balances.", no_args_is_help=True)
 
@@ -71,3 +72,65 @@ def licenses_show(number: str, as_user: AsUser, as_json: JsonOpt = False) -> Non
             f"  line {ln.line_no} {ln.control_code} {ln.hs_code}: "
             f"{ln.remaining_kg} of {ln.granted_kg} kg left"
         )
+
+
+def _license_step(action_name: str, number: str, reason: str, as_user: str, as_json: bool) -> None:
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        license_actions.act_on_license(
+            session,
+            actor=ctx.actor(session, as_user),
+            clock=ctx.clock,
+            number=number,
+            action=license_actions.parse_license_action(action_name),
+            reason=reason,
+        )
+        view = views.license_view(
+            session,
+            actor=ctx.actor(session, as_user),
+            number=number,
+            on=authority_date(ctx.clock.now()),
+        )
+    if as_json:
+        emit_json(view.model_dump(mode="json"))
+        return
+    console.print(f"[bold]{view.number}[/] is now {view.status}")
+
+
+ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")]
+
+
+@app.command("suspend")
+@domain_errors
+def licenses_suspend(
+    number: str, reason: ReasonOpt, as_user: AsUser, as_json: JsonOpt = False
+) -> None:
+    """Suspend a license: it clears nothing until reinstated.
+
+    Example: rarex licenses suspend DUL-2025-0A1B2C3D --reason "end use under review" --as li
+    """
+    _license_step("suspend", number, reason, as_user, as_json)
+
+
+@app.command("reinstate")
+@domain_errors
+def licenses_reinstate(
+    number: str, reason: ReasonOpt, as_user: AsUser, as_json: JsonOpt = False
+) -> None:
+    """Reinstate a suspended license (exhausted again if its balance is gone).
+
+    Example: rarex licenses reinstate DUL-2025-0A1B2C3D --reason "review closed" --as li
+    """
+    _license_step("reinstate", number, reason, as_user, as_json)
+
+
+@app.command("revoke")
+@domain_errors
+def licenses_revoke(
+    number: str, reason: ReasonOpt, as_user: AsUser, as_json: JsonOpt = False
+) -> None:
+    """Revoke a license for good: it clears nothing again.
+
+    Example: rarex licenses revoke DUL-2025-0A1B2C3D --reason "end-use breach" --as li
+    """
+    _license_step("revoke", number, reason, as_user, as_json)

@@ -8,10 +8,10 @@ that cannot be filed leaves no trace while the others stand, without a savepoint
 Every refused row is reported with its row number, field, code and message.
 
 Each chunk is filed in one savepoint. A write race (a number filed by a concurrent
-transaction after the engine checked it: ``WriteRace``, or ``customs.duplicate_declaration``
-from the insert) rolls that savepoint back and the chunk is filed again, a few times at
-most: the engine asks again which numbers are known, so the raced declaration alone is
-refused as a duplicate (a row error) and the rest of its chunk lands.
+transaction after the engine checked it: ``ConcurrentChange``) rolls that savepoint back and
+the chunk is filed again, a few times at most: the engine asks again which numbers are
+known, so the raced declaration alone is refused as a duplicate (a row error) and the rest of
+its chunk lands.
 
 Without ``all_or_nothing`` the caller may pass ``commit_chunk``, called after each chunk is
 filed, to commit it and open the next transaction as a writer (services never commit; the
@@ -43,7 +43,6 @@ from rarex.clock import Clock, authority_date
 from rarex.config import Settings
 from rarex.customs import clearing
 from rarex.customs.access import ensure_officer
-from rarex.customs.batch_repository import WriteRace
 from rarex.customs.tabular import ParsedDeclaration, RowProblem
 from rarex.customs.validation import (
     DeclarationDraft,
@@ -51,7 +50,7 @@ from rarex.customs.validation import (
     Problem,
     validate_declaration,
 )
-from rarex.errors import Conflict, DomainError
+from rarex.errors import ConcurrentChange, DomainError
 
 log = logging.getLogger(__name__)
 
@@ -241,8 +240,8 @@ class _ChunkFiler:
                         batch_event=event,
                         batch_subject=subject,
                     )
-            except Conflict as exc:
-                if not _raced(exc) or attempt >= RACE_RETRIES:
+            except ConcurrentChange as exc:
+                if attempt >= RACE_RETRIES:
                     raise
                 attempt += 1
                 log.info(
@@ -269,11 +268,6 @@ class _ChunkFiler:
         )
         if isinstance(exc, DomainError):
             exc.details.setdefault("committed_declarations", self.committed)
-
-
-def _raced(exc: Conflict) -> bool:
-    """A concurrent filing of one of the chunk's numbers: filing the chunk again refuses it."""
-    return isinstance(exc, WriteRace) or exc.code == "customs.duplicate_declaration"
 
 
 def _row_problems(declaration: ParsedDeclaration, problems: Iterable[Problem]) -> list[RowProblem]:

@@ -33,6 +33,7 @@ from rarex.customs.facts import (
     Severity,
 )
 from rarex.customs.states import LineStatus
+from rarex.licensing.license_states import LicenseStatus
 
 
 def check_declaration(facts: DeclarationFacts, *, control_list: ControlList) -> ClearanceResult:
@@ -210,7 +211,7 @@ def _license_checks(
                 {"license": number},
             )
         )
-    if license_.status == "exhausted":
+    if license_.status == LicenseStatus.EXHAUSTED:
         reasons.append(
             Reason(
                 "customs.license_exhausted",
@@ -219,7 +220,7 @@ def _license_checks(
                 {"license": number},
             )
         )
-    elif license_.status != "active":
+    elif license_.status != LicenseStatus.ACTIVE:
         reasons.append(
             Reason(
                 "customs.license_not_active",

@@ -22,7 +22,6 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from rarex.auth.roles import Actor
@@ -30,15 +29,11 @@ from rarex.catalog import ControlList
 from rarex.clock import Clock
 from rarex.config import Settings
 from rarex.customs import clearing
-from rarex.customs.batch_repository import WriteRace
 from rarex.customs.filing import checked_draft
 from rarex.customs.schemas import DeclarationIn
 from rarex.customs.uow import write_unit_of_work
 from rarex.customs.validation import DeclarationDraft
-from rarex.errors import Conflict
-
-# What a concurrent filing elsewhere can make a whole batch fail with.
-_RACES = frozenset({"customs.duplicate_declaration", WriteRace.default_code})
+from rarex.errors import ConcurrentChange
 
 
 @dataclass(eq=False)  # compared by identity: two callers may send equal drafts
@@ -109,7 +104,7 @@ class FilingGroup:
         try:
             self._commit(batch, clock, control_list)
         except Exception as failed:
-            if not _is_race(failed):  # the batch's failure is every caller's answer
+            if not isinstance(failed, ConcurrentChange):  # every caller's answer
                 for waiting in batch:
                     waiting.error = failed
                     waiting.done = True
@@ -136,10 +131,3 @@ class FilingGroup:
         for waiting, outcome in zip(batch, outcomes, strict=True):
             waiting.outcome = outcome
             waiting.done = True
-
-
-def _is_race(exc: Exception) -> bool:
-    """A failure another transaction caused by writing first: filing again alone settles it."""
-    if isinstance(exc, Conflict):
-        return exc.code in _RACES
-    return isinstance(exc, IntegrityError)

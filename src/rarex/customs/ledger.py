@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from rarex.customs.states import LineStatus
 from rarex.models import License, LicenseLine
 from rarex.models.customs import Declaration, DeclarationLine, LicenseDrawdown
 
@@ -53,11 +54,16 @@ class DeclaredLine:
     reason_codes: frozenset[str]
 
 
+# The license a line is under: the one its license line belongs to (an officer may release a
+# line against a license other than the one its declaration cites), else the one cited.
+_UNDER_LICENSE = func.coalesce(LicenseLine.license_id, Declaration.license_id)
+
+
 def _declared_lines(session: Session, *conditions: Any) -> list[DeclaredLine]:
     rows = session.execute(
         select(
             Declaration.number,
-            Declaration.license_id,
+            _UNDER_LICENSE,
             DeclarationLine.license_line_id,
             DeclarationLine.revision == Declaration.revision,
             DeclarationLine.status,
@@ -70,6 +76,7 @@ def _declared_lines(session: Session, *conditions: Any) -> list[DeclaredLine]:
             DeclarationLine.reasons,
         )
         .join(Declaration, Declaration.id == DeclarationLine.declaration_id)
+        .outerjoin(LicenseLine, LicenseLine.id == DeclarationLine.license_line_id)
         .where(*conditions)
     )
     return [
@@ -92,11 +99,12 @@ def _declared_lines(session: Session, *conditions: Any) -> list[DeclaredLine]:
 
 
 def lines_citing_licenses(session: Session, license_ids: Iterable[uuid.UUID]) -> list[DeclaredLine]:
-    """Every line, of every revision, of the declarations citing these licenses."""
+    """Every line, of every revision, under these licenses (drawn from one, or on a
+    declaration citing one)."""
     ids = list(set(license_ids))
     if not ids:
         return []
-    return _declared_lines(session, Declaration.license_id.in_(ids))
+    return _declared_lines(session, _UNDER_LICENSE.in_(ids))
 
 
 def lines_declared_between(session: Session, start: date, end: date) -> list[DeclaredLine]:
@@ -110,7 +118,7 @@ def lines_cleared_between(session: Session, start: date, end: date) -> list[Decl
     """Lines standing cleared whose clearance day falls from ``start`` to ``end``."""
     return _declared_lines(
         session,
-        DeclarationLine.status == "cleared",
+        DeclarationLine.status == LineStatus.CLEARED,
         DeclarationLine.cleared_on >= start,
         DeclarationLine.cleared_on <= end,
     )

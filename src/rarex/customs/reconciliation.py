@@ -36,6 +36,7 @@ from rarex.customs.access import LICENSE_REPORT_ROLES, MONTHLY_REPORT_ROLES
 from rarex.customs.ledger import DeclaredLine
 from rarex.customs.repository import check_period
 from rarex.customs.series import Series
+from rarex.customs.states import LineStatus
 from rarex.customs.validation import normalise_number
 from rarex.errors import NotFound
 from rarex.models import Company
@@ -183,7 +184,11 @@ def reconcile_licenses(
             )
             for ln in lines_by_license[lic.id]
         )
-        live = [d for d in declared if d.current and d.status != "cancelled"]
+        # Goods that need no license are not declared against it, even on a declaration
+        # that cites it.
+        live = [
+            d for d in declared if d.current and d.controlled and d.status != LineStatus.CANCELLED
+        ]
         flags = []
         broken = [b.line_no for b in balances if not b.consistent]
         if broken:
@@ -209,8 +214,8 @@ def reconcile_licenses(
                 granted_kg=_sum(b.granted_kg for b in balances),
                 drawn_kg=_sum(b.drawn_kg for b in balances),
                 declared_kg=_sum(d.net_kg for d in live),
-                held_kg=_sum(d.net_kg for d in live if d.status == "held"),
-                refused_kg=_sum(d.net_kg for d in live if d.status == "refused"),
+                held_kg=_sum(d.net_kg for d in live if d.status == LineStatus.HELD),
+                refused_kg=_sum(d.net_kg for d in live if d.status == LineStatus.REFUSED),
                 declarations=len({d.declaration_number for d in declared}),
                 lines=balances,
                 flags=tuple(flags),
@@ -337,7 +342,7 @@ def reconcile_month(
     licensed_places = ledger.license_destinations_valid_between(session, start, end)
     strays: dict[str, list[DeclaredLine]] = defaultdict(list)
     for d in declared:
-        live = d.current and d.controlled and d.status != "cancelled"
+        live = d.current and d.controlled and d.status != LineStatus.CANCELLED
         if live and d.destination not in licensed_places:
             strays[d.destination].append(d)
     if strays:
@@ -393,11 +398,13 @@ def month_bounds(period: str) -> tuple[date, date]:
 def _attempt_flags(declared: Iterable[DeclaredLine]) -> list[Flag]:
     """Attempts are counted by the outcome when declared, every revision included: amending
     an over-shipment away does not unmake the attempt."""
-    over = [d for d in declared if d.outcome == "refused" and OVER_SHIPMENT in d.reason_codes]
+    over = [
+        d for d in declared if d.outcome == LineStatus.REFUSED and OVER_SHIPMENT in d.reason_codes
+    ]
     unlicensed = [
         d
         for d in declared
-        if d.outcome == "refused" and d.controlled and d.reason_codes & UNLICENSED_REASONS
+        if d.outcome == LineStatus.REFUSED and d.controlled and d.reason_codes & UNLICENSED_REASONS
     ]
     flags = []
     if over:

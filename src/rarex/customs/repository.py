@@ -11,12 +11,13 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
-from sqlalchemy import Executable, Integer, Table, bindparam, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Executable, func, select
 from sqlalchemy.orm import Session
 
+from rarex.customs.posting import StoredDeclaration, StoredLine
+from rarex.customs.states import DeclarationStatus, LineStatus
 from rarex.errors import InvalidInput
 from rarex.models import License, LicenseLine, User
 from rarex.models.customs import (
@@ -67,13 +68,72 @@ def actions_for(session: Session, declaration_id: uuid.UUID) -> list[Declaration
     )
 
 
-def last_action_seq(session: Session, declaration_id: uuid.UUID) -> int:
-    seq = session.scalar(
-        select(func.max(DeclarationAction.seq)).where(
-            DeclarationAction.declaration_id == declaration_id
+def stored_declaration(session: Session, number: str) -> StoredDeclaration | None:
+    """The declaration with its current lines and last history step, locked (``FOR UPDATE``
+    on PostgreSQL) so two steps on one declaration take turns: the first lock of every step on
+    a declaration, before its licenses."""
+    row = session.execute(
+        select(
+            Declaration,
+            select(func.coalesce(func.max(DeclarationAction.seq), 0))
+            .where(DeclarationAction.declaration_id == Declaration.id)
+            .scalar_subquery(),
         )
+        .where(Declaration.number == number)
+        .with_for_update(of=Declaration)
+        .execution_options(populate_existing=True)
+    ).first()
+    if row is None:
+        return None
+    declaration, last_seq = row
+    lines = session.scalars(
+        select(DeclarationLine)
+        .where(
+            DeclarationLine.declaration_id == declaration.id,
+            DeclarationLine.revision == declaration.revision,
+        )
+        .order_by(DeclarationLine.line_no)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
-    return int(seq or 0)
+    return StoredDeclaration(
+        id=declaration.id,
+        number=declaration.number,
+        exporter_id=declaration.exporter_id,
+        license_number=declaration.license_number,
+        license_id=declaration.license_id,
+        destination=declaration.destination,
+        consignee_name=declaration.consignee_name,
+        consignee_country=declaration.consignee_country,
+        port=declaration.port,
+        declared_date=declaration.declared_date,
+        clearance_date=declaration.clearance_date,
+        status=DeclarationStatus(declaration.status),
+        revision=declaration.revision,
+        last_seq=int(last_seq),
+        lines=tuple(
+            StoredLine(
+                id=ln.id,
+                line_no=ln.line_no,
+                hs_code=ln.hs_code,
+                control_code=ln.control_code,
+                description=ln.description,
+                net_kg=ln.net_kg,
+                fob_value=ln.fob_value,
+                currency=ln.currency,
+                series=ln.series,
+                element=ln.element,
+                controlled=ln.controlled,
+                outcome=LineStatus(ln.outcome),
+                status=LineStatus(ln.status),
+                reasons=tuple(ln.reasons),
+                license_line_id=ln.license_line_id,
+                drawn_kg=ln.drawn_kg,
+                cleared_on=ln.cleared_on,
+            )
+            for ln in lines
+        ),
+    )
 
 
 def list_declarations(
@@ -121,7 +181,7 @@ def line_totals(
         totals[declaration_id] = (
             lines + int(count),
             net + kg,
-            cleared + (kg if status == "cleared" else Decimal(0)),
+            cleared + (kg if status == LineStatus.CLEARED else Decimal(0)),
         )
     return totals
 
@@ -137,35 +197,8 @@ def usernames(session: Session, user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID
 # Licenses, as customs sees and locks them.
 
 
-def license_by_number(session: Session, number: str, *, lock: bool = False) -> License | None:
-    """With ``lock``, hold the license row: every drawdown on it waits its turn, and the row is
-    re-read after the wait so its status is the one the previous drawdown left."""
-    query = select(License).where(License.number == number)
-    if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    return session.scalar(query)
-
-
-def license_by_id(session: Session, license_id: uuid.UUID, *, lock: bool = False) -> License:
-    query = select(License).where(License.id == license_id)
-    if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    return session.scalars(query).one()
-
-
-def license_lines(
-    session: Session, license_id: uuid.UUID, *, lock: bool = False
-) -> list[LicenseLine]:
-    """The balances; with ``lock`` they are locked and re-read, never taken from the session's
-    memory, so a balance another transaction just drew down is seen as it is now."""
-    query = (
-        select(LicenseLine)
-        .where(LicenseLine.license_id == license_id)
-        .order_by(LicenseLine.line_no)
-    )
-    if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    return list(session.scalars(query))
+def license_by_number(session: Session, number: str) -> License | None:
+    return session.scalar(select(License).where(License.number == number))
 
 
 def license_line_numbers(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
@@ -179,81 +212,6 @@ def license_line_numbers(session: Session, ids: Iterable[uuid.UUID]) -> dict[uui
 
 
 # Monthly aggregates.
-
-
-@dataclass(frozen=True, slots=True)
-class AggregateKey:
-    period: str
-    series: str
-    element: str
-    hs_code: str
-    destination: str
-    currency: str
-
-
-_AGGREGATES = cast(Table, ExportAggregate.__table__)
-_KEY_COLUMNS = ("period", "series", "element", "hs_code", "destination", "currency")
-_UPSERTS: dict[str, Any] = {}
-
-
-def aggregate_upsert(dialect: str) -> Any:
-    """The upsert statement, built once per dialect and executed with parameters, so
-    SQLAlchemy compiles it once (a drawdown is on every clearance's path)."""
-    statement = _UPSERTS.get(dialect)
-    if statement is None:
-        insert = (
-            postgresql.insert(_AGGREGATES)
-            if dialect == "postgresql"
-            else sqlite.insert(_AGGREGATES)
-        )
-        statement = insert.on_conflict_do_update(
-            index_elements=list(_KEY_COLUMNS),
-            set_={
-                "net_kg": _AGGREGATES.c.net_kg + insert.excluded.net_kg,
-                "fob_value": _AGGREGATES.c.fob_value + insert.excluded.fob_value,
-                "lines": _AGGREGATES.c.lines + insert.excluded.lines,
-            },
-        )
-        _UPSERTS[dialect] = statement
-    return statement
-
-
-_ADJUST = (
-    update(_AGGREGATES)
-    .where(*(_AGGREGATES.c[name] == bindparam(f"key_{name}") for name in _KEY_COLUMNS))
-    .values(
-        net_kg=_AGGREGATES.c.net_kg + bindparam("delta_kg", type_=_AGGREGATES.c.net_kg.type),
-        fob_value=_AGGREGATES.c.fob_value
-        + bindparam("delta_value", type_=_AGGREGATES.c.fob_value.type),
-        lines=_AGGREGATES.c.lines + bindparam("delta_lines", type_=Integer()),
-    )
-)
-
-
-def add_to_aggregate(
-    session: Session, key: AggregateKey, *, kg: Decimal, value: Decimal, lines: int
-) -> None:
-    """Add to a cell, creating it on first use (an upsert, safe against a concurrent first use)."""
-    statement = aggregate_upsert(session.get_bind().dialect.name)
-    session.execute(statement, aggregate_params(key, kg=kg, value=value, lines=lines))
-
-
-def aggregate_params(
-    key: AggregateKey, *, kg: Decimal, value: Decimal, lines: int
-) -> dict[str, Any]:
-    return {**_key_values(key), "net_kg": kg, "fob_value": value, "lines": lines}
-
-
-def adjust_aggregate(
-    session: Session, key: AggregateKey, *, kg: Decimal, value: Decimal, lines: int
-) -> None:
-    """Change a cell that exists by signed deltas; the CHECK constraints refuse a cell going
-    negative, so a restoration can never take out more than went in."""
-    params: dict[str, Any] = {f"key_{k}": v for k, v in _key_values(key).items()}
-    params.update(delta_kg=kg, delta_value=value, delta_lines=lines)
-    result = session.execute(_ADJUST, params)
-    if getattr(result, "rowcount", 1) != 1:
-        raise RuntimeError(f"aggregate cell {key} is missing: it was never counted in")
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,18 +323,3 @@ def _dimension(by: str) -> Any:
             code="customs.unknown_dimension",
         )
     return getattr(ExportAggregate, by)
-
-
-def _key_values(key: AggregateKey) -> dict[str, str]:
-    return {
-        "period": key.period,
-        "series": key.series,
-        "element": key.element,
-        "hs_code": key.hs_code,
-        "destination": key.destination,
-        "currency": key.currency,
-    }
-
-
-def aggregate_sort_key(key: AggregateKey) -> tuple[str, ...]:
-    return tuple(_key_values(key).values())

@@ -66,6 +66,11 @@ class DeclarationAmend(_In):
 class LineActionIn(_In):
     action: Token = Field(description="hold, release or refuse")
     reason: Reason
+    license_number: Token | None = Field(
+        default=None,
+        description="On release only: the license that covers the line (a line held because "
+        "its destination is not on the declaration's license is released only this way)",
+    )
 
 
 class CancelIn(_In):

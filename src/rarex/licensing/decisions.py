@@ -18,6 +18,7 @@ from rarex.errors import InvalidInput
 from rarex.licensing import repository
 from rarex.licensing.access import DECIDING_ROLES, ensure_can_decide
 from rarex.licensing.end_uses import get_end_use
+from rarex.licensing.license_states import LicenseStatus
 from rarex.licensing.review import record_change, refresh_due_date
 from rarex.licensing.schemas import DecisionIn
 from rarex.licensing.screening import ensure_may_approve
@@ -234,7 +235,7 @@ def _issue_license(
         application_id=application.id,
         exporter_id=application.exporter_id,
         license_type=application.license_type,
-        status="active",
+        status=LicenseStatus.ACTIVE.value,
         consignee_id=application.consignee_id,
         end_user_id=application.end_user_id,
         destination=application.destination,

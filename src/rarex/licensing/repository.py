@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rarex.errors import NotFound
+from rarex.licensing.license_states import LicenseStatus
 from rarex.models import (
     Application,
     ApplicationLine,
@@ -247,7 +248,8 @@ def violations_of(session: Session, *, company_id: uuid.UUID) -> list[Violation]
 
 def applications_to_rescreen(session: Session, open_states: Iterable[str]) -> list[Application]:
     """Open applications, and the applications behind licenses still in force."""
-    licensed = select(License.application_id).where(License.status == "active")
+    in_force = (LicenseStatus.ACTIVE.value, LicenseStatus.SUSPENDED.value)
+    licensed = select(License.application_id).where(License.status.in_(in_force))
     return list(
         session.scalars(
             select(Application)

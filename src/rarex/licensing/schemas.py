@@ -24,6 +24,11 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+class LicenseActionIn(_In):
+    action: Code = Field(description="suspend, reinstate or revoke")
+    reason: Reason
+
+
 class PartyIn(_In):
     name: Name
     country: Code

@@ -17,6 +17,7 @@ from rarex.licensing import repository
 from rarex.licensing.access import can_view, can_view_license, ensure_can_view
 from rarex.licensing.clock_service import application_clock, lane_target
 from rarex.licensing.filing import missing_documents
+from rarex.licensing.license_states import LicenseStatus, standing
 from rarex.licensing.repository import APPLICATION_NOT_FOUND
 from rarex.licensing.schemas import (
     ApplicationRead,
@@ -227,11 +228,8 @@ def _live_due(
 
 
 def effective_status(license_: License, on: date | None) -> str:
-    """The stored status, except that an active license past its validity reads as expired:
-    no job has to run at midnight for the answer to be right."""
-    if on is not None and license_.status == "active" and license_.valid_until < on:
-        return "expired"
-    return license_.status
+    """The status as read on ``on`` (expired is derived, never stored)."""
+    return standing(LicenseStatus(license_.status), valid_until=license_.valid_until, on=on).value
 
 
 def _license_read(session: Session, license_: License, on: date | None = None) -> LicenseRead:

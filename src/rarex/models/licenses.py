@@ -17,9 +17,8 @@ class License(Base):
     __tablename__ = "licenses"
     __table_args__ = (
         CheckConstraint("license_type in ('single', 'general')", name="license_type"),
-        CheckConstraint(
-            "status in ('active', 'exhausted', 'expired', 'suspended', 'revoked')", name="status"
-        ),
+        # Expired is read off the validity date, never stored (``licensing.license_states``).
+        CheckConstraint("status in ('active', 'exhausted', 'suspended', 'revoked')", name="status"),
         CheckConstraint("valid_until >= valid_from", name="validity_window"),
     )
 
