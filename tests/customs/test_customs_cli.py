@@ -28,6 +28,7 @@ class World:
     license_number: str
     officer: str
     exporter: str
+    licensing_officer: str
 
 
 @pytest.fixture
@@ -45,6 +46,7 @@ def world(own_database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Wo
             license_number=setup.license.number,
             officer=setup.customs.username,
             exporter=setup.exporter.username,
+            licensing_officer=setup.licensing_officer.username,
         )
     engine.dispose()
     monkeypatch.setenv("RAREX_DATABASE_URL", own_database_url)
@@ -302,3 +304,29 @@ def test_reports_from_the_command_line(world: World, tmp_path: Path) -> None:
         ],
     )
     assert bad.exit_code == 2
+
+
+def test_license_actions_from_the_command_line(world: World, tmp_path: Path) -> None:
+    officer = world.licensing_officer
+    number = world.license_number
+    out = invoke("licenses", "suspend", number, "--reason", "review", "--as", officer, "--json")
+    assert json.loads(out)["status"] == "suspended"
+    path = tmp_path / "d.yaml"
+    path.write_text(declaration_yaml(world, next_number()))
+    refused = json.loads(
+        invoke("customs", "declare", str(path), "--as", world.officer, "--json", code=3)
+    )
+    assert refused["status"] == "refused"
+    assert "customs.license_not_active" in {r["code"] for r in refused["lines"][0]["reasons"]}
+    invoke("licenses", "reinstate", number, "--reason", "review closed", "--as", officer)
+    invoke("licenses", "revoke", number, "--reason", "end-use breach", "--as", officer)
+    result = CliRunner().invoke(
+        app, ["licenses", "reinstate", number, "--reason", "x", "--as", officer]
+    )
+    assert result.exit_code == 2
+    assert "license.illegal_transition" in result.stderr
+    denied = CliRunner().invoke(
+        app, ["licenses", "suspend", number, "--reason", "x", "--as", world.officer]
+    )
+    assert denied.exit_code == 2
+    assert "auth.role_required" in denied.stderr
