@@ -295,9 +295,10 @@ def test_queue_and_lane_report_over_http(
     clock.advance(timedelta(days=1))
     second = _filed_and_in_review(client, exporter, officer, filing_body(destination="US"))
     queue = _ok(client.get("/api/v1/queue", headers=officer.headers))
-    assert [item["reference"] for item in queue] == [first, second]
-    assert all(item["lane"] == "ordinary" for item in queue)
-    assert _ok(client.get("/api/v1/queue?lane=green", headers=officer.headers)) == []
+    assert [item["reference"] for item in queue["items"]] == [first, second]
+    assert all(item["lane"] == "ordinary" for item in queue["items"])
+    assert (queue["total"], queue["next_page_token"]) == (2, None)
+    assert _ok(client.get("/api/v1/queue?lane=green", headers=officer.headers))["items"] == []
 
     clock.advance(timedelta(days=7))
     _ok(

@@ -14,7 +14,7 @@ from rarex.auth.roles import Actor, Role
 from rarex.clock import FixedClock
 from rarex.config import Settings
 from rarex.errors import DomainError, Forbidden, InvalidInput, NotFound
-from rarex.licensing import review, views
+from rarex.licensing import queue, review, views
 from rarex.licensing.states import Action
 from rarex.models import Application
 from tests.factories import approve, filed_and_accepted, make_actor, make_company
@@ -178,5 +178,5 @@ def test_the_review_queue_is_for_the_authority_only(
 ) -> None:
     someone = town.alpha if role is Role.EXPORTER else make_actor(session, clock, role)
     with pytest.raises(Forbidden) as caught:
-        review.review_queue(session, actor=someone, clock=clock, settings=settings)
+        queue.review_queue(session, actor=someone, clock=clock, settings=settings)
     assert caught.value.code == "auth.role_required"

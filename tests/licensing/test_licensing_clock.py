@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from rarex.auth.roles import Actor, Role
 from rarex.clock import FixedClock, authority_date
 from rarex.config import Settings
-from rarex.licensing import review, views
+from rarex.licensing import queue, review, views
 from rarex.licensing.states import Action
 from rarex.models import Application
 from tests.factories import approve, filed_and_accepted, make_actor, make_company
@@ -207,10 +207,10 @@ def test_at_risk_within_five_working_days_then_overdue_after_the_due_date(desk: 
     assert (late["at_risk"], late["overdue"]) == (False, True)
     assert late["due_date"] == due.isoformat()
 
-    queue = review.review_queue(
+    waiting = queue.review_queue(
         desk.session, actor=desk.officer, clock=desk.clock, settings=desk.settings
-    )
-    item = next(i for i in queue if i.id == app.id)
+    ).items
+    item = next(i for i in waiting if i.id == app.id)
     assert item.overdue is True
     assert item.due_on == due
 
@@ -228,10 +228,10 @@ def test_referral_takes_the_case_off_the_clock_and_clears_the_flags(desk: Desk) 
     assert status["due_date"] is None
     assert (status["at_risk"], status["overdue"]) == (False, False)
     assert status["ledger"][-1]["event"] == "off_clock"
-    queue = review.review_queue(
+    waiting = queue.review_queue(
         desk.session, actor=desk.officer, clock=desk.clock, settings=desk.settings
-    )
-    item = next(i for i in queue if i.id == app.id)
+    ).items
+    item = next(i for i in waiting if i.id == app.id)
     assert (item.off_clock, item.overdue, item.due_on) == (True, False, None)
 
 

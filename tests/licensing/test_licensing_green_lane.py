@@ -18,7 +18,7 @@ from rarex.auth.roles import Role
 from rarex.clock import FixedClock, authority_date
 from rarex.config import Settings
 from rarex.errors import Forbidden
-from rarex.licensing import filing, review, views
+from rarex.licensing import filing, queue, review, views
 from rarex.licensing.green_channel import (
     APPLICANT_GOOD_STANDING,
     CIVIL_END_USE,
@@ -228,21 +228,23 @@ def test_the_queue_serves_the_green_lane_first_then_by_due_date(
     green = applicant.accept()
     clock.advance(timedelta(days=3))
     late_ordinary = applicant.accept(end_use_category="other_unspecified")
-    queue = review.review_queue(session, actor=applicant.officer, clock=clock, settings=settings)
-    order = [item.id for item in queue]
+    waiting = queue.review_queue(
+        session, actor=applicant.officer, clock=clock, settings=settings
+    ).items
+    order = [item.id for item in waiting]
     assert order.index(green.id) < order.index(early_ordinary.id) < order.index(late_ordinary.id)
-    lanes = [item.lane for item in queue]
+    lanes = [item.lane for item in waiting]
     assert lanes == sorted(lanes, key=lambda lane: lane != "green")
-    ordinary_due = [item.due_on for item in queue if item.lane == "ordinary"]
+    ordinary_due = [item.due_on for item in waiting if item.lane == "ordinary"]
     assert ordinary_due == sorted(ordinary_due)  # type: ignore[type-var]
-    green_item = next(item for item in queue if item.id == green.id)
+    green_item = next(item for item in waiting if item.id == green.id)
     assert green_item.lane_target_on is not None
     assert green_item.due_on is not None
     assert green_item.lane_target_on < green_item.due_on
 
-    only_green = review.review_queue(
+    only_green = queue.review_queue(
         session, actor=applicant.officer, clock=clock, settings=settings, lane="green"
-    )
+    ).items
     assert [item.id for item in only_green] == [green.id]
 
 
@@ -265,7 +267,7 @@ def test_lane_report_gives_the_median_working_days_to_decision_per_lane(
     undecided = applicant.accept()  # still open: not in the report
 
     analyst = make_actor(session, clock, Role.ANALYST)
-    report = {r.lane: r for r in review.lane_performance(
+    report = {r.lane: r for r in queue.lane_performance(
         session, actor=analyst, clock=clock, settings=settings
     )}  # fmt: skip
 
@@ -290,7 +292,7 @@ def test_lane_report_is_not_for_exporters(
 ) -> None:
     applicant = Applicant(session, clock, settings, history=0)
     with pytest.raises(Forbidden) as caught:
-        review.lane_performance(session, actor=applicant.exporter, clock=clock, settings=settings)
+        queue.lane_performance(session, actor=applicant.exporter, clock=clock, settings=settings)
     assert caught.value.code == "auth.role_required"
 
 
@@ -322,5 +324,7 @@ def test_an_amendment_during_an_information_request_is_reassessed_when_the_case_
     lane, results = applicant.assessment(app)
     assert lane == "ordinary"
     assert _only_failure(results) == PARTNER_DESTINATION
-    queue = review.review_queue(session, actor=applicant.officer, clock=clock, settings=settings)
-    assert next(item for item in queue if item.id == app.id).lane == "ordinary"
+    waiting = queue.review_queue(
+        session, actor=applicant.officer, clock=clock, settings=settings
+    ).items
+    assert next(item for item in waiting if item.id == app.id).lane == "ordinary"

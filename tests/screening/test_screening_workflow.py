@@ -12,7 +12,7 @@ from rarex.auth.service import declare_conflict
 from rarex.clock import FixedClock
 from rarex.config import Settings
 from rarex.errors import Conflict, Forbidden, InvalidTransition
-from rarex.licensing import filing, review, views
+from rarex.licensing import assessment, filing, review, views
 from rarex.licensing import screening as case_screening
 from rarex.licensing.schemas import ApplicationAmend
 from rarex.licensing.states import Action
@@ -83,11 +83,11 @@ def test_open_hits_keep_a_case_out_of_the_green_channel(
 ) -> None:
     load(session, clock, settings, row(1, CONSIGNEE, lst="watch_list"))
     app, _ = case(session, clock, settings)
-    assessment = review.assess_green_channel(
+    assessed = assessment.assess_green_channel(
         session, application=app, clock=clock, settings=settings
     )
-    rule = next(r for r in assessment.results if r.rule == "no_open_screening_hits")
-    assert not assessment.eligible
+    rule = next(r for r in assessed.results if r.rule == "no_open_screening_hits")
+    assert not assessed.eligible
     assert not rule.passed
     assert "2 open screening hits" in rule.explanation
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request, UploadFile, status
 from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
 from rarex.clock import authority_date
 from rarex.errors import Conflict, InvalidInput, PayloadTooLarge
-from rarex.licensing import decisions, filing, license_actions, review, views
+from rarex.licensing import decisions, filing, license_actions, queue, review, views
 from rarex.licensing import screening as case_screening
 from rarex.licensing.schemas import (
     ApplicationAmend,
@@ -25,6 +25,7 @@ from rarex.licensing.schemas import (
     TransitionIn,
 )
 from rarex.licensing.states import Action
+from rarex.pagination import PageOut
 
 router = APIRouter(tags=["applications"])
 
@@ -209,15 +210,27 @@ def review_queue(
     clock: ClockDep,
     settings: SettingsDep,
     lane: str | None = None,
-) -> list[QueueItem]:
-    return review.review_queue(session, actor=actor, clock=clock, settings=settings, lane=lane)
+    limit: int | None = None,
+    page_token: str | None = None,
+) -> PageOut[QueueItem]:
+    """Open cases a page at a time, green lane first, then by the stored due date."""
+    page = queue.review_queue(
+        session,
+        actor=actor,
+        clock=clock,
+        settings=settings,
+        lane=lane,
+        limit=limit,
+        page_token=page_token,
+    )
+    return PageOut[QueueItem].of(page)
 
 
 @router.get("/reports/lanes")
 def lane_performance(
     session: SessionDep, actor: ActorDep, clock: ClockDep, settings: SettingsDep
 ) -> list[LanePerformance]:
-    return review.lane_performance(session, actor=actor, clock=clock, settings=settings)
+    return queue.lane_performance(session, actor=actor, clock=clock, settings=settings)
 
 
 @router.get("/licenses")

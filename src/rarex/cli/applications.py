@@ -13,13 +13,14 @@ import typer
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from rarex import pagination
 from rarex.auth.roles import Actor
 from rarex.cli.common import console, domain_errors, emit_json, fail, parse_date
 from rarex.cli.context import CliContext, open_context
 from rarex.cli.files import load_document as load_document
 from rarex.cli.files import parse_model as parse_model
 from rarex.cli.render import _print_application, _row
-from rarex.licensing import decisions, filing, review, views
+from rarex.licensing import decisions, filing, queue, review, views
 from rarex.licensing import screening as case_screening
 from rarex.licensing.schemas import ApplicationAmend, ApplicationCreate, DecisionIn
 from rarex.licensing.states import Action
@@ -307,21 +308,28 @@ def decide_command(
 def queue_command(
     as_user: AsUser,
     lane: Annotated[str | None, typer.Option(help="green or ordinary")] = None,
+    limit: Annotated[int | None, typer.Option(help="Rows per page (1-200, default 50).")] = None,
+    page_token: Annotated[
+        str | None, typer.Option("--page-token", help="Where the previous page said to go on.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """The officers' review queue: green lane first, then by due date."""
+    """The officers' review queue, a page at a time: green lane first, then by due date."""
     ctx = open_context()
     with ctx.unit_of_work() as session:
-        items = review.review_queue(
+        page = queue.review_queue(
             session,
             actor=ctx.actor(session, as_user),
             clock=ctx.clock,
             settings=ctx.settings,
             lane=lane,
+            limit=limit,
+            page_token=page_token,
         )
     if as_json:
-        emit_json([item.model_dump(mode="json") for item in items])
+        emit_json(pagination.to_dict(page, lambda item: item.model_dump(mode="json")))
         return
+    items = page.items
     table = Table("reference", "state", "lane", "exporter", "used", "left", "due", "flags")
     for i in items:
         flags = " ".join(
@@ -341,6 +349,9 @@ def queue_command(
             flags,
         )
     console.print(table)
+    shown = f"{len(items)} of {page.total}" if page.total is not None else str(len(items))
+    more = f"; next page: --page-token {page.next_page_token}" if page.next_page_token else ""
+    console.print(f"{shown} open case(s){more}", highlight=False)
 
 
 @app.command("lanes")
@@ -349,7 +360,7 @@ def lanes_command(as_user: AsUser, as_json: JsonOpt = False) -> None:
     """Median working days to decision, green channel versus ordinary lane."""
     ctx = open_context()
     with ctx.unit_of_work() as session:
-        rows = review.lane_performance(
+        rows = queue.lane_performance(
             session, actor=ctx.actor(session, as_user), clock=ctx.clock, settings=ctx.settings
         )
     if as_json:

@@ -12,7 +12,7 @@ from rich.table import Table
 from rarex.audit.service import verify
 from rarex.clock import authority_date
 from rarex.demo.world import DEMO_END, DemoWorld
-from rarex.licensing import review, views
+from rarex.licensing import queue, views
 
 
 def summary(w: DemoWorld) -> dict[str, Any]:
@@ -67,7 +67,7 @@ def summary(w: DemoWorld) -> dict[str, Any]:
     ]
     lanes = [
         lane.model_dump(mode="json")
-        for lane in review.lane_performance(
+        for lane in queue.lane_performance(
             w.session, actor=officer, clock=w.clock, settings=w.settings
         )
     ]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, case, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from rarex.errors import NotFound
@@ -61,6 +62,61 @@ def list_applications(
     if states:
         query = query.where(Application.state.in_(list(states)))
     return list(session.scalars(query.limit(limit)))
+
+
+# The queue's order, on stored columns: the green lane first, then the due date kept on the
+# case (refreshed whenever its clock changes; none yet sorts last), then the reference.
+QUEUE_ORDER = "lane,due_on,reference"
+_LANE_RANK = case((Application.lane == "green", 0), else_=1)
+_DUE = func.coalesce(Application.due_on, date.max)
+
+
+def queue_page(
+    session: Session,
+    *,
+    states: Sequence[str],
+    lane: str | None,
+    after: tuple[str | int, ...] | None,
+    limit: int,
+) -> tuple[list[Application], int]:
+    """``limit`` open cases after the ``after`` key in the queue's order, and how many there
+    are in all (two queries, whatever the page or the caseload)."""
+    conditions: list[ColumnElement[bool]] = [Application.state.in_(list(states))]
+    if lane is not None:
+        conditions.append(Application.lane == lane)
+    total = session.scalar(select(func.count(Application.id)).where(*conditions)) or 0
+    query = select(Application).where(*conditions)
+    if after is not None:
+        rank, due, reference = after
+        query = query.where(
+            tuple_(_LANE_RANK, _DUE, Application.reference)
+            > tuple_(literal(int(rank)), literal(date.fromisoformat(str(due))), literal(reference))
+        )
+    rows = session.scalars(
+        query.order_by(_LANE_RANK, _DUE, Application.reference).limit(limit)
+    ).all()
+    return list(rows), int(total)
+
+
+def queue_key(application: Application) -> tuple[str | int, ...]:
+    rank = 0 if application.lane == "green" else 1
+    return (rank, (application.due_on or date.max).isoformat(), application.reference)
+
+
+def changes_for_many(
+    session: Session, application_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[StateChange]]:
+    """The histories of several cases in one query (a page of the queue)."""
+    found: dict[uuid.UUID, list[StateChange]] = {i: [] for i in application_ids}
+    if not application_ids:
+        return found
+    for change in session.scalars(
+        select(StateChange)
+        .where(StateChange.application_id.in_(list(application_ids)))
+        .order_by(StateChange.application_id, StateChange.seq)
+    ):
+        found[change.application_id].append(change)
+    return found
 
 
 def lines_for(session: Session, application_id: uuid.UUID) -> list[ApplicationLine]:

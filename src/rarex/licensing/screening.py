@@ -22,6 +22,7 @@ from rarex.config import Settings
 from rarex.errors import Conflict, NotFound
 from rarex.licensing import repository
 from rarex.licensing.access import ensure_can_view, ensure_no_conflict
+from rarex.licensing.assessment import assess_green_channel
 from rarex.licensing.states import OPEN
 from rarex.models import Application
 from rarex.models.screening import ScreeningHit
@@ -203,8 +204,6 @@ def leave_green_lane(
     like every assessment), it moves to the ordinary lane."""
     if application.lane != "green" or not screening.open_hits(session, application.id):
         return
-    # Imported here: review screens on submission through this module.
-    from rarex.licensing.review import assess_green_channel
 
     assessment = assess_green_channel(
         session, application=application, clock=clock, settings=settings

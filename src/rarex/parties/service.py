@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import func, select
@@ -68,6 +69,15 @@ def company_by_uscc(session: Session, *, uscc: str) -> Company:
 
 def list_companies(session: Session) -> list[Company]:
     return list(session.scalars(select(Company).order_by(Company.name)))
+
+
+def company_names(session: Session, company_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Names of the companies a page of rows refers to, in one query."""
+    ids = sorted(set(company_ids))
+    if not ids:
+        return {}
+    rows = session.execute(select(Company.id, Company.name).where(Company.id.in_(ids)))
+    return {company_id: name for company_id, name in rows}
 
 
 def check_foreign_party(name: str, country: str) -> tuple[str, str]:
