@@ -97,7 +97,9 @@ class Document(Base):
     media_type: Mapped[str] = mapped_column(String(100))
     size_bytes: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    # Never read with the metadata (a case page lists documents; a download asks for the bytes
+    # with ``undefer``); reading it by accident raises instead of loading megabytes lazily.
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True, deferred_raiseload=True)
     uploaded_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"))
     uploaded_at: Mapped[Timestamp]
 
