@@ -142,7 +142,7 @@ def import_declarations(
         control_list=load_control_list(),
         report=report,
         import_id=uuid.uuid4().hex,
-        commit=None if all_or_nothing else commit_chunk,
+        chunk_done=None if all_or_nothing else commit_chunk,
     )
     today = authority_date(clock.now())
     pending: list[tuple[ParsedDeclaration, DeclarationDraft]] = []
@@ -194,7 +194,8 @@ class _ChunkFiler:
     control_list: ControlList
     report: ImportReport
     import_id: str
-    commit: Callable[[], None] | None
+    # The caller's checkpoint after each chunk (it commits; this module never does).
+    chunk_done: Callable[[], None] | None
     chunks: int = 0
     committed: int = 0
 
@@ -210,8 +211,8 @@ class _ChunkFiler:
             self.report.recorded += 1
             self.report.lines_recorded += len(draft.lines)
             self.report.outcomes[outcome.status] += 1
-        if self.commit is not None:
-            self.commit()
+        if self.chunk_done is not None:
+            self.chunk_done()
             self.committed = self.report.recorded
 
     def _file_with_retries(
