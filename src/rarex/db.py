@@ -166,3 +166,29 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def begin_write(session: Session) -> None:
+    """Open the session's transaction as a writer (``BEGIN IMMEDIATE`` on SQLite).
+
+    Must come before the session's first statement; a session already in a transaction
+    (a test's savepoint, a caller that read first) is left as it is.
+    """
+    if not session.in_transaction():
+        session.connection(execution_options={SQLITE_BEGIN: "immediate"})
+
+
+class ChunkCheckpoint:
+    """What a chunked import (``customs.bulk``) calls after each filed chunk: commit it and
+    open the next transaction as a writer, as the first was opened. Counts the chunks, so an
+    error can say how many stay recorded. Made by the request or the command that owns the
+    session; services never commit."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.chunks = 0
+
+    def __call__(self) -> None:
+        self.session.commit()
+        self.chunks += 1
+        begin_write(self.session)

@@ -16,17 +16,9 @@ from contextlib import contextmanager
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from rarex.db import SQLITE_BEGIN, session_scope
+from rarex.db import begin_write, session_scope
 
-
-def begin_write(session: Session) -> None:
-    """Open the session's transaction as a writer (``BEGIN IMMEDIATE`` on SQLite).
-
-    Must come before the session's first statement; a session already in a transaction
-    (a test's savepoint, a caller that read first) is left as it is.
-    """
-    if not session.in_transaction():
-        session.connection(execution_options={SQLITE_BEGIN: "immediate"})
+__all__ = ["begin_write", "write_unit_of_work"]
 
 
 @contextmanager

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -26,6 +26,7 @@ from rarex.licensing.assessment import assess_green_channel
 from rarex.licensing.states import OPEN
 from rarex.models import Application
 from rarex.models.screening import ScreeningHit
+from rarex.screening import lists as watch_lists
 from rarex.screening import repository as screening_repository
 from rarex.screening import search as screening_search
 from rarex.screening import service as screening
@@ -195,6 +196,37 @@ def rescreen_cases(
         raised += len(hits)
         leave_green_lane(session, clock=clock, settings=settings, application=application)
     return Rescreening(len(delta), len(cases), raised)
+
+
+def import_list_and_rescreen(
+    session: Session,
+    *,
+    actor: Actor | None,
+    clock: Clock,
+    settings: Settings,
+    fmt: str,
+    files: Sequence[bytes],
+    file_names: Sequence[str],
+    retrieved_at: datetime | None = None,
+    dataset: str | None = None,
+    progress: watch_lists.Progress | None = None,
+) -> tuple[watch_lists.ImportResult, Rescreening]:
+    """Store a new version of a watch list, then screen the open and licensed cases against
+    what it added or changed, in the caller's one unit of work: a list in force is never
+    without the hits it raises. ``actor`` None is the operator's own CLI."""
+    result = watch_lists.import_list(
+        session,
+        actor=actor,
+        clock=clock,
+        fmt=fmt,
+        files=files,
+        file_names=file_names,
+        retrieved_at=retrieved_at,
+        dataset=dataset,
+        progress=progress,
+    )
+    rescreened = rescreen_cases(session, clock=clock, settings=settings, delta=result.delta)
+    return result, rescreened
 
 
 def leave_green_lane(
