@@ -51,7 +51,7 @@ from rarex.customs.validation import (
     Problem,
     validate_declaration,
 )
-from rarex.errors import Conflict, DomainError
+from rarex.errors import Conflict, DomainError, InvalidInput
 
 log = logging.getLogger(__name__)
 
@@ -94,10 +94,9 @@ class ImportReport:
         }
 
 
-class ImportRefused(DomainError):
+class ImportRefused(InvalidInput):
     """All-or-nothing import with refused rows: nothing of the file is recorded."""
 
-    http_status = 422
     default_code = "customs.import_refused"
 
     def __init__(self, report: ImportReport) -> None:
