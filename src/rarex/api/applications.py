@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, UploadFile, status
+from fastapi import APIRouter, Form, Path, Request, UploadFile, status
 
 from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
+from rarex.api.uploads import file_name
 from rarex.clock import authority_date
 from rarex.errors import Conflict, InvalidInput, PayloadTooLarge
+from rarex.inputs import Code, Reference
 from rarex.licensing import decisions, filing, review, views
 from rarex.licensing import screening as case_screening
 from rarex.licensing.schemas import (
@@ -26,6 +28,7 @@ from rarex.licensing.schemas import (
 from rarex.licensing.states import Action
 
 router = APIRouter(tags=["applications"])
+Key = Annotated[Reference, Path(description="An application's id or reference")]
 
 
 def _action(name: str) -> Action:
@@ -60,7 +63,7 @@ def list_applications(
     actor: ActorDep,
     clock: ClockDep,
     settings: SettingsDep,
-    state: str | None = None,
+    state: Code | None = None,
 ) -> list[ApplicationSummary]:
     return views.list_application_summaries(
         session, actor=actor, clock=clock, settings=settings, state=state
@@ -69,14 +72,14 @@ def list_applications(
 
 @router.get("/applications/{key}")
 def show_application(
-    key: str, session: SessionDep, actor: ActorDep, clock: ClockDep, settings: SettingsDep
+    key: Key, session: SessionDep, actor: ActorDep, clock: ClockDep, settings: SettingsDep
 ) -> ApplicationRead:
     return views.application_view(session, actor=actor, clock=clock, settings=settings, key=key)
 
 
 @router.patch("/applications/{key}")
 def amend_application(
-    key: str,
+    key: Key,
     body: ApplicationAmend,
     session: SessionDep,
     actor: ActorDep,
@@ -99,10 +102,10 @@ def amend_application(
 
 @router.post("/applications/{key}/documents", status_code=status.HTTP_201_CREATED)
 def upload_document(
-    key: str,
+    key: Key,
     request: Request,
     file: UploadFile,
-    kind: Annotated[str, Form()],
+    kind: Annotated[Code, Form()],
     session: SessionDep,
     actor: ActorDep,
     clock: ClockDep,
@@ -117,6 +120,7 @@ def upload_document(
         )
     # A plain function: FastAPI runs it in a worker thread, so database work never blocks
     # the event loop. One byte over the limit is enough to refuse.
+    filename = file_name(file, field="file", default="document")
     content = file.file.read(settings.max_document_bytes + 1)
     application_id = views.resolve_application_id(session, actor=actor, key=key)
     document = filing.attach_document(
@@ -126,7 +130,7 @@ def upload_document(
         settings=settings,
         application_id=application_id,
         kind=kind,
-        filename=file.filename or "document",
+        filename=filename,
         media_type=file.content_type or "application/octet-stream",
         content=content,
     )
@@ -135,7 +139,7 @@ def upload_document(
 
 @router.post("/applications/{key}/transitions")
 def transition_application(
-    key: str,
+    key: Key,
     body: TransitionIn,
     session: SessionDep,
     actor: ActorDep,
@@ -164,7 +168,7 @@ def transition_application(
 
 @router.post("/applications/{key}/decision")
 def decide_application(
-    key: str,
+    key: Key,
     body: DecisionIn,
     session: SessionDep,
     actor: ActorDep,
@@ -207,7 +211,7 @@ def review_queue(
     actor: ActorDep,
     clock: ClockDep,
     settings: SettingsDep,
-    lane: str | None = None,
+    lane: Code | None = None,
 ) -> list[QueueItem]:
     return review.review_queue(session, actor=actor, clock=clock, settings=settings, lane=lane)
 
@@ -225,5 +229,10 @@ def list_licenses(session: SessionDep, actor: ActorDep, clock: ClockDep) -> list
 
 
 @router.get("/licenses/{number}")
-def show_license(number: str, session: SessionDep, actor: ActorDep, clock: ClockDep) -> LicenseRead:
+def show_license(
+    number: Annotated[Reference, Path(description="A license number")],
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+) -> LicenseRead:
     return views.license_view(session, actor=actor, number=number, on=authority_date(clock.now()))
