@@ -100,3 +100,23 @@ def test_a_control_character_in_an_uploaded_file_name_is_a_422_problem_naming_it
     )
     error = _error(response, 422, "input.invalid")
     assert [e["field"] for e in error["errors"]] == [f"{field}.filename"]
+
+
+@pytest.mark.parametrize(
+    ("path", "param"),
+    [
+        ("/statistics/series/rare_earth_exports_t", "tolerance"),
+        ("/statistics/series/rare_earth_exports_t", "tolerance_pct"),
+        ("/statistics/report", "z_threshold"),
+        ("/customs/reconciliation/months/2025-07", "published_magnets_t"),
+    ],
+)
+def test_an_absurd_figure_in_a_query_is_422_not_an_overflow(
+    client: Any, api_user: Any, path: str, param: str
+) -> None:
+    """Found by schemathesis: tolerance=1.5e308 overflowed the statistics arithmetic (500)."""
+    analyst = api_user(Role.ANALYST)
+    params = {param: "1.5e308", "series": "rare_earth_exports_t", "period": "2025-05"}
+    response = client.get(PREFIX + path, params=params, headers=analyst.headers)
+    error = _error(response, 422, "input.invalid")
+    assert [e["field"] for e in error["errors"]] == [f"query.{param}"]

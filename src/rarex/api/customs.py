@@ -54,6 +54,7 @@ from rarex.inputs import Code
 router = APIRouter(tags=["customs"])
 Number = Annotated[Code, PathParam(description="A declaration number")]
 Period = Annotated[Code, PathParam(description="A month, YYYY-MM")]
+PublishedTonnes = Annotated[Decimal | None, Query(ge=0, le=10**9, description="Tonnes")]
 
 
 @router.post("/declarations", status_code=status.HTTP_201_CREATED)
@@ -215,8 +216,8 @@ def reconcile_month(
     period: Period,
     session: SessionDep,
     actor: ActorDep,
-    published_rare_earths_t: Decimal | None = None,
-    published_magnets_t: Decimal | None = None,
+    published_rare_earths_t: PublishedTonnes = None,
+    published_magnets_t: PublishedTonnes = None,
 ) -> MonthReconciliationRead:
     """``published_*_t``: the published monthly figure in tonnes, to compare with."""
     published = {

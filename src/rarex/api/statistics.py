@@ -36,10 +36,14 @@ router = APIRouter(prefix="/statistics", tags=["statistics"])
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 Decimals = Annotated[int, Query(ge=0, le=6, description="Places of displayed percentages")]
+# Bounded like any input: an absurd figure (1e308) would otherwise overflow the arithmetic.
 Tolerance = Annotated[
-    Decimal, Query(ge=0, description="Extra allowance (series unit) for months vs YTD")
+    Decimal,
+    Query(ge=0, le=10**9, description="Extra allowance (series unit) for months vs YTD"),
 ]
-TolerancePct = Annotated[Decimal, Query(ge=0, description="Extra allowance, % of the YTD total")]
+TolerancePct = Annotated[
+    Decimal, Query(ge=0, le=100, description="Extra allowance, % of the YTD total")
+]
 From = Annotated[Code | None, Query(alias="from", description="First month YYYY-MM")]
 To = Annotated[Code | None, Query(alias="to", description="Last month YYYY-MM")]
 Series = Annotated[Code, Path(description="A series, as `GET /statistics/series` lists them")]
@@ -70,7 +74,7 @@ def report(
     decimals: Decimals = 1,
     tolerance: Tolerance = Decimal(0),
     tolerance_pct: TolerancePct = Decimal(0),
-    z_threshold: Annotated[Decimal, Query(gt=0)] = Decimal("3.5"),
+    z_threshold: Annotated[Decimal, Query(gt=0, le=1000)] = Decimal("3.5"),
 ) -> PeriodReport:
     """One month: value, MoM, YoY, YTD, YTD YoY, flags, derivations and sources (public)."""
     answer = period_report(
