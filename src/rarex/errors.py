@@ -1,7 +1,8 @@
-"""Domain errors. Each carries a stable machine-readable code and the HTTP status it maps to.
+"""Domain errors. Each carries a stable machine-readable code; none carries a transport notion.
 
-Routes never raise HTTP errors for business rules; the API maps ``DomainError`` in one handler
-and the CLI prints ``code: message`` and exits non-zero.
+Business rules raise these from pure and service modules alike. The adapters decide what an
+error means to their client: the API maps each family to an HTTP status in one table
+(``rarex.api.problems``), the CLI prints ``error [code] message`` and exits non-zero.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from typing import Any, ClassVar
 
 
 class DomainError(Exception):
-    http_status: ClassVar[int] = 400
+    """A rule refused the request; nothing of it was written."""
+
     default_code: ClassVar[str] = "domain.error"
 
     def __init__(self, message: str, *, code: str | None = None, **details: Any) -> None:
@@ -27,17 +29,20 @@ class DomainError(Exception):
 
 
 class InvalidInput(DomainError):
-    http_status = 422
+    """The input breaks a rule of its own (a format, a range, a known value)."""
+
     default_code = "input.invalid"
 
 
 class NotFound(DomainError):
-    http_status = 404
+    """The thing named does not exist, or the asker may not know that it does."""
+
     default_code = "not_found"
 
 
 class Conflict(DomainError):
-    http_status = 409
+    """The input is fine, but the stored state refuses it (a number filed before)."""
+
     default_code = "conflict"
 
 
@@ -50,20 +55,24 @@ class ConcurrentChange(Conflict):
 
 
 class InvalidTransition(DomainError):
-    http_status = 409
+    """The step is not allowed from the current state (a transition table said no)."""
+
     default_code = "application.illegal_transition"
 
 
 class Forbidden(DomainError):
-    http_status = 403
+    """The asker is known but may not do this."""
+
     default_code = "auth.forbidden"
 
 
 class Unauthenticated(DomainError):
-    http_status = 401
+    """The asker is not known: no, an unknown or a revoked credential."""
+
     default_code = "auth.unauthenticated"
 
 
 class PayloadTooLarge(DomainError):
-    http_status = 413
+    """The input is larger than the limit set for it."""
+
     default_code = "document.too_large"

@@ -11,12 +11,23 @@ from pydantic import AfterValidator, StringConstraints
 _MULTILINE_OK = frozenset("\n\t")
 
 
-def _clean(value: str, *, multiline: bool) -> str:
+def text_problem(value: str, *, max_length: int, multiline: bool = False) -> str | None:
+    """Why a text breaks the rule (too long, a control character), or None: for inputs that do
+    not pass through a model, such as a header or an uploaded file's name."""
+    if len(value) > max_length:
+        return f"has {len(value)} characters; at most {max_length} are allowed"
     for ch in value:
         if multiline and ch in _MULTILINE_OK:
             continue
         if unicodedata.category(ch) in ("Cc", "Cf") and ch != "\u200d":
-            raise ValueError(f"contains the control character U+{ord(ch):04X}")
+            return f"contains the control character U+{ord(ch):04X}"
+    return None
+
+
+def _clean(value: str, *, multiline: bool) -> str:
+    problem = text_problem(value, max_length=len(value), multiline=multiline)
+    if problem is not None:
+        raise ValueError(problem)
     return value
 
 
@@ -42,3 +53,5 @@ Statement = Annotated[str, _bounded(10000), AfterValidator(_many_lines)]
 # Without a minimum length: the service gives an empty value its own, specific error code.
 Token = Annotated[str, _bounded(60), AfterValidator(_one_line)]
 Label = Annotated[str, _bounded(300), AfterValidator(_one_line)]
+# A page token as a list gave it out (``rarex.pagination``): opaque, URL-safe, bounded.
+PageToken = Annotated[str, _bounded(2000, 1), AfterValidator(_one_line)]

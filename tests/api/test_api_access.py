@@ -69,7 +69,7 @@ def market(
 
 def _not_found(response: Any, code: str) -> None:
     assert response.status_code == 404, response.text
-    assert response.json()["error"]["code"] == code
+    assert response.json()["code"] == code
 
 
 def test_an_exporter_lists_and_opens_only_its_own_applications(market: Market) -> None:
@@ -82,7 +82,7 @@ def test_an_exporter_lists_and_opens_only_its_own_applications(market: Market) -
     # Another company's case answers exactly like one that does not exist.
     mine_missing = market.get(market.alpha, "applications/RX-2025-FFFFFFFF").json()
     theirs_hidden = market.get(market.alpha, f"applications/{refs['beta_fr']}").json()
-    assert mine_missing["error"]["code"] == theirs_hidden["error"]["code"]
+    assert mine_missing["code"] == theirs_hidden["code"]
 
 
 def test_an_exporter_cannot_move_or_document_another_companys_application(
@@ -225,7 +225,7 @@ def test_only_administrators_create_users(
         json={"username": "sneaky", "display_name": "Sneaky", "role": "administrator"},
     )
     assert response.status_code == 403
-    assert response.json()["error"]["code"] == "auth.role_required"
+    assert response.json()["code"] == "auth.role_required"
 
 
 @pytest.mark.parametrize(
@@ -252,7 +252,7 @@ def test_partner_countries_must_be_real_and_only_for_partner_authorities(
         },
     )
     assert response.status_code == 422, response.text
-    assert response.json()["error"]["code"] == code
+    assert response.json()["code"] == code
     assert session.scalars(select(ApiToken.id)).all() == users_before
 
 

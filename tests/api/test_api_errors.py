@@ -1,5 +1,7 @@
-"""Every refusal over HTTP is ``{"error": {"code", "message", ...}}`` with the status that fits
-(401/403/404/405/409/413/422), and leaves the stored data exactly as it was."""
+"""Every refusal over HTTP is an RFC 9457 problem (``application/problem+json``: ``type``,
+``title``, ``status``, ``detail``, our ``code`` and every invalid input in ``errors``) with the
+status that fits (400/401/403/404/405/409/413/422), and leaves the stored data exactly as it
+was."""
 
 from __future__ import annotations
 
@@ -28,12 +30,29 @@ def snapshot(session: Session) -> dict[str, int]:
 
 def _error(response: Any, status: int, code: str) -> dict[str, Any]:
     assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"}
-    error: dict[str, Any] = body["error"]
-    assert error["code"] == code
-    assert isinstance(error["message"], str)
-    assert error["message"]
+    assert response.headers["content-type"] == "application/problem+json"
+    error: dict[str, Any] = response.json()
+    assert {"type", "title", "status", "detail", "code", "errors"} <= set(error)
+    assert set(error) <= {
+        "type",
+        "title",
+        "status",
+        "detail",
+        "code",
+        "errors",
+        "details",
+        "incident_id",
+    }
+    assert ("incident_id" in error) == (status == 500)
+    assert (error["status"], error["code"]) == (status, code)
+    assert error["type"] == f"urn:rarex:problem:{code}"
+    assert isinstance(error["detail"], str)
+    assert error["detail"]
+    assert error["title"]
+    for problem in error["errors"]:
+        assert set(problem) == {"field", "code", "detail"}
+    if status == 401:
+        assert response.headers["www-authenticate"].startswith("Bearer")
     return error
 
 
@@ -146,7 +165,7 @@ def test_a_bad_filing_gets_422_with_its_code_and_stores_nothing(
     # An exporter naming any company but its own is refused as such (403).
     error = _error(response, 403 if code == "auth.wrong_company" else 422, code)
     if code == "input.invalid":
-        assert error["details"]["problems"]
+        assert error["errors"]
     assert snapshot(session) == before
 
 
@@ -165,12 +184,17 @@ def test_an_invalid_social_credit_code_gets_422_when_an_administrator_files(
 
 
 @pytest.mark.parametrize(
-    "raw",
-    [b"{not json", b'{"license_type": "single",}', b"", b"[1, 2, 3]"],
+    ("raw", "status", "problem"),
+    [
+        (b"{not json", 400, "input.json_invalid"),
+        (b'{"license_type": "single",}', 400, "input.json_invalid"),
+        (b"", 422, "input.missing"),
+        (b"[1, 2, 3]", 422, "input.model_attributes_type"),
+    ],
     ids=["garbage", "trailing-comma", "empty", "wrong-shape"],
 )
-def test_a_malformed_json_body_gets_422_input_invalid(
-    client: Any, exporter: Any, session: Session, raw: bytes
+def test_a_malformed_json_body_gets_400_and_a_wrong_shape_422_input_invalid(
+    client: Any, exporter: Any, session: Session, raw: bytes, status: int, problem: str
 ) -> None:
     before = snapshot(session)
     response = client.post(
@@ -178,7 +202,8 @@ def test_a_malformed_json_body_gets_422_input_invalid(
         headers={**exporter.headers, "content-type": "application/json"},
         content=raw,
     )
-    _error(response, 422, "input.invalid")
+    error = _error(response, status, "input.invalid")
+    assert [e["code"] for e in error["errors"]] == [problem]
     assert snapshot(session) == before
 
 

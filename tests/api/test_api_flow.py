@@ -142,7 +142,7 @@ def test_a_denial_over_http_needs_reason_codes(
     url = f"/api/v1/applications/{key}/decision"
     refused = client.post(url, headers=officer.headers, json={"outcome": "denied", "reason": "no"})
     assert refused.status_code == 422
-    assert refused.json()["error"]["code"] == "decision.reason_code_required"
+    assert refused.json()["code"] == "decision.reason_code_required"
     denied = _ok(
         client.post(
             url,
@@ -256,7 +256,7 @@ def test_an_oversized_document_is_refused_with_413_and_nothing_stored(
     size = limit + 70_000 if declared_only else limit + 1
     response = _upload(client, exporter, key, "contract", b"%" * size)
     assert response.status_code == 413
-    error = response.json()["error"]
+    error = response.json()
     assert error["code"] == "document.too_large"
     assert error["details"]["limit"] == limit
     assert session.scalar(select(func.count()).select_from(Document)) == 0
@@ -284,7 +284,7 @@ def test_a_draft_is_amended_over_http_but_not_once_under_review(
         f"/api/v1/applications/{key}", headers=exporter.headers, json={"contract_reference": "X"}
     )
     assert refused.status_code == 422
-    assert refused.json()["error"]["code"] == "application.not_amendable"
+    assert refused.json()["code"] == "application.not_amendable"
     assert _ok(client.get(f"/api/v1/applications/{key}", headers=exporter.headers)) == before
 
 

@@ -94,8 +94,8 @@ def test_filing_over_http_returns_the_declaration_view(
 
     again = client.post("/api/v1/declarations", json=sent, headers=officer.headers)
     assert again.status_code == 409
-    assert again.json()["error"]["code"] == "customs.duplicate_declaration"
-    assert again.json()["error"]["details"]["status"] == "cleared"
+    assert again.json()["code"] == "customs.duplicate_declaration"
+    assert again.json()["details"]["status"] == "cleared"
     assert remaining(session, setup) == Decimal("379.500")
 
 
@@ -118,14 +118,15 @@ def test_a_refused_declaration_is_recorded_and_bad_input_is_refused_whole(
         headers=officer.headers,
     )
     assert bad.status_code == 422
-    error = bad.json()["error"]
+    error = bad.json()
     assert error["code"] == "customs.invalid_weight"
+    assert error["errors"][0]["field"] == "lines[0].net_kg"
     assert error["details"]["problems"][0]["field"] == "net_kg"
     unknown_field = client.post(
         "/api/v1/declarations", json={**body(setup), "colour": "red"}, headers=officer.headers
     )
     assert unknown_field.status_code == 422
-    assert unknown_field.json()["error"]["code"] == "input.invalid"
+    assert unknown_field.json()["code"] == "input.invalid"
     assert remaining(session, setup) == Decimal("500.000")
 
 
@@ -137,7 +138,7 @@ def test_roles_decide_who_files_and_who_sees(
     filed = client.post("/api/v1/declarations", json=body(setup), headers=officer.headers).json()
     forbidden = client.post("/api/v1/declarations", json=body(setup), headers=exporter.headers)
     assert forbidden.status_code == 403
-    assert forbidden.json()["error"]["code"] == "auth.role_required"
+    assert forbidden.json()["code"] == "auth.role_required"
     mine = client.get("/api/v1/declarations", headers=exporter.headers).json()
     assert [d["number"] for d in mine] == [filed["number"]]
     assert set(mine[0]) == {
@@ -159,7 +160,7 @@ def test_roles_decide_who_files_and_who_sees(
     assert client.get("/api/v1/declarations", headers=analyst.headers).status_code == 403
     missing = client.get("/api/v1/declarations/NOPE-123", headers=officer.headers)
     assert missing.status_code == 404
-    assert missing.json()["error"]["code"] == "customs.declaration_not_found"
+    assert missing.json()["code"] == "customs.declaration_not_found"
     assert client.get("/api/v1/declarations").status_code == 401
 
 
@@ -180,10 +181,10 @@ def test_officer_steps_over_http(
     assert released.json()["lines"][0]["status"] == "cleared"
     illegal = client.post(url, json={"action": "release", "reason": "x"}, headers=officer.headers)
     assert illegal.status_code == 409
-    assert illegal.json()["error"]["code"] == "customs.illegal_transition"
+    assert illegal.json()["code"] == "customs.illegal_transition"
     unknown = client.post(url, json={"action": "wave", "reason": "x"}, headers=officer.headers)
     assert unknown.status_code == 422
-    assert unknown.json()["error"]["code"] == "customs.unknown_action"
+    assert unknown.json()["code"] == "customs.unknown_action"
     amended = client.post(
         f"/api/v1/declarations/{number}/amendments",
         json={"reason": "Reweighed", "consignee": CONSIGNEE, "lines": [line(net_kg="200")]},
@@ -235,8 +236,9 @@ def test_bulk_import_over_http_reports_every_refused_row(
         "/api/v1/declarations/imports?all_or_nothing=true", files=files, headers=officer.headers
     )
     assert refused.status_code == 422
-    error = refused.json()["error"]
+    error = refused.json()
     assert error["code"] == "customs.import_refused"
+    assert [e["field"] for e in error["errors"]] == ["file.rows[2].number", "file.rows[3].net_kg"]
     assert [e["code"] for e in error["details"]["report"]["errors"]] == [
         "customs.duplicate_declaration",
         "customs.weight_not_positive",
@@ -248,7 +250,7 @@ def test_bulk_import_over_http_reports_every_refused_row(
         headers=officer.headers,
     )
     assert wrong.status_code == 422
-    assert wrong.json()["error"]["code"] == "customs.unsupported_format"
+    assert wrong.json()["code"] == "customs.unsupported_format"
 
 
 def test_totals_and_reconciliation_over_http(
@@ -272,7 +274,7 @@ def test_totals_and_reconciliation_over_http(
     ]
     bad = client.get("/api/v1/customs/totals?period=June", headers=analyst.headers)
     assert bad.status_code == 422
-    assert bad.json()["error"]["code"] == "customs.invalid_period"
+    assert bad.json()["code"] == "customs.invalid_period"
     month = client.get(
         "/api/v1/customs/reconciliation/months/2025-06?published_rare_earths_t=0.1",
         headers=analyst.headers,

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rarex.api.problems import status_for
 from rarex.errors import InvalidInput
 from rarex.licensing.calendar import (
     FALLBACK_SOURCE,
@@ -272,6 +273,6 @@ def test_malformed_schedule_is_refused_naming_the_field(text: str, field: str) -
     error = caught.value
     assert isinstance(error, InvalidInput)
     assert error.code == "calendar.invalid_schedule"
-    assert error.http_status == 422
+    assert status_for(error) == 422
     assert error.message.startswith(f"{field}: ")
     assert error.to_dict()["details"] == {"field": field, "source": "upload.yaml"}

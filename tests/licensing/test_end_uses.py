@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from rarex.api.problems import status_for
 from rarex.errors import InvalidInput
 from rarex.licensing.end_uses import END_USE_CATEGORIES, END_USES, EndUseCategory, get_end_use
 
@@ -54,7 +55,7 @@ def test_unknown_code_is_refused_naming_it_and_the_known_codes(code: str) -> Non
         get_end_use(code)
     error = caught.value
     assert error.code == "application.unknown_end_use"
-    assert error.http_status == 422
+    assert status_for(error) == 422
     assert repr(code) in error.message
     assert "ev_motors" in error.message
     assert error.details["value"] == code

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from rarex.api.problems import status_for
 from rarex.errors import InvalidInput
 from rarex.licensing.end_uses import END_USES
 from rarex.licensing.green_channel import (
@@ -387,7 +388,7 @@ def policy_problems(data: dict[str, Any]) -> list[str]:
     with pytest.raises(InvalidInput) as caught:
         policy_from_mapping(data)
     assert caught.value.code == "green_channel.invalid_policy"
-    assert caught.value.http_status == 422
+    assert status_for(caught.value) == 422
     problems: list[str] = caught.value.details["problems"]
     assert caught.value.message == "invalid green-channel policy: " + "; ".join(problems)
     return problems

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
+from rarex.api.problems import status_for
 from rarex.auth.roles import Actor, Role
 from rarex.clock import FixedClock
 from rarex.config import Settings
@@ -91,7 +92,7 @@ def test_an_exporter_lists_only_its_own_companys_applications(town: Town) -> Non
 def test_another_companys_application_is_not_found_like_a_missing_one(town: Town) -> None:
     for key in (town.beta_fr.id, town.beta_fr.reference, str(town.beta_fr.id)):
         error = _not_found(lambda key=key: town.show(town.alpha, key))
-        assert (error.code, error.http_status) == ("application.not_found", 404)
+        assert (error.code, status_for(error)) == ("application.not_found", 404)
         assert town.beta.username not in error.message
     missing = _not_found(lambda: town.show(town.alpha, uuid.uuid4()))
     unknown_reference = _not_found(lambda: town.show(town.alpha, "RX-2025-DEADBEEF"))
@@ -117,7 +118,7 @@ def test_an_exporter_sees_only_its_own_licenses(town: Town) -> None:
     assert town.licensed_apps(town.beta) == {town.beta_fr.reference}
     theirs = town.license_number(town.beta_fr)
     error = _not_found(lambda: views.license_view(town.session, actor=town.alpha, number=theirs))
-    assert (error.code, error.http_status) == ("license.not_found", 404)
+    assert (error.code, status_for(error)) == ("license.not_found", 404)
     mine = views.license_view(
         town.session, actor=town.alpha, number=town.license_number(town.alpha_de)
     )

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from rarex.api.problems import status_for
 from rarex.auth.roles import Actor, Role
 from rarex.auth.service import declare_conflict
 from rarex.clock import FixedClock
@@ -154,7 +155,7 @@ def test_a_bad_filing_is_refused_with_its_code_and_writes_nothing(
             data=application_data(**overrides),
         )
     assert caught.value.code == code
-    assert caught.value.http_status == 422
+    assert status_for(caught.value) == 422
     assert snapshot(session) == before
 
 
@@ -199,7 +200,7 @@ def test_a_valid_but_unregistered_social_credit_code_is_not_found(
             settings=settings,
             data=application_data(exporter_uscc=make_uscc(99_999_999)),
         )
-    assert (caught.value.code, caught.value.http_status) == ("party.company_not_found", 404)
+    assert (caught.value.code, status_for(caught.value)) == ("party.company_not_found", 404)
     assert snapshot(session) == before
 
 
@@ -217,7 +218,7 @@ def test_an_exporter_cannot_file_for_another_company(
             settings=settings,
             data=application_data(exporter_uscc=theirs.uscc),
         )
-    assert (caught.value.code, caught.value.http_status) == ("auth.wrong_company", 403)
+    assert (caught.value.code, status_for(caught.value)) == ("auth.wrong_company", 403)
     assert snapshot(session) == before
 
 
@@ -236,7 +237,7 @@ def test_roles_outside_filing_cannot_file(
             settings=settings,
             data=application_data(exporter_uscc=company.uscc),
         )
-    assert (caught.value.code, caught.value.http_status) == ("auth.role_required", 403)
+    assert (caught.value.code, status_for(caught.value)) == ("auth.role_required", 403)
     assert snapshot(session) == before
 
 
@@ -423,7 +424,7 @@ def test_a_refused_step_names_its_code_and_leaves_the_application_as_it_was(
     before = snapshot(session)
     with pytest.raises(DomainError) as caught:
         attempt(world)
-    assert (caught.value.code, caught.value.http_status) == (code, status)
+    assert (caught.value.code, status_for(caught.value)) == (code, status)
     session.expire_all()
     assert snapshot(session) == before
     assert (world.view(world.draft), world.view(world.in_review)) == views_before

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from rarex.api.problems import status_for
 from rarex.audit.service import events_for, verify
 from rarex.auth.roles import Actor, Role
 from rarex.clock import FixedClock, authority_date
@@ -347,7 +348,7 @@ def test_an_illegal_transition_raises_and_changes_nothing(
         case.step(action)
 
     assert caught.value.code == "application.illegal_transition"
-    assert caught.value.http_status == 409
+    assert status_for(caught.value) == 409
     assert caught.value.details == {"state": state.value, "action": action.value}
     assert case.state() == state.value
     assert session.scalar(select(func.count()).select_from(StateChange)) == changes_before

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from rarex.api.problems import status_for
 from rarex.errors import InvalidInput
 from rarex.parties.identifiers import (
     USCC_CHARSET,
@@ -138,7 +139,7 @@ def test_wrong_check_character_names_the_expected_one() -> None:
     assert "is 'N', expected '6'" in error.message
     assert error.details["part"] == "check_character"
     assert error.details["expected"] == "6"
-    assert error.http_status == 422
+    assert status_for(error) == 422
     assert isinstance(error, InvalidInput)
 
 

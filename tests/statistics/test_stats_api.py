@@ -90,7 +90,7 @@ def test_bad_requests_name_their_reason(
 ) -> None:
     response = client.get(f"/api/v1/statistics{url}", params=params)
     assert response.status_code == status
-    assert response.json()["error"]["code"] == code
+    assert response.json()["code"] == code
 
 
 def _upload(files: list[tuple[str, bytes]]) -> list[tuple[str, tuple[str, bytes, str]]]:
@@ -136,8 +136,15 @@ def test_a_malformed_upload_is_refused_with_its_line(client: Any, api_user: Any)
         "/api/v1/statistics/imports", files=_upload([("bad.csv", bad)]), headers=admin.headers
     )
     assert response.status_code == 422
-    error = response.json()["error"]
+    error = response.json()
     assert error["code"] == "stats.bad_value"
+    assert error["errors"] == [
+        {
+            "field": "files[bad.csv].rows[2].value",
+            "code": "stats.bad_value",
+            "detail": "'abc' is not a non-negative decimal number",
+        }
+    ]
     assert error["details"]["problems"][0] == {
         "line": 2,
         "field": "value",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, UploadFile, status
+from fastapi import APIRouter, Form, Path, Query, Request, UploadFile, status
 
 from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
+from rarex.api.uploads import file_name
 from rarex.clock import authority_date
 from rarex.errors import Conflict, InvalidInput, PayloadTooLarge
+from rarex.inputs import Code, PageToken, Reference
 from rarex.licensing import decisions, filing, license_actions, queue, review, views
 from rarex.licensing import screening as case_screening
 from rarex.licensing.schemas import (
@@ -25,9 +27,10 @@ from rarex.licensing.schemas import (
     TransitionIn,
 )
 from rarex.licensing.states import Action
-from rarex.pagination import PageOut
+from rarex.pagination import MAX_LIMIT, PageOut
 
 router = APIRouter(tags=["applications"])
+Key = Annotated[Reference, Path(description="An application's id or reference")]
 
 
 def _action(name: str) -> Action:
@@ -62,7 +65,7 @@ def list_applications(
     actor: ActorDep,
     clock: ClockDep,
     settings: SettingsDep,
-    state: str | None = None,
+    state: Code | None = None,
 ) -> list[ApplicationSummary]:
     return views.list_application_summaries(
         session, actor=actor, clock=clock, settings=settings, state=state
@@ -71,14 +74,14 @@ def list_applications(
 
 @router.get("/applications/{key}")
 def show_application(
-    key: str, session: SessionDep, actor: ActorDep, clock: ClockDep, settings: SettingsDep
+    key: Key, session: SessionDep, actor: ActorDep, clock: ClockDep, settings: SettingsDep
 ) -> ApplicationRead:
     return views.application_view(session, actor=actor, clock=clock, settings=settings, key=key)
 
 
 @router.patch("/applications/{key}")
 def amend_application(
-    key: str,
+    key: Key,
     body: ApplicationAmend,
     session: SessionDep,
     actor: ActorDep,
@@ -101,10 +104,10 @@ def amend_application(
 
 @router.post("/applications/{key}/documents", status_code=status.HTTP_201_CREATED)
 def upload_document(
-    key: str,
+    key: Key,
     request: Request,
     file: UploadFile,
-    kind: Annotated[str, Form()],
+    kind: Annotated[Code, Form()],
     session: SessionDep,
     actor: ActorDep,
     clock: ClockDep,
@@ -119,6 +122,7 @@ def upload_document(
         )
     # A plain function: FastAPI runs it in a worker thread, so database work never blocks
     # the event loop. One byte over the limit is enough to refuse.
+    filename = file_name(file, field="file", default="document")
     content = file.file.read(settings.max_document_bytes + 1)
     application_id = views.resolve_application_id(session, actor=actor, key=key)
     document = filing.attach_document(
@@ -128,7 +132,7 @@ def upload_document(
         settings=settings,
         application_id=application_id,
         kind=kind,
-        filename=file.filename or "document",
+        filename=filename,
         media_type=file.content_type or "application/octet-stream",
         content=content,
     )
@@ -137,7 +141,7 @@ def upload_document(
 
 @router.post("/applications/{key}/transitions")
 def transition_application(
-    key: str,
+    key: Key,
     body: TransitionIn,
     session: SessionDep,
     actor: ActorDep,
@@ -166,7 +170,7 @@ def transition_application(
 
 @router.post("/applications/{key}/decision")
 def decide_application(
-    key: str,
+    key: Key,
     body: DecisionIn,
     session: SessionDep,
     actor: ActorDep,
@@ -209,9 +213,13 @@ def review_queue(
     actor: ActorDep,
     clock: ClockDep,
     settings: SettingsDep,
-    lane: str | None = None,
-    limit: int | None = None,
-    page_token: str | None = None,
+    lane: Code | None = None,
+    limit: Annotated[
+        int | None, Query(description=f"Rows per page, 1 to {MAX_LIMIT} (default 50)")
+    ] = None,
+    page_token: Annotated[
+        PageToken | None, Query(description="The next_page_token of the page before")
+    ] = None,
 ) -> PageOut[QueueItem]:
     """Open cases a page at a time, green lane first, then by the stored due date."""
     page = queue.review_queue(
@@ -239,13 +247,22 @@ def list_licenses(session: SessionDep, actor: ActorDep, clock: ClockDep) -> list
 
 
 @router.get("/licenses/{number}")
-def show_license(number: str, session: SessionDep, actor: ActorDep, clock: ClockDep) -> LicenseRead:
+def show_license(
+    number: Annotated[Reference, Path(description="A license number")],
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+) -> LicenseRead:
     return views.license_view(session, actor=actor, number=number, on=authority_date(clock.now()))
 
 
 @router.post("/licenses/{number}/actions")
 def act_on_license(
-    number: str, body: LicenseActionIn, session: SessionDep, actor: ActorDep, clock: ClockDep
+    number: Annotated[Reference, Path(description="A license number")],
+    body: LicenseActionIn,
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
 ) -> LicenseRead:
     """Suspend, reinstate or revoke a license, with a reason (licensing officers and
     administrators)."""

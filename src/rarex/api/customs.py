@@ -13,12 +13,20 @@ import tempfile
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile, status
+from fastapi import Path as PathParam
 from sqlalchemy.orm import Session
 
 from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
+from rarex.api.schemas.customs import (
+    ImportReportRead,
+    LicenseReconciliationRead,
+    MonthlyTotalRead,
+    MonthReconciliationRead,
+)
+from rarex.api.uploads import file_name
 from rarex.customs import (
     bulk,
     clearing,
@@ -41,8 +49,12 @@ from rarex.customs.schemas import (
     LineActionIn,
 )
 from rarex.errors import PayloadTooLarge
+from rarex.inputs import Code
 
 router = APIRouter(tags=["customs"])
+Number = Annotated[Code, PathParam(description="A declaration number")]
+Period = Annotated[Code, PathParam(description="A month, YYYY-MM")]
+PublishedTonnes = Annotated[Decimal | None, Query(ge=0, le=10**9, description="Tonnes")]
 
 
 @router.post("/declarations", status_code=status.HTTP_201_CREATED)
@@ -76,7 +88,7 @@ def import_declarations(
     clock: ClockDep,
     settings: SettingsDep,
     all_or_nothing: bool = False,
-) -> dict[str, Any]:
+) -> ImportReportRead:
     """Bulk import of a CSV or XLSX file (multipart ``file``); the report names every refused
     row. With ``all_or_nothing`` a refused row refuses the file (422, the same report).
 
@@ -87,7 +99,7 @@ def import_declarations(
     error's details); sending the same file again files only the rest (numbers apply once).
     """
     ensure_officer(actor, action="import declarations")
-    name = Path(file.filename or "upload.csv").name
+    name = Path(file_name(file, field="file", default="upload.csv")).name
     tabular.file_format(Path(name))
     limit = settings.max_document_bytes * 10
     with tempfile.TemporaryDirectory() as tmp:
@@ -113,7 +125,7 @@ def import_declarations(
         except bulk.ImportRefused as exc:
             exc.details["report"] = exc.report.to_dict()
             raise
-    return report.to_dict()
+    return ImportReportRead.model_validate(report.to_dict())
 
 
 def _chunk_committer(session: Session) -> Callable[[], None]:
@@ -132,20 +144,20 @@ def _chunk_committer(session: Session) -> Callable[[], None]:
 def list_declarations(
     session: SessionDep,
     actor: ActorDep,
-    status: str | None = None,
-    license: str | None = None,
+    status: Code | None = None,
+    license: Code | None = None,
 ) -> list[DeclarationSummary]:
     return views.list_declarations(session, actor=actor, status=status, license_number=license)
 
 
 @router.get("/declarations/{number}")
-def show_declaration(number: str, session: SessionDep, actor: ActorDep) -> DeclarationRead:
+def show_declaration(number: Number, session: SessionDep, actor: ActorDep) -> DeclarationRead:
     return views.declaration_view(session, actor=actor, number=number)
 
 
 @router.post("/declarations/{number}/lines/{line_no}/actions")
 def act_on_line(
-    number: str,
+    number: Number,
     line_no: int,
     body: LineActionIn,
     session: SessionDep,
@@ -169,7 +181,7 @@ def act_on_line(
 
 @router.post("/declarations/{number}/cancellation")
 def cancel_declaration(
-    number: str, body: CancelIn, session: SessionDep, actor: ActorDep, clock: ClockDep
+    number: Number, body: CancelIn, session: SessionDep, actor: ActorDep, clock: ClockDep
 ) -> DeclarationRead:
     declaration = officer.cancel_declaration(
         session, actor=actor, clock=clock, number=number, reason=body.reason
@@ -179,7 +191,7 @@ def cancel_declaration(
 
 @router.post("/declarations/{number}/amendments")
 def amend_declaration(
-    number: str,
+    number: Number,
     body: DeclarationAmend,
     session: SessionDep,
     actor: ActorDep,
@@ -194,21 +206,20 @@ def amend_declaration(
 
 @router.get("/customs/reconciliation/licenses")
 def reconcile_licenses(
-    session: SessionDep, actor: ActorDep, number: str | None = None
-) -> list[dict[str, Any]]:
-    return [
-        r.to_dict() for r in reconciliation.reconcile_licenses(session, actor=actor, number=number)
-    ]
+    session: SessionDep, actor: ActorDep, number: Code | None = None
+) -> list[LicenseReconciliationRead]:
+    found = reconciliation.reconcile_licenses(session, actor=actor, number=number)
+    return [LicenseReconciliationRead.model_validate(r.to_dict()) for r in found]
 
 
 @router.get("/customs/reconciliation/months/{period}")
 def reconcile_month(
-    period: str,
+    period: Period,
     session: SessionDep,
     actor: ActorDep,
-    published_rare_earths_t: Decimal | None = None,
-    published_magnets_t: Decimal | None = None,
-) -> dict[str, Any]:
+    published_rare_earths_t: PublishedTonnes = None,
+    published_magnets_t: PublishedTonnes = None,
+) -> MonthReconciliationRead:
     """``published_*_t``: the published monthly figure in tonnes, to compare with."""
     published = {
         series: figure
@@ -218,21 +229,20 @@ def reconcile_month(
         )
         if figure is not None
     }
-    return reconciliation.reconcile_month(
+    month = reconciliation.reconcile_month(
         session, actor=actor, period=period, published_t=published
-    ).to_dict()
+    )
+    return MonthReconciliationRead.model_validate(month.to_dict())
 
 
 @router.get("/customs/totals")
 def monthly_totals(
     session: SessionDep,
     actor: ActorDep,
-    period: str,
-    by: Annotated[str, Query(description="series, element, hs_code or destination")] = "series",
-    series: str | None = None,
-) -> list[dict[str, Any]]:
+    period: Code,
+    by: Annotated[Code, Query(description="series, element, hs_code or destination")] = "series",
+    series: Code | None = None,
+) -> list[MonthlyTotalRead]:
     """Cleared exports of a month (month of clearance) from the incremental aggregates."""
-    return [
-        t.to_dict()
-        for t in totals.monthly_totals(session, actor=actor, period=period, by=by, series=series)
-    ]
+    found = totals.monthly_totals(session, actor=actor, period=period, by=by, series=series)
+    return [MonthlyTotalRead.model_validate(t.to_dict()) for t in found]

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from rarex.auth.roles import Actor
@@ -13,7 +14,8 @@ from rarex.auth.service import authenticate
 from rarex.clock import Clock
 from rarex.config import Settings
 from rarex.db import SQLITE_BEGIN, session_scope
-from rarex.errors import Unauthenticated
+from rarex.errors import InvalidInput, Unauthenticated
+from rarex.inputs import text_problem
 
 _READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -46,14 +48,29 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
-def get_actor(request: Request, session: SessionDep) -> Actor:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="token",
+    description="An API token: `rarex users create` prints one, `rarex demo` prints the demo "
+    "users' tokens. Sent as `Authorization: Bearer <token>`.",
+)
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+MAX_TOKEN = 200
+
+
+def get_actor(session: SessionDep, credentials: BearerDep) -> Actor:
+    token = credentials.credentials.strip() if credentials is not None else ""
+    if not token:
         raise Unauthenticated(
             "send an API token as 'Authorization: Bearer <token>'", code="auth.missing_token"
         )
-    return authenticate(session, token=token.strip())
+    # A header passes the same rule as any other input before it is looked up.
+    problem = text_problem(token, max_length=MAX_TOKEN)
+    if problem is not None:
+        raise InvalidInput(
+            f"header.authorization: {problem}", code="input.invalid", field="header.authorization"
+        )
+    return authenticate(session, token=token)
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]

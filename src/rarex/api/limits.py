@@ -7,9 +7,10 @@ spooled; the cap is the document limit plus room for the multipart envelope.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from rarex.api.problems import PROBLEM_JSON, problem_body
 
 ENVELOPE_BYTES = 1024 * 1024
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
@@ -44,14 +45,13 @@ class BodySizeLimit:
 
 
 async def _refuse(send: Send, status: int, code: str, message: str) -> None:
-    body: dict[str, Any] = {"error": {"code": code, "message": message}}
-    payload = json.dumps(body).encode()
+    payload = json.dumps(problem_body(status, code, message)).encode()
     await send(
         {
             "type": "http.response.start",
             "status": status,
             "headers": [
-                (b"content-type", b"application/json"),
+                (b"content-type", PROBLEM_JSON.encode()),
                 (b"content-length", str(len(payload)).encode()),
             ],
         }

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from fastapi import APIRouter, Query
 
 from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
+from rarex.api.schemas.reference import ControlCheckRead, DeadlineRead
 from rarex.catalog.service import load_control_list
 from rarex.clock import authority_date
 from rarex.errors import InvalidInput
+from rarex.inputs import Code
 from rarex.licensing.calendar_store import statutory_deadline
 
 router = APIRouter(tags=["reference"])
@@ -20,10 +21,10 @@ router = APIRouter(tags=["reference"])
 def catalog_check(
     _actor: ActorDep,
     clock: ClockDep,
-    code: str | None = None,
-    hs: str | None = None,
+    code: Code | None = None,
+    hs: Code | None = None,
     on: date | None = None,
-) -> dict[str, Any]:
+) -> ControlCheckRead:
     """Is this control code or HS code controlled on that date, by which entries and
     announcements?"""
     if (code is None) == (hs is None):
@@ -31,7 +32,7 @@ def catalog_check(
     when = on or authority_date(clock.now())
     control_list = load_control_list()
     result = control_list.check_code(code, when) if code else control_list.check_hs(hs or "", when)
-    return result.to_dict()
+    return ControlCheckRead.model_validate(result.to_dict())
 
 
 @router.get("/calendar/deadline")
@@ -41,8 +42,9 @@ def calendar_deadline(
     settings: SettingsDep,
     accepted: date,
     working_days: int | None = Query(default=None, ge=1, le=365),
-) -> dict[str, Any]:
+) -> DeadlineRead:
     """Defaults to the statutory limit in force (RAREX_DECISION_WORKING_DAYS)."""
-    return statutory_deadline(
+    deadline = statutory_deadline(
         session, settings=settings, accepted_on=accepted, working_days=working_days
-    ).to_dict()
+    )
+    return DeadlineRead.model_validate(deadline.to_dict())

@@ -5,21 +5,30 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Form, UploadFile
+from fastapi import APIRouter, Form, Path, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
 from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
+from rarex.api.schemas.screening import (
+    BatchSearchAnswer,
+    CaseHit,
+    ListImported,
+    ListStatus,
+    SearchAnswer,
+)
+from rarex.api.uploads import file_name
 from rarex.auth.roles import require_role
 from rarex.errors import InvalidInput, PayloadTooLarge
-from rarex.inputs import Reason
+from rarex.inputs import Code, Label, Reason, Reference
 from rarex.licensing import screening as case_screening
 from rarex.licensing import views
 from rarex.screening import lists as watch_lists
 from rarex.screening import search as screening_search
 
 router = APIRouter(tags=["screening"])
+Key = Annotated[Reference, Path(description="An application's id or reference")]
 MAX_LIST_UPLOAD = 200 * 1024 * 1024
 
 
@@ -27,8 +36,8 @@ class SearchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(max_length=screening_search.MAX_QUERY)
-    kind: str | None = None
-    country: str | None = None
+    kind: Code | None = None
+    country: Code | None = None
     on: date | None = None
     limit: int = 10
 
@@ -39,8 +48,8 @@ class BatchSearchIn(BaseModel):
     names: list[Annotated[str, Field(max_length=screening_search.MAX_QUERY)]] = Field(
         max_length=screening_search.MAX_BATCH
     )
-    kind: str | None = None
-    country: str | None = None
+    kind: Code | None = None
+    country: Code | None = None
     on: date | None = None
     limit: int = 10
 
@@ -48,21 +57,21 @@ class BatchSearchIn(BaseModel):
 class ResolveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    decision: str
+    decision: Code
     reason: Reason
 
 
 @router.post("/screening/search")
 def search(
     body: SearchIn, session: SessionDep, actor: ActorDep, clock: ClockDep, settings: SettingsDep
-) -> dict[str, Any]:
+) -> SearchAnswer:
     """Ranked hits for one name, each with entity id, score, status on the date, explanation."""
     (found,) = screening_search.search_names(
         session, actor=actor, clock=clock, names=[body.name], kind=body.kind,
         country=body.country, on=body.on, limit=body.limit,
         settings=screening_search.match_settings(settings.screening_threshold),
     )  # fmt: skip
-    return {"query": body.name, "hits": [h.to_dict() for h in found]}
+    return SearchAnswer.model_validate({"query": body.name, "hits": [h.to_dict() for h in found]})
 
 
 @router.post("/screening/search/batch")
@@ -72,26 +81,27 @@ def search_batch(
     actor: ActorDep,
     clock: ClockDep,
     settings: SettingsDep,
-) -> dict[str, Any]:
+) -> BatchSearchAnswer:
     """The same for up to 1,000 names, answered in order."""
     results = screening_search.search_names(
         session, actor=actor, clock=clock, names=body.names, kind=body.kind,
         country=body.country, on=body.on, limit=body.limit,
         settings=screening_search.match_settings(settings.screening_threshold),
     )  # fmt: skip
-    return {
-        "results": [
-            {"query": name, "hits": [h.to_dict() for h in found]}
-            for name, found in zip(body.names, results, strict=True)
-        ]
-    }
+    return BatchSearchAnswer.model_validate(
+        {
+            "results": [
+                {"query": name, "hits": [h.to_dict() for h in found]}
+                for name, found in zip(body.names, results, strict=True)
+            ]
+        }
+    )
 
 
 @router.get("/screening/lists")
-def list_status(
-    session: SessionDep, actor: ActorDep, history: bool = False
-) -> list[dict[str, Any]]:
-    return [s.to_dict() for s in watch_lists.list_status(session, actor=actor, history=history)]
+def list_status(session: SessionDep, actor: ActorDep, history: bool = False) -> list[ListStatus]:
+    found = watch_lists.list_status(session, actor=actor, history=history)
+    return [ListStatus.model_validate(s.to_dict()) for s in found]
 
 
 @router.post("/screening/lists")
@@ -101,13 +111,14 @@ def import_list(
     actor: ActorDep,
     clock: ClockDep,
     settings: SettingsDep,
-    format: Annotated[str, Form()],
-    dataset: Annotated[str | None, Form()] = None,
-) -> dict[str, Any]:
+    format: Annotated[Code, Form()],
+    dataset: Annotated[Label | None, Form()] = None,
+) -> ListImported:
     """Import a version of a list (multipart ``files`` and ``format``); cases open or licensed
     are screened again against what changed."""
     require_role(actor, *watch_lists.MANAGE_ROLES, action="import watch lists")
     contents: list[bytes] = []
+    names = [file_name(u, field=f"files[{i}]", default="upload") for i, u in enumerate(files)]
     total = 0
     for upload in files:
         data = upload.file.read(MAX_LIST_UPLOAD + 1)
@@ -121,38 +132,39 @@ def import_list(
         raise InvalidInput("send at least one file", code="lists.bad_files")
     result = watch_lists.import_list(
         session, actor=actor, clock=clock, fmt=format, files=contents,
-        file_names=[u.filename or "upload" for u in files], dataset=dataset,
+        file_names=names, dataset=dataset,
     )  # fmt: skip
     rescreened = case_screening.rescreen_cases(
         session, clock=clock, settings=settings, delta=result.delta
     )
-    return {**result.to_dict(), "rescreened": rescreened.to_dict()}
+    return ListImported.model_validate({**result.to_dict(), "rescreened": rescreened.to_dict()})
 
 
 @router.get("/applications/{key}/hits")
-def case_hits(key: str, session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]:
+def case_hits(key: Key, session: SessionDep, actor: ActorDep) -> list[CaseHit]:
     application_id = views.resolve_application_id(session, actor=actor, key=key)
-    return case_screening.case_hits(session, actor=actor, application_id=application_id)
+    hits = case_screening.case_hits(session, actor=actor, application_id=application_id)
+    return [CaseHit.model_validate(h) for h in hits]
 
 
 @router.post("/applications/{key}/hits/screen")
 def screen_case(
-    key: str, session: SessionDep, actor: ActorDep, clock: ClockDep, settings: SettingsDep
-) -> list[dict[str, Any]]:
+    key: Key, session: SessionDep, actor: ActorDep, clock: ClockDep, settings: SettingsDep
+) -> list[CaseHit]:
     """Screen the parties now; answers the hits this raised."""
     application_id = views.resolve_application_id(session, actor=actor, key=key)
     raised = case_screening.screen_case(
         session, actor=actor, clock=clock, settings=settings, application_id=application_id
     )
-    return [case_screening.hit_view(h) for h in raised]
+    return [CaseHit.model_validate(case_screening.hit_view(h)) for h in raised]
 
 
 @router.post("/screening/hits/{hit_id}/resolve")
 def resolve_hit(
     hit_id: uuid.UUID, body: ResolveIn, session: SessionDep, actor: ActorDep, clock: ClockDep
-) -> dict[str, Any]:
+) -> CaseHit:
     hit = case_screening.resolve_case_hit(
         session, actor=actor, clock=clock, hit_id=hit_id, decision=body.decision,
         reason=body.reason,
     )  # fmt: skip
-    return case_screening.hit_view(hit)
+    return CaseHit.model_validate(case_screening.hit_view(hit))

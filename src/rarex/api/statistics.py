@@ -10,11 +10,22 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response, UploadFile, status
+from fastapi import APIRouter, Path, Query, Response, UploadFile, status
 
 from rarex.api.deps import ActorDep, ClockDep, SessionDep
+from rarex.api.schemas.statistics import (
+    DeclarationsReport,
+    ImportRecord,
+    PeriodReport,
+    SeriesSummary,
+    SeriesTable,
+    SourceRead,
+    StatisticsImported,
+)
+from rarex.api.uploads import file_name
 from rarex.auth.roles import Role, require_role
 from rarex.errors import InvalidInput
+from rarex.inputs import Code
 from rarex.statistics import charts, declarations, exports, repository, tables
 from rarex.statistics.derivation import ConsistencyPolicy
 from rarex.statistics.importer import import_files
@@ -25,39 +36,48 @@ router = APIRouter(prefix="/statistics", tags=["statistics"])
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 Decimals = Annotated[int, Query(ge=0, le=6, description="Places of displayed percentages")]
+# Bounded like any input: an absurd figure (1e308) would otherwise overflow the arithmetic.
 Tolerance = Annotated[
-    Decimal, Query(ge=0, description="Extra allowance (series unit) for months vs YTD")
+    Decimal,
+    Query(ge=0, le=10**9, description="Extra allowance (series unit) for months vs YTD"),
 ]
-TolerancePct = Annotated[Decimal, Query(ge=0, description="Extra allowance, % of the YTD total")]
-From = Annotated[str | None, Query(alias="from", description="First month YYYY-MM")]
-To = Annotated[str | None, Query(alias="to", description="Last month YYYY-MM")]
+TolerancePct = Annotated[
+    Decimal, Query(ge=0, le=100, description="Extra allowance, % of the YTD total")
+]
+From = Annotated[Code | None, Query(alias="from", description="First month YYYY-MM")]
+To = Annotated[Code | None, Query(alias="to", description="Last month YYYY-MM")]
+Series = Annotated[Code, Path(description="A series, as `GET /statistics/series` lists them")]
+# Downloads declare the media type of each format they answer in.
+_FILE: dict[str, Any] = {"schema": {"type": "string", "format": "binary"}}
+EXPORT_TYPES: dict[str, Any] = {media_type: _FILE for media_type, _ in exports.FORMATS.values()}
+CHART_TYPES: dict[str, Any] = {media_type: _FILE for media_type in charts.FORMATS.values()}
 
 
 @router.get("/series")
-def list_series(session: SessionDep) -> list[dict[str, Any]]:
+def list_series(session: SessionDep) -> list[SeriesSummary]:
     """The imported series with their partners and periods (public)."""
-    return tables.list_series(session)
+    return [SeriesSummary.model_validate(s) for s in tables.list_series(session)]
 
 
 @router.get("/sources")
-def list_sources(session: SessionDep) -> list[dict[str, Any]]:
+def list_sources(session: SessionDep) -> list[SourceRead]:
     """Titles and addresses of the reports the figures cite (public)."""
-    return tables.list_sources(session)
+    return [SourceRead.model_validate(s) for s in tables.list_sources(session)]
 
 
 @router.get("/report")
 def report(
     session: SessionDep,
-    series: str,
-    period: str,
-    partner: str = "WLD",
+    series: Code,
+    period: Code,
+    partner: Code = "WLD",
     decimals: Decimals = 1,
     tolerance: Tolerance = Decimal(0),
     tolerance_pct: TolerancePct = Decimal(0),
-    z_threshold: Annotated[Decimal, Query(gt=0)] = Decimal("3.5"),
-) -> dict[str, Any]:
+    z_threshold: Annotated[Decimal, Query(gt=0, le=1000)] = Decimal("3.5"),
+) -> PeriodReport:
     """One month: value, MoM, YoY, YTD, YTD YoY, flags, derivations and sources (public)."""
-    return period_report(
+    answer = period_report(
         session,
         series=series,
         period=period,
@@ -66,37 +86,39 @@ def report(
         policy=ConsistencyPolicy(absolute=tolerance, relative_pct=tolerance_pct),
         monitor_policy=MonitorPolicy(threshold=z_threshold),
     )
+    return PeriodReport.model_validate(answer)
 
 
 @router.get("/declarations/report")
 def declarations_report(
     session: SessionDep,
     actor: ActorDep,
-    series: str,
-    period: str,
-    partner: str = "WLD",
+    series: Code,
+    period: Code,
+    partner: Code = "WLD",
     decimals: Decimals = 1,
-) -> dict[str, Any]:
+) -> DeclarationsReport:
     """The month from cleared declarations (customs aggregates): not public; the roles that
     may read customs' monthly aggregates only."""
-    return declarations.declarations_report(
+    answer = declarations.declarations_report(
         session, actor=actor, series=series, period=period, partner=partner, decimals=decimals
     )
+    return DeclarationsReport.model_validate(answer)
 
 
 @router.get("/series/{series}")
 def series_table(
     session: SessionDep,
-    series: str,
-    partner: str = "WLD",
+    series: Series,
+    partner: Code = "WLD",
     start: From = None,
     end: To = None,
     decimals: Decimals = 1,
     tolerance: Tolerance = Decimal(0),
     tolerance_pct: TolerancePct = Decimal(0),
-) -> dict[str, Any]:
+) -> SeriesTable:
     """Month by month: values, YTD, changes, monitor, findings (public)."""
-    return tables.series_table(
+    table = tables.series_table(
         session,
         series=series,
         partner=partner,
@@ -105,14 +127,19 @@ def series_table(
         decimals=decimals,
         policy=ConsistencyPolicy(absolute=tolerance, relative_pct=tolerance_pct),
     )
+    return SeriesTable.model_validate(table)
 
 
-@router.get("/series/{series}/export")
+@router.get(
+    "/series/{series}/export",
+    response_class=Response,
+    responses={200: {"description": "The file, as an attachment", "content": EXPORT_TYPES}},
+)
 def export_series(
     session: SessionDep,
-    series: str,
-    fmt: Annotated[str, Query(alias="format", description="csv, xlsx or sdmx")] = "csv",
-    partner: str | None = None,
+    series: Series,
+    fmt: Annotated[Code, Query(alias="format", description="csv, xlsx or sdmx")] = "csv",
+    partner: Code | None = None,
     start: From = None,
     end: To = None,
 ) -> Response:
@@ -127,13 +154,17 @@ def export_series(
     )
 
 
-@router.get("/series/{series}/chart")
+@router.get(
+    "/series/{series}/chart",
+    response_class=Response,
+    responses={200: {"description": "The chart", "content": CHART_TYPES}},
+)
 def chart(
     session: SessionDep,
-    series: str,
-    kind: str = "monthly",
-    fmt: Annotated[str, Query(alias="format", description="svg or png")] = "svg",
-    partner: str = "WLD",
+    series: Series,
+    kind: Code = "monthly",
+    fmt: Annotated[Code, Query(alias="format", description="svg or png")] = "svg",
+    partner: Code = "WLD",
     start: From = None,
     end: To = None,
     year: int | None = None,
@@ -164,39 +195,44 @@ def chart(
 @router.post("/imports", status_code=status.HTTP_201_CREATED)
 async def import_statistics(
     session: SessionDep, actor: ActorDep, clock: ClockDep, files: list[UploadFile]
-) -> dict[str, Any]:
+) -> StatisticsImported:
     """Import CSV files (observations, sources, reported changes); all land or none does.
     Administrators and analysts only."""
     require_role(actor, Role.ADMINISTRATOR, Role.ANALYST, action="import statistics")
     uploads: list[tuple[str, bytes]] = []
-    for upload in files:
+    for i, upload in enumerate(files):
+        name = file_name(upload, field=f"files[{i}]", default="upload.csv")
         content = await upload.read(MAX_UPLOAD_BYTES + 1)
         if len(content) > MAX_UPLOAD_BYTES:
             raise InvalidInput(
-                f"{upload.filename} is larger than {MAX_UPLOAD_BYTES} bytes",
+                f"{name} is larger than {MAX_UPLOAD_BYTES} bytes",
                 code="stats.file_too_large",
             )
-        uploads.append((upload.filename or "upload.csv", content))
+        uploads.append((name, content))
     results = import_files(session, clock=clock, actor=actor, files=uploads)
-    return {"changed": any(r.changed for r in results), "files": [r.to_dict() for r in results]}
+    return StatisticsImported.model_validate(
+        {"changed": any(r.changed for r in results), "files": [r.to_dict() for r in results]}
+    )
 
 
 @router.get("/imports")
-def list_imports(session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]:
+def list_imports(session: SessionDep, actor: ActorDep) -> list[ImportRecord]:
     """What was imported, when and by whom (administrators and analysts)."""
     require_role(actor, Role.ADMINISTRATOR, Role.ANALYST, action="list statistics imports")
     return [
-        {
-            "id": str(i.id),
-            "kind": i.kind,
-            "file": i.filename,
-            "sha256": i.sha256,
-            "rows": i.rows,
-            "added": i.added,
-            "revised": i.revised,
-            "unchanged": i.unchanged,
-            "imported_at": i.imported_at.isoformat(),
-            "imported_by": i.imported_by,
-        }
+        ImportRecord.model_validate(
+            {
+                "id": str(i.id),
+                "kind": i.kind,
+                "file": i.filename,
+                "sha256": i.sha256,
+                "rows": i.rows,
+                "added": i.added,
+                "revised": i.revised,
+                "unchanged": i.unchanged,
+                "imported_at": i.imported_at.isoformat(),
+                "imported_by": i.imported_by,
+            }
+        )
         for i in repository.list_imports(session)
     ]

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Path, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from rarex import __version__
 from rarex.api.deps import ActorDep, ClockDep, SessionDep
+from rarex.api.schemas.system import (
+    AuditVerification,
+    ConflictDeclared,
+    Health,
+    Me,
+    ScheduleLoaded,
+    TokensRevoked,
+    UserCreated,
+    UserDeactivated,
+    ViolationRecorded,
+)
 from rarex.audit.service import verify
 from rarex.auth.roles import Role, require_role
 from rarex.auth.service import (
@@ -27,6 +38,8 @@ from rarex.licensing.schemas import ExporterRead
 from rarex.parties.service import company_by_uscc, record_violation, register_company
 
 router = APIRouter(tags=["system"])
+Username = Annotated[Code, Path(description="A user's name")]
+Uscc = Annotated[Code, Path(description="A unified social credit code")]
 
 
 class _In(BaseModel):
@@ -67,18 +80,18 @@ class ViolationIn(_In):
 
 
 @router.get("/health")
-def health() -> dict[str, str]:
-    return {"status": "ok", "version": __version__}
+def health() -> Health:
+    return Health(status="ok", version=__version__)
 
 
 @router.get("/me")
-def me(actor: ActorDep) -> dict[str, Any]:
-    return {
-        "username": actor.username,
-        "role": actor.role.value,
-        "company_id": str(actor.company_id) if actor.company_id else None,
-        "partner_countries": sorted(actor.partner_countries),
-    }
+def me(actor: ActorDep) -> Me:
+    return Me(
+        username=actor.username,
+        role=actor.role.value,
+        company_id=str(actor.company_id) if actor.company_id else None,
+        partner_countries=sorted(actor.partner_countries),
+    )
 
 
 @router.post("/companies", status_code=status.HTTP_201_CREATED)
@@ -92,7 +105,7 @@ def add_company(
 @router.post("/users", status_code=status.HTTP_201_CREATED)
 def add_user(
     body: UserCreate, session: SessionDep, actor: ActorDep, clock: ClockDep
-) -> dict[str, Any]:
+) -> UserCreated:
     # The role first: a lookup before it would tell anyone which companies are registered.
     require_role(actor, Role.ADMINISTRATOR, action="create users")
     company_id = None
@@ -111,13 +124,13 @@ def add_user(
     token = issue_token(
         session, clock=clock, actor=actor, user_id=user.id, label="issued at creation"
     )
-    return {"username": user.username, "role": user.role, "token": token}
+    return UserCreated(username=user.username, role=user.role, token=token)
 
 
 @router.post("/calendar/schedules", status_code=status.HTTP_201_CREATED)
 def upload_schedule(
     body: ScheduleUpload, session: SessionDep, actor: ActorDep, clock: ClockDep
-) -> dict[str, Any]:
+) -> ScheduleLoaded:
     schedule = load_schedule(
         session,
         actor=actor,
@@ -126,33 +139,34 @@ def upload_schedule(
         source=body.source,
         force=body.force,
     )
-    return {"year": schedule.year, "days": len(schedule.days), "source": schedule.source}
+    return ScheduleLoaded(year=schedule.year, days=len(schedule.days), source=schedule.source)
 
 
 @router.get("/audit/verify")
-def audit_verify(session: SessionDep, actor: ActorDep) -> dict[str, Any]:
-    result = verify(session, actor=actor)
-    return result.to_dict()
+def audit_verify(session: SessionDep, actor: ActorDep) -> AuditVerification:
+    return AuditVerification.model_validate(verify(session, actor=actor).to_dict())
 
 
 @router.post("/users/{username}/deactivate")
 def deactivate(
-    username: str, session: SessionDep, actor: ActorDep, clock: ClockDep
-) -> dict[str, Any]:
+    username: Username, session: SessionDep, actor: ActorDep, clock: ClockDep
+) -> UserDeactivated:
     user = deactivate_user(session, clock=clock, actor=actor, username=username)
-    return {"username": user.username, "active": user.active}
+    return UserDeactivated(username=user.username, active=user.active)
 
 
 @router.post("/users/{username}/revoke-tokens")
-def revoke(username: str, session: SessionDep, actor: ActorDep, clock: ClockDep) -> dict[str, Any]:
+def revoke(
+    username: Username, session: SessionDep, actor: ActorDep, clock: ClockDep
+) -> TokensRevoked:
     count = revoke_tokens(session, clock=clock, actor=actor, username=username)
-    return {"username": username, "tokens_revoked": count}
+    return TokensRevoked(username=username, tokens_revoked=count)
 
 
 @router.post("/users/{username}/conflicts", status_code=status.HTTP_201_CREATED)
 def add_conflict(
-    username: str, body: ConflictIn, session: SessionDep, actor: ActorDep, clock: ClockDep
-) -> dict[str, Any]:
+    username: Username, body: ConflictIn, session: SessionDep, actor: ActorDep, clock: ClockDep
+) -> ConflictDeclared:
     if actor.username != username:
         require_role(actor, Role.ADMINISTRATOR, action="declare another user's conflict")
     officer = actor_for_username(session, username=username)
@@ -165,18 +179,18 @@ def add_conflict(
         company_id=company.id,
         reason=body.reason,
     )
-    return {"username": username, "company_uscc": company.uscc, "reason": body.reason}
+    return ConflictDeclared(username=username, company_uscc=company.uscc, reason=body.reason)
 
 
 @router.get("/companies/{uscc}")
-def company_record(uscc: str, session: SessionDep, actor: ActorDep) -> ExporterRecord:
+def company_record(uscc: Uscc, session: SessionDep, actor: ActorDep) -> ExporterRecord:
     return exporter_record(session, actor=actor, uscc=uscc)
 
 
 @router.post("/companies/{uscc}/violations", status_code=status.HTTP_201_CREATED)
 def add_violation(
-    uscc: str, body: ViolationIn, session: SessionDep, actor: ActorDep, clock: ClockDep
-) -> dict[str, Any]:
+    uscc: Uscc, body: ViolationIn, session: SessionDep, actor: ActorDep, clock: ClockDep
+) -> ViolationRecorded:
     require_role(actor, Role.LICENSING_OFFICER, Role.ADMINISTRATOR, action="record a violation")
     company = company_by_uscc(session, uscc=uscc)
     violation = record_violation(
@@ -188,9 +202,9 @@ def add_violation(
         description=body.description,
         penalty_reference=body.penalty_reference,
     )
-    return {
-        "uscc": company.uscc,
-        "occurred_on": violation.occurred_on.isoformat(),
-        "description": violation.description,
-        "penalty_reference": violation.penalty_reference,
-    }
+    return ViolationRecorded(
+        uscc=company.uscc,
+        occurred_on=violation.occurred_on.isoformat(),
+        description=violation.description,
+        penalty_reference=violation.penalty_reference,
+    )

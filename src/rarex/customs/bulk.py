@@ -50,7 +50,7 @@ from rarex.customs.validation import (
     Problem,
     validate_declaration,
 )
-from rarex.errors import ConcurrentChange, DomainError
+from rarex.errors import ConcurrentChange, DomainError, InvalidInput
 
 log = logging.getLogger(__name__)
 
@@ -93,10 +93,9 @@ class ImportReport:
         }
 
 
-class ImportRefused(DomainError):
+class ImportRefused(InvalidInput):
     """All-or-nothing import with refused rows: nothing of the file is recorded."""
 
-    http_status = 422
     default_code = "customs.import_refused"
 
     def __init__(self, report: ImportReport) -> None:

@@ -1,0 +1,60 @@
+"""Answers of the administration routes."""
+
+from __future__ import annotations
+
+from rarex.api.schemas import DateText, Out
+
+
+class Health(Out):
+    status: str
+    version: str
+
+
+class Me(Out):
+    username: str
+    role: str
+    company_id: str | None
+    partner_countries: list[str]
+
+
+class UserCreated(Out):
+    username: str
+    role: str
+    token: str
+
+
+class ScheduleLoaded(Out):
+    year: int
+    days: int
+    source: str
+
+
+class AuditVerification(Out):
+    ok: bool
+    checked: int
+    first_bad_seq: int | None
+    problem: str | None
+    message: str
+
+
+class UserDeactivated(Out):
+    username: str
+    active: bool
+
+
+class TokensRevoked(Out):
+    username: str
+    tokens_revoked: int
+
+
+class ConflictDeclared(Out):
+    username: str
+    company_uscc: str
+    reason: str
+
+
+class ViolationRecorded(Out):
+    uscc: str
+    occurred_on: DateText
+    description: str
+    penalty_reference: str | None
