@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     DateTime,
     Dialect,
     Engine,
@@ -18,6 +19,8 @@ from sqlalchemy import (
     Numeric,
     create_engine,
     event,
+    literal,
+    tuple_,
 )
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -192,3 +195,14 @@ class ChunkCheckpoint:
         self.session.commit()
         self.chunks += 1
         begin_write(self.session)
+
+
+def keyset_after(
+    columns: Sequence[ColumnElement[Any]], key: Sequence[Any], *, descending: bool
+) -> ColumnElement[bool]:
+    """Rows after ``key`` in the order of ``columns`` (all ascending or all descending): the
+    next page of a list (``rarex.pagination``), by row-value comparison on both databases."""
+    bound = [literal(value, type_=column.type) for column, value in zip(columns, key, strict=True)]
+    if descending:
+        return tuple_(*columns) < tuple_(*bound)
+    return tuple_(*columns) > tuple_(*bound)

@@ -49,12 +49,12 @@ class Market:
     def listed(self, user: Any) -> set[str]:
         response = self.client.get("/api/v1/applications", headers=user.headers)
         assert response.status_code == 200, response.text
-        return {item["reference"] for item in response.json()}
+        return {item["reference"] for item in response.json()["items"]}
 
     def licenses(self, user: Any) -> dict[str, str]:
         response = self.client.get("/api/v1/licenses", headers=user.headers)
         assert response.status_code == 200, response.text
-        return {lic["application_reference"]: lic["number"] for lic in response.json()}
+        return {lic["application_reference"]: lic["number"] for lic in response.json()["items"]}
 
     def get(self, user: Any, path: str) -> Any:
         return self.client.get(f"/api/v1/{path}", headers=user.headers)

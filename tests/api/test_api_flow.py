@@ -128,7 +128,7 @@ def test_file_upload_review_decide_and_read_the_license_over_http(
         ("420.500", "420.500")
     ]
     listed = _ok(client.get("/api/v1/licenses", headers=exporter.headers))
-    assert [lic["number"] for lic in listed] == [number]
+    assert [lic["number"] for lic in listed["items"]] == [number]
 
     audit = _ok(client.get("/api/v1/audit/verify", headers=officer.headers))
     assert audit["ok"] is True

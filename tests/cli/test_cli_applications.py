@@ -103,7 +103,8 @@ def test_file_from_yaml_then_workflow_to_license(
     )
     assert license_["lines"][0]["remaining_kg"] == "400.000"
     listed = json.loads(_ok(runner, "applications", "list", "--as", "exp", "--json"))
-    assert [a["reference"] for a in listed] == [ref]
+    assert [a["reference"] for a in listed["items"]] == [ref]
+    assert (listed["total"], listed["next_page_token"]) == (1, None)
     verify = json.loads(_ok(runner, "audit", "verify", "--json"))
     assert verify["ok"] is True
     assert verify["checked"] >= 8

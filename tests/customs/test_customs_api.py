@@ -139,7 +139,7 @@ def test_roles_decide_who_files_and_who_sees(
     forbidden = client.post("/api/v1/declarations", json=body(setup), headers=exporter.headers)
     assert forbidden.status_code == 403
     assert forbidden.json()["code"] == "auth.role_required"
-    mine = client.get("/api/v1/declarations", headers=exporter.headers).json()
+    mine = client.get("/api/v1/declarations", headers=exporter.headers).json()["items"]
     assert [d["number"] for d in mine] == [filed["number"]]
     assert set(mine[0]) == {
         "number",

@@ -205,7 +205,7 @@ def test_exporters_see_only_their_own_declarations_and_authorities_see_all(
     mine = file(session, clock, settings, setup)
     other = licensed(session, clock, settings, customs=setup.customs)
     theirs = file(session, clock, settings, other)
-    assert [s.number for s in views.list_declarations(session, actor=setup.exporter)] == [
+    assert [s.number for s in views.list_declarations(session, actor=setup.exporter).items] == [
         mine.number
     ]
     with pytest.raises(NotFound) as caught:
@@ -213,7 +213,7 @@ def test_exporters_see_only_their_own_declarations_and_authorities_see_all(
     assert caught.value.code == "customs.declaration_not_found"
     for role in (Role.LICENSING_OFFICER, Role.ADMINISTRATOR, Role.CUSTOMS_OFFICER):
         actor = make_actor(session, clock, role)
-        assert {s.number for s in views.list_declarations(session, actor=actor)} == {
+        assert {s.number for s in views.list_declarations(session, actor=actor).items} == {
             mine.number,
             theirs.number,
         }
@@ -230,11 +230,11 @@ def test_lists_filter_by_status_and_license(
     cleared = file(session, clock, settings, setup)
     refused = file(session, clock, settings, setup, lines=[line(net_kg="999")])
     officer = setup.customs
-    by_status = views.list_declarations(session, actor=officer, status="refused")
+    by_status = views.list_declarations(session, actor=officer, status="refused").items
     assert [s.number for s in by_status] == [refused.number]
     by_license = views.list_declarations(
         session, actor=officer, license_number=setup.license.number.lower()
-    )
+    ).items
     assert {s.number for s in by_license} == {cleared.number, refused.number}
     summary = next(s for s in by_license if s.number == cleared.number)
     assert (summary.lines, summary.net_kg, summary.cleared_kg) == (
@@ -242,7 +242,7 @@ def test_lists_filter_by_status_and_license(
         Decimal("100.000"),
         Decimal("100.000"),
     )
-    assert views.list_declarations(session, actor=officer, license_number="NONE") == []
+    assert views.list_declarations(session, actor=officer, license_number="NONE").items == []
     with pytest.raises(DomainError) as caught:
         views.list_declarations(session, actor=officer, status="lost")
     assert caught.value.code == "customs.unknown_status"

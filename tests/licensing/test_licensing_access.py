@@ -51,12 +51,13 @@ class Town:
             s.id
             for s in views.list_application_summaries(
                 self.session, actor=actor, clock=self.clock, settings=self.settings, state=state
-            )
+            ).items
         }
 
     def licensed_apps(self, actor: Actor) -> set[str]:
         return {
-            lic.application_reference for lic in views.list_license_views(self.session, actor=actor)
+            lic.application_reference
+            for lic in views.list_license_views(self.session, actor=actor).items
         }
 
     def show(self, actor: Actor, key: str | uuid.UUID) -> None:

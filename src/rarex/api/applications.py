@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Query, Request, UploadFile, status
+from fastapi import APIRouter, Form, Path, Request, UploadFile, status
 
 from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
+from rarex.api.paging import Limit, PageTokenParam
 from rarex.api.uploads import file_name
 from rarex.clock import authority_date
 from rarex.errors import Conflict, InvalidInput, PayloadTooLarge
-from rarex.inputs import Code, PageToken, Reference
+from rarex.inputs import Code, Reference
 from rarex.licensing import decisions, filing, license_actions, queue, review, views
 from rarex.licensing import screening as case_screening
 from rarex.licensing.schemas import (
@@ -27,7 +28,7 @@ from rarex.licensing.schemas import (
     TransitionIn,
 )
 from rarex.licensing.states import Action
-from rarex.pagination import MAX_LIMIT, PageOut
+from rarex.pagination import PageOut
 
 router = APIRouter(tags=["applications"])
 Key = Annotated[Reference, Path(description="An application's id or reference")]
@@ -66,10 +67,20 @@ def list_applications(
     clock: ClockDep,
     settings: SettingsDep,
     state: Code | None = None,
-) -> list[ApplicationSummary]:
-    return views.list_application_summaries(
-        session, actor=actor, clock=clock, settings=settings, state=state
+    limit: Limit = None,
+    page_token: PageTokenParam = None,
+) -> PageOut[ApplicationSummary]:
+    """The applications the asker may see, a page at a time, newest filed first."""
+    page = views.list_application_summaries(
+        session,
+        actor=actor,
+        clock=clock,
+        settings=settings,
+        state=state,
+        limit=limit,
+        page_token=page_token,
     )
+    return PageOut[ApplicationSummary].of(page)
 
 
 @router.get("/applications/{key}")
@@ -214,12 +225,8 @@ def review_queue(
     clock: ClockDep,
     settings: SettingsDep,
     lane: Code | None = None,
-    limit: Annotated[
-        int | None, Query(description=f"Rows per page, 1 to {MAX_LIMIT} (default 50)")
-    ] = None,
-    page_token: Annotated[
-        PageToken | None, Query(description="The next_page_token of the page before")
-    ] = None,
+    limit: Limit = None,
+    page_token: PageTokenParam = None,
 ) -> PageOut[QueueItem]:
     """Open cases a page at a time, green lane first, then by the stored due date."""
     page = queue.review_queue(
@@ -242,8 +249,22 @@ def lane_performance(
 
 
 @router.get("/licenses")
-def list_licenses(session: SessionDep, actor: ActorDep, clock: ClockDep) -> list[LicenseRead]:
-    return views.list_license_views(session, actor=actor, on=authority_date(clock.now()))
+def list_licenses(
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+    limit: Limit = None,
+    page_token: PageTokenParam = None,
+) -> PageOut[LicenseRead]:
+    """The licenses the asker may see, a page at a time, newest issued first."""
+    page = views.list_license_views(
+        session,
+        actor=actor,
+        on=authority_date(clock.now()),
+        limit=limit,
+        page_token=page_token,
+    )
+    return PageOut[LicenseRead].of(page)
 
 
 @router.get("/licenses/{number}")

@@ -20,6 +20,7 @@ from fastapi import Path as PathParam
 from sqlalchemy.orm import Session
 
 from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
+from rarex.api.paging import Limit, PageTokenParam
 from rarex.api.schemas.customs import (
     ImportReportRead,
     LicenseReconciliationRead,
@@ -50,6 +51,7 @@ from rarex.customs.schemas import (
 )
 from rarex.errors import PayloadTooLarge
 from rarex.inputs import Code
+from rarex.pagination import PageOut
 
 router = APIRouter(tags=["customs"])
 Number = Annotated[Code, PathParam(description="A declaration number")]
@@ -146,8 +148,19 @@ def list_declarations(
     actor: ActorDep,
     status: Code | None = None,
     license: Code | None = None,
-) -> list[DeclarationSummary]:
-    return views.list_declarations(session, actor=actor, status=status, license_number=license)
+    limit: Limit = None,
+    page_token: PageTokenParam = None,
+) -> PageOut[DeclarationSummary]:
+    """The declarations the asker may see, a page at a time, latest declared first."""
+    page = views.list_declarations(
+        session,
+        actor=actor,
+        status=status,
+        license_number=license,
+        limit=limit,
+        page_token=page_token,
+    )
+    return PageOut[DeclarationSummary].of(page)
 
 
 @router.get("/declarations/{number}")

@@ -13,9 +13,18 @@ import typer
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from rarex import pagination
 from rarex.auth.roles import Actor
-from rarex.cli.common import console, domain_errors, emit_json, fail, parse_date
+from rarex.cli.common import (
+    LimitOpt,
+    PageTokenOpt,
+    console,
+    domain_errors,
+    emit_json,
+    emit_page_json,
+    fail,
+    parse_date,
+    print_page_footer,
+)
 from rarex.cli.context import CliContext, open_context
 from rarex.cli.files import load_document as load_document
 from rarex.cli.files import parse_model as parse_model
@@ -153,21 +162,26 @@ def attach_command(
 def list_command(
     as_user: AsUser,
     state: Annotated[str | None, typer.Option()] = None,
+    limit: LimitOpt = None,
+    page_token: PageTokenOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Applications the user may see."""
+    """Applications the user may see, a page at a time, newest filed first."""
     ctx = open_context()
     with ctx.unit_of_work() as session:
-        rows = views.list_application_summaries(
+        page = views.list_application_summaries(
             session,
             actor=ctx.actor(session, as_user),
             clock=ctx.clock,
             settings=ctx.settings,
             state=state,
+            limit=limit,
+            page_token=page_token,
         )
     if as_json:
-        emit_json([row.model_dump(mode="json") for row in rows])
+        emit_page_json(page)
         return
+    rows = page.items
     table = Table("reference", "state", "lane", "exporter", "dest", "end use", "kg", "due")
     for r in rows:
         _row(
@@ -182,6 +196,7 @@ def list_command(
             r.due_on.isoformat() if r.due_on else "",
         )
     console.print(table)
+    print_page_footer(page, "application(s)")
 
 
 @app.command("show")
@@ -308,10 +323,8 @@ def decide_command(
 def queue_command(
     as_user: AsUser,
     lane: Annotated[str | None, typer.Option(help="green or ordinary")] = None,
-    limit: Annotated[int | None, typer.Option(help="Rows per page (1-200, default 50).")] = None,
-    page_token: Annotated[
-        str | None, typer.Option("--page-token", help="Where the previous page said to go on.")
-    ] = None,
+    limit: LimitOpt = None,
+    page_token: PageTokenOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """The officers' review queue, a page at a time: green lane first, then by due date."""
@@ -327,7 +340,7 @@ def queue_command(
             page_token=page_token,
         )
     if as_json:
-        emit_json(pagination.to_dict(page, lambda item: item.model_dump(mode="json")))
+        emit_page_json(page)
         return
     items = page.items
     table = Table("reference", "state", "lane", "exporter", "used", "left", "due", "flags")
@@ -349,9 +362,7 @@ def queue_command(
             flags,
         )
     console.print(table)
-    shown = f"{len(items)} of {page.total}" if page.total is not None else str(len(items))
-    more = f"; next page: --page-token {page.next_page_token}" if page.next_page_token else ""
-    console.print(f"{shown} open case(s){more}", highlight=False)
+    print_page_footer(page, "open case(s)")
 
 
 @app.command("lanes")

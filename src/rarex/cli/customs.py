@@ -16,7 +16,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from rarex.cli.common import console, domain_errors, emit_json, err_console, fail
+from rarex.cli.common import (
+    LimitOpt,
+    PageTokenOpt,
+    console,
+    domain_errors,
+    emit_json,
+    emit_page_json,
+    err_console,
+    fail,
+    print_page_footer,
+)
 from rarex.cli.context import open_context
 from rarex.cli.files import load_document, parse_model
 from rarex.customs import bulk, filing, officer, reconciliation, tabular, totals, uow, views
@@ -217,17 +227,25 @@ def list_command(
     as_user: AsUser,
     status: Annotated[str | None, typer.Option(help="cleared, held, refused, ...")] = None,
     license: Annotated[str | None, typer.Option("--license", help="License number")] = None,
+    limit: LimitOpt = None,
+    page_token: PageTokenOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Declarations the user may see (an exporter: its own)."""
+    """Declarations the user may see (an exporter: its own), latest declared first."""
     ctx = open_context()
     with ctx.unit_of_work() as session:
-        rows = views.list_declarations(
-            session, actor=ctx.actor(session, as_user), status=status, license_number=license
+        page = views.list_declarations(
+            session,
+            actor=ctx.actor(session, as_user),
+            status=status,
+            license_number=license,
+            limit=limit,
+            page_token=page_token,
         )
     if as_json:
-        emit_json([row.model_dump(mode="json") for row in rows])
+        emit_page_json(page)
         return
+    rows = page.items
     table = Table("number", "status", "exporter", "license", "dest", "declared", "kg", "cleared kg")
     table.columns[0].no_wrap = True  # a number is copied into the next command whole
     for r in rows:
@@ -242,6 +260,7 @@ def list_command(
             str(r.cleared_kg),
         )
     console.print(table)
+    print_page_footer(page, "declaration(s)")
 
 
 def _line_action(

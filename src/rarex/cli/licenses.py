@@ -9,7 +9,15 @@ import typer
 from rich.table import Table
 
 from rarex.cli.applications import AsUser, JsonOpt
-from rarex.cli.common import console, domain_errors, emit_json
+from rarex.cli.common import (
+    LimitOpt,
+    PageTokenOpt,
+    console,
+    domain_errors,
+    emit_json,
+    emit_page_json,
+    print_page_footer,
+)
 from rarex.cli.context import open_context
 from rarex.cli.render import _row
 from rarex.clock import authority_date
@@ -20,16 +28,26 @@ app = typer.Typer(help="Issued licenses and their balances.", no_args_is_help=Tr
 
 @app.command("list")
 @domain_errors
-def licenses_list(as_user: AsUser, as_json: JsonOpt = False) -> None:
-    """Licenses the user may see, with remaining balances."""
+def licenses_list(
+    as_user: AsUser,
+    limit: LimitOpt = None,
+    page_token: PageTokenOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Licenses the user may see with remaining balances, a page at a time, newest first."""
     ctx = open_context()
     with ctx.unit_of_work() as session:
-        rows = views.list_license_views(
-            session, actor=ctx.actor(session, as_user), on=authority_date(ctx.clock.now())
+        page = views.list_license_views(
+            session,
+            actor=ctx.actor(session, as_user),
+            on=authority_date(ctx.clock.now()),
+            limit=limit,
+            page_token=page_token,
         )
     if as_json:
-        emit_json([row.model_dump(mode="json") for row in rows])
+        emit_page_json(page)
         return
+    rows = page.items
     table = Table(
         "number", "type", "status", "exporter", "dest", "valid until", "granted kg", "remaining kg"
     )
@@ -46,6 +64,7 @@ def licenses_list(as_user: AsUser, as_json: JsonOpt = False) -> None:
             str(sum((ln.remaining_kg for ln in r.lines), Decimal(0))),
         )
     console.print(table)
+    print_page_footer(page, "license(s)")
 
 
 @app.command("show")

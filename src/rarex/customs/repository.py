@@ -10,14 +10,16 @@ import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import Executable, func, select
+from sqlalchemy import ColumnElement, Executable, func, select
 from sqlalchemy.orm import Session
 
 from rarex.customs.posting import StoredDeclaration, StoredLine
 from rarex.customs.states import DeclarationStatus, LineStatus
+from rarex.db import keyset_after
 from rarex.errors import InvalidInput
 from rarex.models import License, LicenseLine, User
 from rarex.models.customs import (
@@ -136,22 +138,43 @@ def stored_declaration(session: Session, number: str) -> StoredDeclaration | Non
     )
 
 
-def list_declarations(
+DECLARATIONS_ORDER = "declared_date desc, number desc"
+
+
+def declarations_page(
     session: Session,
     *,
     exporter_id: uuid.UUID | None = None,
     status: str | None = None,
     license_id: uuid.UUID | None = None,
-    limit: int = 500,
-) -> list[Declaration]:
-    query = select(Declaration).order_by(Declaration.declared_date.desc(), Declaration.number)
+    after: tuple[str | int, ...] | None,
+    limit: int,
+) -> tuple[list[Declaration], int]:
+    """Latest declared first (``DECLARATIONS_ORDER``), and how many match in all."""
+    conditions: list[ColumnElement[bool]] = []
     if exporter_id is not None:
-        query = query.where(Declaration.exporter_id == exporter_id)
+        conditions.append(Declaration.exporter_id == exporter_id)
     if status is not None:
-        query = query.where(Declaration.status == status)
+        conditions.append(Declaration.status == status)
     if license_id is not None:
-        query = query.where(Declaration.license_id == license_id)
-    return list(session.scalars(query.limit(limit)))
+        conditions.append(Declaration.license_id == license_id)
+    total = session.scalar(select(func.count(Declaration.id)).where(*conditions)) or 0
+    query = select(Declaration).where(*conditions)
+    if after is not None:
+        declared, number = after
+        query = query.where(
+            keyset_after(
+                [Declaration.declared_date.expression, Declaration.number.expression],
+                [date.fromisoformat(str(declared)), number],
+                descending=True,
+            )
+        )
+    order = (Declaration.declared_date.desc(), Declaration.number.desc())
+    return list(session.scalars(query.order_by(*order).limit(limit))), int(total)
+
+
+def declaration_key(declaration: Declaration) -> tuple[str | int, ...]:
+    return (declaration.declared_date.isoformat(), declaration.number)
 
 
 def line_totals(

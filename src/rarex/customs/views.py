@@ -23,6 +23,7 @@ from rarex.customs.states import DeclarationStatus
 from rarex.customs.validation import normalise_number
 from rarex.errors import InvalidInput
 from rarex.models.customs import Declaration
+from rarex.pagination import Page, page_of, page_request
 from rarex.parties import service as parties
 
 
@@ -106,30 +107,41 @@ def list_declarations(
     actor: Actor,
     status: str | None = None,
     license_number: str | None = None,
-    limit: int = 500,
-) -> list[DeclarationSummary]:
-    """What the asker may see: an exporter its own company's declarations, authorities all."""
+    limit: int | None = None,
+    page_token: str | None = None,
+) -> Page[DeclarationSummary]:
+    """What the asker may see, a page at a time, latest declared first: an exporter its own
+    company's declarations, authorities all."""
     require_role(actor, *VIEW_ROLES, action="see declarations")
+    request = page_request(limit, page_token, order=repository.DECLARATIONS_ORDER)
     if status is not None and status not in {s.value for s in DeclarationStatus}:
         raise InvalidInput(
             f"unknown status {status!r}; known: {', '.join(s.value for s in DeclarationStatus)}",
             code="customs.unknown_status",
+            field="status",
         )
+    empty: Page[DeclarationSummary] = Page([], None, 0, request.order)
     license_id = None
     if license_number is not None:
         license_ = repository.license_by_number(session, normalise_number(license_number))
         if license_ is None:
-            return []
+            return empty
         license_id = license_.id
     exporter_id = None if sees_all(actor) else actor.company_id
     if actor.role is Role.EXPORTER and exporter_id is None:
-        return []
-    declarations = repository.list_declarations(
-        session, exporter_id=exporter_id, status=status, license_id=license_id, limit=limit
+        return empty
+    rows, total = repository.declarations_page(
+        session,
+        exporter_id=exporter_id,
+        status=status,
+        license_id=license_id,
+        after=request.after,
+        limit=request.limit + 1,
     )
-    declarations = [d for d in declarations if can_view(actor, d)]
+    page = page_of(rows, request, key=repository.declaration_key, total=total)
+    declarations = [d for d in page.items if can_view(actor, d)]
     totals = repository.line_totals(session, declarations)
-    companies = {c.id: c for c in parties.list_companies(session)}
+    companies = parties.companies_by_id(session, (d.exporter_id for d in declarations))
     summaries = []
     for d in declarations:
         lines, net_kg, cleared_kg = totals.get(d.id, (0, Decimal(0), Decimal(0)))
@@ -149,4 +161,4 @@ def list_declarations(
                 cleared_kg=cleared_kg,
             )
         )
-    return summaries
+    return Page(summaries, page.next_page_token, total, page.order)

@@ -13,6 +13,7 @@ from rarex.audit.service import verify
 from rarex.clock import authority_date
 from rarex.demo.world import DEMO_END, DemoWorld
 from rarex.licensing import queue, views
+from rarex.pagination import MAX_LIMIT
 
 
 def summary(w: DemoWorld) -> dict[str, Any]:
@@ -62,8 +63,8 @@ def summary(w: DemoWorld) -> dict[str, Any]:
             ],
         }
         for lic in views.list_license_views(
-            w.session, actor=officer, on=authority_date(w.clock.now())
-        )
+            w.session, actor=officer, on=authority_date(w.clock.now()), limit=MAX_LIMIT
+        ).items
     ]
     lanes = [
         lane.model_dump(mode="json")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, case, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
+from rarex.db import keyset_after
 from rarex.errors import NotFound
 from rarex.licensing.license_states import LicenseStatus
 from rarex.models import (
@@ -46,22 +47,44 @@ def application_by_reference(session: Session, reference: str) -> Application | 
     return session.scalar(select(Application).where(Application.reference == reference.upper()))
 
 
-def list_applications(
+APPLICATIONS_ORDER = "created_at desc, reference desc"
+
+
+def applications_page(
     session: Session,
     *,
     exporter_id: uuid.UUID | None = None,
     destinations: frozenset[str] | None = None,
     states: Sequence[str] | None = None,
-    limit: int = 500,
-) -> list[Application]:
-    query = select(Application).order_by(Application.created_at.desc(), Application.reference)
+    after: tuple[str | int, ...] | None,
+    limit: int,
+) -> tuple[list[Application], int]:
+    """Newest filed first (``APPLICATIONS_ORDER``), ``limit`` rows after the ``after`` key,
+    and how many match in all."""
+    conditions: list[ColumnElement[bool]] = []
     if exporter_id is not None:
-        query = query.where(Application.exporter_id == exporter_id)
+        conditions.append(Application.exporter_id == exporter_id)
     if destinations is not None:
-        query = query.where(Application.destination.in_(sorted(destinations)))
+        conditions.append(Application.destination.in_(sorted(destinations)))
     if states:
-        query = query.where(Application.state.in_(list(states)))
-    return list(session.scalars(query.limit(limit)))
+        conditions.append(Application.state.in_(list(states)))
+    total = session.scalar(select(func.count(Application.id)).where(*conditions)) or 0
+    query = select(Application).where(*conditions)
+    if after is not None:
+        created, reference = after
+        query = query.where(
+            keyset_after(
+                [Application.created_at.expression, Application.reference.expression],
+                [datetime.fromisoformat(str(created)), reference],
+                descending=True,
+            )
+        )
+    order = (Application.created_at.desc(), Application.reference.desc())
+    return list(session.scalars(query.order_by(*order).limit(limit))), int(total)
+
+
+def application_key(application: Application) -> tuple[str | int, ...]:
+    return (application.created_at.isoformat(), application.reference)
 
 
 # The queue's order, on stored columns: the green lane first, then the due date kept on the
@@ -247,11 +270,66 @@ def get_license_by_number(session: Session, number: str) -> License | None:
     return session.scalar(select(License).where(License.number == number.strip().upper()))
 
 
-def list_licenses(session: Session, *, exporter_id: uuid.UUID | None = None) -> list[License]:
-    query = select(License).order_by(License.issued_at.desc(), License.number)
+LICENSES_ORDER = "issued_at desc, number desc"
+
+
+def licenses_page(
+    session: Session,
+    *,
+    exporter_id: uuid.UUID | None = None,
+    destinations: frozenset[str] | None = None,
+    after: tuple[str | int, ...] | None,
+    limit: int,
+) -> tuple[list[License], int]:
+    """Newest issued first (``LICENSES_ORDER``), and how many match in all."""
+    conditions: list[ColumnElement[bool]] = []
     if exporter_id is not None:
-        query = query.where(License.exporter_id == exporter_id)
-    return list(session.scalars(query))
+        conditions.append(License.exporter_id == exporter_id)
+    if destinations is not None:
+        conditions.append(License.destination.in_(sorted(destinations)))
+    total = session.scalar(select(func.count(License.id)).where(*conditions)) or 0
+    query = select(License).where(*conditions)
+    if after is not None:
+        issued, number = after
+        query = query.where(
+            keyset_after(
+                [License.issued_at.expression, License.number.expression],
+                [datetime.fromisoformat(str(issued)), number],
+                descending=True,
+            )
+        )
+    order = (License.issued_at.desc(), License.number.desc())
+    return list(session.scalars(query.order_by(*order).limit(limit))), int(total)
+
+
+def license_key(license_: License) -> tuple[str | int, ...]:
+    return (license_.issued_at.isoformat(), license_.number)
+
+
+def lines_of_licenses(
+    session: Session, license_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[LicenseLine]]:
+    found: dict[uuid.UUID, list[LicenseLine]] = {i: [] for i in license_ids}
+    if not license_ids:
+        return found
+    for line in session.scalars(
+        select(LicenseLine)
+        .where(LicenseLine.license_id.in_(list(license_ids)))
+        .order_by(LicenseLine.license_id, LicenseLine.line_no)
+    ):
+        found[line.license_id].append(line)
+    return found
+
+
+def references_of(session: Session, application_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not application_ids:
+        return {}
+    rows = session.execute(
+        select(Application.id, Application.reference).where(
+            Application.id.in_(list(application_ids))
+        )
+    )
+    return {application_id: reference for application_id, reference in rows}
 
 
 def license_lines(session: Session, license_id: uuid.UUID) -> list[LicenseLine]:

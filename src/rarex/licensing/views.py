@@ -14,8 +14,9 @@ from rarex.clock import Clock, authority_date
 from rarex.config import Settings
 from rarex.errors import InvalidInput, NotFound
 from rarex.licensing import repository
-from rarex.licensing.access import can_view, can_view_license, ensure_can_view
-from rarex.licensing.clock_service import application_clock, lane_target
+from rarex.licensing.access import can_view_license, ensure_can_view
+from rarex.licensing.calendar_store import working_calendar
+from rarex.licensing.clock_service import application_clock, lane_target, status_from_changes
 from rarex.licensing.filing import missing_documents
 from rarex.licensing.license_states import LicenseStatus, standing
 from rarex.licensing.repository import APPLICATION_NOT_FOUND
@@ -34,6 +35,7 @@ from rarex.licensing.schemas import (
 from rarex.licensing.screening import hit_view
 from rarex.licensing.states import ACTION_ROLES, TRANSITIONS, State
 from rarex.models import Application, License
+from rarex.pagination import Page, page_of, page_request
 from rarex.parties import service as parties
 from rarex.screening import service as screening_service
 
@@ -171,36 +173,56 @@ def list_application_summaries(
     clock: Clock,
     settings: Settings,
     state: str | None = None,
-    limit: int = 500,
-) -> list[ApplicationSummary]:
-    """What the asker may see: exporters their own company's, partners their destinations.
+    limit: int | None = None,
+    page_token: str | None = None,
+) -> Page[ApplicationSummary]:
+    """What the asker may see, a page at a time, newest filed first: exporters their own
+    company's, partners their destinations, officers all.
 
     Due dates are computed as of today, not read from the stored column: while the clock is
-    stopped the predicted date moves every working day.
+    stopped the predicted date moves every working day. A page costs the same few queries
+    whatever its size.
     """
+    request = page_request(limit, page_token, order=repository.APPLICATIONS_ORDER)
     today = authority_date(clock.now())
     exporter_id = actor.company_id if actor.role is Role.EXPORTER else None
     destinations = actor.partner_countries if actor.role is Role.PARTNER_AUTHORITY else None
-    if actor.role in (Role.CUSTOMS_OFFICER, Role.ANALYST):
-        return []
+    if actor.role in (Role.CUSTOMS_OFFICER, Role.ANALYST) or (
+        actor.role is Role.EXPORTER and exporter_id is None
+    ):
+        return Page([], None, 0, request.order)
     if state is not None and state not in State.__members__.values():
         # An unknown state is an error, not an empty list.
         raise InvalidInput(
             f"unknown state {state!r}; known: {', '.join(s.value for s in State)}",
             code="application.unknown_state",
+            field="state",
         )
-    applications = repository.list_applications(
+    rows, total = repository.applications_page(
         session,
         exporter_id=exporter_id,
         destinations=destinations,
         states=[state] if state else None,
-        limit=limit,
+        after=request.after,
+        limit=request.limit + 1,
     )
-    applications = [a for a in applications if can_view(actor, a)]
-    totals = repository.totals_by_application(session, [a.id for a in applications])
-    companies = {c.id: c.name for c in parties.list_companies(session)}
-    return [
-        ApplicationSummary(
+    page = page_of(rows, request, key=repository.application_key, total=total)
+    ids = [a.id for a in page.items]
+    totals = repository.totals_by_application(session, ids)
+    companies = parties.company_names(session, (a.exporter_id for a in page.items))
+    histories = repository.changes_for_many(session, ids)
+    calendar = working_calendar(session)
+
+    def due(application: Application) -> date | None:
+        if application.accepted_on is None:
+            return None
+        status = status_from_changes(
+            calendar, histories[application.id], today=today, settings=settings
+        )
+        return status.due_date if status is not None else None
+
+    return page.map(
+        lambda a: ApplicationSummary(
             id=a.id,
             reference=a.reference,
             state=a.state,
@@ -211,20 +233,10 @@ def list_application_summaries(
             end_use_category=a.end_use_category,
             total_kg=Decimal(str(totals.get(a.id) or 0)),
             accepted_on=a.accepted_on,
-            due_on=_live_due(session, a, today=today, settings=settings),
+            due_on=due(a),
             decided_on=a.decided_on,
         )
-        for a in applications
-    ]
-
-
-def _live_due(
-    session: Session, application: Application, *, today: date, settings: Settings
-) -> date | None:
-    if application.accepted_on is None:
-        return None
-    status = application_clock(session, application, today=today, settings=settings)
-    return status.due_date if status is not None else None
+    )
 
 
 def effective_status(license_: License, on: date | None) -> str:
@@ -232,34 +244,34 @@ def effective_status(license_: License, on: date | None) -> str:
     return standing(LicenseStatus(license_.status), valid_until=license_.valid_until, on=on).value
 
 
-def _license_read(session: Session, license_: License, on: date | None = None) -> LicenseRead:
-    application = repository.get_application(session, license_.application_id)
-    return LicenseRead(
-        id=license_.id,
-        number=license_.number,
-        application_reference=application.reference,
-        exporter=ExporterRead.model_validate(
-            parties.get_company(session, company_id=license_.exporter_id)
-        ),
-        license_type=license_.license_type,
-        status=effective_status(license_, on),
-        consignee=PartyRead.model_validate(
-            parties.get_foreign_party(session, party_id=license_.consignee_id)
-        ),
-        end_user=PartyRead.model_validate(
-            parties.get_foreign_party(session, party_id=license_.end_user_id)
-        ),
-        destination=license_.destination,
-        valid_from=license_.valid_from,
-        valid_until=license_.valid_until,
-        conditions=license_.conditions,
-        supervision_code=license_.supervision_code,
-        issued_at=license_.issued_at,
-        lines=[
-            LicenseLineRead.model_validate(ln)
-            for ln in repository.license_lines(session, license_.id)
-        ],
+def _license_reads(session: Session, licenses: list[License], on: date | None) -> list[LicenseRead]:
+    """Licenses as read, with what they refer to loaded for all of them at once."""
+    references = repository.references_of(session, [lic.application_id for lic in licenses])
+    companies = parties.companies_by_id(session, (lic.exporter_id for lic in licenses))
+    foreign = parties.foreign_parties_by_id(
+        session, [p for lic in licenses for p in (lic.consignee_id, lic.end_user_id)]
     )
+    lines = repository.lines_of_licenses(session, [lic.id for lic in licenses])
+    return [
+        LicenseRead(
+            id=lic.id,
+            number=lic.number,
+            application_reference=references[lic.application_id],
+            exporter=ExporterRead.model_validate(companies[lic.exporter_id]),
+            license_type=lic.license_type,
+            status=effective_status(lic, on),
+            consignee=PartyRead.model_validate(foreign[lic.consignee_id]),
+            end_user=PartyRead.model_validate(foreign[lic.end_user_id]),
+            destination=lic.destination,
+            valid_from=lic.valid_from,
+            valid_until=lic.valid_until,
+            conditions=lic.conditions,
+            supervision_code=lic.supervision_code,
+            issued_at=lic.issued_at,
+            lines=[LicenseLineRead.model_validate(ln) for ln in lines[lic.id]],
+        )
+        for lic in licenses
+    ]
 
 
 def license_view(
@@ -269,18 +281,34 @@ def license_view(
     license_ = repository.get_license_by_number(session, number)
     if license_ is None or not can_view_license(actor, license_):
         raise NotFound("no such license, or not one you may see", code="license.not_found")
-    return _license_read(session, license_, on)
+    (read,) = _license_reads(session, [license_], on)
+    return read
 
 
 def list_license_views(
-    session: Session, *, actor: Actor, on: date | None = None
-) -> list[LicenseRead]:
+    session: Session,
+    *,
+    actor: Actor,
+    on: date | None = None,
+    limit: int | None = None,
+    page_token: str | None = None,
+) -> Page[LicenseRead]:
+    """The licenses the asker may see, a page at a time, newest issued first."""
+    request = page_request(limit, page_token, order=repository.LICENSES_ORDER)
     exporter_id = actor.company_id if actor.role is Role.EXPORTER else None
-    return [
-        _license_read(session, lic, on)
-        for lic in repository.list_licenses(session, exporter_id=exporter_id)
-        if can_view_license(actor, lic)
-    ]
+    destinations = actor.partner_countries if actor.role is Role.PARTNER_AUTHORITY else None
+    if actor.role is Role.ANALYST or (actor.role is Role.EXPORTER and exporter_id is None):
+        return Page([], None, 0, request.order)
+    rows, total = repository.licenses_page(
+        session,
+        exporter_id=exporter_id,
+        destinations=destinations,
+        after=request.after,
+        limit=request.limit + 1,
+    )
+    page = page_of(rows, request, key=repository.license_key, total=total)
+    visible = [lic for lic in page.items if can_view_license(actor, lic)]
+    return Page(_license_reads(session, visible, on), page.next_page_token, total, page.order)
 
 
 def _screening_summary(session: Session, application_id: uuid.UUID) -> dict[str, Any]:

@@ -71,6 +71,25 @@ def list_companies(session: Session) -> list[Company]:
     return list(session.scalars(select(Company).order_by(Company.name)))
 
 
+def companies_by_id(session: Session, company_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Company]:
+    """The companies a page of rows refers to, in one query."""
+    ids = sorted(set(company_ids))
+    if not ids:
+        return {}
+    return {c.id: c for c in session.scalars(select(Company).where(Company.id.in_(ids)))}
+
+
+def foreign_parties_by_id(
+    session: Session, party_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, ForeignParty]:
+    """The foreign parties a page of rows refers to, in one query."""
+    ids = sorted(set(party_ids))
+    if not ids:
+        return {}
+    rows = session.scalars(select(ForeignParty).where(ForeignParty.id.in_(ids)))
+    return {p.id: p for p in rows}
+
+
 def company_names(session: Session, company_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
     """Names of the companies a page of rows refers to, in one query."""
     ids = sorted(set(company_ids))
