@@ -16,12 +16,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from rarex.cli.common import console, domain_errors, emit_json, err_console, fail
+from rarex.cli.common import ExitCode, console, domain_errors, emit_json, err_console, fail
 from rarex.cli.context import open_context
 from rarex.cli.files import load_document, parse_model
 from rarex.customs import bulk, filing, officer, reconciliation, tabular, totals, uow, views
 from rarex.customs.schemas import DeclarationAmend, DeclarationIn, DeclarationRead
-from rarex.customs.states import LineAction
+from rarex.customs.states import DeclarationStatus, LineAction
 
 app = typer.Typer(help="Customs declarations, clearance and reconciliation.", no_args_is_help=True)
 
@@ -30,8 +30,6 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the stable JSON sha
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (recorded and audited)")]
 ExistingFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
 
-EXIT_NOT_CLEARED = 3
-EXIT_ROWS_REFUSED = 1
 _STATUS_STYLE = {"cleared": "green", "held": "yellow", "refused": "red", "cancelled": "dim"}
 
 
@@ -75,7 +73,7 @@ def _emit(view: DeclarationRead, as_json: bool) -> None:
 @domain_errors
 def declare_command(path: ExistingFile, as_user: AsUser, as_json: JsonOpt = False) -> None:
     """File one declaration from a JSON or YAML file. Exit 0 when it cleared, 3 when it was
-    recorded held, refused or partially cleared."""
+    recorded held, refused or partially cleared, 2 when refused (nothing recorded)."""
     data = parse_model(DeclarationIn, load_document(path), source=path.name)
     ctx = open_context()
     with ctx.unit_of_work() as session:
@@ -89,7 +87,7 @@ def declare_command(path: ExistingFile, as_user: AsUser, as_json: JsonOpt = Fals
         view = views.read(session, declaration)
     _emit(view, as_json)
     if view.status != "cleared":
-        raise typer.Exit(EXIT_NOT_CLEARED)
+        raise typer.Exit(ExitCode.NOT_CLEARED)
 
 
 @app.command("import")
@@ -108,7 +106,9 @@ def import_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Import declarations from CSV or XLSX (one row per line). Every refused row is reported
-    with its field and reason. Exit 0 when no row was refused, 1 otherwise.
+    with its field and reason. Exit 0 when every declaration cleared, 3 when all were recorded
+    but some not cleared, 4 when some rows were refused and the others recorded, 2 when nothing
+    was recorded (a malformed file, every declaration refused, or --all-or-nothing).
 
     Without --all-or-nothing each chunk of 1000 declarations is committed once filed, so other
     filings are not held up by a long file. If the import then stops on an error, the chunks
@@ -157,8 +157,18 @@ def import_command(
         emit_json(body)
     else:
         _print_import(body)
+    code = _import_exit_code(report)
+    if code is not ExitCode.OK:
+        raise typer.Exit(code)
+
+
+def _import_exit_code(report: bulk.ImportReport) -> ExitCode:
     if report.errors:
-        raise typer.Exit(EXIT_ROWS_REFUSED)
+        recorded = report.landed and report.recorded > 0
+        return ExitCode.PARTIAL_IMPORT if recorded else ExitCode.REFUSED
+    if any(status != DeclarationStatus.CLEARED for status in report.outcomes):
+        return ExitCode.NOT_CLEARED
+    return ExitCode.OK
 
 
 @dataclass
