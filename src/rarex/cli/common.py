@@ -34,7 +34,8 @@ class ExitCode(IntEnum):
     # A bug or an unexpected failure; the traceback follows on stderr.
     INTERNAL_ERROR = 1
     # Refused input or configuration, or a database that cannot be used: one line
-    # ``error [code] message`` on stderr, nothing recorded. Click's usage errors are 2 too.
+    # ``error [code] message`` on stderr, nothing recorded (but the chunks an interrupted
+    # ``customs import`` says it committed). Click's usage errors are 2 too.
     REFUSED = 2
     # Declarations recorded, but not every line cleared: held for an officer, or refused.
     NOT_CLEARED = 3
