@@ -1,7 +1,13 @@
 """Database fixtures: every database test runs on SQLite and on PostgreSQL, each test inside
 a transaction that is rolled back, so tests never see each other's rows.
 
-Locally a missing PostgreSQL skips its half; in CI (CI=true) it fails the run instead.
+The suite runs in pytest-xdist workers: each worker has its own session fixtures, so its own
+SQLite file (under its own ``tmp_path_factory`` folder) and its own PostgreSQL schema. Whole
+databases of a test's own come from ``whole_database``: a file under the test's folder or a
+schema with a random name, never a fixed path, port or name.
+
+Locally a missing PostgreSQL skips its half; in CI (CI=true) it fails the run instead, in every
+worker.
 """
 
 from __future__ import annotations
@@ -9,6 +15,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,6 +33,46 @@ PG_URL = os.environ.get(
     "RAREX_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@contextmanager
+def postgres_schema(prefix: str) -> Iterator[str]:
+    """A new schema, dropped afterwards. Its name carries the xdist worker (for whoever reads
+    ``pg_stat_activity``) and a random part, so workers and concurrent runs never share one."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    schema = f"{prefix}_{worker}_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(PG_URL)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        message = f"PostgreSQL is not reachable at {PG_URL}: {exc.orig}"
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    try:
+        yield schema
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def postgres_url(schema: str) -> str:
+    return f"{PG_URL}?options=-csearch_path%3D{schema}"
+
+
+@contextmanager
+def whole_database(backend: str, folder: Path, *, name: str) -> Iterator[str]:
+    """The URL of an empty database of its own, for code that commits: a SQLite file in
+    ``folder`` or a PostgreSQL schema."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / f'{name}.db'}"
+        return
+    with postgres_schema(f"rarex_{name}") as schema:
+        yield postgres_url(schema)
 
 
 @pytest.fixture(scope="session")
@@ -38,29 +85,16 @@ def sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
 
 @pytest.fixture(scope="session")
 def pg_engine() -> Iterator[Engine]:
-    schema = f"rarex_test_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_URL)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except OperationalError as exc:
-        admin.dispose()
-        message = f"PostgreSQL is not reachable at {PG_URL}: {exc.orig}"
-        if os.environ.get("CI"):
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    engine = make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        upgrade_database(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema("rarex_test") as schema:
+        engine = make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+        try:
+            upgrade_database(engine)
+            yield engine
+        finally:
+            engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def engine(request: pytest.FixtureRequest) -> Engine:
     name = "sqlite_engine" if request.param == "sqlite" else "pg_engine"
     result: Engine = request.getfixturevalue(name)

@@ -120,5 +120,5 @@ def test_audit_verify_still_detects_tampering_after_admin_events(
         conn.execute(update(AuditEvent).where(AuditEvent.seq == 1).values(payload_json="{}"))
     engine.dispose()
     result = runner.invoke(app, ["audit", "verify", "--json"])
-    assert result.exit_code == 1
+    assert result.exit_code == 5
     assert json.loads(result.stdout)["first_bad_seq"] == 1

@@ -185,7 +185,7 @@ def test_audit_verify_names_the_altered_event(
         conn.execute(update(AuditEvent).where(AuditEvent.seq == 1).values(actor="mallory"))
     engine.dispose()
     result = runner.invoke(app, ["audit", "verify", "--json"])
-    assert result.exit_code == 1
+    assert result.exit_code == 5
     body = json.loads(result.stdout)
     assert body["ok"] is False
     assert body["first_bad_seq"] == 1

@@ -68,7 +68,7 @@ def test_a_file_breaking_after_its_first_chunk_keeps_it_and_a_second_run_files_t
         app, ["customs", "import", str(good), "--as", setup.customs.username, "--json"]
     )
 
-    assert again.exit_code == 1, (again.stdout, again.stderr)
+    assert again.exit_code == 4, (again.stdout, again.stderr)  # partial import
     report = json.loads(again.stdout)
     assert (report["recorded"], report["refused_rows"]) == (1000, 1000)
     assert {e["code"] for e in report["errors"]} == {"customs.duplicate_declaration"}

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from rarex.cli.main import app
+from rarex.config import get_settings
 from rarex.db import make_engine
 from rarex.models import Application, AuditEvent, License
+from tests.conftest import BACKENDS, whole_database
 
 
 def _demo(runner: CliRunner, *args: str) -> dict:
@@ -20,8 +25,33 @@ def _demo(runner: CliRunner, *args: str) -> dict:
     return json.loads(result.stdout)
 
 
-def test_demo_shows_every_case_the_issue_lists(runner: CliRunner, cli_env: str) -> None:
-    result = _demo(runner)
+@dataclass(frozen=True)
+class Played:
+    url: str
+    result: dict[str, Any]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def played(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Played]:
+    """The demo played once per module and backend (2-5 s a run) into a database of its own,
+    for the tests that only read what it produced; tests that play it again, or try to wipe
+    it, take a database of their own (``cli_env``)."""
+    folder = tmp_path_factory.mktemp("demo")
+    with whole_database(request.param, folder, name="cli_demo") as url:
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            monkeypatch.setenv("RAREX_DATABASE_URL", url)
+            monkeypatch.setenv("RAREX_ENVIRONMENT", "development")
+            monkeypatch.delenv("RAREX_FROZEN_TIME", raising=False)
+            get_settings.cache_clear()
+            result = _demo(CliRunner())
+        get_settings.cache_clear()
+        yield Played(url, result)
+
+
+def test_demo_shows_every_case_the_issue_lists(played: Played) -> None:
+    result = played.result
     cases = {row["case"]: row for row in result["applications"]}
     assert cases["eu-green"]["lane"] == "green"
     assert cases["eu-green"]["decision"] == "approved"
@@ -44,8 +74,8 @@ def test_demo_shows_every_case_the_issue_lists(runner: CliRunner, cli_env: str) 
     assert {h["case"] for h in result["screening_hits"]} == {"listed-end-user"}
 
 
-def test_demo_license_balances_match_granted_quantities(runner: CliRunner, cli_env: str) -> None:
-    result = _demo(runner)
+def test_demo_license_balances_match_granted_quantities(played: Played) -> None:
+    result = played.result
     us = next(lic for lic in result["licenses"] if lic["destination"] == "US")
     # Granted 1,500 kg; the demo's customs week clears 1,000 kg against it.
     assert us["lines"] == [{"code": "1C902.a", "granted_kg": "1500.000", "remaining_kg": "500.000"}]
@@ -53,9 +83,9 @@ def test_demo_license_balances_match_granted_quantities(runner: CliRunner, cli_e
     assert general["valid_until"] > "2028-01-01"
 
 
-def test_demo_leaves_the_data_for_serve_in_the_database(runner: CliRunner, cli_env: str) -> None:
-    result = _demo(runner)
-    engine = make_engine(cli_env)
+def test_demo_leaves_the_data_for_serve_in_the_database(played: Played) -> None:
+    result = played.result
+    engine = make_engine(played.url)
     with engine.connect() as conn:
         applications = conn.scalar(select(func.count()).select_from(Application))
         licenses = conn.scalar(select(func.count()).select_from(License))
@@ -96,9 +126,9 @@ def test_demo_refuses_production(
 
 
 def test_demo_clears_holds_and_refuses_declarations_and_reports_the_month(
-    runner: CliRunner, cli_env: str
+    played: Played,
 ) -> None:
-    result = _demo(runner)
+    result = played.result
     statuses = {d["number"][-3:]: (d["status"], d["reasons"]) for d in result["declarations"]}
     assert statuses["101"] == ("cleared", [])
     assert statuses["102"] == ("refused", ["customs.quantity_exceeded"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from rarex.cli.main import app
+from rarex.config import get_settings
+from tests.conftest import BACKENDS, whole_database
 
 WATCHLISTS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "watchlists"
 
@@ -35,8 +38,14 @@ def _screen(runner: CliRunner, name: str, *extra: str) -> list[dict[str, Any]]:
     return hits
 
 
-@pytest.fixture
-def loaded(runner: CliRunner, cli_env: str) -> CliRunner:
+def _use(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    monkeypatch.setenv("RAREX_DATABASE_URL", url)
+    monkeypatch.setenv("RAREX_ENVIRONMENT", "development")
+    monkeypatch.delenv("RAREX_FROZEN_TIME", raising=False)
+    get_settings.cache_clear()
+
+
+def _import_two_lists(runner: CliRunner) -> None:
     folder = _lists()
     body = json.loads(
         _ok(runner, "lists", "import", str(folder / "china-control-list.csv"), "--json")
@@ -46,6 +55,35 @@ def loaded(runner: CliRunner, cli_env: str) -> CliRunner:
         _ok(runner, "lists", "import", str(folder / "us-export-lists-2022.csv"), "--json")
     )
     assert (body["entities"], body["names"]) == (3231, 5772)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def lists_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """One database per module and backend with the two lists imported (4-5 s each): the tests
+    that take ``loaded`` only read it; a test that writes takes ``freshly_loaded``."""
+    folder = tmp_path_factory.mktemp("lists")
+    with whole_database(request.param, folder, name="cli_lists") as url:
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            _use(monkeypatch, url)
+            _import_two_lists(CliRunner())
+        get_settings.cache_clear()
+        yield url
+
+
+@pytest.fixture
+def loaded(lists_database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    """The CLI on the module's database with the lists loaded; for tests that only read it."""
+    _use(monkeypatch, lists_database)
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def freshly_loaded(runner: CliRunner, cli_env: str) -> CliRunner:
+    """The lists loaded into a database of the test's own."""
+    _import_two_lists(runner)
     return runner
 
 
@@ -94,8 +132,9 @@ def test_an_entry_whose_measures_stopped_is_shown_not_in_force_on_a_later_date(
 
 
 def test_status_lists_what_is_loaded_and_a_malformed_file_changes_nothing(
-    loaded: CliRunner, tmp_path: Path
+    freshly_loaded: CliRunner, tmp_path: Path
 ) -> None:
+    loaded = freshly_loaded
     before = json.loads(_ok(loaded, "lists", "status", "--json"))
     assert {s["source"] for s in before} == {"cn-mofcom", "us-export"}
     broken = tmp_path / "un.xml"

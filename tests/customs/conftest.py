@@ -3,16 +3,13 @@ database of its own (SQLite file or PostgreSQL schema) for code that commits."""
 
 from __future__ import annotations
 
-import os
-import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from rarex.api.app import create_app
@@ -23,7 +20,7 @@ from rarex.config import Settings
 from rarex.db import make_engine
 from rarex.migrations import upgrade_database
 from rarex.models import Company
-from tests.conftest import PG_URL
+from tests.conftest import BACKENDS, whole_database
 from tests.customs.customs_factories import Licensed, licensed
 from tests.factories import make_actor
 
@@ -40,32 +37,12 @@ def setup(session: Session, clock: FixedClock, settings: Settings) -> Licensed:
     return licensed(session, clock, settings)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def own_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A whole database of its own, migrated: a temp SQLite file or a PostgreSQL schema."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'customs.db'}"
+    with whole_database(request.param, tmp_path, name="customs") as url:
         _migrate(url)
         yield url
-        return
-    schema = f"rarex_customs_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_URL)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except OperationalError as exc:
-        admin.dispose()
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL unreachable: {exc.orig}", pytrace=False)
-        pytest.skip(f"PostgreSQL unreachable: {exc.orig}")
-    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    try:
-        _migrate(url)
-        yield url
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _migrate(url: str) -> None:

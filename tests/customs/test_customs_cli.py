@@ -187,7 +187,7 @@ def test_import_reports_refused_rows_and_all_or_nothing_lands_none(
             "--as",
             world.officer,
             "--json",
-            code=1,
+            code=2,
         )
     )
     assert refused["landed"] is False
@@ -204,7 +204,7 @@ def test_import_reports_refused_rows_and_all_or_nothing_lands_none(
     assert json.loads(invoke("customs", "list", "--as", world.officer, "--json"))["items"] == []
 
     report = json.loads(
-        invoke("customs", "import", str(path), "--as", world.officer, "--json", code=1)
+        invoke("customs", "import", str(path), "--as", world.officer, "--json", code=4)
     )
     assert set(report) == {
         "source",
@@ -222,7 +222,7 @@ def test_import_reports_refused_rows_and_all_or_nothing_lands_none(
     assert (report["rows"], report["declarations"], report["recorded"]) == (3, 2, 1)
     assert report["outcomes"] == {"cleared": 1}
     human = CliRunner().invoke(app, ["customs", "import", str(path), "--as", world.officer])
-    assert human.exit_code == 1
+    assert human.exit_code == 2  # every declaration refused (already filed): nothing recorded
     assert "customs.duplicate_declaration" in human.stdout
 
     clean = tmp_path / "clean.xlsx"

@@ -94,6 +94,19 @@ def test_next_state_follows_the_table_or_raises(state: State, action: Action) ->
         assert caught.value.code == "application.illegal_transition"
 
 
+def test_every_pair_the_table_refuses_raises_naming_the_state_and_the_action() -> None:
+    """Exhaustive over the table, where the property above samples it; the services are tried
+    with every refused pair in test_licensing_workflow.py."""
+    refused = [(s, a) for s in State for a in Action if a not in TRANSITIONS[s]]
+    assert refused
+    for state, action in refused:
+        with pytest.raises(InvalidTransition) as caught:
+            next_state(state, action)
+        assert caught.value.code == "application.illegal_transition"
+        assert caught.value.http_status == 409
+        assert caught.value.details == {"state": state.value, "action": action.value}
+
+
 # --- random sequences through the services ----------------------------------------------------
 
 START = datetime(2025, 6, 2, 2, 0, tzinfo=UTC)

@@ -1,4 +1,8 @@
-"""Shared pieces of the command line: consoles, JSON output and the domain-error exit path."""
+"""Shared pieces of the command line: consoles, JSON output, exit codes and the refusal path.
+
+Importing this module must stay cheap (``rarex --help`` imports it): SQLAlchemy and pydantic
+are looked at only when an error has to be classified, by which time they are loaded.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,13 @@ import json
 import sys
 from collections.abc import Callable
 from datetime import date
+from enum import IntEnum
 from functools import wraps
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from sqlalchemy.exc import IntegrityError
 
 from rarex import pagination
 from rarex.errors import DomainError
@@ -24,7 +28,23 @@ err_console = Console(stderr=True)
 P = ParamSpec("P")
 R = TypeVar("R")
 
-EXIT_DOMAIN_ERROR = 2
+
+class ExitCode(IntEnum):
+    """What the exit status of every ``rarex`` command means (the README's "Exit codes")."""
+
+    OK = 0
+    # A bug or an unexpected failure; the traceback follows on stderr.
+    INTERNAL_ERROR = 1
+    # Refused input or configuration, or a database that cannot be used: one line
+    # ``error [code] message`` on stderr, nothing recorded (but the chunks an interrupted
+    # ``customs import`` says it committed). Click's usage errors are 2 too.
+    REFUSED = 2
+    # Declarations recorded, but not every line cleared: held for an officer, or refused.
+    NOT_CLEARED = 3
+    # Some rows of a file refused, the others recorded.
+    PARTIAL_IMPORT = 4
+    # ``rarex audit verify`` found the hash chain broken.
+    AUDIT_BROKEN = 5
 
 
 def emit_json(value: Any) -> None:
@@ -33,26 +53,82 @@ def emit_json(value: Any) -> None:
 
 
 def fail(code: str, message: str) -> typer.Exit:
+    """Print ``error [code] message`` on stderr as one line (never wrapped to the terminal's
+    width, so scripts can read it) and return the exit to raise."""
     err_console.print(
-        "[bold red]error[/] " + escape(f"[{code}] {message}"), markup=True, highlight=False
+        "[bold red]error[/] " + escape(f"[{code}] {message}"),
+        markup=True,
+        highlight=False,
+        soft_wrap=True,
     )
-    return typer.Exit(EXIT_DOMAIN_ERROR)
+    return typer.Exit(ExitCode.REFUSED)
+
+
+def refusal_for(exc: Exception) -> typer.Exit | None:
+    """The one-line refusal (exit 2) for a domain error, bad ``RAREX_*`` settings or a database
+    that cannot be used; ``None`` for anything else, which is a bug and keeps its traceback."""
+    if isinstance(exc, DomainError):
+        return fail(exc.code, exc.message)
+    if _is_settings_error(exc):
+        return fail("config.invalid", _settings_problems(exc))
+    sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
+    if sqlalchemy_exc is None:  # not loaded, so this cannot be one of its errors
+        return None
+    if isinstance(exc, sqlalchemy_exc.IntegrityError):
+        return fail(
+            "db.conflict",
+            "a concurrent change conflicted with this one; nothing was written, retry",
+        )
+    if isinstance(exc, sqlalchemy_exc.OperationalError):
+        reason = (str(exc.orig).strip().splitlines() or ["no reason given"])[0]
+        return fail("db.unavailable", f"cannot use the database at {_database()}: {reason}")
+    return None
+
+
+def _is_settings_error(exc: Exception) -> bool:
+    pydantic_core = sys.modules.get("pydantic_core")
+    return (
+        pydantic_core is not None
+        and isinstance(exc, pydantic_core.ValidationError)
+        and exc.title == "Settings"
+    )
+
+
+def _settings_problems(exc: Any) -> str:
+    """``RAREX_DECISION_WORKING_DAYS: Input should be ...; ...``: the variable to fix, not the
+    value given (a database URL may hold a password)."""
+    problems = []
+    for error in exc.errors():
+        message = str(error["msg"]).removeprefix("Value error, ")
+        # A rule across settings (loc empty) names its variables in its own message.
+        loc = error["loc"]
+        problems.append(f"RAREX_{str(loc[0]).upper()}: {message}" if loc else message)
+    return "; ".join(problems)
+
+
+def _database() -> str:
+    from sqlalchemy.engine import make_url
+
+    from rarex.config import get_settings
+
+    try:
+        return make_url(get_settings().database_url).render_as_string(hide_password=True)
+    except Exception:  # the settings were read before; this only shapes a message
+        return "RAREX_DATABASE_URL"
 
 
 def domain_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn a DomainError into a one-line message on stderr and exit code 2."""
+    """Refuse with one line on stderr and exit 2 (``refusal_for``) instead of a traceback."""
 
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
-        except DomainError as exc:
-            raise fail(exc.code, exc.message) from None
-        except IntegrityError:
-            raise fail(
-                "db.conflict",
-                "a concurrent change conflicted with this one; nothing was written, retry",
-            ) from None
+        except Exception as exc:
+            refusal = refusal_for(exc)
+            if refusal is None:
+                raise
+            raise refusal from None
 
     return wrapper
 

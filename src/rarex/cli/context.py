@@ -8,10 +8,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from sqlalchemy import Engine, inspect
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from rarex.auth.roles import Actor
-from rarex.auth.service import actor_for_username
+from rarex.cli.common import fail
 from rarex.clock import Clock, clock_for
 from rarex.config import Settings, get_settings
 from rarex.db import SQLITE_BEGIN, make_engine, make_sessionmaker, session_scope
@@ -36,6 +37,8 @@ class CliContext:
             yield session
 
     def actor(self, session: Session, username: str) -> Actor:
+        from rarex.auth.service import actor_for_username  # users and audit: not every command
+
         return replace(actor_for_username(session, username=username), channel=_cli_channel())
 
 
@@ -50,11 +53,20 @@ def is_empty(engine: Engine) -> bool:
     return not inspect(engine).get_table_names()
 
 
+def engine_for(settings: Settings) -> Engine:
+    """The configured database's engine; a URL SQLAlchemy cannot parse, or whose driver it does
+    not know, is a configuration error (``config.database_url``, exit 2)."""
+    try:
+        return make_engine(settings)
+    except ArgumentError as exc:
+        raise fail("config.database_url", f"RAREX_DATABASE_URL is not usable: {exc}") from None
+
+
 def open_context(*, migrate: bool = True) -> CliContext:
     """An empty database is brought to the current schema. An outdated one is refused: changing
     a schema that holds data is an operator's decision (`rarex db upgrade`), not a side effect."""
     settings = get_settings()
-    engine = make_engine(settings)
+    engine = engine_for(settings)
     if migrate:
         current = current_revision(engine)
         if current is None and is_empty(engine):

@@ -17,6 +17,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from rarex.cli.common import (
+    ExitCode,
     LimitOpt,
     PageTokenOpt,
     console,
@@ -40,8 +41,6 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the stable JSON sha
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (recorded and audited)")]
 ExistingFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
 
-EXIT_NOT_CLEARED = 3
-EXIT_ROWS_REFUSED = 1
 _STATUS_STYLE: dict[str, str] = {
     LineStatus.CLEARED: "green",
     LineStatus.HELD: "yellow",
@@ -90,7 +89,7 @@ def _emit(view: DeclarationRead, as_json: bool) -> None:
 @domain_errors
 def declare_command(path: ExistingFile, as_user: AsUser, as_json: JsonOpt = False) -> None:
     """File one declaration from a JSON or YAML file. Exit 0 when it cleared, 3 when it was
-    recorded held, refused or partially cleared."""
+    recorded held, refused or partially cleared, 2 when refused (nothing recorded)."""
     data = parse_model(DeclarationIn, load_document(path), source=path.name)
     ctx = open_context()
     with ctx.unit_of_work() as session:
@@ -104,7 +103,7 @@ def declare_command(path: ExistingFile, as_user: AsUser, as_json: JsonOpt = Fals
         view = views.read(session, declaration)
     _emit(view, as_json)
     if view.status != DeclarationStatus.CLEARED:
-        raise typer.Exit(EXIT_NOT_CLEARED)
+        raise typer.Exit(ExitCode.NOT_CLEARED)
 
 
 @app.command("import")
@@ -123,7 +122,9 @@ def import_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Import declarations from CSV or XLSX (one row per line). Every refused row is reported
-    with its field and reason. Exit 0 when no row was refused, 1 otherwise.
+    with its field and reason. Exit 0 when every declaration cleared, 3 when all were recorded
+    but some not cleared, 4 when some rows were refused and the others recorded, 2 when nothing
+    was recorded (a malformed file, every declaration refused, or --all-or-nothing).
 
     Without --all-or-nothing each chunk of 1000 declarations is committed once filed, so other
     filings are not held up by a long file. If the import then stops on an error, the chunks
@@ -172,8 +173,18 @@ def import_command(
         emit_json(body)
     else:
         _print_import(body)
+    code = _import_exit_code(report)
+    if code is not ExitCode.OK:
+        raise typer.Exit(code)
+
+
+def _import_exit_code(report: bulk.ImportReport) -> ExitCode:
     if report.errors:
-        raise typer.Exit(EXIT_ROWS_REFUSED)
+        recorded = report.landed and report.recorded > 0
+        return ExitCode.PARTIAL_IMPORT if recorded else ExitCode.REFUSED
+    if any(status != DeclarationStatus.CLEARED for status in report.outcomes):
+        return ExitCode.NOT_CLEARED
+    return ExitCode.OK
 
 
 @dataclass

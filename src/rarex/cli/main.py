@@ -1,32 +1,87 @@
-"""The `rarex` command: thin shells over the same services as the API."""
+"""The `rarex` command: thin shells over the same services as the API.
+
+Command modules are named here, not imported: each is imported only when one of its commands
+runs (``rarex.cli.lazy``), so ``rarex --help`` does not load the database layer, the pinyin
+dictionary or matplotlib. A new command module is added to ``RarexGroup.lazy_commands``.
+"""
 
 from __future__ import annotations
 
+from typing import Annotated, ClassVar
+
 import typer
 
-from rarex.cli import applications, catalog, customs, licenses, screening, stats, system
+from rarex import __version__
+from rarex.cli.lazy import LazyCommand, LazyGroup
+
+
+class RarexGroup(LazyGroup):
+    lazy_commands: ClassVar[dict[str, LazyCommand]] = {
+        "catalog": LazyCommand(
+            "rarex.cli.catalog:app",
+            "The rare-earth export control list: time-travel checks by control code or HS code.",
+        ),
+        "calendar": LazyCommand("rarex.cli.calendar:app", "China's official working-day calendar."),
+        "applications": LazyCommand("rarex.cli.applications:app", "Export-license applications."),
+        "licenses": LazyCommand("rarex.cli.licenses:app", "Issued licenses and their balances."),
+        "customs": LazyCommand(
+            "rarex.cli.customs:app", "Customs declarations, clearance and reconciliation."
+        ),
+        "stats": LazyCommand("rarex.cli.stats:app", "Official monthly export statistics."),
+        "lists": LazyCommand(
+            "rarex.cli.screening:lists_app", "Watch lists: import a version, see what is loaded."
+        ),
+        "hits": LazyCommand(
+            "rarex.cli.screening:hits_app",
+            "Screening hits on applications: list, screen now, resolve.",
+        ),
+        "screen": LazyCommand(
+            "rarex.cli.screening:screen_command",
+            "Screen a name against every loaded watch list: ranked hits with entity id, score, "
+            "the list's status on the date and the explanation.",
+        ),
+        "db": LazyCommand("rarex.cli.system:db_app", "Database schema."),
+        "audit": LazyCommand("rarex.cli.system:audit_app", "The hash-chained audit log."),
+        "users": LazyCommand("rarex.cli.system:users_app", "Users and API tokens."),
+        "companies": LazyCommand(
+            "rarex.cli.system:companies_app", "Exporters (applicant companies)."
+        ),
+        "serve": LazyCommand(
+            "rarex.cli.system:serve",
+            "Run the API on the configured database (migrating an empty one first).",
+        ),
+        "demo": LazyCommand(
+            "rarex.cli.system:demo",
+            "Reset the database and play a realistic caseload through weeks of simulated time.",
+        ),
+    }
+
 
 app = typer.Typer(
     name="rarex",
-    help="Rarex: export-control licensing for rare earths.",
+    cls=RarexGroup,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-app.add_typer(catalog.app, name="catalog")
-app.add_typer(system.calendar_app, name="calendar")
-app.add_typer(applications.app, name="applications")
-app.add_typer(licenses.app, name="licenses")
-app.add_typer(customs.app, name="customs")
-app.add_typer(stats.app, name="stats")
-app.add_typer(screening.lists_app, name="lists")
-app.add_typer(screening.hits_app, name="hits")
-app.command("screen")(screening.screen_command)
-app.add_typer(system.db_app, name="db")
-app.add_typer(system.audit_app, name="audit")
-app.add_typer(system.users_app, name="users")
-app.add_typer(system.companies_app, name="companies")
-app.command("serve")(system.serve)
-app.command("demo")(system.demo)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"rarex {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def rarex(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Rarex: export-control licensing for rare earths."""
+
 
 if __name__ == "__main__":  # pragma: no cover
     app()

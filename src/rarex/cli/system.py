@@ -1,9 +1,8 @@
-"""Operator commands: database, server, demo, calendar, audit, users and exporters."""
+"""Operator commands: database, server, demo, audit, users and exporters."""
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -19,17 +18,14 @@ from rarex.auth.service import (
     issue_token,
     revoke_tokens,
 )
-from rarex.cli.common import console, domain_errors, emit_json, fail, parse_date
-from rarex.cli.context import is_empty, open_context
+from rarex.cli.common import ExitCode, console, domain_errors, emit_json, fail, parse_date
+from rarex.cli.context import engine_for, is_empty, open_context
 from rarex.config import get_settings
-from rarex.db import make_engine
-from rarex.licensing.calendar_store import load_schedule, statutory_deadline
 from rarex.licensing.records import exporter_record
 from rarex.migrations import current_revision, head_revision, upgrade_database
 from rarex.parties.service import company_by_uscc, record_violation, register_company
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
-calendar_app = typer.Typer(help="China's official working-day calendar.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 users_app = typer.Typer(help="Users and API tokens.", no_args_is_help=True)
 companies_app = typer.Typer(help="Exporters (applicant companies).", no_args_is_help=True)
@@ -47,61 +43,11 @@ def db_upgrade() -> None:
     console.print(f"database at revision {head_revision()} (was {before or 'empty'})")
 
 
-@calendar_app.command("deadline")
-@domain_errors
-def calendar_deadline(
-    accepted: Annotated[str, typer.Option(help="Acceptance date YYYY-MM-DD")],
-    working_days: Annotated[
-        int | None, typer.Option(min=1, max=365, help="Default: the statutory limit (45)")
-    ] = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """The decision due date: N official working days after acceptance."""
-    accepted_on = parse_date(accepted, option="--accepted")
-    ctx = open_context()
-    with ctx.unit_of_work() as session:
-        result = statutory_deadline(
-            session, settings=ctx.settings, accepted_on=accepted_on, working_days=working_days
-        )
-    if as_json:
-        emit_json(result.to_dict())
-        return
-    note = " [yellow](provisional: outside the official calendar)[/]" if result.provisional else ""
-    console.print(
-        f"accepted {accepted_on.isoformat()} + {result.working_days} working days → "
-        f"due [bold]{result.due_date.isoformat()}[/]{note}"
-    )
-
-
-@calendar_app.command("load")
-@domain_errors
-def calendar_load(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    as_user: Annotated[str, typer.Option("--as", help="Administrator username")],
-    force: Annotated[bool, typer.Option(help="Replace a year the package already covers")] = False,
-) -> None:
-    """Load a year's official holiday schedule published by the State Council (YAML/JSON)."""
-    ctx = open_context()
-    try:
-        text = file.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise fail("calendar.invalid_schedule", f"{file} is not UTF-8 text") from None
-    with ctx.unit_of_work() as session:
-        schedule = load_schedule(
-            session,
-            actor=ctx.actor(session, as_user),
-            clock=ctx.clock,
-            text=text,
-            source=file.name,
-            force=force,
-        )
-    console.print(f"loaded {len(schedule.days)} official days for {schedule.year} from {file.name}")
-
-
 @audit_app.command("verify")
 @domain_errors
 def audit_verify(as_json: JsonOpt = False) -> None:
-    """Recompute the hash chain; name the first altered, deleted or reordered event."""
+    """Recompute the hash chain; name the first altered, deleted or reordered event. Exit 0 when
+    intact, 5 when broken."""
     ctx = open_context()
     with ctx.unit_of_work() as session:
         result = verify(session)
@@ -115,7 +61,7 @@ def audit_verify(as_json: JsonOpt = False) -> None:
             f"[bold red]audit log BROKEN[/] at event {result.first_bad_seq}: {result.message}"
         )
     if not result.ok:
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.AUDIT_BROKEN)
 
 
 @companies_app.command("add")
@@ -312,7 +258,7 @@ def demo(
     from rarex.demo import play_demo, print_summary
 
     settings = get_settings()
-    engine = make_engine(settings)
+    engine = engine_for(settings)
     if settings.environment != "production" and is_empty(engine) is False and not yes:
         if not sys.stdin.isatty():
             raise fail(

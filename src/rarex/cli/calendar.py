@@ -1,0 +1,68 @@
+"""``rarex calendar``: the statutory deadline of an acceptance date, and loading a year's official
+schedule. Its own module so that ``calendar deadline`` imports only what it needs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rarex.cli.common import console, domain_errors, emit_json, fail, parse_date
+from rarex.cli.context import open_context
+from rarex.licensing.calendar_store import load_schedule, statutory_deadline
+
+app = typer.Typer(help="China's official working-day calendar.", no_args_is_help=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the stable JSON shape.")]
+
+
+@app.command("deadline")
+@domain_errors
+def calendar_deadline(
+    accepted: Annotated[str, typer.Option(help="Acceptance date YYYY-MM-DD")],
+    working_days: Annotated[
+        int | None, typer.Option(min=1, max=365, help="Default: the statutory limit (45)")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The decision due date: N official working days after acceptance."""
+    accepted_on = parse_date(accepted, option="--accepted")
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        result = statutory_deadline(
+            session, settings=ctx.settings, accepted_on=accepted_on, working_days=working_days
+        )
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    note = " [yellow](provisional: outside the official calendar)[/]" if result.provisional else ""
+    console.print(
+        f"accepted {accepted_on.isoformat()} + {result.working_days} working days → "
+        f"due [bold]{result.due_date.isoformat()}[/]{note}"
+    )
+
+
+@app.command("load")
+@domain_errors
+def calendar_load(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    as_user: Annotated[str, typer.Option("--as", help="Administrator username")],
+    force: Annotated[bool, typer.Option(help="Replace a year the package already covers")] = False,
+) -> None:
+    """Load a year's official holiday schedule published by the State Council (YAML/JSON)."""
+    ctx = open_context()
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise fail("calendar.invalid_schedule", f"{file} is not UTF-8 text") from None
+    with ctx.unit_of_work() as session:
+        schedule = load_schedule(
+            session,
+            actor=ctx.actor(session, as_user),
+            clock=ctx.clock,
+            text=text,
+            source=file.name,
+            force=force,
+        )
+    console.print(f"loaded {len(schedule.days)} official days for {schedule.year} from {file.name}")
