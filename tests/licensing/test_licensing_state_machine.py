@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rarex.api.problems import status_for
 from rarex.audit.service import verify
 from rarex.auth.roles import Actor, Role
 from rarex.clock import FixedClock
@@ -103,7 +104,7 @@ def test_every_pair_the_table_refuses_raises_naming_the_state_and_the_action() -
         with pytest.raises(InvalidTransition) as caught:
             next_state(state, action)
         assert caught.value.code == "application.illegal_transition"
-        assert caught.value.http_status == 409
+        assert status_for(caught.value) == 409
         assert caught.value.details == {"state": state.value, "action": action.value}
 
 
