@@ -10,10 +10,9 @@ from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
 from rarex.api.paging import Limit, PageTokenParam
 from rarex.api.uploads import file_name
 from rarex.clock import authority_date
-from rarex.errors import Conflict, InvalidInput, PayloadTooLarge
+from rarex.errors import InvalidInput, PayloadTooLarge
 from rarex.inputs import Code, Reference
-from rarex.licensing import decisions, filing, license_actions, queue, review, views
-from rarex.licensing import screening as case_screening
+from rarex.licensing import approval, filing, license_actions, queue, review, views
 from rarex.licensing.schemas import (
     ApplicationAmend,
     ApplicationCreate,
@@ -188,33 +187,19 @@ def decide_application(
     clock: ClockDep,
     settings: SettingsDep,
 ) -> ApplicationRead:
-    decisions.ensure_role_may_decide(actor)
-    application_id = views.resolve_application_id(session, actor=actor, key=key)
-    if body.outcome == "approved":
-        decisions.check_may_approve(session, actor=actor, application_id=application_id)
-        raised = case_screening.screen_case(
-            session, actor=actor, clock=clock, settings=settings, application_id=application_id
-        )
-        if raised:
-            # Committed before the refusal is raised (the request's transaction would roll
-            # them back): the officer is told of hits that exist.
-            session.commit()
-            raise Conflict(
-                f"screening before the decision raised {len(raised)} new hit(s); confirm or "
-                "dismiss each before approving",
-                code="screening.unresolved_hits",
-                hits=[str(h.id) for h in raised],
-            )
-    decisions.decide(
+    """Approve (screening the parties first) or deny; hits the screening raises are kept
+    (committed before the refusal) so the officer is told of hits that exist."""
+    application = approval.decide_case(
         session,
         actor=actor,
         clock=clock,
         settings=settings,
-        application_id=application_id,
+        key=key,
         data=body,
+        keep_hits=session.commit,
     )
     return views.application_view(
-        session, actor=actor, clock=clock, settings=settings, key=application_id
+        session, actor=actor, clock=clock, settings=settings, key=application.id
     )
 
 

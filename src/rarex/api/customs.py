@@ -10,14 +10,12 @@ all-or-nothing (committed chunk by chunk).
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile, status
 from fastapi import Path as PathParam
-from sqlalchemy.orm import Session
 
 from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
 from rarex.api.paging import Limit, PageTokenParam
@@ -36,7 +34,6 @@ from rarex.customs import (
     reconciliation,
     tabular,
     totals,
-    uow,
     views,
 )
 from rarex.customs.access import ensure_officer
@@ -49,6 +46,7 @@ from rarex.customs.schemas import (
     DeclarationSummary,
     LineActionIn,
 )
+from rarex.db import ChunkCheckpoint
 from rarex.errors import PayloadTooLarge
 from rarex.inputs import Code
 from rarex.pagination import PageOut
@@ -122,24 +120,12 @@ def import_declarations(
                 source=name,
                 parsed=tabular.declarations(tabular.read_rows(path)),
                 all_or_nothing=all_or_nothing,
-                commit_chunk=_chunk_committer(session),
+                commit_chunk=ChunkCheckpoint(session),
             )
         except bulk.ImportRefused as exc:
             exc.details["report"] = exc.report.to_dict()
             raise
     return ImportReportRead.model_validate(report.to_dict())
-
-
-def _chunk_committer(session: Session) -> Callable[[], None]:
-    """Commit a filed chunk inside the request and reopen the session as a writer, as
-    ``api.deps`` opened it (``BEGIN IMMEDIATE`` on SQLite); ``session_scope`` still commits the
-    last transaction on success and rolls back only that one on error."""
-
-    def commit() -> None:
-        session.commit()
-        uow.begin_write(session)
-
-    return commit
 
 
 @router.get("/declarations")

@@ -130,13 +130,10 @@ def import_list(
         contents.append(data)
     if not contents:
         raise InvalidInput("send at least one file", code="lists.bad_files")
-    result = watch_lists.import_list(
-        session, actor=actor, clock=clock, fmt=format, files=contents,
+    result, rescreened = case_screening.import_list_and_rescreen(
+        session, actor=actor, clock=clock, settings=settings, fmt=format, files=contents,
         file_names=names, dataset=dataset,
     )  # fmt: skip
-    rescreened = case_screening.rescreen_cases(
-        session, clock=clock, settings=settings, delta=result.delta
-    )
     return ListImported.model_validate({**result.to_dict(), "rescreened": rescreened.to_dict()})
 
 

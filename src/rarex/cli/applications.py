@@ -29,8 +29,7 @@ from rarex.cli.context import CliContext, open_context
 from rarex.cli.files import load_document as load_document
 from rarex.cli.files import parse_model as parse_model
 from rarex.cli.render import _print_application, _row
-from rarex.licensing import decisions, filing, queue, review, views
-from rarex.licensing import screening as case_screening
+from rarex.licensing import approval, decisions, filing, queue, review, views
 from rarex.licensing.schemas import ApplicationAmend, ApplicationCreate, DecisionIn
 from rarex.licensing.states import Action
 
@@ -289,33 +288,20 @@ def decide_command(
         },
         source="decision",
     )
-    if data.outcome == "approved":
-        # Its own unit of work: hits it raises stay stored when the approval is then refused.
-        ctx = open_context()
-        with ctx.unit_of_work() as session:
-            actor = ctx.actor(session, as_user)
-            application_id = views.resolve_application_id(session, actor=actor, key=reference)
-            decisions.check_may_approve(session, actor=actor, application_id=application_id)
-            case_screening.screen_case(
-                session,
-                actor=actor,
-                clock=ctx.clock,
-                settings=ctx.settings,
-                application_id=application_id,
-            )
-    _act_on(
-        reference,
-        as_user,
-        as_json,
-        lambda session, actor, application_id, ctx: decisions.decide(
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        actor = ctx.actor(session, as_user)
+        # Hits the screening before an approval raises stay stored when it is then refused.
+        application = approval.decide_case(
             session,
             actor=actor,
             clock=ctx.clock,
             settings=ctx.settings,
-            application_id=application_id,
+            key=reference,
             data=data,
-        ),
-    )
+            keep_hits=session.commit,
+        )
+        _show(session, ctx, actor, application.id, as_json)
 
 
 @app.command("queue")

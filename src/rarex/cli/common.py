@@ -74,11 +74,13 @@ def refusal_for(exc: Exception) -> typer.Exit | None:
     sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
     if sqlalchemy_exc is None:  # not loaded, so this cannot be one of its errors
         return None
-    if isinstance(exc, sqlalchemy_exc.IntegrityError):
-        return fail(
-            "db.conflict",
-            "a concurrent change conflicted with this one; nothing was written, retry",
-        )
+    if isinstance(exc, sqlalchemy_exc.DBAPIError):
+        # Imported here: only a command that reached the database can be here.
+        from rarex.db_errors import race
+
+        lost = race(exc)
+        if lost is not None:  # a CHECK violation is a bug, not a race: it keeps its traceback
+            return fail(lost.code, lost.message)
     if isinstance(exc, sqlalchemy_exc.OperationalError):
         reason = (str(exc.orig).strip().splitlines() or ["no reason given"])[0]
         return fail("db.unavailable", f"cannot use the database at {_database()}: {reason}")

@@ -6,7 +6,6 @@ lock from ``BEGIN``: a drawdown reads the balance, then writes it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +13,6 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from rarex.cli.common import (
     ExitCode,
@@ -30,9 +28,10 @@ from rarex.cli.common import (
 )
 from rarex.cli.context import open_context
 from rarex.cli.files import load_document, parse_model
-from rarex.customs import bulk, filing, officer, reconciliation, tabular, totals, uow, views
+from rarex.customs import bulk, filing, officer, reconciliation, tabular, totals, views
 from rarex.customs.schemas import DeclarationAmend, DeclarationIn, DeclarationRead
 from rarex.customs.states import DeclarationStatus, LineAction, LineStatus
+from rarex.db import ChunkCheckpoint
 
 app = typer.Typer(help="Customs declarations, clearance and reconciliation.", no_args_is_help=True)
 
@@ -142,11 +141,11 @@ def import_command(
         disable=not err_console.is_terminal,
         transient=True,
     )
-    committed = _ChunkCommits()
+    committed: ChunkCheckpoint | None = None
     try:
         with progress, ctx.unit_of_work() as session:
             task = progress.add_task(path.name, total=tabular.estimate_rows(path))
-            committed.session = session
+            committed = ChunkCheckpoint(session)
             report = bulk.import_declarations(
                 session,
                 actor=ctx.actor(session, as_user),
@@ -161,7 +160,7 @@ def import_command(
     except bulk.ImportRefused as refused:
         report = refused.report
     except Exception:
-        if committed.chunks:
+        if committed is not None and committed.chunks:
             err_console.print(
                 f"{path.name}: {committed.chunks} chunk(s) were committed before this error and "
                 "stay recorded; run the same file again to file the rest (declarations already "
@@ -185,21 +184,6 @@ def _import_exit_code(report: bulk.ImportReport) -> ExitCode:
     if any(status != DeclarationStatus.CLEARED for status in report.outcomes):
         return ExitCode.NOT_CLEARED
     return ExitCode.OK
-
-
-@dataclass
-class _ChunkCommits:
-    """Commits a filed chunk and opens the next transaction as a writer, as the unit of work
-    opened the first (``BEGIN IMMEDIATE`` on SQLite); counts them for an error's message."""
-
-    session: Session | None = None
-    chunks: int = 0
-
-    def __call__(self) -> None:
-        assert self.session is not None
-        self.session.commit()
-        self.chunks += 1
-        uow.begin_write(self.session)
 
 
 def _print_import(body: dict[str, object]) -> None:

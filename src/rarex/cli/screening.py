@@ -82,19 +82,17 @@ def import_command(
     )
     with progress, ctx.unit_of_work() as session:
         task = progress.add_task(files[0].name, total=None)
-        result = watch_lists.import_list(
+        result, rescreened = case_screening.import_list_and_rescreen(
             session,
             actor=None,
             clock=ctx.clock,
+            settings=ctx.settings,
             fmt=chosen,
             files=contents,
             file_names=[p.name for p in files],
             retrieved_at=when,
             dataset=dataset,
             progress=lambda done, total: progress.update(task, completed=done, total=total),
-        )
-        rescreened = case_screening.rescreen_cases(
-            session, clock=ctx.clock, settings=ctx.settings, delta=result.delta
         )
     body = {**result.to_dict(), "rescreened": rescreened.to_dict()}
     if as_json:
