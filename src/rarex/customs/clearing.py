@@ -42,6 +42,7 @@ from rarex.customs.posting import (
     post_filing,
 )
 from rarex.customs.validation import DeclarationDraft, Problem, normalise_number
+from rarex.errors import ConcurrentChange
 from rarex.licensing import license_store
 from rarex.licensing.license_states import HeldLicense
 from rarex.models import Company
@@ -99,7 +100,11 @@ def file_batch(
     if not audit_each and batch_subject is None:
         batch_subject = f"batch-{uuid.uuid4()}"
     now = clock.now()
-    already = _filed_numbers(session, (d.number for d in drafts))
+    # A lone filing learns of a number filed before from its insert (one round trip fewer on
+    # the path every API and CLI filing takes); a batch asks first, so a known number refuses
+    # that declaration, not the batch.
+    single = audit_each and len(drafts) == 1
+    already = {} if single else _filed_numbers(session, (d.number for d in drafts))
     licenses = license_store.lock_licenses(
         session, numbers=(d.license_number for d in drafts if d.license_number is not None)
     )
@@ -144,14 +149,23 @@ def file_batch(
     if not audit_each and postings:
         assert batch_subject is not None
         event = _batch_event(actor, postings, batch_event or {}, subject=batch_subject)
-    posting_store.write(
-        session,
-        postings,
-        licenses=licenses.values(),
-        clock=clock,
-        actor_labels=labels,
-        batch_event=event,
-    )
+    try:
+        posting_store.write(
+            session,
+            postings,
+            licenses=licenses.values(),
+            clock=clock,
+            actor_labels=labels,
+            batch_event=event,
+        )
+    except ConcurrentChange:
+        # The insert skipped the lone number: it is filed already (the insert wrote nothing,
+        # and nothing after it ran), which is a duplicate, not a race to retry.
+        known = _filed_numbers(session, [drafts[0].number]) if single else {}
+        if not known:
+            raise
+        number = drafts[0].number
+        return [NotFiled(number, (_duplicate(number, known[number]),))]
     return outcomes
 
 
@@ -210,11 +224,7 @@ def _refusal(
 ) -> Problem | None:
     status = already.get(draft.number) or seen.get(draft.number)
     if status is not None:
-        return Problem(
-            "number",
-            "customs.duplicate_declaration",
-            f"declaration {draft.number} was already filed (status {status}); it is applied once",
-        )
+        return _duplicate(draft.number, status)
     if draft.exporter_uscc not in exporters:
         return Problem(
             "exporter_uscc",
@@ -222,6 +232,14 @@ def _refusal(
             f"no exporter is registered with USCC {draft.exporter_uscc}",
         )
     return None
+
+
+def _duplicate(number: str, status: str) -> Problem:
+    return Problem(
+        "number",
+        "customs.duplicate_declaration",
+        f"declaration {number} was already filed (status {status}); it is applied once",
+    )
 
 
 _DECLARATIONS = cast(Table, Declaration.__table__)
