@@ -149,13 +149,16 @@ def file_batch(
     if not audit_each and postings:
         assert batch_subject is not None
         event = _batch_event(actor, postings, batch_event or {}, subject=batch_subject)
+    # New numbers are inserted in number order, so two batches sharing numbers wait for each
+    # other's unique-index entries in one order, never crosswise.
+    ordered = sorted(zip(postings, labels, strict=True), key=lambda pair: pair[0].number)
     try:
         posting_store.write(
             session,
-            postings,
+            [posting for posting, _ in ordered],
             licenses=licenses.values(),
             clock=clock,
-            actor_labels=labels,
+            actor_labels=[label for _, label in ordered],
             batch_event=event,
         )
     except ConcurrentChange:

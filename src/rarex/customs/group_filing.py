@@ -22,6 +22,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from rarex.auth.roles import Actor
@@ -33,6 +34,7 @@ from rarex.customs.filing import checked_draft
 from rarex.customs.schemas import DeclarationIn
 from rarex.customs.uow import write_unit_of_work
 from rarex.customs.validation import DeclarationDraft
+from rarex.db_errors import race
 from rarex.errors import ConcurrentChange
 
 
@@ -104,7 +106,7 @@ class FilingGroup:
         try:
             self._commit(batch, clock, control_list)
         except Exception as failed:
-            if not isinstance(failed, ConcurrentChange):  # every caller's answer
+            if not _lost_a_race(failed):  # every caller's answer
                 for waiting in batch:
                     waiting.error = failed
                     waiting.done = True
@@ -131,3 +133,11 @@ class FilingGroup:
         for waiting, outcome in zip(batch, outcomes, strict=True):
             waiting.outcome = outcome
             waiting.done = True
+
+
+def _lost_a_race(exc: Exception) -> bool:
+    """Another transaction wrote first (or the database chose this one as a deadlock's
+    victim): filing again, one by one, settles it."""
+    if isinstance(exc, ConcurrentChange):
+        return True
+    return isinstance(exc, DBAPIError) and race(exc) is not None

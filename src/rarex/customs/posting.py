@@ -360,6 +360,7 @@ def post_line_action(
         outcome = _release_check(stored, line, license_, control_list, covering_license)
         license_line = license_.line_no(outcome.license_line_no) if license_ else None
         row["reasons"] = [r.to_dict() for r in outcome.reasons]
+        row["controlled"] = outcome.controlled
         _clear(posting, row, stored.destination, license_, license_line, step.today, step)
         details["drawn_kg"] = row["drawn_kg"]
         details["overridden"] = [r.code for r in outcome.holds]
@@ -656,7 +657,7 @@ def _row_of(line: StoredLine) -> dict[str, Any]:
     }
 
 
-_CHANGED = ("id", "status", "drawn_kg", "cleared_on", "license_line_id", "reasons")
+_CHANGED = ("id", "status", "drawn_kg", "cleared_on", "license_line_id", "reasons", "controlled")
 
 
 def _changes(row: Mapping[str, Any]) -> dict[str, Any]:

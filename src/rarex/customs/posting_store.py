@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from rarex.audit.service import EventDraft, append_events
 from rarex.clock import Clock
 from rarex.customs.posting import AggregateKey, Delta, Posting
+from rarex.db import json_dumps
 from rarex.errors import ConcurrentChange
 from rarex.licensing import license_store
 from rarex.licensing.license_states import HeldLicense
@@ -151,11 +152,13 @@ def _copy(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> 
             for row in rows:
                 copy.write_row(
                     [
-                        Json(v) if isinstance(v, dict | list) else v
+                        Json(v, dumps=json_dumps) if isinstance(v, dict | list) else v
                         for v in (row[c] for c in columns)
                     ]
                 )
     except psycopg.errors.UniqueViolation as exc:
+        if exc.diag.table_name != _DECLARATIONS.name:
+            raise
         # A number filed meanwhile: nothing of the chunk is written, and the caller's unit of
         # work rolls back. Any other failure (a CHECK the checks should have kept) is a bug
         # and goes up as it is.

@@ -74,20 +74,21 @@ def stored_declaration(session: Session, number: str) -> StoredDeclaration | Non
     """The declaration with its current lines and last history step, locked (``FOR UPDATE``
     on PostgreSQL) so two steps on one declaration take turns: the first lock of every step on
     a declaration, before its licenses."""
-    row = session.execute(
-        select(
-            Declaration,
-            select(func.coalesce(func.max(DeclarationAction.seq), 0))
-            .where(DeclarationAction.declaration_id == Declaration.id)
-            .scalar_subquery(),
-        )
+    declaration = session.scalar(
+        select(Declaration)
         .where(Declaration.number == number)
-        .with_for_update(of=Declaration)
+        .with_for_update()
         .execution_options(populate_existing=True)
-    ).first()
-    if row is None:
+    )
+    if declaration is None:
         return None
-    declaration, last_seq = row
+    # Read after the lock, in a statement of its own: a statement that waited for the lock
+    # sees the locked row as it is now, but other tables as they were when it started.
+    last_seq = session.scalar(
+        select(func.coalesce(func.max(DeclarationAction.seq), 0)).where(
+            DeclarationAction.declaration_id == declaration.id
+        )
+    )
     lines = session.scalars(
         select(DeclarationLine)
         .where(
@@ -112,7 +113,7 @@ def stored_declaration(session: Session, number: str) -> StoredDeclaration | Non
         clearance_date=declaration.clearance_date,
         status=DeclarationStatus(declaration.status),
         revision=declaration.revision,
-        last_seq=int(last_seq),
+        last_seq=int(last_seq or 0),
         lines=tuple(
             StoredLine(
                 id=ln.id,
