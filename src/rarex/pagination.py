@@ -17,8 +17,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel
-
 from rarex.errors import InvalidInput
 
 T = TypeVar("T")
@@ -91,24 +89,6 @@ class Page(Generic[T]):
     def map(self, convert: Callable[[T], U]) -> Page[U]:
         items = [convert(item) for item in self.items]
         return Page(items, self.next_page_token, self.total, self.order)
-
-
-class PageOut(BaseModel, Generic[T]):
-    """A page as the API answers it."""
-
-    items: list[T]
-    next_page_token: str | None
-    total: int | None
-    order: str
-
-    @classmethod
-    def of(cls, page: Page[T]) -> PageOut[T]:
-        return cls(
-            items=page.items,
-            next_page_token=page.next_page_token,
-            total=page.total,
-            order=page.order,
-        )
 
 
 def page_of(

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Request, UploadFile, status
 
 from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
-from rarex.api.paging import Limit, PageTokenParam
+from rarex.api.paging import Limit, PageOut, PageTokenParam
 from rarex.api.uploads import file_name
 from rarex.clock import authority_date
 from rarex.errors import InvalidInput, PayloadTooLarge
@@ -27,7 +27,6 @@ from rarex.licensing.schemas import (
     TransitionIn,
 )
 from rarex.licensing.states import Action
-from rarex.pagination import PageOut
 
 router = APIRouter(tags=["applications"])
 Key = Annotated[Reference, Path(description="An application's id or reference")]

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Query, Request, UploadFile, status
 from fastapi import Path as PathParam
 
 from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
-from rarex.api.paging import Limit, PageTokenParam
+from rarex.api.paging import Limit, PageOut, PageTokenParam
 from rarex.api.schemas.customs import (
     ImportReportRead,
     LicenseReconciliationRead,
@@ -49,7 +49,6 @@ from rarex.customs.schemas import (
 from rarex.db import ChunkCheckpoint
 from rarex.errors import PayloadTooLarge
 from rarex.inputs import Code
-from rarex.pagination import PageOut
 
 router = APIRouter(tags=["customs"])
 Number = Annotated[Code, PathParam(description="A declaration number")]
