@@ -16,6 +16,8 @@ def text_problem(value: str, *, max_length: int, multiline: bool = False) -> str
     not pass through a model, such as a header or an uploaded file's name."""
     if len(value) > max_length:
         return f"has {len(value)} characters; at most {max_length} are allowed"
+    if value.isprintable():  # no control or format character at all: the common case, in C
+        return None
     for ch in value:
         if multiline and ch in _MULTILINE_OK:
             continue

@@ -719,12 +719,18 @@ def _record(
     }
 
 
+_PLAIN = (str, int, bool, type(None))
+
+
 def jsonable(value: Any) -> Any:
     """Decimals and dates as strings, the way every ``--json`` shape shows them."""
-    if isinstance(value, dict):
+    kind = type(value)
+    if kind in _PLAIN:  # most values: checked first, and by type, on every filing's path
+        return value
+    if kind is dict:
         return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
+    if kind is list or kind is tuple:
         return [jsonable(v) for v in value]
-    if value is None or isinstance(value, bool | int | str):
+    if isinstance(value, _PLAIN):  # a subclass (an enum that is a str)
         return value
     return str(value)
