@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     BigInteger,
@@ -19,7 +19,9 @@ from sqlalchemy import (
     Numeric,
     create_engine,
     event,
+    func,
     literal,
+    select,
     tuple_,
 )
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -206,3 +208,27 @@ def keyset_after(
     if descending:
         return tuple_(*columns) < tuple_(*bound)
     return tuple_(*columns) > tuple_(*bound)
+
+
+E = TypeVar("E")
+
+
+def keyset_page(
+    session: Session,
+    entity: type[E],
+    *,
+    conditions: Sequence[ColumnElement[bool]],
+    order: Sequence[ColumnElement[Any]],
+    after: Sequence[Any] | None,
+    limit: int,
+    descending: bool = False,
+) -> tuple[list[E], int]:
+    """One page of a list (``rarex.pagination``): ``limit`` rows of ``entity`` matching
+    ``conditions`` after the ``after`` key in ``order`` (all ascending or all descending), and
+    how many match in all. Two statements, whatever the page or the list's length."""
+    total = session.scalar(select(func.count()).select_from(entity).where(*conditions)) or 0
+    query = select(entity).where(*conditions)
+    if after is not None:
+        query = query.where(keyset_after(order, after, descending=descending))
+    ordering = [column.desc() if descending else column.asc() for column in order]
+    return list(session.scalars(query.order_by(*ordering).limit(limit))), int(total)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from rarex.customs.posting import StoredDeclaration, StoredLine
 from rarex.customs.states import DeclarationStatus, LineStatus
-from rarex.db import keyset_after
+from rarex.db import keyset_page
 from rarex.errors import InvalidInput
 from rarex.models import License, LicenseLine, User
 from rarex.models.customs import (
@@ -159,19 +159,15 @@ def declarations_page(
         conditions.append(Declaration.status == status)
     if license_id is not None:
         conditions.append(Declaration.license_id == license_id)
-    total = session.scalar(select(func.count(Declaration.id)).where(*conditions)) or 0
-    query = select(Declaration).where(*conditions)
-    if after is not None:
-        declared, number = after
-        query = query.where(
-            keyset_after(
-                [Declaration.declared_date.expression, Declaration.number.expression],
-                [date.fromisoformat(str(declared)), number],
-                descending=True,
-            )
-        )
-    order = (Declaration.declared_date.desc(), Declaration.number.desc())
-    return list(session.scalars(query.order_by(*order).limit(limit))), int(total)
+    return keyset_page(
+        session,
+        Declaration,
+        conditions=conditions,
+        order=[Declaration.declared_date.expression, Declaration.number.expression],
+        after=(date.fromisoformat(str(after[0])), after[1]) if after is not None else None,
+        limit=limit,
+        descending=True,
+    )
 
 
 def declaration_key(declaration: Declaration) -> tuple[str | int, ...]:

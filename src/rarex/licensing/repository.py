@@ -6,10 +6,10 @@ import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, case, func, literal, select, tuple_
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
-from rarex.db import keyset_after
+from rarex.db import keyset_page
 from rarex.errors import NotFound
 from rarex.licensing.license_states import LicenseStatus
 from rarex.models import (
@@ -68,19 +68,15 @@ def applications_page(
         conditions.append(Application.destination.in_(sorted(destinations)))
     if states:
         conditions.append(Application.state.in_(list(states)))
-    total = session.scalar(select(func.count(Application.id)).where(*conditions)) or 0
-    query = select(Application).where(*conditions)
-    if after is not None:
-        created, reference = after
-        query = query.where(
-            keyset_after(
-                [Application.created_at.expression, Application.reference.expression],
-                [datetime.fromisoformat(str(created)), reference],
-                descending=True,
-            )
-        )
-    order = (Application.created_at.desc(), Application.reference.desc())
-    return list(session.scalars(query.order_by(*order).limit(limit))), int(total)
+    return keyset_page(
+        session,
+        Application,
+        conditions=conditions,
+        order=[Application.created_at.expression, Application.reference.expression],
+        after=(datetime.fromisoformat(str(after[0])), after[1]) if after is not None else None,
+        limit=limit,
+        descending=True,
+    )
 
 
 def application_key(application: Application) -> tuple[str | int, ...]:
@@ -107,18 +103,16 @@ def queue_page(
     conditions: list[ColumnElement[bool]] = [Application.state.in_(list(states))]
     if lane is not None:
         conditions.append(Application.lane == lane)
-    total = session.scalar(select(func.count(Application.id)).where(*conditions)) or 0
-    query = select(Application).where(*conditions)
-    if after is not None:
-        rank, due, reference = after
-        query = query.where(
-            tuple_(_LANE_RANK, _DUE, Application.reference)
-            > tuple_(literal(int(rank)), literal(date.fromisoformat(str(due))), literal(reference))
-        )
-    rows = session.scalars(
-        query.order_by(_LANE_RANK, _DUE, Application.reference).limit(limit)
-    ).all()
-    return list(rows), int(total)
+    return keyset_page(
+        session,
+        Application,
+        conditions=conditions,
+        order=[_LANE_RANK, _DUE, Application.reference.expression],
+        after=(int(after[0]), date.fromisoformat(str(after[1])), after[2])
+        if after is not None
+        else None,
+        limit=limit,
+    )
 
 
 def queue_key(application: Application) -> tuple[str | int, ...]:
@@ -287,19 +281,15 @@ def licenses_page(
         conditions.append(License.exporter_id == exporter_id)
     if destinations is not None:
         conditions.append(License.destination.in_(sorted(destinations)))
-    total = session.scalar(select(func.count(License.id)).where(*conditions)) or 0
-    query = select(License).where(*conditions)
-    if after is not None:
-        issued, number = after
-        query = query.where(
-            keyset_after(
-                [License.issued_at.expression, License.number.expression],
-                [datetime.fromisoformat(str(issued)), number],
-                descending=True,
-            )
-        )
-    order = (License.issued_at.desc(), License.number.desc())
-    return list(session.scalars(query.order_by(*order).limit(limit))), int(total)
+    return keyset_page(
+        session,
+        License,
+        conditions=conditions,
+        order=[License.issued_at.expression, License.number.expression],
+        after=(datetime.fromisoformat(str(after[0])), after[1]) if after is not None else None,
+        limit=limit,
+        descending=True,
+    )
 
 
 def license_key(license_: License) -> tuple[str | int, ...]:
