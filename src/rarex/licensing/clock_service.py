@@ -7,6 +7,7 @@ with them.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -102,27 +103,49 @@ def status_from_changes(
     )
 
 
+@dataclass(frozen=True)
+class CaseClocks:
+    """A case's legal clock and, in the green lane, the lane's own shorter target."""
+
+    legal: ClockStatus | None
+    lane_target: ClockStatus | None
+
+
+def clocks_from_changes(
+    calendar: WorkingCalendar,
+    application: Application,
+    changes: Sequence[StateChange],
+    *,
+    today: date,
+    settings: Settings,
+) -> CaseClocks:
+    """The green lane's target is counted with the same stops as the legal clock."""
+    legal = status_from_changes(calendar, changes, today=today, settings=settings)
+    target = None
+    if application.lane == "green":
+        target = status_from_changes(
+            calendar,
+            changes,
+            today=today,
+            settings=settings,
+            limit=settings.green_channel_target_working_days,
+        )
+    return CaseClocks(legal, target)
+
+
+def clocks_for(
+    session: Session, applications: Sequence[Application], *, today: date, settings: Settings
+) -> dict[uuid.UUID, CaseClocks]:
+    """The clocks of several cases (a page of a list) from one query of their histories."""
+    calendar = working_calendar(session)
+    histories = repository.changes_for_many(session, [a.id for a in applications])
+    return {
+        a.id: clocks_from_changes(calendar, a, histories[a.id], today=today, settings=settings)
+        for a in applications
+    }
+
+
 def application_clock(
     session: Session, application: Application, *, today: date, settings: Settings
 ) -> ClockStatus | None:
-    return status_from_changes(
-        working_calendar(session),
-        repository.changes_for(session, application.id),
-        today=today,
-        settings=settings,
-    )
-
-
-def lane_target(
-    session: Session, application: Application, *, today: date, settings: Settings
-) -> ClockStatus | None:
-    """The green lane's own, shorter target, counted with the same stops as the legal clock."""
-    if application.lane != "green":
-        return None
-    return status_from_changes(
-        working_calendar(session),
-        repository.changes_for(session, application.id),
-        today=today,
-        settings=settings,
-        limit=settings.green_channel_target_working_days,
-    )
+    return clocks_for(session, [application], today=today, settings=settings)[application.id].legal

@@ -9,8 +9,7 @@ from rarex.clock import Clock, authority_date
 from rarex.config import Settings
 from rarex.errors import InvalidInput
 from rarex.licensing import repository
-from rarex.licensing.calendar_store import working_calendar
-from rarex.licensing.clock_service import application_clock, status_from_changes
+from rarex.licensing.clock_service import clocks_for
 from rarex.licensing.lane_stats import median_working_days_by_lane
 from rarex.licensing.schemas import LanePerformance, QueueItem
 from rarex.licensing.states import OPEN
@@ -53,24 +52,11 @@ def review_queue(
     )
     page = page_of(rows, request, key=repository.queue_key, total=total)
     today = authority_date(clock.now())
-    calendar = working_calendar(session)
-    histories = repository.changes_for_many(session, [a.id for a in page.items])
+    clocks = clocks_for(session, page.items, today=today, settings=settings)
     companies = parties.company_names(session, (a.exporter_id for a in page.items))
 
     def item(application: Application) -> QueueItem:
-        changes = histories[application.id]
-        status = status_from_changes(calendar, changes, today=today, settings=settings)
-        target = (
-            status_from_changes(
-                calendar,
-                changes,
-                today=today,
-                settings=settings,
-                limit=settings.green_channel_target_working_days,
-            )
-            if application.lane == "green"
-            else None
-        )
+        status, target = clocks[application.id].legal, clocks[application.id].lane_target
         return QueueItem(
             reference=application.reference,
             id=application.id,
@@ -108,8 +94,10 @@ def lane_performance(
     today = authority_date(clock.now())
     samples: list[tuple[str, int]] = []
     outcomes: dict[str, dict[str, int]] = {}
-    for application in repository.decided_applications(session):
-        status = application_clock(session, application, today=today, settings=settings)
+    decided = repository.decided_applications(session)
+    clocks = clocks_for(session, decided, today=today, settings=settings)
+    for application in decided:
+        status = clocks[application.id].legal
         if status is None:
             continue
         samples.append((application.lane, status.used))

@@ -16,7 +16,7 @@ from rarex.errors import InvalidInput, NotFound
 from rarex.licensing import repository
 from rarex.licensing.access import can_view_license, ensure_can_view
 from rarex.licensing.calendar_store import working_calendar
-from rarex.licensing.clock_service import application_clock, lane_target, status_from_changes
+from rarex.licensing.clock_service import clocks_for, clocks_from_changes
 from rarex.licensing.filing import missing_documents
 from rarex.licensing.license_states import LicenseStatus, standing
 from rarex.licensing.repository import APPLICATION_NOT_FOUND
@@ -78,9 +78,11 @@ def application_view(
         | {application.filed_by_id}
         | ({decision.officer_id} if decision else set()),
     )
-    status = application_clock(session, application, today=today, settings=settings)
+    clocks = clocks_from_changes(
+        working_calendar(session), application, changes, today=today, settings=settings
+    )
+    status, target = clocks.legal, clocks.lane_target
     clock_view = status.to_dict() if status is not None else None
-    target = lane_target(session, application, today=today, settings=settings)
     if clock_view is not None:
         clock_view["lane_target_working_days"] = (
             settings.green_channel_target_working_days if target else None
@@ -210,15 +212,12 @@ def list_application_summaries(
     ids = [a.id for a in page.items]
     totals = repository.totals_by_application(session, ids)
     companies = parties.company_names(session, (a.exporter_id for a in page.items))
-    histories = repository.changes_for_many(session, ids)
-    calendar = working_calendar(session)
+    clocks = clocks_for(session, page.items, today=today, settings=settings)
 
     def due(application: Application) -> date | None:
         if application.accepted_on is None:
             return None
-        status = status_from_changes(
-            calendar, histories[application.id], today=today, settings=settings
-        )
+        status = clocks[application.id].legal
         return status.due_date if status is not None else None
 
     return page.map(
