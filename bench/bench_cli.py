@@ -10,9 +10,10 @@ one ``rarex ...`` process started by ``subprocess`` and timed from outside. Targ
 The deadline runs against a temporary SQLite file (or ``--database-url``), migrated by one
 untimed run first, so the figure is a command's own start-up and not the first migration.
 
-Two floors are timed the same way, for reading the figures: an interpreter that imports
-nothing, and one that imports only what any database command must (Typer, the settings,
-SQLAlchemy's ORM and the models), with no command run.
+Three floors are timed the same way, for reading the figures: an interpreter that imports
+nothing; one that imports what ``calendar deadline`` must (Typer, the settings, SQLAlchemy
+Core); and one that imports what a command working on the models must (the same plus the ORM
+and the models), each with no command run.
 
     python bench/bench_cli.py [--runs 15] [--database-url URL]
 
@@ -44,6 +45,11 @@ class Case:
 
 FLOORS = (
     Case("python -c pass", ("-c", "pass"), 0.0),
+    Case(
+        "import typer+settings+Core",
+        ("-c", "import typer, rich.console, rarex.config, rarex.db_engine"),
+        0.0,
+    ),
     Case(
         "import typer+settings+ORM+models",
         ("-c", "import typer, rich.console, rarex.config, rarex.db, rarex.models"),

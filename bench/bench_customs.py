@@ -65,7 +65,8 @@ from rarex.customs import bulk, clearing, filing, repository, tabular
 from rarex.customs.group_filing import FilingGroup
 from rarex.customs.schemas import DeclarationIn
 from rarex.customs.uow import write_unit_of_work
-from rarex.db import make_engine, make_sessionmaker, session_scope
+from rarex.db import make_sessionmaker, session_scope
+from rarex.db_engine import make_engine
 from rarex.migrations import upgrade_database
 from rarex.models import Company, License, LicenseLine
 from rarex.statistics.declarations import declarations_report

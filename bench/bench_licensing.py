@@ -46,7 +46,8 @@ from rarex.auth.roles import Actor, Role
 from rarex.auth.service import create_user, to_actor
 from rarex.clock import AUTHORITY_TZ, FixedClock
 from rarex.config import Settings
-from rarex.db import make_engine, make_sessionmaker, session_scope
+from rarex.db import make_sessionmaker, session_scope
+from rarex.db_engine import make_engine
 from rarex.licensing import decisions, filing, review
 from rarex.licensing.schemas import ApplicationCreate, DecisionIn
 from rarex.licensing.states import Action

@@ -31,7 +31,8 @@ from rarex.auth.roles import Role
 from rarex.auth.service import create_user, to_actor
 from rarex.clock import FixedClock
 from rarex.config import Settings
-from rarex.db import make_engine, make_sessionmaker, session_scope
+from rarex.db import make_sessionmaker, session_scope
+from rarex.db_engine import make_engine
 from rarex.licensing import filing, queue, review
 from rarex.licensing.schemas import ApplicationCreate
 from rarex.licensing.states import Action

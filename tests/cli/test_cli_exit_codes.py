@@ -4,6 +4,7 @@ lazy command group that keeps ``rarex --help`` from importing the database layer
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,7 +21,8 @@ from rarex.cli.common import ExitCode
 from rarex.cli.main import RarexGroup, app
 from rarex.clock import FixedClock
 from rarex.config import Settings, get_settings
-from rarex.db import make_engine, make_sessionmaker, session_scope
+from rarex.db import make_sessionmaker, session_scope
+from rarex.db_engine import make_engine
 from rarex.models import AuditEvent
 from tests.customs.conftest import own_database_url as own_database_url
 from tests.customs.customs_factories import licensed, next_number
@@ -116,6 +118,35 @@ def test_help_lists_every_command_without_importing_the_database_layer() -> None
     assert done.stdout.splitlines()[-1] == "[]", done.stdout
     for name in RarexGroup.lazy_commands:
         assert name in done.stdout
+
+
+def test_calendar_deadline_reads_without_the_orm_the_models_or_the_audit_log(
+    tmp_path: Path,
+) -> None:
+    """The deadline is asked for at a counter: its start-up budget (0.6 s) has no room for the
+    ORM or the models, which the first run's migration needs and the second run must not."""
+    probe = (
+        "import sys\n"
+        "from rarex.cli.main import app\n"
+        "try:\n"
+        "    app(['calendar', 'deadline', '--accepted', '2025-06-03', '--json'])\n"
+        "except SystemExit as exit:\n"
+        "    assert exit.code == 0, exit.code\n"
+        "heavy = [m for m in ('sqlalchemy.orm', 'rarex.models', 'rarex.audit.service', 'alembic')\n"
+        "         if m in sys.modules]\n"
+        "print(heavy)\n"
+    )
+    environ = {**os.environ, "RAREX_DATABASE_URL": f"sqlite:///{tmp_path / 'deadline.db'}"}
+    environ.pop("RAREX_FROZEN_TIME", None)
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=environ
+        )
+        for _ in range(2)
+    ]
+    assert "sqlalchemy.orm" in runs[0].stdout  # the empty database was migrated first
+    assert '"due_date": "2025-08-05"' in runs[1].stdout
+    assert runs[1].stdout.splitlines()[-1] == "[]", runs[1].stdout
 
 
 def test_each_lazy_command_is_listed_with_the_help_it_shows_once_loaded() -> None:

@@ -21,7 +21,8 @@ from rarex.api.limits import BodySizeLimit
 from rarex.clock import Clock, clock_for
 from rarex.config import Settings, get_settings
 from rarex.customs.group_filing import FilingGroup
-from rarex.db import make_engine, make_sessionmaker
+from rarex.db import make_sessionmaker
+from rarex.db_engine import make_engine
 
 PREFIX = "/api/v1"
 # Every router of the API, in the order they are matched (tests iterate it: since FastAPI

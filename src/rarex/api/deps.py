@@ -13,7 +13,8 @@ from rarex.auth.roles import Actor
 from rarex.auth.service import authenticate
 from rarex.clock import Clock
 from rarex.config import Settings
-from rarex.db import SQLITE_BEGIN, session_scope
+from rarex.db import session_scope
+from rarex.db_engine import SQLITE_BEGIN
 from rarex.errors import InvalidInput, Unauthenticated
 from rarex.inputs import text_problem
 

@@ -32,7 +32,7 @@ from rarex.auth.service import (
     revoke_tokens,
 )
 from rarex.inputs import Address, Code, Name, Reason, Reference, Statement
-from rarex.licensing.calendar_store import load_schedule
+from rarex.licensing.calendar_schedules import load_schedule
 from rarex.licensing.records import ExporterRecord, exporter_record
 from rarex.licensing.schemas import ExporterRead
 from rarex.parties.service import company_by_uscc, record_violation, register_company

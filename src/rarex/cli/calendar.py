@@ -10,7 +10,7 @@ import typer
 
 from rarex.cli.common import console, domain_errors, emit_json, fail, parse_date
 from rarex.cli.context import open_context
-from rarex.licensing.calendar_store import load_schedule, statutory_deadline
+from rarex.licensing.calendar_store import statutory_deadline
 
 app = typer.Typer(help="China's official working-day calendar.", no_args_is_help=True)
 
@@ -29,9 +29,9 @@ def calendar_deadline(
     """The decision due date: N official working days after acceptance."""
     accepted_on = parse_date(accepted, option="--accepted")
     ctx = open_context()
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as connection:
         result = statutory_deadline(
-            session, settings=ctx.settings, accepted_on=accepted_on, working_days=working_days
+            connection, settings=ctx.settings, accepted_on=accepted_on, working_days=working_days
         )
     if as_json:
         emit_json(result.to_dict())
@@ -51,6 +51,9 @@ def calendar_load(
     force: Annotated[bool, typer.Option(help="Replace a year the package already covers")] = False,
 ) -> None:
     """Load a year's official holiday schedule published by the State Council (YAML/JSON)."""
+    # Models and the audit log: imported here so that `calendar deadline` starts without them.
+    from rarex.licensing.calendar_schedules import load_schedule
+
     ctx = open_context()
     try:
         text = file.read_text(encoding="utf-8")

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from rarex.audit.service import EventDraft, append_events
 from rarex.clock import Clock
 from rarex.customs.posting import AggregateKey, Delta, Posting
-from rarex.db import json_dumps
+from rarex.db_engine import json_dumps
 from rarex.errors import ConcurrentChange
 from rarex.licensing import license_store
 from rarex.licensing.license_states import HeldLicense

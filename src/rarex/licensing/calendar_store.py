@@ -1,39 +1,41 @@
-"""The working calendar in force: the package's official calendar plus years loaded by an admin."""
+"""The working calendar in force: the package's official calendar plus years loaded by an admin.
+
+Read on every case step, and by ``rarex calendar deadline``, whose start-up counts: this module
+reads the loaded years with one typed query and imports neither the ORM models nor the audit
+log (``calendar_schedules`` writes them).
+"""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Boolean, Connection, Date, String, text
 
-from rarex.audit.service import record_event
-from rarex.auth.roles import Actor, Role, require_role
-from rarex.clock import Clock
 from rarex.config import Settings
-from rarex.errors import Conflict, InvalidInput
-from rarex.licensing import repository
-from rarex.licensing.deadlines import (
-    Deadline,
-    OfficialDay,
-    OfficialSchedule,
-    WorkingCalendar,
-    deadline,
-    parse_official_schedule,
-)
-from rarex.models import CalendarDay
+from rarex.errors import InvalidInput
+from rarex.licensing.deadlines import Deadline, OfficialDay, WorkingCalendar, deadline
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 _cache: dict[tuple[tuple[object, ...], ...], WorkingCalendar] = {}
 
+_LOADED_DAYS = text("SELECT day, is_working, name, source FROM calendar_days ORDER BY day").columns(
+    day=Date, is_working=Boolean, name=String, source=String
+)
 
-def working_calendar(session: Session) -> WorkingCalendar:
+
+def working_calendar(session: Session | Connection) -> WorkingCalendar:
     """Rebuilt only when an administrator has loaded or replaced a year; looked up once per
-    transaction, since a case step asks for it several times."""
+    transaction, since a case step asks for it several times. A Core connection will do for a
+    reader that needs nothing else (``rarex calendar deadline``)."""
     transaction = session.get_transaction()
     held = session.info.get("working_calendar")
     if held is not None and transaction is not None and held[0] is transaction:
         cached: WorkingCalendar = held[1]
         return cached
-    rows = repository.calendar_days(session)
+    rows = session.execute(_LOADED_DAYS).all()
     # The rows themselves are the key: a year replaced by one of the same size still differs.
     key = tuple((row.day, row.is_working, row.name, row.source) for row in rows)
     calendar = _cache.get(key)
@@ -49,72 +51,9 @@ def working_calendar(session: Session) -> WorkingCalendar:
     return calendar
 
 
-# China has about 245-251 official working days a year; far outside this the file is wrong.
-PLAUSIBLE_WORKING_DAYS = range(235, 262)
-
-
-def load_schedule(
-    session: Session,
-    *,
-    actor: Actor,
-    clock: Clock,
-    text: str,
-    source: str,
-    force: bool = False,
-) -> OfficialSchedule:
-    """Replace one year's official schedule with the file's content (all or nothing).
-
-    A year the package already covers is refused unless forced: replacing it rewrites the
-    clocks of cases already decided.
-    """
-    require_role(actor, Role.ADMINISTRATOR, action="load an official calendar")
-    schedule = parse_official_schedule(text, source=source)
-    if schedule.year in WorkingCalendar().covered_years and not force:
-        raise Conflict(
-            f"{schedule.year} is already in the package's official calendar; "
-            "pass force to replace it",
-            code="calendar.year_covered",
-        )
-    trial = WorkingCalendar(schedule.days)
-    first, last = date(schedule.year, 1, 1), date(schedule.year, 12, 31)
-    working = trial.working_days_between(first - timedelta(days=1), last)
-    if working not in PLAUSIBLE_WORKING_DAYS:
-        raise InvalidInput(
-            f"{source} gives {working} working days in {schedule.year}; an official year has "
-            f"{PLAUSIBLE_WORKING_DAYS.start}-{PLAUSIBLE_WORKING_DAYS.stop - 1}",
-            code="calendar.implausible_schedule",
-        )
-    repository.delete_calendar_year(session, schedule.year)
-    now = clock.now()
-    for day, official in sorted(schedule.days.items()):
-        session.add(
-            CalendarDay(
-                day=day,
-                year=schedule.year,
-                is_working=official.is_working,
-                name=official.name,
-                source=official.source,
-                loaded_at=now,
-            )
-        )
-    session.flush()
+def forget_working_calendar(session: Session) -> None:
+    """After a year is loaded or replaced: the transaction's next step reads the calendar anew."""
     session.info.pop("working_calendar", None)
-    record_event(
-        session,
-        clock=clock,
-        actor=actor.label,
-        action="calendar.schedule_loaded",
-        subject_type="calendar",
-        subject_id=str(schedule.year),
-        payload={
-            "year": schedule.year,
-            "source": source,
-            "days": len(schedule.days),
-            "working_days": working,
-            "forced": force,
-        },
-    )
-    return schedule
 
 
 # Beyond these years a date is a typo, not a case: refuse it rather than build calendars for it.
@@ -122,7 +61,11 @@ DEADLINE_YEARS = range(2000, 2101)
 
 
 def statutory_deadline(
-    session: Session, *, settings: Settings, accepted_on: date, working_days: int | None = None
+    session: Session | Connection,
+    *,
+    settings: Settings,
+    accepted_on: date,
+    working_days: int | None = None,
 ) -> Deadline:
     """The due date N official working days after acceptance (N defaults to the setting)."""
     if accepted_on.year not in DEADLINE_YEARS:

@@ -332,10 +332,6 @@ def license_lines(session: Session, license_id: uuid.UUID) -> list[LicenseLine]:
     )
 
 
-def calendar_days(session: Session) -> list[CalendarDay]:
-    return list(session.scalars(select(CalendarDay).order_by(CalendarDay.day)))
-
-
 def delete_calendar_year(session: Session, year: int) -> None:
     for day in session.scalars(select(CalendarDay).where(CalendarDay.year == year)):
         session.delete(day)
