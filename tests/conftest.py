@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from rarex.clock import FixedClock
 from rarex.config import Settings
-from rarex.db import make_engine
+from rarex.db_engine import make_engine
 from rarex.migrations import upgrade_database
 
 PG_URL = os.environ.get(
@@ -34,6 +34,13 @@ PG_URL = os.environ.get(
 )
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest tests first: pytest-xdist hands each worker a run of the list and lets an idle
+    one take from the others' ends, so a long test met last keeps one worker busy while the
+    other has nothing left to take. The sort is stable, so every worker sees the same order."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @contextmanager

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -16,7 +17,8 @@ from rarex.auth.roles import Role
 from rarex.auth.service import create_user, issue_token
 from rarex.clock import FixedClock
 from rarex.config import Settings
-from rarex.db import make_engine, make_sessionmaker, session_scope
+from rarex.db import make_sessionmaker, session_scope
+from rarex.db_engine import make_engine
 from rarex.migrations import upgrade_database
 from rarex.models import Application
 from rarex.parties.service import register_company
@@ -27,6 +29,7 @@ CLIENTS = 8
 FILINGS = 48
 
 
+@pytest.mark.slow
 def test_parallel_filings_all_land(database_url: str) -> None:
     engine = make_engine(database_url)
     upgrade_database(engine)

@@ -135,6 +135,7 @@ def _check(operation: Any, tokens: dict[str, str], known: dict[str, list[str]], 
 
 # Untraced by coverage: the fuzzer's own Python is most of its time under the tracer, and every
 # route it calls is covered by the API tests.
+@pytest.mark.slow
 @pytest.mark.no_cover
 def test_schemathesis_finds_no_5xx_and_no_answer_off_its_schema(
     session: Session, sessions: sessionmaker[Session], settings: Settings

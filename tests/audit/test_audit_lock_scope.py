@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from rarex.audit.service import record_event
 from rarex.clock import FixedClock
-from rarex.db import make_engine
+from rarex.db_engine import make_engine
 from rarex.migrations import upgrade_database
 from tests.conftest import PG_URL
 

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from typer.testing import CliRunner
 
 from rarex.cli.main import app
-from rarex.db import make_engine
+from rarex.db_engine import make_engine
 from rarex.migrations import upgrade_database
 from rarex.models import AuditEvent
 from tests.cli.test_cli_applications import FILING, _ok, _setup

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
 from rarex.cli.main import app
-from rarex.db import make_engine
+from rarex.db_engine import make_engine
 from rarex.models import Application, AuditEvent
 from tests.factories import make_uscc
 

@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 from rarex.cli.main import app
 from rarex.clock import FixedClock
 from rarex.config import Settings, get_settings
-from rarex.db import make_engine, make_sessionmaker, session_scope
+from rarex.db import make_sessionmaker, session_scope
+from rarex.db_engine import make_engine
 from rarex.migrations import upgrade_database
 from rarex.models.customs import Declaration
 from tests.customs.customs_factories import Licensed, licensed, next_number

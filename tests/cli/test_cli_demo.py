@@ -14,9 +14,12 @@ from typer.testing import CliRunner
 
 from rarex.cli.main import app
 from rarex.config import get_settings
-from rarex.db import make_engine
+from rarex.db_engine import make_engine
 from rarex.models import Application, AuditEvent, License
 from tests.conftest import BACKENDS, whole_database
+
+# Among the longest tests: run first, so that no xdist worker ends the run alone on one.
+pytestmark = pytest.mark.slow
 
 
 def _demo(runner: CliRunner, *args: str) -> dict:

@@ -16,6 +16,9 @@ from rarex.cli.main import app
 from rarex.config import get_settings
 from tests.conftest import BACKENDS, whole_database
 
+# Among the longest tests: run first, so that no xdist worker ends the run alone on one.
+pytestmark = pytest.mark.slow
+
 WATCHLISTS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "watchlists"
 
 

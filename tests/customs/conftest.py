@@ -17,7 +17,7 @@ from rarex.auth.roles import Actor, Role
 from rarex.auth.service import issue_token
 from rarex.clock import FixedClock
 from rarex.config import Settings
-from rarex.db import make_engine
+from rarex.db_engine import make_engine
 from rarex.migrations import upgrade_database
 from rarex.models import Company
 from tests.conftest import BACKENDS, whole_database

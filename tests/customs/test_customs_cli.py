@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 from rarex.cli.main import app
 from rarex.clock import FixedClock
 from rarex.config import Settings, get_settings
-from rarex.db import make_engine, make_sessionmaker, session_scope
+from rarex.db import make_sessionmaker, session_scope
+from rarex.db_engine import make_engine
 from tests.customs.customs_factories import licensed, next_number
 
 FROZEN = "2025-06-05T10:00:00+08:00"

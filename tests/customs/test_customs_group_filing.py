@@ -18,7 +18,8 @@ from rarex.config import Settings
 from rarex.customs import clearing
 from rarex.customs.group_filing import FilingGroup, _Waiting
 from rarex.customs.schemas import DeclarationIn
-from rarex.db import make_engine, make_sessionmaker, session_scope
+from rarex.db import make_sessionmaker, session_scope
+from rarex.db_engine import make_engine
 from rarex.errors import ConcurrentChange, Conflict
 from rarex.models import AuditEvent, LicenseLine
 from rarex.models.customs import Declaration

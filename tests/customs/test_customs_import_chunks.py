@@ -24,7 +24,8 @@ from rarex.clock import FixedClock
 from rarex.config import Settings
 from rarex.customs import bulk, filing, history, officer, tabular, uow
 from rarex.customs.tabular import MalformedFile, ParsedDeclaration
-from rarex.db import make_engine, make_sessionmaker, session_scope
+from rarex.db import make_sessionmaker, session_scope
+from rarex.db_engine import make_engine
 from rarex.licensing import repository as licensing_repository
 from rarex.models import AuditEvent
 from rarex.models.customs import Declaration, DeclarationAction

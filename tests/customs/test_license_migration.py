@@ -13,7 +13,8 @@ from sqlalchemy import func, select, text
 from rarex.clock import FixedClock
 from rarex.config import Settings
 from rarex.customs import filing
-from rarex.db import make_engine, make_sessionmaker, session_scope
+from rarex.db import make_sessionmaker, session_scope
+from rarex.db_engine import make_engine
 from rarex.migrations import alembic_config, upgrade_database
 from rarex.models import License, LicenseLine
 from rarex.models.customs import Declaration, LicenseDrawdown

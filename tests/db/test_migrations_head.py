@@ -8,7 +8,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from rarex.db import make_engine
+from rarex.db_engine import make_engine
 from rarex.migrations import alembic_config_for_scripts, current_revision, head_revision
 
 

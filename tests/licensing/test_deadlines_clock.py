@@ -144,6 +144,7 @@ def clock_cases(draw: st.DrawFn) -> dict[str, object]:
     }
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(case=clock_cases())
 def test_clock_agrees_with_an_independent_day_by_day_count(case: dict[str, object]) -> None:

@@ -62,6 +62,7 @@ def import_(session: Session, clock: FixedClock, fmt: str, files: list[bytes], n
 
 # Untraced by coverage: parsing every shared list under the tracer costs CI ~10 s of CPU per
 # database; the parsers' lines are covered by tests/screening/test_sources_*.
+@pytest.mark.slow
 @pytest.mark.no_cover
 def test_every_shared_list_imports_with_the_counts_its_parser_reads(
     session: Session, clock: FixedClock

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from rarex.cli.main import app
-from rarex.db import make_engine
+from rarex.db_engine import make_engine
 from rarex.models.statistics import StatImport, StatObservation
 from tests.statistics.conftest import REPORTED_CSV, TRADE_CSV
 
