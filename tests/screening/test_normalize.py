@@ -146,7 +146,7 @@ def test_pinyin_terms_apply_only_to_names_that_say_they_are_chinese_organisation
     ("text", "expected"),
     [
         ("Clio Mgmt Corp.", "clio management corporation"),
-        ("Aero Sys Inc.", "aero system incorporated"),
+        ("Aero Sys Inc.", "aviation system incorporated"),
         ("Mammut Tehran Indl Group", "mammut tehran industry group"),
         ("Domo Tactical Comms", "domo tactical communication"),
         ("Sadaf Petrochem Co", "sadaf petrochemical company"),

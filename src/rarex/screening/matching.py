@@ -20,6 +20,7 @@ from rapidfuzz import fuzz, process
 
 from rarex.screening import terms
 from rarex.screening.index import ScreeningIndex
+from rarex.screening.meaning import meaning_reading
 from rarex.screening.normalize import NormalizedName, normalize
 from rarex.screening.records import ListEntry, NameRole, PartyKind
 from rarex.screening.results import (
@@ -172,6 +173,11 @@ def _generic_agreement(
     return max(0.0, agreement)
 
 
+def _different_places(query: NormalizedName, name: NormalizedName) -> bool:
+    left, right = terms.PLACES.intersection(query.tokens), terms.PLACES.intersection(name.tokens)
+    return bool(left and right and not left & right)
+
+
 def compare_names(
     query: NormalizedName,
     name: NormalizedName,
@@ -189,6 +195,8 @@ def compare_names(
         return NameComparison(0.0, "nothing to compare")
     if not query.distinctive or not name.distinctive:
         every = fuzz.token_sort_ratio(_non_legal(query), _non_legal(name)) / 100
+        if _different_places(query, name):  # "Beijing ... University", "Nanjing ... University"
+            every = max(0.0, every - settings.place_mismatch_penalty)
         if not query.distinctive and not name.distinctive and every >= settings.generic_exact_min:
             return NameComparison(every, "all words (generic only)")
         side = (
@@ -323,23 +331,28 @@ def search(
     One match per entry (its best-scoring name); ties are broken by entity id so results are
     stable across runs; at equal scores an entry met by its primary name comes first.
     """
-    normalized = normalize(query)
-    best: dict[int, tuple[float, int]] = {}  # entry number → (score, name id)
-    candidates = index.candidates(normalized, limit=max(settings.candidates, limit))
-    for name_id in _promising(index, normalized, candidates, settings):
-        entry = index.entry_of(name_id)
-        role = index.entry_name(name_id).role
-        person_like = kind is not PartyKind.ORGANIZATION and entry.kind is not (
-            PartyKind.ORGANIZATION
-        )
-        comparison = compare_names(
-            normalized, index.normalized(name_id), person_like=person_like, settings=settings
-        )
-        lost = sum(p.amount for p in _entry_penalties(entry, role, kind, country, settings))
-        score = max(0.0, min(1.0, comparison.similarity - lost))
-        entry_number = int(index.name_entry[name_id])
-        if score >= settings.threshold and score > best.get(entry_number, (-1.0, 0))[0]:
-            best[entry_number] = (score, name_id)
+    # The query as written, and, for a Chinese name, read for its meaning: the better wins.
+    readings = [normalize(query)]
+    meaning = meaning_reading(query)
+    if meaning is not None:
+        readings.append(meaning)
+    best: dict[int, tuple[float, int, int]] = {}  # entry number → (score, name id, reading)
+    for reading, normalized in enumerate(readings):
+        candidates = index.candidates(normalized, limit=max(settings.candidates, limit))
+        for name_id in _promising(index, normalized, candidates, settings):
+            entry = index.entry_of(name_id)
+            role = index.entry_name(name_id).role
+            person_like = kind is not PartyKind.ORGANIZATION and entry.kind is not (
+                PartyKind.ORGANIZATION
+            )
+            comparison = compare_names(
+                normalized, index.normalized(name_id), person_like=person_like, settings=settings
+            )
+            lost = sum(p.amount for p in _entry_penalties(entry, role, kind, country, settings))
+            score = max(0.0, min(1.0, comparison.similarity - lost))
+            entry_number = int(index.name_entry[name_id])
+            if score >= settings.threshold and score > best.get(entry_number, (-1.0, 0, 0))[0]:
+                best[entry_number] = (score, name_id, reading)
     # Among equal scores, an entry met by its primary name before one met by an alias: ten
     # affiliates listing "Huawei Technologies Co., Ltd." as an alias must not crowd out the
     # entry that is Huawei Technologies Co., Ltd.
@@ -352,8 +365,8 @@ def search(
         ),
     )[:limit]
     return [
-        _explained(index, normalized, name_id, kind, country, settings)
-        for _, (_, name_id) in ranked
+        _explained(index, readings[reading], name_id, kind, country, settings)
+        for _, (_, name_id, reading) in ranked
     ]
 
 

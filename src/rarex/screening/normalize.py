@@ -119,6 +119,51 @@ def _t2s() -> OpenCC:
     return OpenCC("t2s")
 
 
+_NUMERALS: Final = {
+    "零": 0, "\u3007": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+    "六": 6, "七": 7, "八": 8, "九": 9,
+}  # fmt: skip
+# 第十四, 第七一九, 第2: an ordinal, as institutes are numbered.
+ORDINAL_AT: Final = re.compile("第([零\u3007一二两三四五六七八九十百千]+|[0-9]+)")
+
+
+def chinese_number(text: str) -> int | None:
+    """十四 → 14, 七一九 → 719 (digit by digit, as institute numbers are read), 二十 → 20,
+    一百零三 → 103; None when ``text`` is not a number."""
+    if text.isdigit():
+        return int(text)
+    if all(c in _NUMERALS for c in text):
+        return int("".join(str(_NUMERALS[c]) for c in text))
+    total, current = 0, 0
+    for char in text:
+        if char in _NUMERALS:
+            current = _NUMERALS[char]
+        elif char in "十百千":
+            total += (current or 1) * {"十": 10, "百": 100, "千": 1000}[char]
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+def ordinal(number: int) -> str:
+    """14 → "14th", 2 → "2nd", 713 → "713th": how English names number an institute."""
+    if 10 <= number % 100 <= 20:
+        return f"{number}th"
+    return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th') }"
+
+
+def t2s(text: str) -> str:
+    """``text`` in NFKC with its traditional characters simplified."""
+    folded = unicodedata.normalize("NFKC", text)
+    return _t2s().convert(folded) if _HAN_RUN.search(folded) else folded
+
+
+def han_runs(text: str) -> list[tuple[int, int]]:
+    """Where the runs of Han characters are in ``text``."""
+    return [(run.start(), run.end()) for run in _HAN_RUN.finditer(text)]
+
+
 @lru_cache(maxsize=1 << 15)
 def _han_run_to_words(run: str) -> tuple[str, tuple[str, ...]]:
     """One run of simplified Han characters as words, with the term steps applied."""
@@ -134,6 +179,14 @@ def _han_run_to_words(run: str) -> tuple[str, tuple[str, ...]]:
 
     i = 0
     while i < len(run):
+        numbered = ORDINAL_AT.match(run, i)
+        number = chinese_number(numbered.group(1)) if numbered is not None else None
+        if numbered is not None and number is not None:
+            flush()
+            words.append(ordinal(number))
+            steps.append(f"ordinal {numbered.group()}→{ordinal(number)}")
+            i = numbered.end()
+            continue
         for size in range(min(terms.HAN_TERM_MAX_LEN, len(run) - i), 0, -1):
             english = terms.HAN_TERMS.get(run[i : i + size])
             if english is not None:

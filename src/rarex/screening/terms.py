@@ -198,6 +198,14 @@ ABBREVIATIONS: Final[dict[str, str]] = {
     "pharmaceuticals": "pharmaceutical", "prods": "product", "transp": "transportation",
     "municipality": "city", "municipal": "city",
     "hk": "hong kong",
+    # one word for what Chinese names say one way and their English names another (航空
+    # "aviation" or "aeronautics", 航天 "aerospace" or "astronautics", 工业大学 "polytechnical
+    # university" or "university of technology")
+    "aeronautics": "aviation", "aeronautical": "aviation", "aero": "aviation",
+    "astronautics": "aerospace", "astronautical": "aerospace",
+    "polytechnic": "technology", "polytechnical": "technology", "technical": "technology",
+    "northwestern": "northwest", "northeastern": "northeast",
+    "southwestern": "southwest", "southeastern": "southeast",
     "prc": "china",
     "chinese": "china",
 }  # fmt: skip
@@ -381,7 +389,8 @@ _NAMED_PLACES: Final[frozenset[str]] = frozenset(
         "usa", "america", "american", "singapore", "malaysia", "turkey", "india", "pakistan",
         "asia", "asian", "europe", "european", "africa", "african", "pacific", "atlantic",
         "eurasia", "gulf", "middle", "east", "west", "north", "south", "central", "eastern",
-        "western", "northern", "southern", "far",
+        "western", "northern", "southern", "far", "northwest", "northeast", "southwest",
+        "southeast",
     }
 )  # fmt: skip
 
