@@ -213,3 +213,30 @@ def test_at_equal_scores_the_entry_met_by_its_primary_name_ranks_first() -> None
     matches = search(index, "Acme Widgets Trading")
     assert [m.score for m in matches] == [1.0, 1.0]
     assert matches[0].entry.entry_id == "z-itself"
+
+
+def test_the_party_itself_ranks_above_its_branches_and_namesakes_abroad() -> None:
+    """The Huawei entries of the US export lists (2022), names as listed: at equal scores the
+    closest name wins, then, for a query in Chinese, an entry in China; the affiliates that
+    carry the parent's name only as part of a longer one come after."""
+    index = ScreeningIndex.build(
+        [
+            entry("el-hanoi", "Huawei Technology Co. Ltd.", countries=("VN",)),
+            entry("el-cairo", "Huawei Technology", countries=("EG",)),
+            entry(
+                "el-bantian",
+                "Shenzhen Huawei Technologies",
+                "Huawei Technology",
+                "Huawei Technologies Co., Ltd. (Huawei)",
+                countries=("CN",),
+            ),
+            entry("cmic", "Huawei Technologies Co., Ltd.", "Huawei", countries=("CN",)),
+            entry("el-canada", "Huawei Technologies Canada Co., Ltd.", countries=("CA",)),
+        ]
+    )
+    chinese = [m.entry.entry_id for m in search(index, "华为技术有限公司")]
+    assert chinese[0] == "cmic"
+    assert chinese.index("el-bantian") < chinese.index("el-cairo")
+    assert chinese.index("el-canada") == len(chinese) - 1
+    english = [m.entry.entry_id for m in search(index, "Huawei Technologies Co., Ltd.")]
+    assert english.index("cmic") < english.index("el-cairo")

@@ -34,6 +34,8 @@ from rarex.screening.records import EntryName, ListEntry
 # Keys shorter than this are not given typo tolerance: one edit in four letters is another word.
 _FUZZY_MIN_LEN = 5
 _FUZZY_WEIGHT = 0.6
+# What a token more costs a candidate among those sharing the same keys (a key's weight is 1-10).
+_LENGTH_WEIGHT = 0.01
 # Consonant skeletons of short words collide too often to be worth a key.
 _SKELETON_MIN_LEN = 6
 
@@ -94,6 +96,7 @@ class ScreeningIndex:
     # compares vectorised over all candidates before it looks closer at the promising ones
     name_distinctive: list[str]
     name_syllables: list[str]
+    name_length: npt.NDArray[np.int16]  # name id → how many tokens it has
     key_ids: dict[str, int]
     posting_offsets: npt.NDArray[np.int64]  # key id → start in postings; one extra at the end
     postings: IntArray
@@ -148,6 +151,11 @@ class ScreeningIndex:
             name_tokens=name_tokens,
             name_distinctive=name_distinctive,
             name_syllables=name_syllables,
+            name_length=np.fromiter(
+                (min(len(t.split()), 1000) for t in name_tokens),
+                dtype=np.int16,
+                count=len(name_tokens),
+            ),
             key_ids=key_ids,
             posting_offsets=offsets,
             postings=np.frombuffer(posting_names, dtype=np.int32)[order].copy(),
@@ -211,7 +219,9 @@ class ScreeningIndex:
         ids = np.concatenate(slices)
         scores = np.repeat(np.asarray(idf), [len(s) for s in slices])
         unique, inverse = np.unique(ids, return_inverse=True)
-        summed = np.bincount(inverse, weights=scores)
+        # Among names sharing the same keys, the shorter first: when hundreds of affiliates all
+        # carry "Huawei Technologies", the entry that is only that name must not be cut off.
+        summed = np.bincount(inverse, weights=scores) - _LENGTH_WEIGHT * self.name_length[unique]
         if len(unique) > limit:
             best = np.argpartition(-summed, limit)[:limit]
             unique = unique[best]

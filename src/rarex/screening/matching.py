@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 from rarex.screening import terms
 from rarex.screening.index import ScreeningIndex
 from rarex.screening.meaning import meaning_reading
-from rarex.screening.normalize import NormalizedName, normalize
+from rarex.screening.normalize import HAN, NormalizedName, normalize
 from rarex.screening.records import ListEntry, NameRole, PartyKind
 from rarex.screening.results import (
     DEFAULT,
@@ -353,21 +353,54 @@ def search(
             entry_number = int(index.name_entry[name_id])
             if score >= settings.threshold and score > best.get(entry_number, (-1.0, 0, 0))[0]:
                 best[entry_number] = (score, name_id, reading)
-    # Among equal scores, an entry met by its primary name before one met by an alias: ten
-    # affiliates listing "Huawei Technologies Co., Ltd." as an alias must not crowd out the
-    # entry that is Huawei Technologies Co., Ltd.
     ranked = sorted(
         best.items(),
-        key=lambda item: (
-            -item[1][0],
-            index.entry_name(item[1][1]).role is not NameRole.PRIMARY,
-            index.entries[item[0]].entity_id,
-        ),
+        key=lambda item: _rank(index, readings[item[1][2]], query, item[0], item[1][0], item[1][1]),
     )[:limit]
     return [
         _explained(index, readings[reading], name_id, kind, country, settings)
         for _, (_, name_id, reading) in ranked
     ]
+
+
+_HAN_COUNTRIES = frozenset({"CN", "HK", "MO", "TW"})
+
+
+def _rank(
+    index: ScreeningIndex,
+    reading: NormalizedName,
+    query: str,
+    entry_number: int,
+    score: float,
+    name_id: int,
+) -> tuple[float, float, bool, bool, int, str]:
+    """The order of results: the score, then, among equal scores, the entry that is the party
+    before its branches and namesakes:
+
+    1. exactness: how closely the entry's nearest name, legal form included, is the query
+       ("Huawei Technologies Co., Ltd." before "Huawei Technology");
+    2. a query in Chinese characters puts entries in China, Hong Kong, Macao and Taiwan first
+       (the Shenzhen headquarters before the branch in Hanoi);
+    3. met by its primary name before an alias: ten affiliates listing "Huawei Technologies
+       Co., Ltd." as an alias must not crowd out the entry that is Huawei Technologies;
+    4. completeness: the entry listed with more names (the head entity, with its aliases)
+       before one listed with fewer; then the entity id, so results are stable.
+    """
+    entry = index.entries[entry_number]
+    first = name_id - int(index.name_position[name_id])
+    wanted = " ".join(reading.tokens)
+    exactness = max(
+        fuzz.ratio(wanted, index.name_tokens[i]) for i in range(first, first + len(entry.names))
+    )
+    han_query = HAN.search(query) is not None
+    return (
+        -score,
+        -exactness,
+        han_query and _HAN_COUNTRIES.isdisjoint(entry.countries),
+        index.entry_name(name_id).role is not NameRole.PRIMARY,
+        -len(entry.names),
+        entry.entity_id,
+    )
 
 
 def _explained(

@@ -28,6 +28,7 @@ from pypinyin import lazy_pinyin
 from rarex.screening import terms, terms_pinyin
 
 _HAN_RUN: Final = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]+")
+HAN: Final = _HAN_RUN
 # Dots and apostrophes join what they separate ("S.A." → "sa", "Int'l" → "intl"); every other
 # non-alphanumeric character separates words.
 _JOINERS: Final = re.compile(r"[.'\u2019`\u00b4]")
