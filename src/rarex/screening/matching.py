@@ -173,6 +173,60 @@ def _generic_agreement(
     return max(0.0, agreement)
 
 
+_VOWELS = frozenset("aeiouy")
+
+
+def _is_initials(token: str) -> bool:
+    """ "j", or "vv" as "V.V." is written run together: letters standing for given names."""
+    return token.isalpha() and (len(token) == 1 or (len(token) <= 3 and _VOWELS.isdisjoint(token)))
+
+
+def _expand_initials(left: tuple[str, ...], right: tuple[str, ...]) -> tuple[tuple[str, ...], int]:
+    """``left`` with each initial replaced by the word of ``right`` it abbreviates ("J. Smith"
+    against "John Smith" reads "john smith"), and how many were replaced."""
+    spare = [t for t in right if t not in left and len(t) > 1]
+    out: list[str] = []
+    replaced = 0
+    for token in left:
+        if not _is_initials(token) or token in right:
+            out.append(token)
+            continue
+        words = []
+        for letter in token:
+            word = next((w for w in spare if w[0] == letter), None)
+            if word is None:
+                break
+            spare.remove(word)
+            words.append(word)
+        if len(words) == len(token):
+            out.extend(words)
+            replaced += len(words)
+        else:
+            spare.extend(words)
+            out.append(token)
+    return tuple(out), replaced
+
+
+_PATRONYMIC = ("ovich", "evich", "ovych", "evych", "ivich", "ovna", "evna", "ivna", "yevna", "ich")
+
+
+def _without_a_middle_name(
+    left: tuple[str, ...], right: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """When the longer side is the shorter with one word more in the middle (a middle name, a
+    patronymic: "Vladimir Putin", "Vladimir Vladimirovich Putin"), the two without it."""
+    short, long_ = (left, right) if len(left) < len(right) else (right, left)
+    if len(short) < 2 or len(long_) != len(short) + 1:
+        return None
+    for i in range(1, len(long_) - 1):
+        rest = long_[:i] + long_[i + 1 :]
+        # a patronymic, or a middle name of its own ("Ho" of "Kim Ho Kyu" is half a given name)
+        droppable = long_[i].endswith(_PATRONYMIC) or len(long_[i]) >= 4
+        if droppable and sorted(rest) == sorted(short):
+            return short, rest
+    return None
+
+
 def _different_places(query: NormalizedName, name: NormalizedName) -> bool:
     left, right = terms.PLACES.intersection(query.tokens), terms.PLACES.intersection(name.tokens)
     return bool(left and right and not left & right)
@@ -214,11 +268,22 @@ def compare_names(
             penalties=(Penalty(penalty.reason, round(every - scaled, 4)),),
         )
     syllable_factor = 1.0 if person_like else settings.non_person_syllable_factor
+    left, initials = _expand_initials(query.distinctive, name.distinctive)
+    right, more = _expand_initials(name.distinctive, left)
+    # an initial agrees with the name it abbreviates, but less than the name written out
+    by_words = _covered_similarity(left, right, settings, in_order=True) - (
+        settings.initial_penalty * (initials + more)
+    )
+    # people's names only: a word more in an organisation's name is another organisation
+    if person_like and query.tokens == query.distinctive and name.tokens == name.distinctive:
+        middle = _without_a_middle_name(left, right)
+        if middle is not None:  # a dropped middle name lowers the score, not to nothing
+            by_words = max(
+                by_words,
+                _covered_similarity(*middle, settings) - settings.dropped_middle_name_penalty,
+            )
     forms = (
-        (
-            _covered_similarity(query.distinctive, name.distinctive, settings, in_order=True),
-            "words",
-        ),
+        (by_words, "words"),
         (
             _covered_similarity(query.syllables, name.syllables, settings) * syllable_factor,
             "pinyin syllables",

@@ -28,6 +28,8 @@ class MatchSettings:
     generic_unpartnered_penalty: float = 0.15  # per such word when both sides have some
     generic_absent_form: float = 0.6  # ...unless they only say what it is (``terms.FORM_WORDS``)
     place_mismatch_penalty: float = 0.5  # off their agreement when both name different places
+    dropped_middle_name_penalty: float = 0.1  # one side lacks a middle name or patronymic
+    initial_penalty: float = 0.03  # per initial standing for a name the other side writes out
     generic_only_factor: float = 0.60  # scale when either side has no distinctive token
     generic_exact_min: float = 0.88  # ...unless all their words agree at least this much
     non_person_syllable_factor: float = 0.92  # syllables in any order are a person-name habit
