@@ -170,7 +170,7 @@ def worst(
     per_class: int,
 ) -> dict[str, list[str]]:
     """Misses (expected entity not even in the top 10 first, then confidently wrong top hits)
-    and false hits, per class and split, spread over the written forms."""
+    and false hits, per class and split: one query per case first, then the worst left."""
     by_id = {e.entity_id: e for e in entries}
 
     def show(found: Found) -> str:
@@ -192,18 +192,16 @@ def worst(
             line = f"{q.case} {q.note}/{q.form}: {q.text!r} → {show(found)}"
         else:
             continue
-        rows[f"{q.cls} [{q.split}]"].append((severity, q.form, line))
+        rows[f"{q.cls} [{q.split}]"].append((severity, q.case, line))
     out: dict[str, list[str]] = {}
     for key, items in sorted(rows.items()):
         items.sort(key=lambda x: x[0])
         picked: list[str] = []
-        forms: dict[str, int] = defaultdict(int)
-        # at most a fair share per form first, then fill up with the worst left
-        share = max(1, per_class // max(1, len({f for _, f, _ in items})))
-        for _, form, line in items:
-            if len(picked) < per_class and forms[form] < share:
+        cases_shown: set[str] = set()
+        for _, case, line in items:
+            if len(picked) < per_class and case not in cases_shown:
                 picked.append(line)
-                forms[form] += 1
+                cases_shown.add(case)
         for _, _, line in items:
             if len(picked) >= per_class:
                 break
