@@ -48,8 +48,8 @@ def test_ordinals_end_as_english_writes_them(number: int) -> None:
     ("chinese", "tokens"),
     [
         # institute numbers, read digit by digit or by place value, in both readings
-        ("中国电子科技集团公司第十四研究所", {"14th", "research", "institute"}),
-        ("中国船舶重工集团公司第七一九研究所", {"719th", "research", "institute"}),
+        ("中国电子科技集团公司第十四研究所", {"14th", "institute"}),
+        ("中国船舶重工集团公司第七一九研究所", {"719th", "institute"}),
         ("中国航天科工集团第二研究院", {"2nd"}),
     ],
 )

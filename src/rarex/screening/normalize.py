@@ -354,10 +354,17 @@ _PHRASES: Final = tuple(
 )
 
 
+_SAME_PHRASES: Final = tuple(
+    (tuple(phrase.split()), tuple(same.split())) for phrase, same in terms.SAME_PHRASES
+)
+
+
 def _canonical_phrases(words: list[str], steps: list[str]) -> list[str]:
     """Multi-word legal forms to one token, longest first, repeated until nothing changes (a
-    replacement can complete another phrase, and idempotence needs the fixed point)."""
-    return _replace_phrases(words, _PHRASES, "legal form", steps)
+    replacement can complete another phrase, and idempotence needs the fixed point); then
+    phrases said two ways (``terms.SAME_PHRASES``) to one."""
+    legal = _replace_phrases(words, _PHRASES, "legal form", steps)
+    return _replace_phrases(legal, _SAME_PHRASES, "phrase", steps)
 
 
 def _replace_phrases(

@@ -206,9 +206,15 @@ ABBREVIATIONS: Final[dict[str, str]] = {
     "polytechnic": "technology", "polytechnical": "technology", "technical": "technology",
     "northwestern": "northwest", "northeastern": "northeast",
     "southwestern": "southwest", "southeastern": "southeast",
+    "ship": "shipbuilding", "ships": "shipbuilding",
+    "experiment": "test", "experimental": "test", "testing": "test", "tests": "test",
     "prc": "china",
     "chinese": "china",
 }  # fmt: skip
+
+# Phrases said two ways: 研究所 is "research institute" or "institute" in English names
+# ("Jiangsu Institute of Automation"), so both read "institute". Applied after legal forms.
+SAME_PHRASES: Final[tuple[tuple[str, str], ...]] = (("research institute", "institute"),)
 
 # Words dropped everywhere: they join, they do not name.
 STOP_WORDS: Final[frozenset[str]] = frozenset(
@@ -372,6 +378,15 @@ HAN_TERMS: Final[dict[str, str]] = {
     "澳门": "macau",
     "省": "province",
     "市": "city",
+    # regions, as institutes and companies name themselves after them
+    "西南": "southwest",
+    "西北": "northwest",
+    "东北": "northeast",
+    "东南": "southeast",
+    "华东": "east china",
+    "华北": "north china",
+    "华南": "south china",
+    "华中": "central china",
 }
 HAN_TERM_MAX_LEN: Final[int] = max(len(term) for term in HAN_TERMS)
 
@@ -409,7 +424,8 @@ GENERIC_TOKENS: Final[frozenset[str]] = frozenset(
         "engineering", "manufacturing", "development", "investment", "holding", "import",
         "export", "enterprise", "system", "service", "global", "national", "network",
         "information", "software", "product", "material", "energy", "machinery", "logistics",
-        "shipping", "solution", "solutions", "center", "factory", "plant", "bureau", "office",
+        "shipping", "solution", "solutions", "test", "center", "factory", "plant", "bureau",
+        "office",
         "department", "ministry", "state", "general", "new", "heavy", "defense", "nuclear",
         "semiconductor", "microelectronics", "optoelectronics", "intelligent", "instrument",
         "precision", "shipbuilding", "ordnance", "association", "foundation", "bank", "trust",
