@@ -71,7 +71,9 @@ def test_a_lost_character_becomes_the_apostrophe_or_space_it_was_and_quotes_go(
 def test_a_place_after_the_legal_form_is_taken_off_and_a_branch_is_kept() -> None:
     rows = {
         # line 5553, 1006, 2416 of the shared file
-        "Xi?an Huawei Technologies Co., Ltd., Xi?an, Shaanxi": "Xi'an Huawei Technologies Co., Ltd.",
+        "Xi?an Huawei Technologies Co., Ltd., Xi?an, Shaanxi": (
+            "Xi'an Huawei Technologies Co., Ltd."
+        ),
         "Chengdu Huawei Technologies Co., Ltd., Chengdu, Sichuan": (
             "Chengdu Huawei Technologies Co., Ltd."
         ),
@@ -106,7 +108,8 @@ def test_an_and_any_successor_tail_is_the_scope_not_the_name(
     # line 3787 and 4137
     (ningbo,) = entries["60cbf26b"].names
     assert ningbo.text == "Ningbo Zhongjun International Trade Co., Ltd. (NBZJ)"
-    assert ningbo.raw is not None and ningbo.raw.endswith("or subsidiary thereof")
+    assert ningbo.raw is not None
+    assert ningbo.raw.endswith("or subsidiary thereof")
     assert names(entries["7cffd56c"]) == [
         ("PTI", NameRole.PRIMARY),
         ("Poly Technologies Incorporated (PTI)", NameRole.ALIAS),
