@@ -183,3 +183,17 @@ def test_an_earlier_version_imported_again_becomes_active_again(
         session, actor=None, clock=clock, names=["Beta Motors"]
     )
     assert found == []
+
+
+def test_a_file_read_by_an_older_parser_is_read_again_into_a_new_version(
+    session: Session, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = cn_list(cn_row(1, "Acme Defense", "阿克米防务"))
+    monkeypatch.setattr(watch_lists, "PARSE_REVISION", 1)
+    old = import_(session, clock, "cn-mofcom-csv", [data], ["cn.csv"])
+    monkeypatch.undo()
+    again = import_(session, clock, "cn-mofcom-csv", [data], ["cn.csv"])
+    assert not again.unchanged
+    assert again.version_id != old.version_id
+    assert (again.added, again.changed, again.removed) == (0, 0, 0)  # this parse reads it alike
+    assert import_(session, clock, "cn-mofcom-csv", [data], ["cn.csv"]).unchanged

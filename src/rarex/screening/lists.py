@@ -31,7 +31,7 @@ from rarex.models.screening import ListedEntry, ListVersion
 from rarex.screening import repository
 from rarex.screening.list_diff import Difference, ShrinkConfirmation, check_shrink, difference
 from rarex.screening.records import ListEntry, entry_to_dict
-from rarex.screening.sources import ParsedList, parse_list
+from rarex.screening.sources import PARSE_REVISION, ParsedList, parse_list
 
 Progress = Callable[[int, int | None], None]
 MANAGE_ROLES = (Role.ADMINISTRATOR, Role.LICENSING_OFFICER)
@@ -104,7 +104,9 @@ def _counts(parsed: ParsedList) -> dict[str, dict[str, int]]:
 
 
 def content_hash(files: Sequence[bytes]) -> str:
-    digest = hashlib.sha256()
+    """What makes a version the same one: the files' bytes and the parsers' revision (the
+    same bytes read by a better parser are another version)."""
+    digest = hashlib.sha256(f"rarex-parse:{PARSE_REVISION}".encode())
     for data in files:
         digest.update(hashlib.sha256(data).digest())
     return digest.hexdigest()
