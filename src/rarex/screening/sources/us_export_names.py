@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 # Kinds of clutter, as ``CellNames.found`` names them (and the parse notes count them).
 LOST_CHARACTER = "a lost character (?) restored or dropped"
-SUBORDINATE = "a 'Subordinate Institution' cell split from its parent"
+SUBORDINATE = "a subordinate unit's cell split from its parent"
 AFFILIATE = "an 'Affiliated Entity' cell split from its parent"
 SUCCESSORS = "an 'and any successor' tail taken off"
 AKA_INSIDE = "a.k.a./f.k.a. names inside a cell split off"
