@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     # Party screening raises a hit at or above this score (rarex.screening.matching explains
     # the default: true variants score 0.85-1.0, near misses 0.6-0.75).
     screening_threshold: float = Field(default=0.80, ge=0.5, le=1.0)
+    # A watch-list version that removes more than this share of the active entries (0.05 =
+    # 5%) is refused unless an operator confirms it: a truncated download is well-formed too.
+    list_shrink_limit: float = Field(default=0.05, ge=0.0, le=1.0)
 
     max_document_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     max_quantity_kg: Decimal = Decimal("100000000")  # 100,000 t: anything above is absurd

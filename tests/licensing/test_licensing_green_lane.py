@@ -199,7 +199,7 @@ def test_an_open_screening_hit_keeps_the_case_out_of_the_green_lane(
     )
     watch_lists.import_list(
         session, actor=None, clock=clock, fmt="cn-mofcom-csv", files=[watch_list.encode()],
-        file_names=["cn.csv"],
+        file_names=["cn.csv"], shrink_limit=settings.list_shrink_limit,
     )  # fmt: skip
     case = applicant.accept()
     lane, results = applicant.assessment(case)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rarex.clock import FixedClock
+from rarex.config import Settings
 from rarex.models.screening import ListedEntry, ListVersion
 from rarex.screening import lists as watch_lists
 from rarex.screening import search as screening_search
@@ -54,10 +55,24 @@ def cn_list(*rows: str) -> bytes:
     return (CN_HEADER + "".join(f"{r}\n" for r in rows)).encode()
 
 
-def import_(session: Session, clock: FixedClock, fmt: str, files: list[bytes], names: list[str]):  # type: ignore[no-untyped-def]
+# The configured default; the tests of counting pass 1.0 where a small list loses an entry
+# (the shrink rule has tests of its own in test_screening_list_shrink.py).
+SHRINK_LIMIT: float = Settings.model_fields["list_shrink_limit"].default
+
+
+def import_(  # type: ignore[no-untyped-def]
+    session: Session,
+    clock: FixedClock,
+    fmt: str,
+    files: list[bytes],
+    names: list[str],
+    *,
+    shrink_limit: float = SHRINK_LIMIT,
+):
     return watch_lists.import_list(
-        session, actor=None, clock=clock, fmt=fmt, files=files, file_names=names
-    )
+        session, actor=None, clock=clock, fmt=fmt, files=files, file_names=names,
+        shrink_limit=shrink_limit,
+    )  # fmt: skip
 
 
 # Untraced by coverage: parsing every shared list under the tracer costs CI ~10 s of CPU per
@@ -133,6 +148,7 @@ def test_a_new_version_supersedes_and_counts_what_changed(
         "cn-mofcom-csv",
         [cn_list(suspended, row_c)],
         ["v2.csv"],
+        shrink_limit=1.0,  # one of two entries removed: counted here, not refused
     )
     assert (result.added, result.changed, result.removed) == (1, 1, 1)
     assert sorted(e.entity_id for e in result.delta) == [
@@ -157,7 +173,7 @@ def test_an_earlier_version_imported_again_becomes_active_again(
     second = cn_list(cn_row(1, "Acme Defense", "阿克米防务"), cn_row(2, "Beta Motors", "贝塔"))
     a = import_(session, clock, "cn-mofcom-csv", [first], ["a.csv"])
     import_(session, clock, "cn-mofcom-csv", [second], ["b.csv"])
-    back = import_(session, clock, "cn-mofcom-csv", [first], ["a-again.csv"])
+    back = import_(session, clock, "cn-mofcom-csv", [first], ["a-again.csv"], shrink_limit=1.0)
     assert not back.unchanged
     assert back.version_id == a.version_id
     assert back.removed == 1
@@ -167,3 +183,17 @@ def test_an_earlier_version_imported_again_becomes_active_again(
         session, actor=None, clock=clock, names=["Beta Motors"]
     )
     assert found == []
+
+
+def test_a_file_read_by_an_older_parser_is_read_again_into_a_new_version(
+    session: Session, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = cn_list(cn_row(1, "Acme Defense", "阿克米防务"))
+    monkeypatch.setattr(watch_lists, "PARSE_REVISION", 1)
+    old = import_(session, clock, "cn-mofcom-csv", [data], ["cn.csv"])
+    monkeypatch.undo()
+    again = import_(session, clock, "cn-mofcom-csv", [data], ["cn.csv"])
+    assert not again.unchanged
+    assert again.version_id != old.version_id
+    assert (again.added, again.changed, again.removed) == (0, 0, 0)  # this parse reads it alike
+    assert import_(session, clock, "cn-mofcom-csv", [data], ["cn.csv"]).unchanged

@@ -35,8 +35,9 @@ def load(
 ) -> watch_lists.ImportResult:
     data = (HEADER + "".join(f"{r}\n" for r in rows)).encode()
     result = watch_lists.import_list(
-        session, actor=None, clock=clock, fmt="cn-mofcom-csv", files=[data], file_names=["cn"]
-    )
+        session, actor=None, clock=clock, fmt="cn-mofcom-csv", files=[data], file_names=["cn"],
+        shrink_limit=settings.list_shrink_limit,
+    )  # fmt: skip
     case_screening.rescreen_cases(session, clock=clock, settings=settings, delta=result.delta)
     return result
 
@@ -228,7 +229,7 @@ def test_an_applicant_whose_credit_code_is_on_a_list_is_hit_whatever_its_name(
     )
     result = watch_lists.import_list(
         session, actor=None, clock=clock, fmt="us-export-csv", files=[us_row.encode()],
-        file_names=["us.csv"],
+        file_names=["us.csv"], shrink_limit=settings.list_shrink_limit,
     )  # fmt: skip
     assert result.entities == 1
     exporter = make_actor(session, clock, Role.EXPORTER, company=company)

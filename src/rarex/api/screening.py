@@ -113,9 +113,18 @@ def import_list(
     settings: SettingsDep,
     format: Annotated[Code, Form()],
     dataset: Annotated[Label | None, Form()] = None,
+    allow_shrink: Annotated[
+        bool,
+        Form(description="Accept a version removing more than the configured share of entries"),
+    ] = False,
+    reason: Annotated[Reason | None, Form(description="Why a shrinking version is right")] = None,
+    dry_run: Annotated[bool, Form(description="Show the difference; change nothing")] = False,
 ) -> ListImported:
-    """Import a version of a list (multipart ``files`` and ``format``); cases open or licensed
-    are screened again against what changed."""
+    """Import a version of a list (multipart ``files`` and ``format``). The answer shows its
+    difference from the active version; a version that removes more than the configured share
+    of the active entries is 409 ``lists.shrink_refused`` (``details.difference``: the counts)
+    unless ``allow_shrink`` with a ``reason``. ``dry_run`` changes nothing. Cases open or
+    licensed are screened again against what was added or changed."""
     require_role(actor, *watch_lists.MANAGE_ROLES, action="import watch lists")
     contents: list[bytes] = []
     names = [file_name(u, field=f"files[{i}]", default="upload") for i, u in enumerate(files)]
@@ -132,9 +141,12 @@ def import_list(
         raise InvalidInput("send at least one file", code="lists.bad_files")
     result, rescreened = case_screening.import_list_and_rescreen(
         session, actor=actor, clock=clock, settings=settings, fmt=format, files=contents,
-        file_names=names, dataset=dataset,
+        file_names=names, dataset=dataset, allow_shrink=allow_shrink, reason=reason,
+        dry_run=dry_run,
     )  # fmt: skip
-    return ListImported.model_validate({**result.to_dict(), "rescreened": rescreened.to_dict()})
+    return ListImported.model_validate(
+        {**result.to_dict(), "rescreened": rescreened.to_dict() if rescreened else None}
+    )
 
 
 @router.get("/applications/{key}/hits")

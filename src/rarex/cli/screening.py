@@ -3,12 +3,14 @@ hits officers resolve on applications."""
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -19,6 +21,8 @@ from rarex.licensing import screening as case_screening
 from rarex.licensing import views
 from rarex.screening import lists as watch_lists
 from rarex.screening import search as screening_search
+from rarex.screening.errors import ShrinkRefused
+from rarex.screening.list_diff import Difference
 from rarex.screening.sources import FORMATS, detect_format
 
 lists_app = typer.Typer(
@@ -51,13 +55,39 @@ def import_command(
         str | None,
         typer.Option(help="When the file was fetched (YYYY-MM-DD or ISO time); default: now."),
     ] = None,
+    as_user: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            help="Username to act as (an administrator or licensing officer); needed to "
+            "confirm a shrink, which is audited with its actor.",
+        ),
+    ] = None,
+    allow_shrink: Annotated[
+        bool,
+        typer.Option(
+            "--allow-shrink",
+            help="Accept a version that removes more than RAREX_LIST_SHRINK_LIMIT of the "
+            "active entries (with --reason and --as).",
+        ),
+    ] = False,
+    reason: Annotated[
+        str | None, typer.Option(help="Why a shrinking version is right (with --allow-shrink)")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the difference; change nothing.")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Import a version of a watch list (OFAC takes the sdn file and, beside it, alt and add).
 
-    An unchanged file changes nothing; a malformed one is refused, naming the line or
-    element, and the version in use stays in use. Cases open or licensed are screened again
-    against what the new version added or changed. Exit 0 on success, 2 when refused.
+    The new version is first compared with the active one: what it adds, changes and removes
+    is shown. A version that removes more than RAREX_LIST_SHRINK_LIMIT (5%) of the active
+    entries is refused (lists.shrink_refused) unless confirmed with --allow-shrink --reason
+    --as USER. --dry-run shows the difference and changes nothing. An unchanged file changes
+    nothing; a malformed one is refused, naming the line or element, and the version in use
+    stays in use. Cases open or licensed are screened again against what the new version
+    added or changed. Exit 0 on success, 2 when refused.
     """
     contents = []
     for path in files:
@@ -80,39 +110,118 @@ def import_command(
         disable=not err_console.is_terminal,
         transient=True,
     )
-    with progress, ctx.unit_of_work() as session:
-        task = progress.add_task(files[0].name, total=None)
-        result, rescreened = case_screening.import_list_and_rescreen(
-            session,
-            actor=None,
-            clock=ctx.clock,
-            settings=ctx.settings,
-            fmt=chosen,
-            files=contents,
-            file_names=[p.name for p in files],
-            retrieved_at=when,
-            dataset=dataset,
-            progress=lambda done, total: progress.update(task, completed=done, total=total),
-        )
-    body = {**result.to_dict(), "rescreened": rescreened.to_dict()}
+    try:
+        with progress, ctx.unit_of_work() as session:
+            task = progress.add_task(files[0].name, total=None)
+            result, rescreened = case_screening.import_list_and_rescreen(
+                session,
+                actor=ctx.actor(session, as_user) if as_user is not None else None,
+                clock=ctx.clock,
+                settings=ctx.settings,
+                fmt=chosen,
+                files=contents,
+                file_names=[p.name for p in files],
+                retrieved_at=when,
+                dataset=dataset,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+                allow_shrink=allow_shrink,
+                reason=reason,
+                dry_run=dry_run,
+            )
+    except ShrinkRefused as refused:
+        if as_json:
+            emit_json(
+                {
+                    "refused": {"code": refused.code, "message": refused.message},
+                    "dry_run": dry_run,
+                    "difference": refused.difference.to_dict(),
+                }
+            )
+        else:
+            _print_difference(refused.difference)
+        raise
+    body = {
+        **result.to_dict(),
+        "rescreened": rescreened.to_dict() if rescreened is not None else None,
+    }
     if as_json:
         emit_json(body)
         return
-    state = "unchanged (already imported)" if result.unchanged else "imported, now active"
-    console.print(f"{escape(result.source)} ({result.format}): {state}")
+    _print_import(result, rescreened)
+
+
+def _print_import(
+    result: watch_lists.ImportResult, rescreened: case_screening.Rescreening | None
+) -> None:
+    if result.unchanged:
+        state = "unchanged (already imported)"
+    elif result.dry_run:
+        state = "dry run: nothing was changed; importing would make this version active"
+    else:
+        state = "imported, now active"
+    console.print(f"{_shown(result.source)} ({result.format}): {state}")
+    if result.published_at is not None:
+        console.print(f"published by the list: {result.published_at.isoformat()}")
     table = Table("list", "entities", "names")
     for name, count in sorted(result.counts.items()):
-        table.add_row(escape(name), str(count["entities"]), str(count["names"]))
+        table.add_row(_shown(name), str(count["entities"]), str(count["names"]))
     table.add_row("[bold]total[/bold]", str(result.entities), str(result.names))
     console.print(table)
     if not result.unchanged:
+        _print_difference(result.difference)
+    confirmation = result.shrink_confirmation
+    if confirmation is not None:
         console.print(
-            f"against the version before: {result.added} added, {result.changed} changed, "
-            f"{result.removed} removed; {rescreened.cases} case(s) screened again, "
-            f"{rescreened.hits} new hit(s)"
+            f"shrink of {confirmation.removed_share:.1%} confirmed by "
+            f"{_shown(confirmation.actor)}: {_shown(confirmation.reason)}"
+        )
+    if rescreened is not None and not result.unchanged:
+        console.print(
+            f"{rescreened.cases} case(s) screened again against {rescreened.entries} added or "
+            f"changed entries, {rescreened.hits} new hit(s)"
         )
     for note in result.notes:
-        console.print(f"[dim]note: {escape(note)}[/dim]")
+        console.print(f"[dim]note: {_shown(note)}[/dim]")
+
+
+EXAMPLES = 5
+
+
+def _print_difference(diff: Difference) -> None:
+    """Counts, and the first few entries of each change (--json lists every one)."""
+    if diff.active_version is None:
+        console.print(f"no version was active: {diff.after} entries added")
+    else:
+        console.print(
+            f"against the active version {diff.active_version[:8]}: {diff.before} entries "
+            f"before, {diff.after} after, {diff.removed_share:.1%} of them removed"
+        )
+    table = Table("change", "entries", f"first {EXAMPLES}")
+    for label, listed in (
+        ("added", diff.added),
+        ("changed", diff.changed),
+        ("removed", diff.removed),
+    ):
+        shown = "; ".join(f"{_shown(e.entity_id)} {_shown(e.name)}" for e in listed[:EXAMPLES])
+        more = len(listed) - EXAMPLES
+        if more > 0:
+            shown += f"; and {more} more (--json lists all)"
+        table.add_row(label, str(len(listed)), shown)
+    console.print(table)
+
+
+def _shown(text: str) -> str:
+    """List data as a terminal may print it: control and format characters written out as
+    escapes (a list is someone else's data, and ESC or a bidi override would be obeyed), and
+    Rich markup escaped."""
+    if not text.isprintable():
+        text = "".join(
+            ch.encode("unicode_escape").decode("ascii")
+            if unicodedata.category(ch) in ("Cc", "Cf") and ch != "\u200d"
+            else ch
+            for ch in text
+        )
+    return escape(text)
 
 
 def _retrieved(value: str | None) -> datetime | None:
@@ -131,7 +240,8 @@ def status_command(
     history: Annotated[bool, typer.Option(help="Every version, not only the active ones")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """The loaded watch lists: source, version, content hash, retrieval and import, counts."""
+    """The loaded watch lists: source, version, content hash, publication, retrieval and
+    import, counts."""
     ctx = open_context()
     with ctx.unit_of_work() as session:
         rows = watch_lists.list_status(session, actor=None, history=history)
@@ -141,17 +251,25 @@ def status_command(
     if not rows:
         console.print("no watch list is loaded: `rarex lists import FILE` loads one")
         return
-    table = Table("source", "active", "entities", "names", "retrieved", "imported", "sha256")
+    # Fits 80 characters without the box's vertical rules; "active" only with --history.
+    columns = ["source", "entities", "names", "published", "retrieved", "imported", "sha256"]
+    table = Table(
+        *(["active", *columns] if history else columns),
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
     for r in rows:
-        table.add_row(
-            escape(r.source),
-            "yes" if r.active else "no",
+        cells = [
+            _shown(r.source),
             str(r.entities),
             str(r.names),
+            r.published_at.date().isoformat() if r.published_at else "-",
             r.retrieved_at.date().isoformat(),
-            r.imported_at.isoformat(timespec="seconds"),
-            r.content_hash[:12],
-        )
+            r.imported_at.strftime("%Y-%m-%d %H:%M"),
+            r.content_hash[:8],
+        ]
+        table.add_row(*(["yes" if r.active else "no", *cells] if history else cells))
     console.print(table)
 
 

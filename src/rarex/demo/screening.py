@@ -29,6 +29,7 @@ def watch_lists_loaded(w: DemoWorld) -> None:
         fmt="cn-mofcom-csv",
         files=[data],
         file_names=[SAMPLE],
+        shrink_limit=w.settings.list_shrink_limit,
     )
     w.notes["watch_lists"] = result.to_dict()
 

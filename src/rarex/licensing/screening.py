@@ -181,8 +181,10 @@ def rescreen_cases(
     changed entries only; new hits are raised (trigger ``list_change``)."""
     if not delta:
         return Rescreening(0, 0, 0)
-    index = ScreeningIndex.build(delta)
     cases = repository.applications_to_rescreen(session, OPEN_STATES)
+    if not cases:  # nothing to screen: the index of the changes is not worth building
+        return Rescreening(len(delta), 0, 0)
+    index = ScreeningIndex.build(delta)
     raised = 0
     for application in cases:
         hits = screening.screen_application(
@@ -210,10 +212,16 @@ def import_list_and_rescreen(
     retrieved_at: datetime | None = None,
     dataset: str | None = None,
     progress: watch_lists.Progress | None = None,
-) -> tuple[watch_lists.ImportResult, Rescreening]:
+    allow_shrink: bool = False,
+    reason: str | None = None,
+    dry_run: bool = False,
+) -> tuple[watch_lists.ImportResult, Rescreening | None]:
     """Store a new version of a watch list, then screen the open and licensed cases against
     what it added or changed, in the caller's one unit of work: a list in force is never
-    without the hits it raises. ``actor`` None is the operator's own CLI."""
+    without the hits it raises. ``actor`` None is the operator's own CLI. A dry run changes
+    nothing and screens nothing (its rescreening is None); a version that removes more than
+    ``settings.list_shrink_limit`` of the active entries needs ``allow_shrink`` and a
+    ``reason`` from a named ``actor``."""
     result = watch_lists.import_list(
         session,
         actor=actor,
@@ -221,10 +229,16 @@ def import_list_and_rescreen(
         fmt=fmt,
         files=files,
         file_names=file_names,
+        shrink_limit=settings.list_shrink_limit,
         retrieved_at=retrieved_at,
         dataset=dataset,
         progress=progress,
+        allow_shrink=allow_shrink,
+        reason=reason,
+        dry_run=dry_run,
     )
+    if dry_run:
+        return result, None
     rescreened = rescreen_cases(session, clock=clock, settings=settings, delta=result.delta)
     return result, rescreened
 

@@ -34,7 +34,9 @@ _PARTY_ROLES = "('applicant', 'consignee', 'end_user')"
 class ListVersion(Base):
     """One import of one source's file(s). The same content imported again is the same version
     (source and content hash are unique together), so a re-import changes nothing. At most
-    one version per source is active: the one screening uses."""
+    one version per source is active: the one screening uses. ``published_at`` is when the
+    publisher made the file, where the file says so (the UN's ``dateGenerated``), apart from
+    when it was fetched (``retrieved_at``) and imported (``imported_at``)."""
 
     __tablename__ = "list_versions"
     __table_args__ = (
@@ -55,6 +57,7 @@ class ListVersion(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     files: Mapped[list[str]] = mapped_column(JSON, default=list)
     retrieved_at: Mapped[Timestamp]
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     imported_at: Mapped[Timestamp]
     imported_by: Mapped[str] = mapped_column(String(120))
     active: Mapped[bool] = mapped_column(Boolean, default=False)

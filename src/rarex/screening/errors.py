@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rarex.errors import InvalidInput
+from rarex.errors import Conflict, InvalidInput
+
+if TYPE_CHECKING:
+    from rarex.screening.list_diff import Difference
 
 
 class MalformedList(InvalidInput):
@@ -19,3 +22,15 @@ class MalformedList(InvalidInput):
     def __init__(self, message: str, *, where: str, code: str | None = None, **details: Any):
         super().__init__(f"{where}: {message}", code=code, where=where, **details)
         self.where = where
+
+
+class ShrinkRefused(Conflict):
+    """A version that would remove more of the active entries than the limit allows, without
+    an operator's confirmation. ``difference`` is the whole difference (for a CLI to show);
+    ``details`` carry its counts and the limit (for the API's problem answer)."""
+
+    default_code = "lists.shrink_refused"
+
+    def __init__(self, message: str, *, difference: Difference, limit: float) -> None:
+        super().__init__(message, difference=difference.counts(), limit=limit)
+        self.difference = difference

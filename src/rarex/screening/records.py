@@ -4,7 +4,7 @@ Pure: the list parsers (``rarex.screening.sources``) produce these, the matcher 
 the service stores them. An entry is identified across versions of its list by
 ``source:entry_id`` (``entity_id``); ``content_hash`` changes exactly when something that
 matters for screening changes, which is what delta re-screening and remembered dismissals
-compare.
+compare. A name's ``raw`` cell is shown, never screened, so it is not part of the hash.
 """
 
 from __future__ import annotations
@@ -45,6 +45,10 @@ class EntryName:
     # ISO 639-1 language when the list says or the script makes it plain ("zh" for Han,
     # "ru" for Cyrillic from the UN's original-script names); None when unknown.
     lang: str | None = None
+    # The cell as the list wrote it, when ``text`` is more than its whitespace tidied: control
+    # characters taken out, clutter split off ("…, Shenzhen, Guangdong", "a.k.a. …"), or one
+    # of several names the cell held. For display only: screening reads ``text``.
+    raw: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,14 +102,22 @@ class ListEntry:
 
     def content_hash(self) -> str:
         """SHA-256 of the entry's canonical JSON: equal for equal content, whatever the order
-        of the source file's rows."""
-        body = json.dumps(asdict(self), sort_keys=True, default=str, ensure_ascii=False)
-        return hashlib.sha256(body.encode("utf-8")).hexdigest()
+        of the source file's rows. The names' raw cells are left out: they are shown, never
+        screened, and an entry hashes as it did before they were kept."""
+        body = asdict(self)
+        for name in body["names"]:
+            del name["raw"]
+        text = json.dumps(body, sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def entry_to_dict(entry: ListEntry) -> dict[str, Any]:
-    """The entry as plain JSON values (dates as ISO strings); ``entry_from_dict`` reverses it."""
+    """The entry as plain JSON values (dates as ISO strings); ``entry_from_dict`` reverses it.
+    A name's ``raw`` is stored only when it has one."""
     body: dict[str, Any] = json.loads(json.dumps(asdict(entry), default=str, ensure_ascii=False))
+    for name in body["names"]:
+        if name["raw"] is None:
+            del name["raw"]
     return body
 
 
@@ -119,7 +131,8 @@ def entry_from_dict(data: dict[str, Any]) -> ListEntry:
         list_name=data["list_name"],
         kind=PartyKind(data["kind"]),
         names=tuple(
-            EntryName(n["text"], NameRole(n["role"]), n.get("lang")) for n in data["names"]
+            EntryName(n["text"], NameRole(n["role"]), n.get("lang"), n.get("raw"))
+            for n in data["names"]
         ),
         countries=tuple(data.get("countries", ())),
         addresses=tuple(data.get("addresses", ())),

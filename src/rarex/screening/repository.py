@@ -65,13 +65,15 @@ def deactivate(session: Session, source: str) -> None:
     )
 
 
-def entry_hashes(session: Session, version_id: uuid.UUID) -> dict[str, str]:
+def entry_digests(session: Session, version_id: uuid.UUID) -> dict[str, tuple[str, str]]:
+    """Entity id → (content hash, primary name) of a version's entries: what a difference
+    compares and names."""
     rows = session.execute(
-        select(ListedEntry.entity_id, ListedEntry.content_hash).where(
+        select(ListedEntry.entity_id, ListedEntry.content_hash, ListedEntry.primary_name).where(
             ListedEntry.version_id == version_id
         )
     )
-    return {entity_id: content_hash for entity_id, content_hash in rows}
+    return {entity_id: (digest, name) for entity_id, digest, name in rows}
 
 
 def entries_of(session: Session, version_ids: Iterable[uuid.UUID]) -> list[ListEntry]:

@@ -78,6 +78,9 @@ class ListStatus(Out):
     content_hash: str
     files: list[str]
     retrieved_at: TimeText
+    published_at: TimeText | None = Field(
+        description="When the publisher made the file, where the file says so (UN XML)"
+    )
     imported_at: TimeText
     imported_by: str
     entities: int
@@ -94,19 +97,57 @@ class Rescreening(Out):
     hits: int
 
 
+class ListedRead(Out):
+    entity_id: str
+    name: str
+
+
+class DifferenceEntries(Out):
+    added: list[ListedRead]
+    changed: list[ListedRead]
+    removed: list[ListedRead]
+
+
+class DifferenceCounts(Out):
+    active_version: str | None = Field(description="The version compared with; null if none")
+    before: int = Field(description="Entries of the active version")
+    after: int = Field(description="Entries of the imported version")
+    added: int
+    changed: int
+    removed: int
+    removed_share: float = Field(description="removed / before (0 when nothing was active)")
+
+
+class ListDifference(DifferenceCounts):
+    entries: DifferenceEntries = Field(description="Every entry added, changed and removed")
+
+
+class ShrinkConfirmationRead(Out):
+    actor: str
+    reason: str
+    removed: int
+    before: int
+    removed_share: float
+    limit: float
+
+
 class ListImported(Out):
     source: str
     format: str
-    version: str
+    version: str | None = Field(description="null for a dry run of a new version")
     unchanged: bool
+    dry_run: bool
+    published_at: TimeText | None
     entities: int
     names: int
     counts: dict[str, ListCount]
     added: int
     changed: int
     removed: int
+    difference: ListDifference
+    shrink_confirmation: ShrinkConfirmationRead | None
     notes: list[str]
-    rescreened: Rescreening
+    rescreened: Rescreening | None = Field(description="null for a dry run, which screens nothing")
 
 
 class CaseHit(Out):

@@ -38,6 +38,7 @@ from rarex.screening.sources.us_export import parse_us_export
 
 __all__ = [
     "FORMATS",
+    "PARSE_REVISION",
     "ListCount",
     "ParsedList",
     "Progress",
@@ -50,6 +51,12 @@ __all__ = [
     "parse_un_xml",
     "parse_us_export",
 ]
+
+# Bumped whenever a parser reads the same bytes into other entries (2: control characters out
+# of every field, raw cells kept, the US export lists' clutter taken apart). An import's
+# content hash includes it, so a file imported under an older revision is read again into a
+# new version, and its difference shows what the new reading changed.
+PARSE_REVISION = 2
 
 NamedFile = tuple[str, bytes]
 Parser = Callable[[Sequence[NamedFile], str | None, Progress | None], ParsedList]

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from rarex.screening.errors import MalformedList
 from rarex.screening.records import EntryName, ListEntry, NameRole
@@ -37,7 +37,9 @@ class ParsedList:
 
     ``counts`` holds, per ``list_name`` (sorted), the number of entries and of their names;
     ``notes`` says what was read but kept out (unknown country names, implausible dates,
-    skipped records) so an import can show it instead of failing on it.
+    skipped records) so an import can show it instead of failing on it. ``published_at`` is
+    when the list's publisher made the file, where the file says so (the UN's
+    ``dateGenerated``); None for formats that carry no such date.
     """
 
     source: str
@@ -46,6 +48,7 @@ class ParsedList:
     counts: tuple[tuple[str, ListCount], ...]
     notes: tuple[str, ...] = ()
     encoding: str = "utf-8"
+    published_at: datetime | None = None
 
     @property
     def counts_by_list(self) -> dict[str, ListCount]:
@@ -66,6 +69,7 @@ def build_result(
     entries: Sequence[ListEntry],
     notes: Notes,
     encoding: str = "utf-8",
+    published_at: datetime | None = None,
 ) -> ParsedList:
     entities: Counter[str] = Counter()
     names: Counter[str] = Counter()
@@ -82,6 +86,7 @@ def build_result(
         counts=counts,
         notes=notes.render(),
         encoding=encoding,
+        published_at=published_at,
     )
 
 
@@ -238,12 +243,50 @@ def check_width(row: Sequence[str], width: int, line: int, *, label: str | None 
 
 _SPACES = re.compile(r"\s+")
 
+# Characters a watch list is someone else's data for: they change how a terminal prints (ESC
+# starts an escape sequence, the bidi overrides and isolates reorder what follows) or what a
+# database accepts (PostgreSQL refuses NUL), and no name is spelled with them. C0 controls but
+# tab, line feed and carriage return (those are whitespace, tidied to a space), DEL, C1
+# controls, the bidi marks, embeddings, overrides and isolates, the zero-width space and a
+# stray byte-order mark. ZWJ and ZWNJ stay: Persian and Indic names are spelled with them.
+CONTROLS: frozenset[str] = frozenset(
+    [chr(c) for c in range(0x20) if chr(c) not in "\t\n\r"]
+    + [chr(c) for c in range(0x7F, 0xA0)]
+    + ["\u061c", "\u200b", "\u200e", "\u200f", "\ufeff"]
+    + [chr(c) for c in range(0x202A, 0x202F)]
+    + [chr(c) for c in range(0x2066, 0x206A)]
+)
+_DROP_CONTROLS = str.maketrans(dict.fromkeys(CONTROLS))
+
+
+# A terminal escape sequence goes whole, not just its ESC: "\x1b[31mAcme" is "Acme", not
+# "[31mAcme". CSI (ESC [ or U+009B, parameters, one final byte) and OSC (ESC ], up to BEL or
+# ESC \, bounded so an unterminated one costs no more than its bound). A lone ESC before a
+# letter is only the ESC: a stray byte in "AL\x1bQAIDA" must not take the Q with it.
+_ESCAPE_SEQUENCES = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]{0,256}(?:\x07|\x1b\\)"
+)
+
+
+def strip_controls(value: str) -> str:
+    """``value`` without terminal escape sequences and the characters of ``CONTROLS``;
+    linear, whatever its length."""
+    if "\x1b" in value or "\x9b" in value:
+        value = _ESCAPE_SEQUENCES.sub("", value)
+    return value.translate(_DROP_CONTROLS)
+
 
 def clean(value: str | None) -> str:
-    """Trimmed, inner whitespace runs collapsed to one space; nothing else changes: the
-    matcher does its own normalisation and needs the text as the list wrote it."""
+    """Control characters out (``CONTROLS``), trimmed, inner whitespace runs collapsed to one
+    space; nothing else changes: the matcher does its own normalisation and needs the text as
+    the list wrote it."""
     if not value:
         return ""
+    return _SPACES.sub(" ", strip_controls(value)).strip()
+
+
+def tidy(value: str) -> str:
+    """Whitespace tidied only: what a cell reads as when nothing in it was cleaned."""
     return _SPACES.sub(" ", value).strip()
 
 
@@ -293,18 +336,27 @@ def guess_lang(text: str) -> str | None:
 
 
 class NameList:
-    """An entry's names in file order, identical texts once (the first role wins)."""
+    """An entry's names in file order, identical texts once (the first role wins).
+
+    Give ``add`` the cell as the file holds it: the name is cleaned here (``clean``), and the
+    cell is kept as the name's ``raw`` when the name is more than the cell's whitespace tidied.
+    A name split out of a larger cell gives that cell as ``raw``.
+    """
 
     def __init__(self) -> None:
         self._names: list[EntryName] = []
         self._seen: set[str] = set()
 
-    def add(self, text: str | None, role: NameRole, lang: str | None = None) -> None:
+    def add(
+        self, text: str | None, role: NameRole, lang: str | None = None, *, raw: str | None = None
+    ) -> None:
         value = clean(text)
         if not value or value in self._seen:
             return
         self._seen.add(value)
-        self._names.append(EntryName(text=value, role=role, lang=lang))
+        cell = (raw if raw is not None else text or "").strip()
+        kept = cell if tidy(cell) != value else None
+        self._names.append(EntryName(text=value, role=role, lang=lang, raw=kept))
 
     def __bool__(self) -> bool:
         return bool(self._names)

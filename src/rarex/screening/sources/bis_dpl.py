@@ -56,6 +56,7 @@ _EXTRA = (
 class _Order:
     line: int
     name: str
+    raw_name: str  # the cell as written: kept with the name when cleaning changed it
     effective: date | None
     expiration: date | None
     fields: dict[str, str]
@@ -83,7 +84,9 @@ def parse_bis_dpl(data: bytes, *, progress: Progress | None = None) -> ParsedLis
         entry_id = hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
         order = orders.get(entry_id)
         if order is None:
-            order = orders[entry_id] = _Order(line, name, effective, expiration, fields)
+            order = orders[entry_id] = _Order(
+                line, name, row[index["Name"]], effective, expiration, fields
+            )
         elif expiration and (order.expiration is None or expiration > order.expiration):
             order.expiration = expiration  # a renewed order: the later expiry holds
         parts = ("Street_Address", "City", "State", "Postal_Code", "Country")
@@ -104,7 +107,7 @@ def parse_bis_dpl(data: bytes, *, progress: Progress | None = None) -> ParsedLis
 
 def _entry(entry_id: str, order: _Order) -> ListEntry:
     names = NameList()
-    names.add(order.name, NameRole.PRIMARY)
+    names.add(order.raw_name, NameRole.PRIMARY)
     changes: tuple[StatusChange, ...] = ()
     if order.expiration is not None:
         changes = (

@@ -64,7 +64,8 @@ def parse_china_list(
     for line, fields in records:
         check_width(fields, width, line)
         row = {name: clean(fields[index[name]]) for name in COLUMNS}
-        entry = _entry(row, line, notes, urls)
+        raw_names = (fields[index["name_en"]], fields[index["name_zh"]])
+        entry = _entry(row, raw_names, line, notes, urls)
         if entry.entry_id in seen:
             raise MalformedList(
                 f"{entry.entry_id} repeats line {seen[entry.entry_id]}",
@@ -92,7 +93,13 @@ def _read_sources(data: bytes) -> dict[str, str]:
     return urls
 
 
-def _entry(row: dict[str, str], line: int, notes: Notes, urls: dict[str, str] | None) -> ListEntry:
+def _entry(
+    row: dict[str, str],
+    raw_names: tuple[str, str],
+    line: int,
+    notes: Notes,
+    urls: dict[str, str] | None,
+) -> ListEntry:
     for required in ("list", "entry_no", "announcement"):
         if not row[required]:
             raise MalformedList(f"{required} is empty", where=where(line, required))
@@ -100,10 +107,10 @@ def _entry(row: dict[str, str], line: int, notes: Notes, urls: dict[str, str] | 
         notes.add(f"list {row['list']!r} is none of {', '.join(LISTS)}", where(line, "list"))
     names = NameList()
     if row["name_en"]:
-        names.add(row["name_en"], NameRole.PRIMARY, "en")
+        names.add(raw_names[0], NameRole.PRIMARY, "en")
     if row["name_zh"]:
         lang = guess_lang(row["name_zh"])
-        names.add(row["name_zh"], NameRole.ALIAS if names else NameRole.PRIMARY, lang)
+        names.add(raw_names[1], NameRole.ALIAS if names else NameRole.PRIMARY, lang)
     if not names:
         raise MalformedList("both names are empty", where=where(line, "name_en"))
     number = _NUMBER.search(row["announcement"])

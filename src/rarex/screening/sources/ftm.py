@@ -160,14 +160,16 @@ def _entry(
 ) -> ListEntry:
     props: dict[str, list[str]] = entity["properties"]
     names = NameList()
+    cells = {clean(v): v for v in reversed(props.get("name", []))}  # the first cell wins
     values = [clean(v) for v in props.get("name", [])]
     caption = clean(entity.get("caption"))
     primary = caption if caption in values else next((v for v in values if v), caption)
     if not primary:
         raise MalformedList("the entity has no name", where=where(number, "properties.name"))
-    names.add(primary, NameRole.PRIMARY, guess_lang(primary))
+    raw_primary = cells.get(primary, entity.get("caption"))
+    names.add(primary, NameRole.PRIMARY, guess_lang(primary), raw=raw_primary)
     for value in values:
-        names.add(value, NameRole.ALIAS, guess_lang(value))
+        names.add(value, NameRole.ALIAS, guess_lang(value), raw=cells.get(value))
     for prop, role in _NAME_ROLES:
         for value in props.get(prop, []):
             names.add(value, role, guess_lang(value))

@@ -106,7 +106,7 @@ def parse_ofac_sdn(
                 code="lists.duplicate_entry",
             )
         names = NameList()
-        names.add(_value(row[1]), NameRole.PRIMARY)
+        names.add(_value(row[1]), NameRole.PRIMARY, raw=row[1])
         if not names:
             raise MalformedList(
                 "the name is empty", where=where(line, "SDN_Name", label="sdn file")
@@ -161,7 +161,7 @@ def _add_alias(entity: _Entity, row: list[str], at: str) -> None:
     name = _value(row[3])
     if not name:
         raise MalformedList("the alias is empty", where=f'{at}, column "alt_name"')
-    entity.names.add(name, role)
+    entity.names.add(name, role, raw=row[3])
 
 
 def _add_address(entity: _Entity, row: list[str], at: str, notes: Notes) -> None:

@@ -10,6 +10,7 @@ declarations are refused outright: the UN never uses them and they are how XML b
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from xml.parsers import expat
 
 from rarex.screening.errors import MalformedList
@@ -49,7 +50,10 @@ class _Node:
     children: list[_Node] = field(default_factory=list)
 
     def value(self) -> str:
-        return clean("".join(self.text))
+        return clean(self.raw())
+
+    def raw(self) -> str:
+        return "".join(self.text)
 
     def find(self, tag: str) -> _Node | None:
         return next((c for c in self.children if c.tag == tag), None)
@@ -60,6 +64,10 @@ class _Node:
     def get(self, tag: str) -> str:
         node = self.find(tag)
         return node.value() if node is not None else ""
+
+    def get_raw(self, tag: str) -> str:
+        node = self.find(tag)
+        return node.raw().strip() if node is not None else ""
 
 
 class _Reader:
@@ -76,8 +84,9 @@ class _Reader:
         self.record: _Node | None = None
         self.depth = 0
         self.root: str | None = None
+        self.published_at: datetime | None = None
 
-    def start(self, tag: str, _attrs: dict[str, str]) -> None:
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
         self.depth += 1
         line = self.parser.CurrentLineNumber
         if self.root is None:
@@ -86,6 +95,7 @@ class _Reader:
                 raise MalformedList(
                     "the root element is not CONSOLIDATED_LIST", where=f"line {line}, element {tag}"
                 )
+            self.published_at = _generated(attrs.get("dateGenerated"), line, self.notes)
         if self.record is None:
             if tag in _RECORDS and self.depth == 3:
                 self.counters[tag] += 1
@@ -132,7 +142,11 @@ class _Reader:
         self.seen[entry_id] = record.line
         parts = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
         names = NameList()
-        names.add(" ".join(record.get(p) for p in parts if record.get(p)), NameRole.PRIMARY)
+        names.add(
+            " ".join(record.get(p) for p in parts if record.get(p)),
+            NameRole.PRIMARY,
+            raw=" ".join(record.get_raw(p) for p in parts if record.get(p)),
+        )
         if not names:
             first = record.find("FIRST_NAME")
             at = self._path(record, "FIRST_NAME", first.line if first else None)
@@ -140,9 +154,10 @@ class _Reader:
         for alias in record.all(f"{record.tag}_ALIAS"):
             quality = alias.get("QUALITY").lower()
             role = _QUALITY.get(quality, NameRole.ALIAS)
-            names.add(alias.get("ALIAS_NAME"), role)
+            names.add(alias.get("ALIAS_NAME"), role, raw=alias.get_raw("ALIAS_NAME"))
         for original in record.all("NAME_ORIGINAL_SCRIPT"):
-            names.add(original.value(), NameRole.ALIAS, guess_lang(original.value()))
+            script = original.value()
+            names.add(script, NameRole.ALIAS, guess_lang(script), raw=original.raw())
         countries: list[str] = []
         for nationality in record.all("NATIONALITY"):
             for value in nationality.all("VALUE"):
@@ -182,6 +197,19 @@ class _Reader:
             remarks=record.get("COMMENTS1") or None,
             extra=_extra(record),
         )
+
+
+def _generated(value: str | None, line: int, notes: Notes) -> datetime | None:
+    """The release's ``dateGenerated`` (``2026-02-27T00:00:09.554Z``), UTC when it names no
+    zone; a value that is not a time is noted and left out, never a reason to refuse a list."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        notes.add(f"dateGenerated {value!r} is not a time; kept out", f"line {line}")
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _extra(record: _Node) -> tuple[tuple[str, str], ...]:
@@ -246,4 +274,10 @@ def parse_un_xml(data: bytes, *, progress: Progress | None = None) -> ParsedList
         ) from None
     if not reader.entries:
         raise MalformedList("no INDIVIDUAL or ENTITY records", where=f"element {reader.root}")
-    return build_result(source=SOURCE, fmt=FORMAT, entries=reader.entries, notes=reader.notes)
+    return build_result(
+        source=SOURCE,
+        fmt=FORMAT,
+        entries=reader.entries,
+        notes=reader.notes,
+        published_at=reader.published_at,
+    )

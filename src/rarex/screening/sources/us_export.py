@@ -4,9 +4,13 @@ address,country,identifiers,date_added``): Entity List, MEU, UVL, CMIC, ISN, ITA
 One row per name; rows sharing ``list_entry_id`` are one entry, joined whatever their order
 in the file: the first row of an entry gives its primary name, the others are aliases, with
 the connective the list leaves in front of them ("and JSC 140 Repair Plant", "DBA …",
-"F.K.A. …") taken off. "X (Huawei).  Affiliated Entity:  Y" lists Y, so Y is added as an
-alias. Entries come out sorted by list and id, so a file whose entries are re-ordered gives
-the same result.
+"F.K.A. …") taken off. A cell's clutter is taken apart by ``us_export_names.split_cell``
+(lost characters, "Affiliated Entity:" and "Subordinate Institution -" cells, "and any
+successor" tails, a.k.a. inside a cell, places after the legal form): the name the cell is
+about keeps the row's role, the other names it holds become aliases, the parent it names
+becomes an ``extra`` fact, and every name keeps the cell as its ``raw``. Each kind of clutter
+found is counted in the notes. Entries come out sorted by list and id, so a file whose
+entries are re-ordered gives the same result.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from rarex.screening.sources._common import (
     where,
 )
 from rarex.screening.sources._countries import country_code
+from rarex.screening.sources.us_export_names import split_cell
 
 SOURCE = "us-export"
 FORMAT = "us-export-csv"
@@ -53,7 +58,6 @@ _ALIAS = re.compile(
     r"^(?:and|or|a\.k\.a\.?|aka|also known as|d/b/a|dba|n\.k\.a\.?|t/a)[:,]?\s+|"
     r"^(?:A\.K\.A\.?|AKA|D/B/A|DBA|N\.K\.A\.?)[:,]?\s+"
 )
-_AFFILIATE = re.compile(r"Affiliated Entity:\s*(.+)$")
 _ID_LABELS = {
     "Unified Social Credit Code (USCC)": "USCC",
     "ISIN": "ISIN",
@@ -70,6 +74,7 @@ class _Group:
     line: int
     row: dict[str, str]
     names: NameList = field(default_factory=NameList)
+    parents: list[str] = field(default_factory=list)
 
 
 def parse_us_export(data: bytes, *, progress: Progress | None = None) -> ParsedList:
@@ -90,9 +95,9 @@ def parse_us_export(data: bytes, *, progress: Progress | None = None) -> ParsedL
             if not row[required]:
                 raise MalformedList(f"{required} is empty", where=where(line, required))
         group = groups.get(row["list_entry_id"])
+        first = group is None
         if group is None:
             group = groups[row["list_entry_id"]] = _Group(line, row)
-            group.names.add(row["name"], NameRole.PRIMARY)
         elif group.row["list"] != row["list"]:
             raise MalformedList(
                 f"entry {row['list_entry_id']} is on {group.row['list']!r} at line "
@@ -100,11 +105,7 @@ def parse_us_export(data: bytes, *, progress: Progress | None = None) -> ParsedL
                 where=where(line, "list"),
                 code="lists.duplicate_entry",
             )
-        else:
-            _add_alias(group.names, row["name"])
-        affiliate = _AFFILIATE.search(row["name"])
-        if affiliate:
-            group.names.add(affiliate[1], NameRole.ALIAS)
+        _add_names(group, row["name"], fields[index["name"]], first=first, notes=notes, line=line)
     if not groups:
         raise MalformedList("no rows after the header", where=where(header_line + 1))
     entries = [_entry(key, group, notes) for key, group in groups.items()]
@@ -112,12 +113,29 @@ def parse_us_export(data: bytes, *, progress: Progress | None = None) -> ParsedL
     return build_result(source=SOURCE, fmt=FORMAT, entries=entries, notes=notes, encoding=encoding)
 
 
-def _add_alias(names: NameList, text: str) -> None:
-    stripped = _FORMER.sub("", text, count=1)
-    if stripped != text:
-        names.add(stripped, NameRole.FORMER)
-        return
-    names.add(_ALIAS.sub("", text, count=1), NameRole.ALIAS)
+def _add_names(
+    group: _Group, text: str, cell: str, *, first: bool, notes: Notes, line: int
+) -> None:
+    """The names of one row: on an entry's first row the cell names the primary, on the others
+    an alias (a former name after "f.k.a."), each with the connective in front ("and …") and
+    the clutter of its cell taken off."""
+    role = NameRole.PRIMARY
+    if not first:
+        stripped = _FORMER.sub("", text, count=1)
+        role = NameRole.FORMER if stripped != text else NameRole.ALIAS
+        text = stripped if stripped != text else _ALIAS.sub("", text, count=1)
+    else:  # rows come in any order: "and Second Planning Department" may be an entry's first
+        text = _ALIAS.sub("", text, count=1) or text
+    names = split_cell(text)
+    for kind in names.found:
+        notes.add(f"name clutter: {kind}", where(line, "name"))
+    group.names.add(names.main, role, raw=cell)
+    for alias in names.aliases:
+        group.names.add(alias, NameRole.ALIAS, raw=cell)
+    for former in names.former:
+        group.names.add(former, NameRole.FORMER, raw=cell)
+    if names.parent is not None:
+        group.parents.append(names.parent)
 
 
 def _entry(entry_id: str, group: _Group, notes: Notes) -> ListEntry:
@@ -136,6 +154,7 @@ def _entry(entry_id: str, group: _Group, notes: Notes) -> ListEntry:
         if len(tail) == 2 and tail.isupper():
             countries.append(country_code(tail, where(line, "address"), notes) or "")
     identifiers, extra = _identifiers(row["identifiers"], group.names)
+    extra += tuple(("parent", parent) for parent in unique(group.parents))
     return ListEntry(
         source=SOURCE,
         entry_id=entry_id,
