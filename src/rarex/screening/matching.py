@@ -19,7 +19,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from rarex.screening import terms
-from rarex.screening.index import ScreeningIndex
+from rarex.screening.index import ScreeningIndex, indexed_text
 from rarex.screening.meaning import meaning_reading
 from rarex.screening.normalize import HAN, NormalizedName, normalize
 from rarex.screening.records import ListEntry, NameRole, PartyKind
@@ -477,7 +477,7 @@ def _explained(
     settings: MatchSettings,
 ) -> Match:
     entry, entry_name = index.entry_of(name_id), index.entry_name(name_id)
-    listed = normalize(entry_name.text)
+    listed = normalize(indexed_text(entry_name.text))
     person_like = kind is not PartyKind.ORGANIZATION and entry.kind is not PartyKind.ORGANIZATION
     comparison = compare_names(
         query, listed, person_like=person_like, settings=settings, explain=True
