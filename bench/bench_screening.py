@@ -48,15 +48,9 @@ from rarex.screening import matching
 from rarex.screening.index import ScreeningIndex
 from rarex.screening.records import EntryName, ListEntry, NameRole, PartyKind
 from rarex.screening.sources import parse_list
+from screening_cases import LISTS
+from screening_cases import WATCHLISTS as DATA
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "watchlists"
-LISTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("ofac-sdn", ("ofac-sdn-2021.csv", "ofac-sdn-2021-alt.csv", "ofac-sdn-2021-add.csv")),
-    ("un-xml", ("un-consolidated.xml",)),
-    ("bis-dpl", ("bis-dpl.txt",)),
-    ("us-export-csv", ("us-export-lists-2022.csv",)),
-    ("cn-mofcom-csv", ("china-control-list.csv", "china-control-list-sources.csv")),
-)
 WARMUP = ("Warm Up Trading Co., Ltd.", "John Q. Example", "示例科技有限公司", "Иван Пример")
 TARGETS = {
     "qps_shared": 1000.0,

@@ -30,7 +30,7 @@ from rarex.screening.sources import parse_list
 
 CASES_DIR = Path(__file__).resolve().parent / "screening_cases"
 WATCHLISTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "watchlists"
-# The same formats and files as bench/bench_screening.py
+# Every shared list, with the format its parser reads (bench/bench_screening.py reads these too)
 LISTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ofac-sdn", ("ofac-sdn-2021.csv", "ofac-sdn-2021-alt.csv", "ofac-sdn-2021-add.csv")),
     ("un-xml", ("un-consolidated.xml",)),

@@ -11,6 +11,12 @@ from pydantic import AfterValidator, StringConstraints
 _MULTILINE_OK = frozenset("\n\t")
 
 
+def is_control(ch: str) -> bool:
+    """A control or format character (the zero-width joiner, part of emoji and some scripts'
+    spelling, excepted): what a terminal would obey rather than show."""
+    return unicodedata.category(ch) in ("Cc", "Cf") and ch != "\u200d"
+
+
 def text_problem(value: str, *, max_length: int, multiline: bool = False) -> str | None:
     """Why a text breaks the rule (too long, a control character), or None: for inputs that do
     not pass through a model, such as a header or an uploaded file's name."""
@@ -21,7 +27,7 @@ def text_problem(value: str, *, max_length: int, multiline: bool = False) -> str
     for ch in value:
         if multiline and ch in _MULTILINE_OK:
             continue
-        if unicodedata.category(ch) in ("Cc", "Cf") and ch != "\u200d":
+        if is_control(ch):
             return f"contains the control character U+{ord(ch):04X}"
     return None
 

@@ -3,7 +3,6 @@ hits officers resolve on applications."""
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +16,7 @@ from rich.table import Table
 
 from rarex.cli.common import console, domain_errors, emit_json, err_console, fail, parse_date
 from rarex.cli.context import open_context
+from rarex.inputs import is_control
 from rarex.licensing import screening as case_screening
 from rarex.licensing import views
 from rarex.screening import lists as watch_lists
@@ -216,10 +216,7 @@ def _shown(text: str) -> str:
     Rich markup escaped."""
     if not text.isprintable():
         text = "".join(
-            ch.encode("unicode_escape").decode("ascii")
-            if unicodedata.category(ch) in ("Cc", "Cf") and ch != "\u200d"
-            else ch
-            for ch in text
+            ch.encode("unicode_escape").decode("ascii") if is_control(ch) else ch for ch in text
         )
     return escape(text)
 

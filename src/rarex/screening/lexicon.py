@@ -97,13 +97,9 @@ def _dictionary() -> dict[str, tuple[_Entry, ...]]:
     return {word: tuple(sorted(entries, key=lambda e: e.proper)) for word, entries in found.items()}
 
 
-def is_word(word: str) -> bool:
-    return word in _dictionary()
-
-
 def _clean(gloss: str, *, proper: bool) -> str | None:
     lowered = gloss.strip().lower()
-    if not lowered or any(lowered.startswith(p) or p in lowered for p in _NOT_A_TRANSLATION):
+    if not lowered or any(p in lowered for p in _NOT_A_TRANSLATION):
         return None
     if _DESCRIBES_A_PLACE.search(gloss):
         return None

@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 from rarex.screening import terms
 from rarex.screening.index import ScreeningIndex, indexed_text
 from rarex.screening.meaning import meaning_reading
-from rarex.screening.normalize import HAN, NormalizedName, normalize
+from rarex.screening.normalize import HAN_RUN, NormalizedName, normalize
 from rarex.screening.records import ListEntry, NameRole, PartyKind
 from rarex.screening.results import (
     DEFAULT,
@@ -167,8 +167,7 @@ def _generic_agreement(
     ) - settings.generic_unpartnered_penalty * (
         _what_it_does_unpartnered(left, right) + _what_it_does_unpartnered(right, left)
     )
-    left_places, right_places = terms.PLACES.intersection(left), terms.PLACES.intersection(right)
-    if left_places and right_places and not left_places & right_places:
+    if _different_places(left, right):
         agreement -= settings.place_mismatch_penalty
     return max(0.0, agreement)
 
@@ -227,9 +226,10 @@ def _without_a_middle_name(
     return None
 
 
-def _different_places(query: NormalizedName, name: NormalizedName) -> bool:
-    left, right = terms.PLACES.intersection(query.tokens), terms.PLACES.intersection(name.tokens)
-    return bool(left and right and not left & right)
+def _different_places(left: Iterable[str], right: Iterable[str]) -> bool:
+    """Both sides name places, and none the same ("AVIC Xian", "AVIC Chengdu")."""
+    here, there = terms.PLACES.intersection(left), terms.PLACES.intersection(right)
+    return bool(here and there and not here & there)
 
 
 def compare_names(
@@ -249,7 +249,8 @@ def compare_names(
         return NameComparison(0.0, "nothing to compare")
     if not query.distinctive or not name.distinctive:
         every = fuzz.token_sort_ratio(_non_legal(query), _non_legal(name)) / 100
-        if _different_places(query, name):  # "Beijing ... University", "Nanjing ... University"
+        # "Beijing ... University" is not "Nanjing ... University"
+        if _different_places(query.tokens, name.tokens):
             every = max(0.0, every - settings.place_mismatch_penalty)
         if not query.distinctive and not name.distinctive and every >= settings.generic_exact_min:
             return NameComparison(every, "all words (generic only)")
@@ -418,9 +419,12 @@ def search(
             entry_number = int(index.name_entry[name_id])
             if score >= settings.threshold and score > best.get(entry_number, (-1.0, 0, 0))[0]:
                 best[entry_number] = (score, name_id, reading)
+    han_query = HAN_RUN.search(query) is not None
     ranked = sorted(
         best.items(),
-        key=lambda item: _rank(index, readings[item[1][2]], query, item[0], item[1][0], item[1][1]),
+        key=lambda item: _rank(
+            index, readings[item[1][2]], han_query, item[0], item[1][0], item[1][1]
+        ),
     )[:limit]
     return [
         _explained(index, readings[reading], name_id, kind, country, settings)
@@ -434,7 +438,7 @@ _HAN_COUNTRIES = frozenset({"CN", "HK", "MO", "TW"})
 def _rank(
     index: ScreeningIndex,
     reading: NormalizedName,
-    query: str,
+    han_query: bool,
     entry_number: int,
     score: float,
     name_id: int,
@@ -457,7 +461,6 @@ def _rank(
     exactness = max(
         fuzz.ratio(wanted, index.name_tokens[i]) for i in range(first, first + len(entry.names))
     )
-    han_query = HAN.search(query) is not None
     return (
         -score,
         -exactness,

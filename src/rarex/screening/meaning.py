@@ -146,17 +146,16 @@ def _word_english(word: str, steps: list[str]) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=1)
-def _segmenter() -> object:
+def _cut(text: str) -> list[str]:
     import rjieba  # loaded with the first Chinese query: 0.3 s of dictionary
 
-    return rjieba
+    words: list[str] = rjieba.cut(text)
+    return words
 
 
 def _segments(run: str) -> list[str]:
     """Brands and ordinals first (the segmenter cuts 海康威视 into 海康 威视 and 第七一九 into
     第七 一九), then the segmenter's words for what lies between them."""
-    cut = _segmenter().cut  # type: ignore[attr-defined]
     segments: list[str] = []
     rest_start = i = 0
     while i < len(run):
@@ -174,10 +173,10 @@ def _segments(run: str) -> list[str]:
         if end is None:
             i += 1
             continue
-        segments += cut(run[rest_start:i]) if i > rest_start else []
+        segments += _cut(run[rest_start:i]) if i > rest_start else []
         segments.append(run[i:end])
         rest_start = i = end
-    segments += cut(run[rest_start:]) if rest_start < len(run) else []
+    segments += _cut(run[rest_start:]) if rest_start < len(run) else []
     return [segment for segment in segments if segment.strip()]
 
 

@@ -27,8 +27,7 @@ from pypinyin import lazy_pinyin
 
 from rarex.screening import terms, terms_pinyin
 
-_HAN_RUN: Final = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]+")
-HAN: Final = _HAN_RUN
+HAN_RUN: Final = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]+")
 # Dots and apostrophes join what they separate ("S.A." → "sa", "Int'l" → "intl"); every other
 # non-alphanumeric character separates words.
 _JOINERS: Final = re.compile(r"[.'\u2019`\u00b4]")
@@ -157,12 +156,12 @@ def ordinal(number: int) -> str:
 def t2s(text: str) -> str:
     """``text`` in NFKC with its traditional characters simplified."""
     folded = unicodedata.normalize("NFKC", text)
-    return _t2s().convert(folded) if _HAN_RUN.search(folded) else folded
+    return _t2s().convert(folded) if HAN_RUN.search(folded) else folded
 
 
 def han_runs(text: str) -> list[tuple[int, int]]:
     """Where the runs of Han characters are in ``text``."""
-    return [(run.start(), run.end()) for run in _HAN_RUN.finditer(text)]
+    return [(run.start(), run.end()) for run in HAN_RUN.finditer(text)]
 
 
 @lru_cache(maxsize=1 << 15)
@@ -406,13 +405,13 @@ def normalize_uncached(text: str) -> NormalizedName:
     folded = unicodedata.normalize("NFKC", text)
     if folded != text:
         steps.append("nfkc")
-    if _HAN_RUN.search(folded):
+    if HAN_RUN.search(folded):
         simplified = _t2s().convert(folded)
         if simplified != folded:
             steps.append("t2s")
         pieces: list[str] = []
         last = 0
-        for run in _HAN_RUN.finditer(simplified):
+        for run in HAN_RUN.finditer(simplified):
             words, term_steps = _han_run_to_words(run.group())
             pieces += [simplified[last : run.start()], " ", words, " "]
             steps.extend(term_steps)
