@@ -305,12 +305,12 @@ def screen_command(
         status = hit.status.value if hit.status is not None else "not yet effective"
         console.print(
             f"[bold]{rank}. {escape(entry.entity_id)}[/bold]  score {hit.match.score:.2f}  "
-            f"{escape(entry.primary_name)}  {escape(f'[{entry.list_name}; {status}, {force}]')}"
+            f"{_shown(entry.primary_name)}  {_shown(f'[{entry.list_name}; {status}, {force}]')}"
         )
         if entry.announcement:
-            console.print(f"   announcement: {escape(entry.announcement)}")
+            console.print(f"   announcement: {_shown(entry.announcement)}")
         for line in hit.match.explanation.render().splitlines():
-            console.print(f"   {escape(line)}")
+            console.print(f"   {_shown(line)}")
 
 
 @hits_app.command("list")
