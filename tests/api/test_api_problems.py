@@ -170,3 +170,21 @@ def test_a_token_with_a_control_character_is_refused_naming_the_header(
     response = client.get("/api/v1/me", headers={"Authorization": "Bearer rx_a\x01b"})
     error = _error(response, 422, "input.invalid")
     assert [e["field"] for e in error["errors"]] == ["header.authorization"]
+
+
+def test_a_request_without_a_token_is_401_with_a_bearer_challenge(client: Any) -> None:
+    response = client.get(PROBE)
+    assert response.status_code == 401
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert response.json()["status"] == 401
+
+
+def test_openapi_offers_a_bearer_scheme_and_documents_the_errors_of_a_route(client: Any) -> None:
+    spec = client.get("/openapi.json").json()
+    schemes = spec["components"]["securitySchemes"]
+    assert any(s.get("type") == "http" and s.get("scheme") == "bearer" for s in schemes.values())
+    answers = spec["paths"][PROBE]["get"]["responses"]
+    assert {"401", "403"} <= set(answers)
+    assert "WWW-Authenticate" in answers["401"].get("headers", {})
+    assert "application/problem+json" in answers["401"]["content"]
