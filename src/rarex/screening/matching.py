@@ -212,15 +212,16 @@ _PATRONYMIC = ("ovich", "evich", "ovych", "evych", "ivich", "ovna", "evna", "ivn
 def _without_a_middle_name(
     left: tuple[str, ...], right: tuple[str, ...]
 ) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    """When the longer side is the shorter with one word more in the middle (a middle name, a
-    patronymic: "Vladimir Putin", "Vladimir Vladimirovich Putin"), the two without it."""
+    """When the longer side is the shorter with a patronymic more in the middle ("Vladimir
+    Putin", "Vladimir Vladimirovich Putin"), the two without it."""
     short, long_ = (left, right) if len(left) < len(right) else (right, left)
     if len(short) < 2 or len(long_) != len(short) + 1:
         return None
     for i in range(1, len(long_) - 1):
         rest = long_[:i] + long_[i + 1 :]
-        # a patronymic, or a middle name of its own ("Ho" of "Kim Ho Kyu" is half a given name)
-        droppable = long_[i].endswith(_PATRONYMIC) or len(long_[i]) >= 4
+        # a patronymic only: a second surname ("GARCIA ROJAS, Javier") or half a given name
+        # ("Kim Ho Kyu") is another person as often as the same one
+        droppable = long_[i].endswith(_PATRONYMIC)
         if droppable and sorted(rest) == sorted(short):
             return short, rest
     return None
