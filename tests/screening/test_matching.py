@@ -237,6 +237,8 @@ def test_the_party_itself_ranks_above_its_branches_and_namesakes_abroad() -> Non
     chinese = [m.entry.entry_id for m in search(index, "华为技术有限公司")]
     assert chinese[0] == "cmic"
     assert chinese.index("el-bantian") < chinese.index("el-cairo")
-    assert chinese.index("el-canada") == len(chinese) - 1
+    # the Canadian affiliate, a longer name abroad, comes last or not at all (a name written
+    # in Chinese costs a party with no address in China, Hong Kong, Macao or Taiwan)
+    assert "el-canada" not in chinese[:-1]
     english = [m.entry.entry_id for m in search(index, "Huawei Technologies Co., Ltd.")]
     assert english.index("cmic") < english.index("el-cairo")

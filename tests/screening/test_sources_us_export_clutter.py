@@ -14,6 +14,7 @@ import pytest
 from rarex.screening.records import EntryName, ListEntry, NameRole
 from rarex.screening.sources import parse_list
 from rarex.screening.sources.us_export_names import (
+    ACRONYM,
     AFFILIATE,
     AKA_INSIDE,
     DESCRIPTOR,
@@ -63,7 +64,7 @@ def test_a_lost_character_becomes_the_apostrophe_or_space_it_was_and_quotes_go(
         ("People's Republic of Luhansk", NameRole.ALIAS),
     ]
     # line 4535: an elided article
-    centre = named(entries["3dc50ce4"], "Centre d'Etudes et de Recherches Scientifiques (CERS)")
+    centre = named(entries["3dc50ce4"], "Centre d'Etudes et de Recherches Scientifiques")
     assert centre.role is NameRole.ALIAS
     assert centre.raw == "Centre d?Etudes et de Recherches Scientifiques (CERS)"
 
@@ -106,13 +107,14 @@ def test_an_and_any_successor_tail_is_the_scope_not_the_name(
     entries: dict[str, ListEntry],
 ) -> None:
     # line 3787 and 4137
-    (ningbo,) = entries["60cbf26b"].names
-    assert ningbo.text == "Ningbo Zhongjun International Trade Co., Ltd. (NBZJ)"
+    ningbo, short = entries["60cbf26b"].names
+    assert ningbo.text == "Ningbo Zhongjun International Trade Co., Ltd."
+    assert (short.text, short.role) == ("NBZJ", NameRole.ALIAS)
     assert ningbo.raw is not None
     assert ningbo.raw.endswith("or subsidiary thereof")
     assert names(entries["7cffd56c"]) == [
         ("PTI", NameRole.PRIMARY),
-        ("Poly Technologies Incorporated (PTI)", NameRole.ALIAS),
+        ("Poly Technologies Incorporated", NameRole.ALIAS),
     ]
 
 
@@ -178,7 +180,8 @@ def test_a_subordinate_institution_is_named_alone_and_after_its_parent(
         f"{parent}.  Subordinate Institution -  Second Design Department"
     )
     # line 4037 "…(PAEC), and subordinate entity …" and 2194 "(a subordinate institute of …)"
-    assert ("National Development Complex (NDC)", NameRole.ALIAS) in names(entries["d6ef32a3"])
+    assert ("National Development Complex", NameRole.ALIAS) in names(entries["d6ef32a3"])
+    assert ("NDC", NameRole.ALIAS) in names(entries["d6ef32a3"])
     assert ("parent", "Pakistan Atomic Energy Commission (PAEC)") in entries["d6ef32a3"].extra
     assert names(entries["d7e6cfe0"]) == [
         ("Guangzhou Hongyu Technology Co., Ltd.", NameRole.PRIMARY)
@@ -199,6 +202,42 @@ def test_an_affiliated_entity_is_listed_under_its_own_name_not_huaweis(
     assert hangzhou.names[0].raw.startswith("Huawei Technologies Co., Ltd. (Huawei).  Affiliated")
     # line 2484: an affiliate row among aliases
     assert ("Huawei Marine Networks Co., Ltd.", NameRole.ALIAS) in names(entries["aadd6c0a"])
+
+
+@pytest.mark.parametrize(
+    ("cell", "main", "short"),
+    [
+        # real cells of the 2022 file
+        (
+            "China Electronics Technology Group Corporation 14th Research Institute (CETC 14)",
+            "China Electronics Technology Group Corporation 14th Research Institute",
+            "CETC 14",
+        ),
+        ("Hafei Aviation Industry Co., Ltd. (HAFEI)", "Hafei Aviation Industry Co., Ltd.", "HAFEI"),
+        (
+            "Communication, Telemetry and Telecontrol Research Institute (CTI)",
+            "Communication, Telemetry and Telecontrol Research Institute",
+            "CTI",
+        ),
+    ],
+)
+def test_a_closing_short_name_becomes_an_alias_of_its_own(cell: str, main: str, short: str) -> None:
+    names = split_cell(cell)
+    assert (names.main, names.aliases, names.found) == (main, (short,), (ACRONYM,))
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "CHINA COMMUNICATIONS CONSTRUCTION GROUP (LTD)",  # a legal form, line 805
+        "Moselectronproekt (JSC)",  # line 1761
+        "Some Trading Company (PRC)",  # a place
+        "Beijing Institute of Technology (Beijing Ligong Daxue)",  # not capitals only
+        "(ABC)",  # nothing before it
+    ],
+)
+def test_a_bracketed_legal_form_place_or_other_name_is_not_a_short_name(cell: str) -> None:
+    assert ACRONYM not in split_cell(cell).found
 
 
 def test_a_name_without_clutter_keeps_no_raw(entries: dict[str, ListEntry]) -> None:
@@ -239,6 +278,7 @@ def test_the_shared_file_is_cleaned_pattern_by_pattern() -> None:
             SUBORDINATE,
             AFFILIATE,
             DESCRIPTOR,
+            ACRONYM,
         )
     }
     assert "(130 times" in counted[LOST_CHARACTER]
@@ -248,9 +288,11 @@ def test_the_shared_file_is_cleaned_pattern_by_pattern() -> None:
     assert "(33 times" in counted[SUBORDINATE]
     assert "(23 times" in counted[AFFILIATE]
     assert "(2 times" in counted[DESCRIPTOR]
+    assert "(166 times" in counted[ACRONYM]
     texts = [n.text for e in parsed.entries for n in e.names]
     assert not [t for t in texts if "?" in t]
     assert not [t for t in texts if "a.k.a." in t.lower() or "f.k.a." in t.lower()]
     assert not [t for t in texts if "Affiliated Entity" in t or "Subordinate Institution" in t]
     assert not [t for t in texts if "successor" in t]
-    assert parsed.total.names == 5795  # 5,772 before the cells were taken apart
+    # 5,772 before the cells were taken apart, 5,795 before closing short names became aliases
+    assert parsed.total.names == 5949

@@ -22,7 +22,7 @@ import hashlib
 import math
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -113,6 +113,8 @@ class ScreeningIndex:
     deletion_hashes: npt.NDArray[np.uint64]  # sorted
     deletion_key_ids: IntArray  # parallel to deletion_hashes
     max_postings: int
+    # token → rarity, filled as queries ask (a few thousand words at most)
+    rarities: dict[str, float] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, entries: Iterable[ListEntry]) -> ScreeningIndex:
@@ -194,6 +196,20 @@ class ScreeningIndex:
         tokens = self.name_tokens[name_id]
         return from_tokens(self.entry_name(name_id).text, tuple(tokens.split()) if tokens else ())
 
+    def rarity(self, token: str) -> float:
+        """How much agreeing on ``token`` says, in [0, 1]: 1 for a word no listed name has,
+        near 0 for "china" or "institute" (inverse document frequency over the names)."""
+        known = self.rarities.get(token)
+        if known is not None:
+            return known
+        total = len(self)
+        key_id = self.key_ids.get(token)
+        offsets = self.posting_offsets
+        held = 0 if key_id is None else int(offsets[key_id + 1] - offsets[key_id])
+        found = math.log1p(total / (held + 1)) / math.log1p(total) if total else 1.0
+        self.rarities[token] = found
+        return found
+
     def _fuzzy_key_ids(self, key: str) -> set[int]:
         variants = np.fromiter((_hash(v) for v in _deletions(key)), dtype=np.uint64)
         low = np.searchsorted(self.deletion_hashes, variants, side="left")
@@ -203,10 +219,13 @@ class ScreeningIndex:
             found.update(self.deletion_key_ids[start:stop].tolist())
         return found
 
-    def candidates(self, query: NormalizedName, *, limit: int = 64) -> Sequence[int]:
-        """Up to ``limit`` name ids sharing the most (idf-weighted) keys with ``query``."""
+    def candidates(
+        self, query: NormalizedName, *, limit: int = 64, also: Iterable[str] = ()
+    ) -> Sequence[int]:
+        """Up to ``limit`` name ids sharing the most (idf-weighted) keys with ``query`` (and the
+        keys ``also``, met exactly), the most first."""
         weights: dict[int, float] = {}
-        for key in retrieval_keys(query):
+        for key in (*retrieval_keys(query), *also):
             key_id = self.key_ids.get(key)
             if key_id is not None:
                 weights[key_id] = 1.0
@@ -234,5 +253,6 @@ class ScreeningIndex:
         summed = np.bincount(inverse, weights=scores) - _LENGTH_WEIGHT * self.name_length[unique]
         if len(unique) > limit:
             best = np.argpartition(-summed, limit)[:limit]
-            unique = unique[best]
-        return [int(i) for i in unique.tolist()]
+            unique, summed = unique[best], summed[best]
+        # best first: a caller that looks closer at only a few takes the most promising
+        return [int(i) for i in unique[np.argsort(-summed, kind="stable")].tolist()]

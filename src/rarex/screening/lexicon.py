@@ -133,6 +133,43 @@ def translate(word: str, *, _depth: int = 0) -> Translation | None:
     return None
 
 
+@lru_cache(maxsize=1 << 14)
+def glosses(word: str) -> tuple[str, ...]:
+    """Every usable English gloss of ``word`` (simplified), common-word entries first."""
+    found: list[str] = []
+    for entry in _dictionary().get(word, ()):
+        for gloss in entry.glosses:
+            english = _clean(gloss, proper=entry.proper)
+            if english is not None and english not in found:
+                found.append(english)
+    return tuple(found)
+
+
+_TONE: Final = re.compile(r"[1-5]")
+
+
+@lru_cache(maxsize=1)
+def _by_sound() -> dict[str, tuple[str, ...]]:
+    """Toneless joined pinyin ("dianzi") → the words of two characters or more written so
+    (电子, 垫子, 点子, …), in the dictionary's order."""
+    dictionary = _dictionary()
+    found: dict[str, list[str]] = {}
+    for word, entries in dictionary.items():
+        if len(word) < 2:
+            continue
+        for entry in entries:
+            sound = _TONE.sub("", entry.pinyin).replace(" ", "").replace("u:", "v").lower()
+            words = found.setdefault(sound, [])
+            if word not in words:
+                words.append(word)
+    return {sound: tuple(words) for sound, words in found.items()}
+
+
+def sounding(pinyin: str) -> tuple[str, ...]:
+    """The dictionary's words whose toneless pinyin is ``pinyin`` ("dianzi" → 电子, 垫子, …)."""
+    return _by_sound().get(pinyin, ())
+
+
 def longest_translation_at(text: str, start: int, *, max_len: int = 12) -> Translation | None:
     """The translation of the longest dictionary word (two characters or more) that starts at
     ``start`` and has one."""

@@ -13,14 +13,15 @@ aliases subtract fixed penalties, so an exact name with a wrong country is still
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from rarex.screening import terms
+from rarex.screening import terms, terms_pinyin
 from rarex.screening.index import ScreeningIndex, indexed_text
-from rarex.screening.meaning import meaning_reading
+from rarex.screening.meaning import meaning_reading, pinyin_reading
 from rarex.screening.normalize import HAN_RUN, NormalizedName, normalize
 from rarex.screening.records import ListEntry, NameRole, PartyKind
 from rarex.screening.results import (
@@ -233,6 +234,158 @@ def _different_places(left: Iterable[str], right: Iterable[str]) -> bool:
     return bool(here and there and not here & there)
 
 
+_DIGIT_RUN = re.compile(r"[0-9]+")
+
+
+def _numbers(tokens: Iterable[str]) -> set[str]:
+    """The numbers a name holds, ordinals as their number ("14th" and "14" are one institute)."""
+    return set(_DIGIT_RUN.findall(" ".join(tokens)))
+
+
+def _initialism_of(token: str, words: Sequence[str]) -> bool:
+    """ "csic" in "china shipbuilding industry group company csic": a short name made of the
+    initials of the name's own words, in their order."""
+    if not (3 <= len(token) <= 6 and token.isalpha()):
+        return False
+    initials = iter(w[0] for w in words if w != token)
+    return all(letter in initials for letter in token)
+
+
+def _weighted_agreement(
+    left: Sequence[str], right: Sequence[str], rarity: Callable[[str], float]
+) -> tuple[float, tuple[tuple[str, str], ...], tuple[str, ...], tuple[str, ...]]:
+    """Words of both sides with a partner (equal, or 80% alike), each weighing its rarity:
+    agreeing on "719th" or "shipbuilding" says more than agreeing on "china" or "institute"."""
+    rest = list(right)
+    agreed: list[tuple[str, str]] = []
+    missing: list[str] = []
+    weight = 0.0
+    for token in sorted(left, key=rarity, reverse=True):
+        if token in rest:
+            partner, credit = token, 1.0
+        elif not token.isalpha():
+            missing.append(token)
+            continue
+        else:
+            best = (
+                process.extractOne(token, rest, scorer=fuzz.ratio, score_cutoff=80)
+                if rest and token.isalpha()
+                else None
+            )
+            if best is None or not best[0].isalpha():
+                missing.append(token)
+                continue
+            partner, credit = best[0], best[1] / 100
+        rest.remove(partner)
+        agreed.append((token, partner))
+        weight += credit * (rarity(token) + rarity(partner))
+    total = sum(map(rarity, left)) + sum(map(rarity, right))
+    return (weight / total if total else 0.0), tuple(agreed), tuple(missing), tuple(rest)
+
+
+# A word and a longer one it begins ("develop", "development"; "device", "devices") are one
+# word in a translation, from this many letters.
+_STEM_MIN = 5
+
+
+def _partner_in(token: str, words: set[str]) -> str | None:
+    if token in words:
+        return token
+    if len(token) >= _STEM_MIN and token.isalpha():
+        return next(
+            (
+                w
+                for w in words
+                if len(w) >= _STEM_MIN and (w.startswith(token) or token.startswith(w))
+            ),
+            None,
+        )
+    return None
+
+
+def _chosen_reading(query: NormalizedName, words: set[str]) -> tuple[str, ...]:
+    """The query's tokens with each word that could be read otherwise read as ``words`` read
+    it, where one of its readings is there ("yidong" as "mobile" against "China Mobile",
+    "put to use" as "applied" against "Institute of Applied Acoustics")."""
+    tokens = list(query.tokens)
+    for chosen, options in query.alternatives:
+        width = len(chosen)
+        at = next(
+            (i for i in range(len(tokens) - width + 1) if tuple(tokens[i : i + width]) == chosen),
+            None,
+        )
+        if at is None or all(t in words for t in chosen):
+            continue
+        for option in options:
+            partners = [_partner_in(t, words) for t in option]
+            if all(partners):
+                tokens[at : at + width] = [p for p in partners if p]
+                break
+    return tuple(tokens)
+
+
+TRANSLATED_LONE_WORD = 0.1
+# Words a translation adds or leaves out without naming another organisation: what kind of
+# body it is (集团 "group", 研究所 "institute"), 中国 "China", 科技 "science and technology".
+_LIGHT_WORDS = terms.FORM_WORDS | frozenset(
+    {"china", "national", "group", "institute", "center", "company", "corporation", "city"}
+)
+
+
+def compare_translated(
+    query: NormalizedName,
+    name: NormalizedName,
+    rarity: Callable[[str], float],
+    settings: MatchSettings = DEFAULT,
+) -> NameComparison:
+    """A Chinese name read for its meaning against a listed name: every word counts, weighed by
+    how rare it is among listed names, because a translated organisation name is mostly words
+    ``terms`` calls generic ("China Shipbuilding Industry Group 719th Institute"), and which of
+    them agree is what tells one institute from another. Numbers must be the same (the 719th is
+    not the 716th), places too; a short name made of the name's own initials ("CSIC") is
+    neither missing nor extra.
+    """
+    right = [t for t in name.tokens if t not in terms.LEGAL_TOKENS]
+    chosen = _chosen_reading(query, set(right))
+    left = [t for t in chosen if t not in terms.LEGAL_TOKENS]
+    left = [t for t in left if t in right or not _initialism_of(t, chosen)]
+    right = [t for t in right if t in left or not _initialism_of(t, name.tokens)]
+    compared_as = "meaning, words weighed by rarity"
+    if not left or not right:
+        return NameComparison(0.0, compared_as)
+    if _numbers(left) != _numbers(right):
+        return NameComparison(0.0, compared_as, penalties=(Penalty("numbers differ", 1.0),))
+    similarity, agreed, missing, unmatched = _weighted_agreement(left, right, rarity)
+    penalties: list[Penalty] = []
+    # a word more or less is another organisation as often as not, the rarer the more so
+    # the listed name's words the query lacks: the query's own extras are as often the noise
+    # of a translation (a syllable left in pinyin, 责任 "responsibility" of 有限责任公司)
+    lone = [t for t in unmatched if t not in _LIGHT_WORDS and t not in terms_pinyin.SYLLABLES]
+    if lone:
+        amount = round(TRANSLATED_LONE_WORD * len(lone), 4)
+        similarity -= amount
+        penalties.append(Penalty("words without partner: " + ", ".join(lone), amount))
+    if _different_places(left, right):
+        similarity -= settings.place_mismatch_penalty
+        penalties.append(Penalty("different places", settings.place_mismatch_penalty))
+    return NameComparison(
+        max(0.0, similarity), compared_as, agreed, missing, unmatched, tuple(penalties)
+    )
+
+
+def _says_more(left: NormalizedName, right: NormalizedName) -> bool:
+    """Either name has a word of substance the other lacks: "Hunan University of Science and
+    Technology" is not "Hunan Defense Science and Technology University", nor "China State
+    Construction Engineering" "China Nuclear Engineering & Construction"."""
+    here = {t for t in left.tokens if t not in terms.LEGAL_TOKENS}
+    there = {t for t in right.tokens if t not in terms.LEGAL_TOKENS}
+    return any(
+        t not in _LIGHT_WORDS and not any(_alike(t, u) for u in other)
+        for side, other in ((here - there, there - here), (there - here, here - there))
+        for t in side
+    )
+
+
 def compare_names(
     query: NormalizedName,
     name: NormalizedName,
@@ -253,7 +406,12 @@ def compare_names(
         # "Beijing ... University" is not "Nanjing ... University"
         if _different_places(query.tokens, name.tokens):
             every = max(0.0, every - settings.place_mismatch_penalty)
-        if not query.distinctive and not name.distinctive and every >= settings.generic_exact_min:
+        if (
+            not query.distinctive
+            and not name.distinctive
+            and every >= settings.generic_exact_min
+            and not _says_more(query, name)
+        ):
             return NameComparison(every, "all words (generic only)")
         side = (
             "both names"
@@ -335,7 +493,13 @@ def _entry_penalties(
     kind: PartyKind | None,
     country: str | None,
     settings: MatchSettings,
+    *,
+    read_kind: PartyKind | None = None,
+    chinese: bool = False,
 ) -> list[Penalty]:
+    """What the entry loses for what the query says of itself: the kind and country asked
+    for; when not asked, the kind its legal form says ("… Co., Ltd." is no person), and a name
+    written in Chinese against a party with no address in China, Hong Kong, Macao or Taiwan."""
     penalties: list[Penalty] = []
     if role is NameRole.WEAK_ALIAS:
         penalties.append(Penalty("weak alias", settings.weak_alias_penalty))
@@ -344,6 +508,16 @@ def _entry_penalties(
     if kind is not None and PartyKind.UNKNOWN not in (kind, entry.kind) and kind is not entry.kind:
         reason = f"kind mismatch: query {kind.value}, list {entry.kind.value}"
         penalties.append(Penalty(reason, settings.kind_mismatch_penalty))
+    elif (
+        kind is None and read_kind is not None and entry.kind not in (read_kind, PartyKind.UNKNOWN)
+    ):
+        reason = (
+            f"kind mismatch: the query's legal form says {read_kind.value}, list {entry.kind.value}"
+        )
+        penalties.append(Penalty(reason, settings.kind_mismatch_penalty))
+    if chinese and entry.countries and _HAN_COUNTRIES.isdisjoint(entry.countries):
+        reason = f"a name in Chinese, a party in {', '.join(entry.countries)}"
+        penalties.append(Penalty(reason, settings.chinese_name_abroad_penalty))
     if country is not None and entry.countries and country.upper() not in entry.countries:
         reason = f"country mismatch: query {country.upper()}, list {', '.join(entry.countries)}"
         penalties.append(Penalty(reason, settings.country_mismatch_penalty))
@@ -400,37 +574,98 @@ def search(
     """
     # The query as written, and, for a Chinese name, read for its meaning: the better wins.
     readings = [normalize(query)]
-    meaning = meaning_reading(query)
+    meaning = meaning_reading(query) or pinyin_reading(query)
     if meaning is not None:
         readings.append(meaning)
+    # a name in Chinese, in characters or in pinyin, is also compared as a translation
+    translated = meaning is not None or HAN_RUN.search(query) is not None
+    read_kind = (
+        None if terms.LEGAL_TOKENS.isdisjoint(readings[0].tokens) else PartyKind.ORGANIZATION
+    )
     best: dict[int, tuple[float, int, int]] = {}  # entry number → (score, name id, reading)
     for reading, normalized in enumerate(readings):
-        candidates = index.candidates(normalized, limit=max(settings.candidates, limit))
-        for name_id in _promising(index, normalized, candidates, settings):
+        candidates = index.candidates(
+            normalized, limit=max(settings.candidates, limit), also=_other_readings(normalized)
+        )
+        promising = set(_promising(index, normalized, candidates, settings))
+        # a translation can agree word for word where the characters of the whole do not:
+        # the candidates most alike by their words are also compared so
+        # (the reading for the meaning when there is one; the name as written when not)
+        by_meaning = (
+            set(candidates[: settings.translated_candidates])
+            if translated and reading == len(readings) - 1
+            else set()
+        )
+        for name_id in sorted(promising | by_meaning):
             entry = index.entry_of(name_id)
             role = index.entry_name(name_id).role
-            person_like = kind is not PartyKind.ORGANIZATION and entry.kind is not (
-                PartyKind.ORGANIZATION
+            comparison = _compared(
+                index,
+                normalized,
+                name_id,
+                kind or read_kind,
+                settings,
+                translated=name_id in by_meaning,
+                by_words=name_id in promising,
             )
-            comparison = compare_names(
-                normalized, index.normalized(name_id), person_like=person_like, settings=settings
+            lost = sum(
+                p.amount
+                for p in _entry_penalties(
+                    entry, role, kind, country, settings, read_kind=read_kind, chinese=translated
+                )
             )
-            lost = sum(p.amount for p in _entry_penalties(entry, role, kind, country, settings))
             score = max(0.0, min(1.0, comparison.similarity - lost))
             entry_number = int(index.name_entry[name_id])
             if score >= settings.threshold and score > best.get(entry_number, (-1.0, 0, 0))[0]:
                 best[entry_number] = (score, name_id, reading)
-    han_query = HAN_RUN.search(query) is not None
     ranked = sorted(
         best.items(),
         key=lambda item: _rank(
-            index, readings[item[1][2]], han_query, item[0], item[1][0], item[1][1]
+            index, readings[item[1][2]], translated, item[0], item[1][0], item[1][1]
         ),
     )[:limit]
     return [
-        _explained(index, readings[reading], name_id, kind, country, settings)
+        _explained(
+            index, readings[reading], name_id, kind, country, settings, translated, read_kind
+        )
         for _, (_, name_id, reading) in ranked
     ]
+
+
+def _compared(
+    index: ScreeningIndex,
+    query: NormalizedName,
+    name_id: int,
+    kind: PartyKind | None,
+    settings: MatchSettings,
+    *,
+    translated: bool,
+    listed: NormalizedName | None = None,
+    explain: bool = False,
+    by_words: bool = True,
+) -> NameComparison:
+    """The query against one indexed name; a translated query also word by word by rarity.
+    ``by_words`` False skips ``compare_names`` where it cannot reach the threshold."""
+    entry = index.entry_of(name_id)
+    person_like = kind is not PartyKind.ORGANIZATION and entry.kind is not PartyKind.ORGANIZATION
+    name = listed if listed is not None else index.normalized(name_id)
+    comparison = (
+        compare_names(query, name, person_like=person_like, settings=settings, explain=explain)
+        if by_words
+        else NameComparison(0.0, "words (cannot reach the threshold)")
+    )
+    if translated:
+        by_meaning = compare_translated(query, name, index.rarity, settings)
+        if by_meaning.similarity > comparison.similarity:
+            return by_meaning
+    return comparison
+
+
+def _other_readings(name: NormalizedName) -> tuple[str, ...]:
+    """The words a translated name could also have been read as, to look it up by."""
+    return tuple(
+        dict.fromkeys(t for _, options in name.alternatives for option in options for t in option)
+    )
 
 
 _HAN_COUNTRIES = frozenset({"CN", "HK", "MO", "TW"})
@@ -479,14 +714,24 @@ def _explained(
     kind: PartyKind | None,
     country: str | None,
     settings: MatchSettings,
+    translated: bool,
+    read_kind: PartyKind | None,
 ) -> Match:
     entry, entry_name = index.entry_of(name_id), index.entry_name(name_id)
     listed = normalize(indexed_text(entry_name.text))
-    person_like = kind is not PartyKind.ORGANIZATION and entry.kind is not PartyKind.ORGANIZATION
-    comparison = compare_names(
-        query, listed, person_like=person_like, settings=settings, explain=True
+    comparison = _compared(
+        index,
+        query,
+        name_id,
+        kind or read_kind,
+        settings,
+        translated=translated,
+        listed=listed,
+        explain=True,
     )
-    penalties = _entry_penalties(entry, entry_name.role, kind, country, settings)
+    penalties = _entry_penalties(
+        entry, entry_name.role, kind, country, settings, read_kind=read_kind, chinese=translated
+    )
     score = max(0.0, min(1.0, comparison.similarity - sum(p.amount for p in penalties)))
     explanation = Explanation(
         query=query.text,

@@ -20,15 +20,18 @@ from typing import Final
 
 from pypinyin import lazy_pinyin
 
-from rarex.screening import lexicon, terms
+from rarex.screening import lexicon, terms, terms_pinyin
 from rarex.screening.normalize import (
+    HAN_RUN,
     ORDINAL_AT,
     NormalizedName,
     chinese_number,
+    from_tokens,
     han_runs,
     normalize,
     normalize_uncached,
     ordinal,
+    pinyin_syllables,
     t2s,
 )
 
@@ -103,9 +106,36 @@ def _longest_known_at(text: str, start: int) -> str | None:
     return None
 
 
-def _word_english(word: str, steps: list[str]) -> list[str]:
+Slot = tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]
+
+# Readings beyond these are noise rather than choice.
+_GLOSSES_PER_WORD: Final = 4
+_MAX_OPTIONS: Final = 24
+
+
+def _options(words: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """The canonical tokens of the first glosses of each of ``words`` (short glosses only)."""
+    found: list[tuple[str, ...]] = []
+    for word in words:
+        for gloss in lexicon.glosses(word)[:_GLOSSES_PER_WORD]:
+            tokens = normalize(gloss).tokens
+            if 1 <= len(tokens) <= 3 and tokens not in found:
+                found.append(tokens)
+    return tuple(found[:_MAX_OPTIONS])
+
+
+def _slot(word: str, english: str, slots: list[Slot]) -> None:
+    """Remember that ``word`` was read as ``english`` and could have been read otherwise."""
+    options = _options((word,))
+    chosen = normalize(english).tokens
+    if chosen and any(option != chosen for option in options):
+        slots.append((chosen, options))
+
+
+def _word_english(word: str, steps: list[str], slots: list[Slot] | None = None) -> list[str]:
     """A segment in English: whole when some table knows it, else cut into the longest known
     words (ours first when as long), the characters between them in pinyin."""
+    slots = [] if slots is None else slots
     known = _known(word)
     if known is not None:
         steps.append(known[1])
@@ -113,6 +143,7 @@ def _word_english(word: str, steps: list[str]) -> list[str]:
     translated = lexicon.translate(word)
     if translated is not None and len(word) > 1:
         steps.append(translated.step)
+        _slot(word, translated.english, slots)
         return [translated.english]
     out: list[str] = []
     pending: list[str] = []
@@ -137,6 +168,7 @@ def _word_english(word: str, steps: list[str]) -> list[str]:
         if theirs is not None:
             flush()
             steps.append(theirs.step)
+            _slot(theirs.word, theirs.english, slots)
             out.append(theirs.english)
             i += len(theirs.word)
             continue
@@ -189,17 +221,20 @@ def meaning_reading(text: str) -> NormalizedName | None:
     if not runs:
         return None
     steps: list[str] = []
+    slots: list[Slot] = []
     pieces: list[str] = []
     last = 0
     for start, end in runs:
         words = [
-            w for segment in _segments(simplified[start:end]) for w in _word_english(segment, steps)
+            w
+            for segment in _segments(simplified[start:end])
+            for w in _word_english(segment, steps, slots)
         ]
         pieces += [simplified[last:start], " ", " ".join(words), " "]
         last = end
     pieces.append(simplified[last:])
     english = normalize_uncached("".join(pieces))
-    if english.tokens == normalize(text).tokens:
+    if english.tokens == normalize(text).tokens and not slots:
         return None
     return NormalizedName(
         text,
@@ -207,4 +242,122 @@ def meaning_reading(text: str) -> NormalizedName | None:
         english.distinctive,
         english.syllables,
         ("read for its meaning", *dict.fromkeys(steps), *english.steps),
+        tuple(slots),
+    )
+
+
+_NUMERAL_SOUNDS: Final = {
+    "ling": "零", "yi": "一", "er": "二", "san": "三", "si": "四", "wu": "五", "liu": "六",
+    "qi": "七", "ba": "八", "jiu": "九", "shi": "十", "bai": "百",
+}  # fmt: skip
+_LONGEST_WORD: Final = 6  # syllables
+
+
+def _pinyin_ordinal(syllables: tuple[str, ...]) -> str | None:
+    """ "di shi si" (第十四) → "14th"."""
+    if len(syllables) < 2 or syllables[0] != "di":
+        return None
+    digits = [_NUMERAL_SOUNDS.get(s) for s in syllables[1:]]
+    if any(d is None for d in digits):
+        return None
+    number = chinese_number("".join(d for d in digits if d))
+    return ordinal(number) if number is not None else None
+
+
+def _pinyin_words(syllables: tuple[str, ...], steps: list[str], slots: list[Slot]) -> list[str]:
+    """Syllables cut into the longest words a table or the dictionary knows, each read: an
+    ordinal, a place, one of our terms, or the dictionary's words that sound so (a slot with
+    every reading, its pinyin standing in until a comparison picks one)."""
+    out: list[str] = []
+    i = 0
+    while i < len(syllables):
+        for end in range(min(len(syllables), i + _LONGEST_WORD), i, -1):
+            joined = "".join(syllables[i:end])
+            piece = syllables[i:end]
+            found = _pinyin_ordinal(piece)
+            if found is not None:
+                steps.append(f"{' '.join(piece)} → {found} (ordinal)")
+                out.append(found)
+                break
+            if joined in terms.PLACES:
+                out.append(joined)
+                break
+            english = terms_pinyin.WORDS.get(joined)
+            if english is not None and end - i > 1:
+                steps.append(f"{joined} → {english or '(dropped)'} (term)")
+                out.extend(english.split())
+                break
+            words = lexicon.sounding(joined) if end - i > 1 else ()
+            if words:
+                options = _options(words)
+                if options:
+                    steps.append(f"{joined} → {', '.join(words[:4])} (CC-CEDICT, by sound)")
+                    slots.append(((joined,), options))
+                out.append(joined)
+                break
+        else:
+            end = i + 1
+            out.append(syllables[i])
+        i = end
+    return out
+
+
+# English words our terms give, some of which read as pinyin too ("marine": ma ri ne).
+_TERM_WORDS: Final = frozenset(w for english in terms.HAN_TERMS.values() for w in english.split())
+
+# Two pinyin words beside English ones make a name Chinese; one ("Gazprom Neft Trading",
+# "Ganja Textile") is as often a word of another language that reads as pinyin.
+_MIXED_MIN: Final = 2
+
+
+@lru_cache(maxsize=1 << 12)
+def pinyin_reading(text: str) -> NormalizedName | None:
+    """A Chinese organisation's name in pinyin (joined, spaced or mixed with English) read for
+    its meaning as ``meaning_reading`` reads it in characters: "Hangzhou Yingyong Shengxue
+    Yanjiusuo" with 应用/英勇 and 声学/升学 as slots a comparison fills from the other name.
+    None when the name is not one (a person's name in pinyin keeps its syllables)."""
+    if HAN_RUN.search(text) is not None:
+        return None
+    base = normalize(text)
+    says_so = any(step.startswith("pinyin term") for step in base.steps)
+    # "Hangzhou Yingyong Shengxue Research Institute": pinyin words beside English ones
+    mixed = (
+        not terms.GENERIC_TOKENS.isdisjoint(base.tokens)
+        and sum(len(pinyin_syllables(t)) > 1 for t in base.distinctive) >= _MIXED_MIN
+    )
+    if not (says_so or mixed):
+        return None
+    steps: list[str] = []
+    slots: list[Slot] = []
+    tokens: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            tokens.extend(_pinyin_words(tuple(run), steps, slots))
+            run.clear()
+
+    for token in base.tokens:
+        syllables = pinyin_syllables(token)
+        if (
+            token in terms.GENERIC_TOKENS
+            or token in terms.PLACES
+            or token in _TERM_WORDS
+            or (syllables == (token,) and token not in terms_pinyin.SYLLABLES)
+        ):
+            flush()
+            tokens.append(token)
+        else:
+            run.extend(syllables)
+    flush()
+    if not slots and tuple(tokens) == base.tokens:
+        return None
+    read = from_tokens(text, tuple(tokens))
+    return NormalizedName(
+        text,
+        read.tokens,
+        read.distinctive,
+        read.syllables,
+        ("read for its meaning", *dict.fromkeys(steps)),
+        tuple(slots),
     )

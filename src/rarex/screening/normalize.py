@@ -68,6 +68,10 @@ class NormalizedName:
     distinctive: tuple[str, ...]
     syllables: tuple[str, ...]
     steps: tuple[str, ...] = ()
+    # A translated name's words that could have been translated otherwise: each slot is the
+    # tokens chosen and the other readings (应用 "put to use", or "applied"; "dianzi" 电子
+    # "electronics" or 垫子 "cushion"), for a comparison that picks the one the other name uses.
+    alternatives: tuple[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]], ...] = ()
 
     @property
     def spaced(self) -> str:

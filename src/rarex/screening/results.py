@@ -37,6 +37,9 @@ class MatchSettings:
     former_name_penalty: float = 0.03
     kind_mismatch_penalty: float = 0.10
     country_mismatch_penalty: float = 0.05
+    # a name written in Chinese (characters or pinyin) against a party with addresses only
+    # outside China, Hong Kong, Macao and Taiwan
+    chinese_name_abroad_penalty: float = 0.10
     short_name_factor: float = 0.85  # a bare name under 7 letters that is not exact
     # per distinctive word without partner: one word more or less is another company
     # ("Zongyi Koala Superconductor", "Zongyi Superconductor")
@@ -44,6 +47,7 @@ class MatchSettings:
     coverage_floor: float = 0.5  # words without partner scale similarity down to this
     joined_min: float = 0.95  # joined forms below this similarity count at coverage_floor
     candidates: int = 64  # names retrieved per query before scoring
+    translated_candidates: int = 12  # of them, compared as a translation (a Chinese query)
 
 
 DEFAULT = MatchSettings()

@@ -213,11 +213,21 @@ ABBREVIATIONS: Final[dict[str, str]] = {
     "experiment": "test", "experimental": "test", "testing": "test", "tests": "test",
     "prc": "china",
     "chinese": "china",
+    # ordinals written out, as the numbered ones read (第二研究院 "Second Academy", "2nd Academy")
+    "first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th",
+    "sixth": "6th", "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th",
+    "eleventh": "11th", "twelfth": "12th",
 }  # fmt: skip
 
 # Phrases said two ways: 研究所 is "research institute" or "institute" in English names
 # ("Jiangsu Institute of Automation"), so both read "institute". Applied after legal forms.
-SAME_PHRASES: Final[tuple[tuple[str, str], ...]] = (("research institute", "institute"),)
+SAME_PHRASES: Final[tuple[tuple[str, str], ...]] = (
+    ("research institute", "institute"),
+    # 重工 is "heavy industry" word for word; the groups' English names say "industry" (中国船舶
+    # 重工集团 "China Shipbuilding Industry Corporation")
+    ("heavy industry", "industry"),
+    ("heavy industries", "industry"),
+)
 
 # Words dropped everywhere: they join, they do not name.
 STOP_WORDS: Final[frozenset[str]] = frozenset(
@@ -318,6 +328,7 @@ HAN_TERMS: Final[dict[str, str]] = {
     "仪器": "instrument",
     "精密": "precision",
     "船舶": "shipbuilding",
+    "船用": "marine",  # for ships: 船用柴油机 "marine diesel engine"
     "重工": "heavy industry",
     "核工业": "nuclear industry",
     "兵器": "ordnance",

@@ -56,7 +56,7 @@ __all__ = [
 # of every field, raw cells kept, the US export lists' clutter taken apart). An import's
 # content hash includes it, so a file imported under an older revision is read again into a
 # new version, and its difference shows what the new reading changed.
-PARSE_REVISION = 2
+PARSE_REVISION = 3
 
 NamedFile = tuple[str, bytes]
 Parser = Callable[[Sequence[NamedFile], str | None, Progress | None], ParsedList]

@@ -24,6 +24,9 @@ The patterns, as the 2022 file writes them (each with real rows in
   name. Only known places go (provinces, cities, districts, countries), so "Huawei
   Technologies Co., Ltd., Beijing Research Institute" keeps its branch.
 - ``Igor Aleksandrovich Michurin (Russian individual)``: a descriptor, not the name.
+- ``China Electronics Technology Group Corporation 14th Research Institute (CETC 14)``: the
+  short name people also use, written after the name; it becomes an alias of its own, so that
+  the name as the institute writes it ("… 14th Research Institute") is listed whole.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ SUCCESSORS = "an 'and any successor' tail taken off"
 AKA_INSIDE = "a.k.a./f.k.a. names inside a cell split off"
 TRAILING_PLACE = "a place after the legal form taken off"
 DESCRIPTOR = "an '(… individual)' descriptor taken off"
+ACRONYM = "a closing (ACRONYM) split off as an alias"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +92,12 @@ def split_cell(cell: str) -> CellNames:
     if described and described != main:
         main = described
         found.append(DESCRIPTOR)
+    main, acronym = _short_name(main)
+    if acronym:
+        found.append(ACRONYM)
     others = [_without_places(name)[0] for name in aliases]
+    if acronym:
+        others.append(acronym)
     if relative and parent:
         others.insert(0, f"{parent} {main}")
     return CellNames(
@@ -278,3 +287,33 @@ def _without_places(name: str) -> tuple[str, bool]:
     if _LEGAL_END.search(head) is None:
         return name, False
     return head, True
+
+
+# -- a short name after the name --------------------------------------------------------------
+
+_ACRONYM_MAX = 20
+# A legal form in brackets ("Moselectronproekt (JSC)") is part of the name, not a short name.
+_BRACKETED_FORMS = frozenset(
+    {"ltd", "llc", "jsc", "ojsc", "pjsc", "cjsc", "ooo", "oao", "zao", "plc"}
+)
+
+
+def _short_name(name: str) -> tuple[str, str | None]:
+    """``name`` without a closing "(CETC 14)", "(HAFEI)", "(CSSRC)", and that short name: capitals
+    and digits only, two capitals or a digit, not a place ("(PRC)"), not a legal form ("(JSC)") and
+    not the whole name."""
+    if not name.endswith(")"):
+        return name, None
+    opening = name.rfind("(")
+    inner = name[opening + 1 : -1].strip()
+    head = name[:opening].rstrip(" ,")
+    if opening <= 0 or not head or not inner or len(inner) > _ACRONYM_MAX:
+        return name, None
+    if not all(c.isupper() or c.isdigit() or c in " -&./" for c in inner):
+        return name, None
+    capitals = sum(c.isupper() for c in inner)
+    if capitals == 0 or (capitals < 2 and not any(c.isdigit() for c in inner)):
+        return name, None
+    if _place_key(inner) in PLACES or _place_key(inner) in _BRACKETED_FORMS:
+        return name, None
+    return head, inner

@@ -1,0 +1,143 @@
+"""Chinese names compared as translations (issue 10, item 1): in characters and in pinyin
+(joined, spaced, mixed with English), against listed English names as the US export lists
+write them. Chinese names written by hand from the organisations' own sites."""
+
+from __future__ import annotations
+
+import pytest
+
+from rarex.screening.index import ScreeningIndex
+from rarex.screening.matching import DEFAULT, compare_translated, search
+from rarex.screening.meaning import meaning_reading, pinyin_reading
+from rarex.screening.normalize import normalize
+from rarex.screening.records import PartyKind
+from tests.screening.test_matching_entries import entry
+
+# Names as the 2022 US export lists (and the CMIC list) write them.
+LISTED = (
+    entry(
+        "csic-719",
+        "China Shipbuilding Industry Group Co., Ltd. (CSIC) 719th Research Institute",
+        countries=("CN",),
+    ),
+    entry(
+        "csic-716",
+        "China Shipbuilding Industry Group Co., Ltd. (CSIC) 716th Research Institute",
+        countries=("CN",),
+    ),
+    entry("acoustics", "Hangzhou Institute of Applied Acoustics", countries=("CN",)),
+    entry("mobile", "China Mobile Limited", countries=("HK",)),
+    entry(
+        "cetc-14",
+        "China Electronics Technology Group Corporation 14th Research Institute",
+        "CETC 14",
+        countries=("CN",),
+    ),
+    entry("diesel", "Shanghai Marine Diesel Engine Research Institute", countries=("CN",)),
+    entry("nudt", "Hunan Guofang Keji University", countries=("CN",)),
+    entry("medicine", "Scientific Research Institute of Medicine", countries=("RU",)),
+    entry("yue-wu", "Yue Wu", kind=PartyKind.PERSON),
+)
+
+
+@pytest.fixture(scope="module")
+def index() -> ScreeningIndex:
+    return ScreeningIndex.build(LISTED)
+
+
+def top(index: ScreeningIndex, query: str) -> str | None:
+    found = search(index, query)
+    return found[0].entry.entry_id if found else None
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("中国船舶重工集团有限公司第七一九研究所", "csic-719"),  # csic.com.cn
+        ("中國船舶重工集團有限公司第七一九研究所", "csic-719"),  # traditional
+        ("Zhongguo Chuanbo Zhonggong Jituan Youxian Gongsi Diqiyijiu Yanjiusuo", "csic-719"),
+        ("杭州应用声学研究所", "acoustics"),  # 应用 "put to use" or "applied"
+        ("Hangzhou Yingyong Shengxue Yanjiusuo", "acoustics"),
+        ("hang zhou ying yong sheng xue yan jiu suo", "acoustics"),
+        ("Hangzhou Yingyong Shengxue Research Institute", "acoustics"),
+        ("中国移动有限公司", "mobile"),  # 移动 "move" or "mobile"
+        ("Zhongguo Yidong Youxian Gongsi", "mobile"),
+        ("zhong guo dian zi ke ji ji tuan gong si di shi si yan jiu suo", "cetc-14"),
+        ("Zhongguo Dianzi Keji Jituan Gongsi Dishisi Yanjiusuo", "cetc-14"),
+        ("上海船用柴油机研究所", "diesel"),
+        ("shang hai chuan yong chai you ji yan jiu suo", "diesel"),
+    ],
+)
+def test_a_chinese_name_finds_the_listed_english_name(
+    index: ScreeningIndex, query: str, expected: str
+) -> None:
+    assert top(index, query) == expected
+
+
+def test_another_numbered_institute_of_the_same_group_is_another_party(
+    index: ScreeningIndex,
+) -> None:
+    assert top(index, "中国船舶重工集团有限公司第七一六研究所") == "csic-716"
+    read = meaning_reading("中国船舶重工集团有限公司第七一六研究所") or normalize(
+        "中国船舶重工集团有限公司第七一六研究所"
+    )
+    listed = normalize(LISTED[0].primary_name)
+    compared = compare_translated(read, listed, index.rarity)
+    assert compared.similarity == 0.0
+    assert [p.reason for p in compared.penalties] == ["numbers differ"]
+
+
+def test_a_short_name_of_the_names_own_initials_is_neither_missing_nor_extra(
+    index: ScreeningIndex,
+) -> None:
+    read = normalize("中国船舶重工集团有限公司第七一九研究所")
+    compared = compare_translated(read, normalize(LISTED[0].primary_name), index.rarity)
+    assert compared.similarity == pytest.approx(1.0)
+    assert "csic" not in compared.unmatched
+
+
+def test_the_reading_chosen_is_the_one_the_listed_name_uses(index: ScreeningIndex) -> None:
+    match = search(index, "杭州应用声学研究所")[0]
+    assert ("applied", "applied") in match.explanation.agreed
+    assert match.explanation.compared_as == "meaning, words weighed by rarity"
+    pinyin = pinyin_reading("Zhongguo Yidong Youxian Gongsi")
+    assert pinyin is not None
+    slot = dict(pinyin.alternatives)[("yidong",)]
+    assert ("mobile",) in slot
+    assert ("move",) in slot
+    assert any("CC-CEDICT, by sound" in step for step in pinyin.steps)
+
+
+def test_a_persons_name_in_pinyin_is_not_read_for_a_meaning() -> None:
+    assert pinyin_reading("Zhang Weiming") is None
+    assert pinyin_reading("ZHANG Wei Ming") is None
+    assert pinyin_reading("Rosoboronexport") is None
+
+
+def test_a_word_of_substance_on_one_side_only_is_another_organisation(
+    index: ScreeningIndex,
+) -> None:
+    # 湖南科技大学 is not 国防科技大学 (National University of Defense Technology)
+    assert top(index, "Hunan University of Science and Technology") is None
+
+
+def test_a_name_in_chinese_costs_a_party_with_no_address_in_china(index: ScreeningIndex) -> None:
+    # 中国医学科学院, the Chinese Academy of Medical Sciences, is not a Russian institute
+    for query in ("中国医学科学院", "Zhongguo Yixue Kexueyuan"):
+        assert top(index, query) is None
+    found = search(index, "中国医学科学院", settings=DEFAULT.__class__(threshold=0.5))
+    medicine = next(m for m in found if m.entry.entry_id == "medicine")
+    assert any(
+        p.reason == "a name in Chinese, a party in RU"
+        and p.amount == DEFAULT.chinese_name_abroad_penalty
+        for p in medicine.explanation.penalties
+    )
+
+
+def test_a_legal_form_says_the_query_is_no_person(index: ScreeningIndex) -> None:
+    # 厦门钨业股份有限公司, Xiamen Tungsten, read syllable by syllable, is not Mr Yue Wu
+    assert top(index, "Xiamen Wuye Gufen Youxian Gongsi") is None
+    found = search(index, "Wu Ye Co., Ltd.", settings=DEFAULT.__class__(threshold=0.3))
+    person = [m for m in found if m.entry.entry_id == "yue-wu"]
+    assert person
+    assert any("legal form says organization" in p.reason for p in person[0].explanation.penalties)
