@@ -319,7 +319,9 @@ def _chosen_reading(query: NormalizedName, words: set[str]) -> tuple[str, ...]:
         for option in options:
             partners = [_partner_in(t, words) for t in option]
             if all(partners):
-                tokens[at : at + width] = [p for p in partners if p]
+                # a word the name already says elsewhere is not said twice ("china" of 中国)
+                rest = tokens[:at] + tokens[at + width :]
+                tokens[at : at + width] = [p for p in partners if p and p not in rest]
                 break
     return tuple(tokens)
 

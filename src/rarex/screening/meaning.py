@@ -15,9 +15,11 @@ sounds): the matcher compares a query in both and keeps the better.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Final
 
+from anyascii import anyascii
 from pypinyin import lazy_pinyin
 
 from rarex.screening import lexicon, terms, terms_pinyin
@@ -26,7 +28,6 @@ from rarex.screening.normalize import (
     ORDINAL_AT,
     NormalizedName,
     chinese_number,
-    from_tokens,
     han_runs,
     normalize,
     normalize_uncached,
@@ -69,6 +70,8 @@ BRANDS: Final[dict[str, str]] = {
     "北方工业": "norinco",
     "中核": "cnnc",
     "中广核": "cgn",
+    "中国航发": "aecc",
+    "中车": "crrc",
     "北航": "beihang",
     "北京航空航天大学": "beihang university",
     "哈工大": "hit",
@@ -80,6 +83,23 @@ BRANDS: Final[dict[str, str]] = {
     "中物院": "china academy of engineering physics",
 }
 _BRAND_MAX_LEN: Final = max(len(word) for word in BRANDS)
+
+# What the groups' short names stand for, as their English names spell them out: a Chinese
+# name that says 航天科工 may meet a listed name that says "China Aerospace Science and
+# Industry Corporation" rather than "CASIC".
+SPELLED_OUT: Final[dict[str, str]] = {
+    "casic": "china aerospace science industry",
+    "casc": "china aerospace science technology",
+    "avic": "aviation industry china",
+    "cetc": "china electronics technology group",
+    "csic": "china shipbuilding industry",
+    "smic": "semiconductor manufacturing international",
+    "cnnc": "china national nuclear",
+    "cgn": "china general nuclear power",
+    "norinco": "china north industries",
+    "aecc": "aero engine china",
+    "crrc": "crrc",
+}
 
 
 def _known(word: str) -> tuple[str, str] | None:
@@ -139,6 +159,9 @@ def _word_english(word: str, steps: list[str], slots: list[Slot] | None = None) 
     known = _known(word)
     if known is not None:
         steps.append(known[1])
+        spelled = SPELLED_OUT.get(known[0])
+        if spelled is not None and spelled != known[0]:
+            slots.append(((known[0],), (tuple(spelled.split()),)))
         return [known[0]]
     translated = lexicon.translate(word)
     if translated is not None and len(word) > 1:
@@ -185,9 +208,21 @@ def _cut(text: str) -> list[str]:
     return words
 
 
+# Our terms of three characters or more are words whatever the segmenter says (it cuts
+# 有限责任公司 into 有限责任 "limited responsibility" and 公司).
+_WHOLE_TERM_MIN: Final = 3
+_WHOLE_MAX_LEN: Final = max(_BRAND_MAX_LEN, terms.HAN_TERM_MAX_LEN)
+# ... places excepted: the dictionary knows 哈尔滨工业大学 whole (Harbin Institute of Technology)
+_WHOLE_TERMS: Final = frozenset(
+    han
+    for han, english in terms.HAN_TERMS.items()
+    if not all(word in terms.PLACES for word in english.split())
+)
+
+
 def _segments(run: str) -> list[str]:
-    """Brands and ordinals first (the segmenter cuts 海康威视 into 海康 威视 and 第七一九 into
-    第七 一九), then the segmenter's words for what lies between them."""
+    """Brands, ordinals and our longer terms first (the segmenter cuts 海康威视 into 海康 威视
+    and 第七一九 into 第七 一九), then the segmenter's words for what lies between them."""
     segments: list[str] = []
     rest_start = i = 0
     while i < len(run):
@@ -197,8 +232,8 @@ def _segments(run: str) -> list[str]:
             end = next(
                 (
                     j
-                    for j in range(min(len(run), i + _BRAND_MAX_LEN), i + 1, -1)
-                    if run[i:j] in BRANDS
+                    for j in range(min(len(run), i + _WHOLE_MAX_LEN), i + 1, -1)
+                    if run[i:j] in BRANDS or (j - i >= _WHOLE_TERM_MIN and run[i:j] in _WHOLE_TERMS)
                 ),
                 None,
             )
@@ -264,46 +299,102 @@ def _pinyin_ordinal(syllables: tuple[str, ...]) -> str | None:
     return ordinal(number) if number is not None else None
 
 
+def _ours(piece: tuple[str, ...]) -> tuple[list[str], str | None] | None:
+    """``piece`` as one ordinal, place or term of ours, with the step that says so."""
+    joined = "".join(piece)
+    found = _pinyin_ordinal(piece)
+    if found is not None:
+        return [found], f"{' '.join(piece)} → {found} (ordinal)"
+    if joined in terms.PLACES and len(piece) > 1:
+        return [joined], None
+    english = terms_pinyin.WORDS.get(joined)
+    if english is not None and len(piece) > 1:
+        return english.split(), f"{joined} → {english or '(dropped)'} (term)"
+    return None
+
+
+# What a word of each kind costs a cut: ours before the dictionary's, a lone syllable last.
+_COST_OURS, _COST_THEIRS, _COST_STANDALONE, _COST_SYLLABLE = 0.5, 2.0, 1.25, 3.0
+
+
 def _pinyin_words(syllables: tuple[str, ...], steps: list[str], slots: list[Slot]) -> list[str]:
-    """Syllables cut into the longest words a table or the dictionary knows, each read: an
-    ordinal, a place, one of our terms, or the dictionary's words that sound so (a slot with
-    every reading, its pinyin standing in until a comparison picks one)."""
+    """Syllables cut into words, the cut that costs least (as ``_word_english`` prefers our
+    terms for characters): an ordinal, a place or one of our terms; else a dictionary word of
+    two syllables or more, its pinyin standing in with every reading of every word that sounds
+    so as a slot; else "shi" as city and the like; else the syllable alone. "wu lu mu qi shi
+    gong an ju" is Urumqi city public security bureau, not Urumqi 施工 (construction) …"""
+    n = len(syllables)
+    best: list[tuple[float, int] | None] = [None] * (n + 1)  # cost, start of the last word
+    best[0] = (0.0, 0)
+    for end in range(1, n + 1):
+        for start in range(max(0, end - _LONGEST_WORD), end):
+            before = best[start]
+            if before is None:
+                continue
+            piece = syllables[start:end]
+            if _ours(piece) is not None:
+                cost = _COST_OURS
+            elif len(piece) > 1 and lexicon.sounding("".join(piece)):
+                cost = _COST_THEIRS
+            elif len(piece) == 1:
+                standalone = piece[0] in terms_pinyin.STANDALONE
+                cost = _COST_STANDALONE if standalone else _COST_SYLLABLE
+            else:
+                continue
+            known = best[end]
+            if known is None or before[0] + cost < known[0]:
+                best[end] = (before[0] + cost, start)
+    cuts: list[tuple[int, int]] = []
+    end = n
+    while end > 0:
+        last = best[end]
+        assert last is not None  # every syllable alone is a cut
+        cuts.append((last[1], end))
+        end = last[1]
     out: list[str] = []
-    i = 0
-    while i < len(syllables):
-        for end in range(min(len(syllables), i + _LONGEST_WORD), i, -1):
-            joined = "".join(syllables[i:end])
-            piece = syllables[i:end]
-            found = _pinyin_ordinal(piece)
-            if found is not None:
-                steps.append(f"{' '.join(piece)} → {found} (ordinal)")
-                out.append(found)
-                break
-            if joined in terms.PLACES:
-                out.append(joined)
-                break
-            english = terms_pinyin.WORDS.get(joined)
-            if english is not None and end - i > 1:
-                steps.append(f"{joined} → {english or '(dropped)'} (term)")
-                out.extend(english.split())
-                break
-            words = lexicon.sounding(joined) if end - i > 1 else ()
-            if words:
-                options = _options(words)
-                if options:
-                    steps.append(f"{joined} → {', '.join(words[:4])} (CC-CEDICT, by sound)")
-                    slots.append(((joined,), options))
-                out.append(joined)
-                break
+    for start, end in reversed(cuts):
+        piece = syllables[start:end]
+        ours = _ours(piece)
+        if ours is not None:
+            words, step = ours
+            steps.extend([step] if step else [])
+            out.extend(words)
+        elif len(piece) > 1:
+            joined = "".join(piece)
+            sounding = lexicon.sounding(joined)
+            options = _options(sounding)
+            if options:
+                steps.append(f"{joined} → {', '.join(sounding[:4])} (CC-CEDICT, by sound)")
+                slots.append(((joined,), options))
+            out.append(joined)
+        elif piece[0] in terms_pinyin.STANDALONE:
+            out.append(terms_pinyin.STANDALONE[piece[0]])
         else:
-            end = i + 1
-            out.append(syllables[i])
-        i = end
+            out.append(piece[0])
     return out
 
 
 # English words our terms give, some of which read as pinyin too ("marine": ma ri ne).
 _TERM_WORDS: Final = frozenset(w for english in terms.HAN_TERMS.values() for w in english.split())
+
+_WORD_JOINERS: Final = re.compile(r"[.'\u2019`\u00b4]")
+_WORD_SEPARATORS: Final = re.compile(r"[^a-z0-9]+")
+_ENGLISH_WORDS: Final = (
+    terms.GENERIC_TOKENS
+    | terms.PLACES
+    | _TERM_WORDS
+    | terms.STOP_WORDS
+    | terms.LEGAL_WORDS.keys()
+    | terms.ABBREVIATIONS.keys()
+)
+
+
+def _is_english(word: str) -> bool:
+    """A word of a pinyin name that is not pinyin: English, a number, a legal form."""
+    if word in _ENGLISH_WORDS or not word.isalpha():
+        return True
+    return word not in terms_pinyin.SYLLABLES and pinyin_syllables(word) == (word,)
+
 
 # Two pinyin words beside English ones make a name Chinese; one ("Gazprom Neft Trading",
 # "Ganja Textile") is as often a word of another language that reads as pinyin.
@@ -329,30 +420,29 @@ def pinyin_reading(text: str) -> NormalizedName | None:
         return None
     steps: list[str] = []
     slots: list[Slot] = []
-    tokens: list[str] = []
+    words: list[str] = []
     run: list[str] = []
 
     def flush() -> None:
         if run:
-            tokens.extend(_pinyin_words(tuple(run), steps, slots))
+            words.extend(_pinyin_words(tuple(run), steps, slots))
             run.clear()
 
-    for token in base.tokens:
-        syllables = pinyin_syllables(token)
-        if (
-            token in terms.GENERIC_TOKENS
-            or token in terms.PLACES
-            or token in _TERM_WORDS
-            or (syllables == (token,) and token not in terms_pinyin.SYLLABLES)
-        ):
+    # the words as written, not as ``normalize`` joined them: its terms are matched greedily
+    # ("di shi yan jiu suo" is 第十研究所, not 第 试验 究所)
+    for word in _WORD_SEPARATORS.split(_WORD_JOINERS.sub("", anyascii(text).lower())):
+        if not word:
+            continue
+        if _is_english(word):
             flush()
-            tokens.append(token)
+            words.append(word)
         else:
-            run.extend(syllables)
+            run.extend(pinyin_syllables(word))
     flush()
+    read = normalize_uncached(" ".join(words))
+    tokens = read.tokens
     if not slots and tuple(tokens) == base.tokens:
         return None
-    read = from_tokens(text, tuple(tokens))
     return NormalizedName(
         text,
         read.tokens,

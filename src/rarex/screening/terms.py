@@ -213,6 +213,7 @@ ABBREVIATIONS: Final[dict[str, str]] = {
     "experiment": "test", "experimental": "test", "testing": "test", "tests": "test",
     "prc": "china",
     "chinese": "china",
+    "uygur": "uyghur", "uighur": "uyghur", "uygar": "uyghur",
     # ordinals written out, as the numbered ones read (第二研究院 "Second Academy", "2nd Academy")
     "first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th",
     "sixth": "6th", "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th",
@@ -395,6 +396,28 @@ HAN_TERMS: Final[dict[str, str]] = {
     "青海": "qinghai",
     "台湾": "taiwan",
     "澳门": "macau",
+    # places whose English name is not their pinyin (Xinjiang's as the lists write them)
+    "乌鲁木齐": "urumqi",
+    "喀什": "kashgar",
+    "和田": "hotan",
+    "阿克苏": "aksu",
+    "阿勒泰": "altay",
+    "巴音郭楞": "bayingolin",
+    "吐鲁番": "turpan",
+    "克拉玛依": "karamay",
+    "伊犁": "ili",
+    "呼和浩特": "hohhot",
+    # administrative bodies
+    "自治区": "autonomous region",
+    "自治州": "autonomous prefecture",
+    "地区": "prefecture",
+    "公安厅": "public security department",
+    "维吾尔": "uyghur",
+    "回族": "hui",
+    "兵团": "corps",
+    # words as organisations' English names say them (飞机 "airplane" in the dictionary)
+    "飞机": "aircraft",
+    "终端": "device",
     "省": "province",
     "市": "city",
     # regions, as institutes and companies name themselves after them
@@ -424,7 +447,8 @@ _NAMED_PLACES: Final[frozenset[str]] = frozenset(
         "asia", "asian", "europe", "european", "africa", "african", "pacific", "atlantic",
         "eurasia", "gulf", "middle", "east", "west", "north", "south", "central", "eastern",
         "western", "northern", "southern", "far", "northwest", "northeast", "southwest",
-        "southeast",
+        "southeast", "urumqi", "kashgar", "hotan", "aksu", "altay", "bayingolin", "turpan",
+        "karamay", "ili", "hohhot", "tibet",
     }
 )  # fmt: skip
 

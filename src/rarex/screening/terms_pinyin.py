@@ -70,7 +70,9 @@ MARKERS: Final = frozenset(
         "weidianzi", "bandaoti", "kongu", "gonganju",
     }
 )  # fmt: skip
-MARKER_PAIRS: Final = frozenset({("gong", "si"), ("you", "xian"), ("yan", "jiu")})
+MARKER_PAIRS: Final = frozenset(
+    {("gong", "si"), ("you", "xian"), ("yan", "jiu"), ("da", "xue"), ("gong", "an"), ("ji", "tuan")}
+)
 # Names that open with "China" in pinyin are organisations, whatever else they say.
 LEADING_MARKERS: Final = frozenset({"zhongguo", "zhonghua"})
 
