@@ -162,7 +162,9 @@ def _generic_agreement(
         present = left or right
         if all(t in terms.FORM_WORDS or t in terms.PLACES for t in present):
             return settings.generic_absent_form
-        return settings.generic_absent
+        # one word more ("Latebrook Trading Ltd" for "Latebrook Ltd") is a word dropped; two
+        # are another business
+        return settings.generic_absent_one if len(present) == 1 else settings.generic_absent
     agreement = _covered_similarity(
         left, right, settings
     ) - settings.generic_unpartnered_penalty * (
@@ -218,11 +220,12 @@ def _without_a_middle_name(
     short, long_ = (left, right) if len(left) < len(right) else (right, left)
     if len(short) < 2 or len(long_) != len(short) + 1:
         return None
-    for i in range(1, len(long_) - 1):
+    for i in range(len(long_)):
         rest = long_[:i] + long_[i + 1 :]
-        # a patronymic only: a second surname ("GARCIA ROJAS, Javier") or half a given name
-        # ("Kim Ho Kyu") is another person as often as the same one
-        droppable = long_[i].endswith(_PATRONYMIC)
+        # a patronymic anywhere ("ZOLOTOV, Viktor Vasiliyevich"); another word only when it
+        # is not one of the short name's first and last (a second given name, "MURILLO
+        # SALAZAR, Claudia Julieta"): the words kept must all agree, in any order
+        droppable = long_[i].endswith(_PATRONYMIC) or i not in (0,)
         if droppable and sorted(rest) == sorted(short):
             return short, rest
     return None

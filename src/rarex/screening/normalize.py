@@ -24,6 +24,7 @@ from typing import Final
 from anyascii import anyascii
 from opencc import OpenCC
 from pypinyin import lazy_pinyin
+from rapidfuzz import fuzz, process
 
 from rarex.screening import terms, terms_pinyin
 
@@ -232,11 +233,39 @@ _SPELLING_MIN_LEN: Final = 6
 _SPELLING: Final = _spelling_table()
 
 
-def _corrected(word: str) -> str | None:
-    if len(word) < _SPELLING_MIN_LEN or not word.isalpha():
+# Two typos in a long generic word ("Engnieernig", "Comptuers"): 80% alike by characters.
+_FAR_SPELLING_MIN_LEN: Final = 8
+_FAR_SPELLING_CUTOFF: Final = 80
+_FAR_SPELLING: Final = {
+    **{w: w for w in terms.GENERIC_TOKENS - terms.PLACES if len(w) >= _FAR_SPELLING_MIN_LEN - 1},
+    **{k: v for k, v in terms.ABBREVIATIONS.items() if len(k) >= _FAR_SPELLING_MIN_LEN - 1},
+    **{k: v for k, v in terms.LEGAL_WORDS.items() if len(k) >= _FAR_SPELLING_MIN_LEN - 1},
+}
+# A short legal form with a letter too many at the end of a name ("Co Ltdd", "Company Oltd");
+# not "inc", which a letter more makes a name ("Vale Inco").
+_SHORT_FORMS: Final = {
+    k: terms.LEGAL_WORDS[k] for k in ("ltd", "llc", "plc", "jsc", "ojsc", "pjsc", "gmbh")
+}
+
+
+@lru_cache(maxsize=1 << 16)
+def _corrected(word: str, *, last: bool = False) -> str | None:
+    if not word.isalpha():
         return None
+    if len(word) < _SPELLING_MIN_LEN:
+        if not last or len(word) < 4:
+            return None
+        forms = {_SHORT_FORMS[v] for v in _deletions(word) if v in _SHORT_FORMS and v != word}
+        return forms.pop() if len(forms) == 1 else None
     corrections = {_SPELLING[v] for v in _deletions(word) if v in _SPELLING}
-    return corrections.pop() if len(corrections) == 1 else None
+    if len(corrections) == 1:
+        return corrections.pop()
+    if corrections or len(word) < _FAR_SPELLING_MIN_LEN:
+        return None
+    best = process.extractOne(
+        word, list(_FAR_SPELLING), scorer=fuzz.ratio, score_cutoff=_FAR_SPELLING_CUTOFF
+    )
+    return _FAR_SPELLING[best[0]] if best is not None else None
 
 
 def _canonical_words(words: list[str], steps: list[str]) -> list[str]:
@@ -244,13 +273,13 @@ def _canonical_words(words: list[str], steps: list[str]) -> list[str]:
     misspelt generic words to their spelling."""
     out: list[str] = []
     only_stop_words = all(word in terms.STOP_WORDS for word in words)  # "The": keep it
-    for word in words:
+    for position, word in enumerate(words, start=1):
         if word in terms.STOP_WORDS and not only_stop_words:
             continue
         legal = terms.LEGAL_WORDS.get(word)
         canonical = legal if legal is not None else terms.ABBREVIATIONS.get(word)
         if canonical is None and word not in terms.GENERIC_TOKENS:
-            corrected = _corrected(word)
+            corrected = _corrected(word, last=position == len(words) > 1)
             if corrected is not None:
                 steps.append(f"spelling {word}→{corrected}")
                 out.extend(corrected.split())

@@ -25,6 +25,7 @@ class MatchSettings:
     # their agreement when one side has none: "Khazar Steel Co." is not "Khazar Co."; low
     # enough that an exact distinctive part alone stays below the threshold (0.79)
     generic_absent: float = 0.3
+    generic_absent_one: float = 0.4  # ...but one word only is a word dropped: 0.82 in all
     generic_unpartnered_penalty: float = 0.15  # per such word when both sides have some
     generic_absent_form: float = 0.6  # ...unless they only say what it is (``terms.FORM_WORDS``)
     place_mismatch_penalty: float = 0.5  # off their agreement when both name different places
