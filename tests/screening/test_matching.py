@@ -259,3 +259,39 @@ def test_the_party_itself_ranks_above_its_branches_and_namesakes_abroad() -> Non
     assert "el-canada" not in chinese[:-1]
     english = [m.entry.entry_id for m in search(index, "Huawei Technologies Co., Ltd.")]
     assert english.index("cmic") < english.index("el-cairo")
+
+
+@pytest.mark.parametrize(
+    ("written", "listed"),
+    [
+        # the same people, as the OFAC list writes them and as other romanisations do
+        ("ZARITSKY, Volodymyr Nikolaievich", "ZARITSKY, Vladimir Nikolaevich"),
+        ("GIRKIN, Ihor Vsevolodovych", "GIRKIN, Igor Vsevolodovich"),
+        ("POLOZOV, Serhii Pavlovych", "POLOZOV, Sergey Pavlovich"),
+        ("NAZAROV, Serguei Makarovych", "NAZAROV, Sergey Makarovich"),
+        ("Olha Pahmutova", "Olga Pakhmutova"),
+        # legal forms of other systems spelled out
+        ("Obshchestvo s Ogranichennoy Otvetstvennostyu Interlab", "OOO Interlab"),
+        ("Otkrytoe Aktsionernoe Obshchestvo Zvezdochka", "OAO Zvezdochka"),
+        ("Zakrytoe Aktsionernoe Obshchestvo Interlab", "ZAO Interlab"),
+    ],
+)
+def test_another_romanisation_of_a_cyrillic_name_is_the_same_name(
+    written: str, listed: str
+) -> None:
+    assert compare_names(normalize(written), normalize(listed)).similarity >= DEFAULT.threshold
+
+
+@pytest.mark.parametrize(
+    ("written", "listed"),
+    [
+        ("L. M. Yarmoshina", "YARMOSHINA, Lidziya Mihaulauna"),
+        ("D.V. Martynov", "MARTYNOV, Daniil Vasilievich"),
+        ("Sheiman, V. U.", "SHEIMAN, Viktar Uladzimiravich"),
+    ],
+)
+def test_initials_find_the_person_they_abbreviate(written: str, listed: str) -> None:
+    index = ScreeningIndex.build([entry("p", listed, kind=PartyKind.PERSON)])
+    found = search(index, written)
+    assert [m.entry.entry_id for m in found] == ["p"]
+    assert found[0].score < 1.0  # an initial agrees less than the name written out

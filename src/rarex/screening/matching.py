@@ -545,6 +545,9 @@ def _promising(
     """
     if not query.distinctive or not candidates:
         return list(candidates)
+    if any(_is_initials(t) for t in query.distinctive):
+        # "L. M. Yarmoshina": initials expand only against a name, which no estimate sees
+        return list(candidates)
     words = [index.name_distinctive[i] for i in candidates]
     syllables = [index.name_syllables[i] for i in candidates]
     spaced = " ".join(query.distinctive)

@@ -268,6 +268,22 @@ def _corrected(word: str, *, last: bool = False) -> str | None:
     return _FAR_SPELLING[best[0]] if best is not None else None
 
 
+# Patronymics as Ukrainian and Russian romanisations end them: -ovych/-ovich, -ievich/-evich.
+_PATRONYMIC_ENDINGS: Final = (
+    ("iyovych", "evich"), ("ievich", "evich"), ("yevich", "evich"), ("ovych", "ovich"),
+    ("evych", "evich"), ("ivych", "ivich"), ("ievna", "evna"), ("yevna", "evna"),
+)  # fmt: skip
+
+
+def _patronymic(word: str) -> str | None:
+    if len(word) < 8:
+        return None
+    for ending, canonical in _PATRONYMIC_ENDINGS:
+        if word.endswith(ending):
+            return word[: -len(ending)] + canonical
+    return None
+
+
 def _canonical_words(words: list[str], steps: list[str]) -> list[str]:
     """Stop words out, single-word legal forms and abbreviations to their canonical spelling,
     misspelt generic words to their spelling."""
@@ -278,6 +294,8 @@ def _canonical_words(words: list[str], steps: list[str]) -> list[str]:
             continue
         legal = terms.LEGAL_WORDS.get(word)
         canonical = legal if legal is not None else terms.ABBREVIATIONS.get(word)
+        if canonical is None:
+            canonical = terms.NAME_SPELLINGS.get(word) or _patronymic(word)
         if canonical is None and word not in terms.GENERIC_TOKENS:
             corrected = _corrected(word, last=position == len(words) > 1)
             if corrected is not None:

@@ -24,6 +24,20 @@ LEGAL_PHRASES: Final[tuple[tuple[str, str], ...]] = (
     ("public joint stock", "pjsc"),
     ("joint stock", "jsc"),
     ("limited liability company", "llc"),
+    # Russian and Ukrainian legal forms spelled out in Latin (their Cyrillic initials are
+    # single words below: ooo, oao, zao, pao, ao, tov)
+    ("obshchestvo s ogranichennoy otvetstvennostyu", "llc"),
+    ("obshchestvo s ogranichennoi otvetstvennostiu", "llc"),
+    ("obshchestvo s ogranichennoj otvetstvennostju", "llc"),
+    ("otkrytoe aktsionernoe obshchestvo", "ojsc"),
+    ("otkrytoye aktsionernoye obshchestvo", "ojsc"),
+    ("zakrytoe aktsionernoe obshchestvo", "cjsc"),
+    ("zakrytoye aktsionernoye obshchestvo", "cjsc"),
+    ("publichnoe aktsionernoe obshchestvo", "pjsc"),
+    ("publichnoye aktsionernoye obshchestvo", "pjsc"),
+    ("aktsionernoe obshchestvo", "jsc"),
+    ("aktsionernoye obshchestvo", "jsc"),
+    ("tovarystvo z obmezhenoyu vidpovidalnistyu", "llc"),
     ("limited liability partnership", "llp"),
     ("gesellschaft mit beschrankter haftung", "gmbh"),
     ("societe anonyme", "sa"),
@@ -222,6 +236,43 @@ ABBREVIATIONS: Final[dict[str, str]] = {
 
 # Phrases said two ways: 研究所 is "research institute" or "institute" in English names
 # ("Jiangsu Institute of Automation"), so both read "institute". Applied after legal forms.
+# Given names of Russian, Ukrainian and Belarusian people in the romanisations the lists use
+# (Sergey, Sergei, Serhii, Serhiy, Serguei): one spelling each. Values are fixed points.
+NAME_SPELLINGS: Final[dict[str, str]] = {
+    variant: canonical
+    for canonical, variants in {
+        "igor": "ihor igor",
+        "vladimir": "volodymyr wladimir vladimyr uladzimir",
+        "yelena": "olena elena jelena alena",
+        "olga": "olha volha",
+        "sergey": "serhii serhiy sergei serguei sergiy serhij siarhei",
+        "oleg": "oleh aleh",
+        "evgeny": "evgenii evgeniy yevgeny yevgeniy yevhen yevgeniy ievgen",
+        "dmitry": "dmitrii dmitriy dmytro dmitri dzmitry",
+        "aleksandr": "alexander oleksandr aleksander alexandr aliaksandr",
+        "aleksey": "alexey alexei aleksei oleksiy oleksii alexej",
+        "andrey": "andrei andriy andrii andrej",
+        "yury": "yuri yuriy yurii iurii yurij",
+        "nikolay": "nikolai mykola mikalai",
+        "mikhail": "mykhailo mykhaylo mikhaylo",
+        "pavel": "pavlo",
+        "petr": "pyotr petro",
+        "viktor": "victor viktar",
+        "vasily": "vasyl vasiliy vasili vasil",
+        "grigory": "hryhoriy grigoriy grigorii",
+        "anatoly": "anatoliy anatolii",
+        "valery": "valeriy valerii",
+        "gennady": "gennadiy hennadiy gennadii",
+        "konstantin": "kostiantyn kostyantyn",
+        "maksim": "maxim maksym",
+        "anastasia": "anastasiya anastasiia",
+        "natalya": "natalia nataliya natalja",
+        "tatyana": "tatiana tetiana tatsiana",
+    }.items()
+    for variant in variants.split()
+    if variant != canonical
+}
+
 SAME_PHRASES: Final[tuple[tuple[str, str], ...]] = (
     ("research institute", "institute"),
     # 重工 is "heavy industry" word for word; the groups' English names say "industry" (中国船舶
