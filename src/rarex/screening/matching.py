@@ -546,8 +546,9 @@ def _promising(
     if not query.distinctive or not candidates:
         return list(candidates)
     if any(_is_initials(t) for t in query.distinctive):
-        # "L. M. Yarmoshina": initials expand only against a name, which no estimate sees
-        return list(candidates)
+        # "L. M. Yarmoshina": initials expand only against a name, which no estimate sees;
+        # the candidates that share the most with it are looked at closer
+        return list(candidates[: settings.translated_candidates])
     words = [index.name_distinctive[i] for i in candidates]
     syllables = [index.name_syllables[i] for i in candidates]
     spaced = " ".join(query.distinctive)
@@ -605,8 +606,6 @@ def search(
             else set()
         )
         for name_id in sorted(promising | by_meaning):
-            entry = index.entry_of(name_id)
-            role = index.entry_name(name_id).role
             comparison = _compared(
                 index,
                 normalized,
@@ -616,6 +615,10 @@ def search(
                 translated=name_id in by_meaning,
                 by_words=name_id in promising,
             )
+            if comparison.similarity < settings.threshold:
+                continue  # penalties only take away
+            entry = index.entry_of(name_id)
+            role = index.entry_name(name_id).role
             lost = sum(
                 p.amount
                 for p in _entry_penalties(
