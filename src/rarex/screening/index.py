@@ -41,6 +41,9 @@ _SKELETON_MIN_LEN = 6
 
 IntArray = npt.NDArray[np.int32]
 
+# Normal forms kept between queries: the names of the shared lists, a tenth of a 1M-name list.
+_KEPT_NAMES = 100_000
+
 # The longest real listed names are 283-383 characters (defence ministries, atomic energy
 # commissions); beyond this a name is indexed and compared by its beginning, so that one
 # 40,000-character cell costs what a long name costs and never gigabytes.
@@ -115,6 +118,8 @@ class ScreeningIndex:
     max_postings: int
     # token → rarity, filled as queries ask (a few thousand words at most)
     rarities: dict[str, float] = field(default_factory=dict, repr=False)
+    # name id → normal form, for the names queries meet (bounded: ``_KEPT_NAMES``)
+    kept_names: dict[int, NormalizedName] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, entries: Iterable[ListEntry]) -> ScreeningIndex:
@@ -192,9 +197,17 @@ class ScreeningIndex:
         return self.entry_of(name_id).names[int(self.name_position[name_id])]
 
     def normalized(self, name_id: int) -> NormalizedName:
-        """The stored normal form (without steps: ``normalize`` the text again for those)."""
+        """The stored normal form (without steps: ``normalize`` the text again for those);
+        kept for the names queries keep meeting, up to ``_KEPT_NAMES`` of them."""
+        kept = self.kept_names.get(name_id)
+        if kept is not None:
+            return kept
         tokens = self.name_tokens[name_id]
-        return from_tokens(self.entry_name(name_id).text, tuple(tokens.split()) if tokens else ())
+        name = from_tokens(self.entry_name(name_id).text, tuple(tokens.split()) if tokens else ())
+        if len(self.kept_names) >= _KEPT_NAMES:
+            self.kept_names.clear()
+        self.kept_names[name_id] = name
+        return name
 
     def rarity(self, token: str) -> float:
         """How much agreeing on ``token`` says, in [0, 1]: 1 for a word no listed name has,

@@ -596,7 +596,14 @@ def search(
         candidates = index.candidates(
             normalized, limit=max(settings.candidates, limit), also=_other_readings(normalized)
         )
-        promising = set(_promising(index, normalized, candidates, settings))
+        # A translated name of generic words only ("Beijing Aerospace Control Instrument
+        # Institute") has no estimate to prune with: its best candidates by retrieval are
+        # compared both ways below, the rest not at all.
+        promising = (
+            set(_promising(index, normalized, candidates, settings))
+            if normalized.distinctive or not translated
+            else set()
+        )
         # a translation can agree word for word where the characters of the whole do not:
         # the candidates most alike by their words are also compared so
         # (the reading for the meaning when there is one; the name as written when not)
@@ -613,7 +620,7 @@ def search(
                 kind or read_kind,
                 settings,
                 translated=name_id in by_meaning,
-                by_words=name_id in promising,
+                by_words=name_id in promising or name_id in by_meaning,
             )
             if comparison.similarity < settings.threshold:
                 continue  # penalties only take away

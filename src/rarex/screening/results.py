@@ -48,7 +48,7 @@ class MatchSettings:
     coverage_floor: float = 0.5  # words without partner scale similarity down to this
     joined_min: float = 0.95  # joined forms below this similarity count at coverage_floor
     candidates: int = 64  # names retrieved per query before scoring
-    translated_candidates: int = 12  # of them, compared as a translation (a Chinese query)
+    translated_candidates: int = 10  # of them, compared as a translation (a Chinese query)
 
 
 DEFAULT = MatchSettings()
