@@ -36,6 +36,23 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _screening_cache_of_the_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Screening indexes persisted by the tests go to the run's own folder, not the user's
+    cache (tests that check persistence set their own)."""
+    from rarex.config import get_settings
+
+    before = os.environ.get("RAREX_SCREENING_CACHE_DIR")
+    os.environ["RAREX_SCREENING_CACHE_DIR"] = str(tmp_path_factory.mktemp("screening-cache"))
+    get_settings.cache_clear()
+    yield
+    if before is None:
+        os.environ.pop("RAREX_SCREENING_CACHE_DIR", None)
+    else:
+        os.environ["RAREX_SCREENING_CACHE_DIR"] = before
+    get_settings.cache_clear()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The longest tests first: pytest-xdist hands each worker a run of the list and lets an idle
     one take from the others' ends, so a long test met last keeps one worker busy while the

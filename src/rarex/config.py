@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -34,6 +36,9 @@ class Settings(BaseSettings):
     # A watch-list version that removes more than this share of the active entries (0.05 =
     # 5%) is refused unless an operator confirms it: a truncated download is well-formed too.
     list_shrink_limit: float = Field(default=0.05, ge=0.0, le=1.0)
+    # Where the screening index over the active list versions is kept between processes, so
+    # that `rarex screen` does not rebuild it (seconds) on every call; empty turns it off.
+    screening_cache_dir: str = Field(default_factory=lambda: str(_default_cache_dir()))
 
     max_document_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     max_quantity_kg: Decimal = Decimal("100000000")  # 100,000 t: anything above is absurd
@@ -54,6 +59,12 @@ class Settings(BaseSettings):
         if self.frozen_time is not None and self.frozen_time.tzinfo is None:
             raise ValueError("RAREX_FROZEN_TIME needs a UTC offset, e.g. 2025-07-25T18:00+08:00")
         return self
+
+
+def _default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/rarex``, or ``~/.cache/rarex``."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "rarex"
 
 
 @lru_cache(maxsize=1)

@@ -211,3 +211,11 @@ def test_a_two_word_pinyin_person_name_keeps_a_term_like_given_name() -> None:
 
 def test_shopping_is_a_word_of_its_own_not_a_misspelt_shipping() -> None:
     assert normalize("Kairaba Shopping Center").tokens == ("kairaba", "shopping", "center")
+
+
+def test_the_shipped_pinyin_table_is_what_the_terms_give() -> None:
+    # terms_pinyin_table is generated so that screening a Latin name need not load pypinyin;
+    # after a change to terms.HAN_TERMS, `python -m rarex.screening.terms_pinyin` regenerates it
+    from rarex.screening import terms_pinyin, terms_pinyin_table
+
+    assert terms_pinyin.pinyin_words() == terms_pinyin_table.WORDS

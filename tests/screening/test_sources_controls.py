@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from rarex.cli.screening import _shown
+from rarex.cli.screen import _shown
 from rarex.clock import FixedClock
 from rarex.config import Settings
 from rarex.screening import lists as watch_lists

@@ -36,7 +36,7 @@ class RarexGroup(LazyGroup):
             "Screening hits on applications: list, screen now, resolve.",
         ),
         "screen": LazyCommand(
-            "rarex.cli.screening:screen_command",
+            "rarex.cli.screen:screen_command",
             "Screen a name against every loaded watch list: ranked hits with entity id, score, "
             "the list's status on the date and the explanation.",
         ),

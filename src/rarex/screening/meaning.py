@@ -20,7 +20,6 @@ from functools import lru_cache
 from typing import Final
 
 from anyascii import anyascii
-from pypinyin import lazy_pinyin
 
 from rarex.screening import lexicon, terms, terms_pinyin
 from rarex.screening.normalize import (
@@ -173,6 +172,8 @@ def _word_english(word: str, steps: list[str], slots: list[Slot] | None = None) 
 
     def flush() -> None:
         if pending:
+            from pypinyin import lazy_pinyin  # loaded with the first Chinese query
+
             out.append("".join(lazy_pinyin("".join(pending))))
             pending.clear()
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -23,7 +24,6 @@ from typing import Final
 
 from anyascii import anyascii
 from opencc import OpenCC
-from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz, process
 
 from rarex.screening import terms, terms_pinyin
@@ -120,6 +120,14 @@ def pinyin_syllables(token: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
+def _lazy_pinyin() -> Callable[..., list[str]]:
+    """pypinyin, imported with the first Han name (its segmenter trains on import)."""
+    from pypinyin import lazy_pinyin
+
+    return lazy_pinyin
+
+
+@lru_cache(maxsize=1)
 def _t2s() -> OpenCC:
     return OpenCC("t2s")
 
@@ -179,7 +187,7 @@ def _han_run_to_words(run: str) -> tuple[str, tuple[str, ...]]:
     def flush() -> None:
         if pending:
             chars = "".join(pending)
-            words.append(anyascii("".join(lazy_pinyin(chars, v_to_u=True))))
+            words.append(anyascii("".join(_lazy_pinyin()(chars, v_to_u=True))))
             pending.clear()
 
     i = 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -50,12 +50,20 @@ class EntryName:
     # of several names the cell held. For display only: screening reads ``text``.
     raw: str | None = None
 
+    def __reduce__(self) -> tuple[type[EntryName], tuple[object, ...]]:
+        # by the constructor: a frozen dataclass's own unpickling reflects on its fields for
+        # every object, a third of loading a persisted screening index
+        return (EntryName, (self.text, self.role, self.lang, self.raw))
+
 
 @dataclass(frozen=True, slots=True)
 class StatusChange:
     status: ListStatus
     on: date
     announcement: str | None = None
+
+    def __reduce__(self) -> tuple[type[StatusChange], tuple[object, ...]]:
+        return (StatusChange, (self.status, self.on, self.announcement))
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +85,9 @@ class ListEntry:
     status_changes: tuple[StatusChange, ...] = ()
     remarks: str | None = None
     extra: tuple[tuple[str, str], ...] = field(default=())  # anything else worth showing
+
+    def __reduce__(self) -> tuple[type[ListEntry], tuple[object, ...]]:
+        return (ListEntry, tuple(getattr(self, name) for name in _LIST_ENTRY_FIELDS))
 
     @property
     def entity_id(self) -> str:
@@ -150,3 +161,6 @@ def entry_from_dict(data: dict[str, Any]) -> ListEntry:
         remarks=data.get("remarks"),
         extra=tuple((k, v) for k, v in data.get("extra", ())),
     )
+
+
+_LIST_ENTRY_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ListEntry))

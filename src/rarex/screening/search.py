@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 
 from rarex.auth.roles import Actor, Role, require_role
 from rarex.clock import Clock, authority_date
+from rarex.config import get_settings
 from rarex.errors import InvalidInput
 from rarex.parties.identifiers import normalize_country
-from rarex.screening import repository
+from rarex.screening import persisted, repository
 from rarex.screening.index import ScreeningIndex
 from rarex.screening.matching import DEFAULT, Match, MatchSettings, search
 from rarex.screening.records import ListEntry, ListStatus, PartyKind
@@ -35,7 +36,9 @@ _cached: tuple[tuple[str, ...], ScreeningIndex] | None = None
 
 
 def active_index(session: Session) -> ScreeningIndex:
-    """The index over every active list version (empty when no list is loaded)."""
+    """The index over every active list version (empty when no list is loaded): this
+    process's copy, else the copy kept on disk for these versions (``persisted``), else a new
+    build, kept for the next process."""
     global _cached
     versions = repository.active_versions(session)
     key = tuple(sorted(str(v.id) for v in versions))
@@ -44,7 +47,12 @@ def active_index(session: Session) -> ScreeningIndex:
     with _lock:
         if _cached is not None and _cached[0] == key:
             return _cached[1]
-        index = ScreeningIndex.build(repository.entries_of(session, [v.id for v in versions]))
+        folder = get_settings().screening_cache_dir
+        index = persisted.load(folder, key) if folder and key else None
+        if index is None:
+            index = ScreeningIndex.build(repository.entries_of(session, [v.id for v in versions]))
+            if folder and key:
+                persisted.save(folder, key, index)
         _cached = (key, index)
         return index
 

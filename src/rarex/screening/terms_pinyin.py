@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import Final
 
 from anyascii import anyascii
-from pypinyin import lazy_pinyin
 
-from rarex.screening import terms
+from rarex.screening import terms, terms_pinyin_table
 
 _PINYIN_TEXT: Final = """
     a ai an ang ao ba bai ban bang bao bei ben beng bi bian biao bie bin bing bo bu ca cai can
@@ -37,12 +36,14 @@ SYLLABLES: Final[frozenset[str]] = frozenset(_PINYIN_TEXT.split())
 LONGEST_SYLLABLE: Final = max(len(s) for s in SYLLABLES)
 
 
-def _pinyin_words() -> dict[str, str]:
+def pinyin_words() -> dict[str, str]:
     """Each term of two characters or more by its joined toneless pinyin ("youxiangongsi").
 
     Places are left out (their pinyin is their English already, or another place's: "Shanxi"
     is 山西, not 陕西), and so is 中心, whose pinyin "zhongxin" is also 中信 (CITIC), a name.
     """
+    from pypinyin import lazy_pinyin  # the phrase dictionary it loads costs 0.3 s
+
     words: dict[str, str] = {}
     for han, english in terms.HAN_TERMS.items():
         joined = "".join(anyascii(s) for s in lazy_pinyin(han, v_to_u=True))
@@ -54,8 +55,9 @@ def _pinyin_words() -> dict[str, str]:
     return words
 
 
-# joined pinyin of a term → its English canonical tokens (may be "" for a dropped term)
-WORDS: Final[dict[str, str]] = _pinyin_words()
+# joined pinyin of a term → its English canonical tokens (may be "" for a dropped term), as
+# ``pinyin_words`` computes it, shipped precomputed
+WORDS: Final[dict[str, str]] = terms_pinyin_table.WORDS
 # Pinyin is joined into words in many ways ("Zong Gongsi", "Zonggongsi", "Zong Gong Si"):
 # the most syllables a term has is how many words a match may span.
 LONGEST_TERM: Final = max(len(han) for han in terms.HAN_TERMS)
@@ -79,3 +81,10 @@ LEADING_MARKERS: Final = frozenset({"zhongguo", "zhonghua"})
 # One syllable standing alone between words of a pinyin organisation name is a word of its
 # own: "Kelamayi Shi Gonganju" (市, city), "Shenzhen Huawei Xin Jishu" (新, new).
 STANDALONE: Final[dict[str, str]] = {"shi": "city", "sheng": "province", "xin": "new"}
+
+
+if __name__ == "__main__":  # the entries of terms_pinyin_table.WORDS, after HAN_TERMS changed
+    import sys
+
+    for joined, english in pinyin_words().items():
+        sys.stdout.write(f"    {joined!r}: {english!r},\n".replace("'", '"'))
