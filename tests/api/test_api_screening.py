@@ -45,6 +45,8 @@ def test_officers_search_one_name_or_a_batch_and_exporters_may_not(
     )
     best = found["hits"][0]
     assert best["entity_id"] == "cn-mofcom:control_list-2025-1-1"
+    assert {n["text"] for n in best["names"]} >= {"General Dynamics", "通用动力公司"}
+    assert found["shown"] == len(found["hits"]) <= found["total"]
     assert best["announcement"] == "商务部公告2025年第1号"
     assert best["in_force"] is True
     assert best["explanation"]["agreed"]
@@ -73,6 +75,8 @@ def test_bad_screening_input_is_refused_with_a_code(
         ({"name": "Acme", "kind": "vessel"}, "screening.unknown_kind"),
         ({"name": "Acme", "limit": 0}, "screening.bad_limit"),
         ({"name": "Acme", "country": "Atlantis"}, "party.unknown_country"),
+        ({"name": "Acme", "threshold": 0.3}, "screening.threshold_out_of_bounds"),
+        ({"name": "Acme", "threshold": 1.5}, "screening.threshold_out_of_bounds"),
     ]
     for body, code in cases:
         response = client.post("/api/v1/screening/search", headers=officer.headers, json=body)

@@ -99,6 +99,30 @@ def test_general_dynamics_is_found_in_chinese_and_english_citing_its_announcemen
         assert best["announcement"] == "商务部公告2025年第1号"
         assert best["in_force"] is True
         assert best["explanation"]["list_name"] in ("General Dynamics", "通用动力公司")
+        # the hit shows every name of the entry, in both scripts (issue 10, item 6)
+        assert {n["text"] for n in best["names"]} >= {"General Dynamics", "通用动力公司"}
+        assert "addresses" in best
+        assert "identifiers" in best
+
+
+def test_a_hit_list_cut_by_the_limit_says_how_many_there_are(loaded: CliRunner) -> None:
+    body = json.loads(_ok(loaded, "screen", "Huawei Technologies", "--limit", "3", "--json"))
+    assert body["shown"] == len(body["hits"]) == 3
+    assert body["total"] > 3
+    text = _ok(loaded, "screen", "Huawei Technologies", "--limit", "3")
+    assert f"3 of {body['total']} hits" in text
+
+
+def test_a_threshold_per_call_stays_within_its_bounds(loaded: CliRunner) -> None:
+    strict = json.loads(
+        _ok(loaded, "screen", "Huawei Technologies", "--threshold", "1.0", "--json")
+    )
+    loose = json.loads(_ok(loaded, "screen", "Huawei Technologies", "--threshold", "0.6", "--json"))
+    assert loose["total"] > strict["total"] > 0
+    assert all(h["score"] >= 1.0 for h in strict["hits"])
+    refused = loaded.invoke(app, ["screen", "Huawei", "--threshold", "0.2"])
+    assert refused.exit_code != 0
+    assert "screening.threshold_out_of_bounds" in refused.stdout + refused.stderr
 
 
 def test_huawei_in_characters_and_in_english_finds_the_us_export_entries(

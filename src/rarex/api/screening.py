@@ -40,6 +40,9 @@ class SearchIn(BaseModel):
     country: Code | None = None
     on: date | None = None
     limit: int = 10
+    threshold: float | None = Field(
+        default=None, description="This call's threshold, within 0.6-1.0; default configured"
+    )
 
 
 class BatchSearchIn(BaseModel):
@@ -52,6 +55,9 @@ class BatchSearchIn(BaseModel):
     country: Code | None = None
     on: date | None = None
     limit: int = 10
+    threshold: float | None = Field(
+        default=None, description="This call's threshold, within 0.6-1.0; default configured"
+    )
 
 
 class ResolveIn(BaseModel):
@@ -66,12 +72,12 @@ def search(
     body: SearchIn, session: SessionDep, actor: ActorDep, clock: ClockDep, settings: SettingsDep
 ) -> SearchAnswer:
     """Ranked hits for one name, each with entity id, score, status on the date, explanation."""
-    (found,) = screening_search.search_names(
+    (answer,) = screening_search.screen_names(
         session, actor=actor, clock=clock, names=[body.name], kind=body.kind,
         country=body.country, on=body.on, limit=body.limit,
-        settings=screening_search.match_settings(settings.screening_threshold),
+        settings=screening_search.checked_threshold(body.threshold, settings.screening_threshold),
     )  # fmt: skip
-    return SearchAnswer.model_validate({"query": body.name, "hits": [h.to_dict() for h in found]})
+    return SearchAnswer.model_validate(answer.to_dict(body.name))
 
 
 @router.post("/screening/search/batch")
@@ -83,16 +89,15 @@ def search_batch(
     settings: SettingsDep,
 ) -> BatchSearchAnswer:
     """The same for up to 1,000 names, answered in order."""
-    results = screening_search.search_names(
+    results = screening_search.screen_names(
         session, actor=actor, clock=clock, names=body.names, kind=body.kind,
         country=body.country, on=body.on, limit=body.limit,
-        settings=screening_search.match_settings(settings.screening_threshold),
+        settings=screening_search.checked_threshold(body.threshold, settings.screening_threshold),
     )  # fmt: skip
     return BatchSearchAnswer.model_validate(
         {
             "results": [
-                {"query": name, "hits": [h.to_dict() for h in found]}
-                for name, found in zip(body.names, results, strict=True)
+                answer.to_dict(name) for name, answer in zip(body.names, results, strict=True)
             ]
         }
     )

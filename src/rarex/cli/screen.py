@@ -36,26 +36,36 @@ def screen_command(
         str | None, typer.Option("--on", metavar="YYYY-MM-DD", help="Screening date; default today")
     ] = None,
     limit: Annotated[int, typer.Option(help="At most this many hits")] = 10,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            metavar="0.6-1.0", help="This call's threshold; default RAREX_SCREENING_THRESHOLD"
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Screen a name against every loaded watch list: ranked hits with entity id, score, the
-    list's status on the date and the explanation. Exit 0 with or without hits."""
+    list's status on the date, every name, address and identifier the list gives, and the
+    explanation. Exit 0 with or without hits."""
     day = parse_date(on, option="--on") if on else None
     ctx = open_context()
+    settings = screening_search.checked_threshold(threshold, ctx.settings.screening_threshold)
     with ctx.unit_of_work() as session:
-        (found,) = screening_search.search_names(
+        (answer,) = screening_search.screen_names(
             session, actor=None, clock=ctx.clock, names=[name], kind=kind, country=country,
-            on=day, limit=limit,
-            settings=screening_search.match_settings(ctx.settings.screening_threshold),
+            on=day, limit=limit, settings=settings,
         )  # fmt: skip
         loaded = screening_search.lists_loaded(session)
     if as_json:
-        emit_json({"query": name, "hits": [h.to_dict() for h in found]})
+        emit_json(answer.to_dict(name))
         return
     if not loaded:
         err_console.print("no watch list is loaded: `rarex lists import FILE` loads one")
+    found = answer.hits
     if not found:
-        console.print(f"no hit above the threshold for {escape(name)!r}")
+        console.print(f"no hit above the threshold ({settings.threshold:.2f}) for {escape(name)!r}")
+    elif answer.total > len(found):
+        console.print(f"{len(found)} of {answer.total} hits (--limit shows more)")
     for rank, hit in enumerate(found, 1):
         entry = hit.match.entry
         force = "in force" if hit.in_force else f"NOT in force on {hit.on.isoformat()}"
@@ -64,6 +74,15 @@ def screen_command(
             f"[bold]{rank}. {escape(entry.entity_id)}[/bold]  score {hit.match.score:.2f}  "
             f"{_shown(entry.primary_name)}  {_shown(f'[{entry.list_name}; {status}, {force}]')}"
         )
+        others = [n.text for n in entry.names if n.text != entry.primary_name]
+        if others:
+            console.print(f"   also: {_shown('; '.join(others))}")
+        if entry.countries:
+            console.print(f"   countries: {_shown(', '.join(entry.countries))}")
+        for address in entry.addresses:
+            console.print(f"   address: {_shown(address)}")
+        if entry.identifiers:
+            console.print(f"   identifiers: {_shown('; '.join(entry.identifiers))}")
         if entry.announcement:
             console.print(f"   announcement: {_shown(entry.announcement)}")
         for line in hit.match.explanation.render().splitlines():

@@ -42,6 +42,7 @@ __all__ = [
     "Penalty",
     "compare_names",
     "search",
+    "search_counted",
     "search_many",
 ]
 
@@ -576,10 +577,26 @@ def search(
     limit: int = 10,
     settings: MatchSettings = DEFAULT,
 ) -> list[Match]:
+    """``search_counted`` without the count."""
+    return search_counted(index, query, kind=kind, country=country, limit=limit, settings=settings)[
+        0
+    ]
+
+
+def search_counted(
+    index: ScreeningIndex,
+    query: str,
+    *,
+    kind: PartyKind | None = None,
+    country: str | None = None,
+    limit: int = 10,
+    settings: MatchSettings = DEFAULT,
+) -> tuple[list[Match], int]:
     """The best entries for ``query`` scoring at least ``settings.threshold``, best first.
 
     One match per entry (its best-scoring name); ties are broken by entity id so results are
-    stable across runs; at equal scores an entry met by its primary name comes first.
+    stable across runs; at equal scores an entry met by its primary name comes first. Also
+    how many entries scored at least the threshold, of which the first ``limit`` are given.
     """
     # The query as written, and, for a Chinese name, read for its meaning: the better wins.
     readings = [normalize(query)]
@@ -647,7 +664,7 @@ def search(
             index, readings[reading], name_id, kind, country, settings, translated, read_kind
         )
         for _, (_, name_id, reading) in ranked
-    ]
+    ], len(best)
 
 
 def _compared(

@@ -23,11 +23,13 @@ from rarex.errors import InvalidInput
 from rarex.parties.identifiers import normalize_country
 from rarex.screening import persisted, repository
 from rarex.screening.index import ScreeningIndex
-from rarex.screening.matching import DEFAULT, Match, MatchSettings, search
+from rarex.screening.matching import DEFAULT, Match, MatchSettings, search_counted
 from rarex.screening.records import ListEntry, ListStatus, PartyKind
 
 SEARCH_ROLES = (Role.ADMINISTRATOR, Role.LICENSING_OFFICER, Role.CUSTOMS_OFFICER)
 MAX_QUERY = 300
+# A threshold asked for per call stays within these.
+THRESHOLD_BOUNDS = (0.6, 1.0)
 MAX_BATCH = 1000
 
 
@@ -84,6 +86,14 @@ class ScreenHit:
             **self.match.to_dict(),
             "source": entry.source,
             "list": entry.list_name,
+            # every name of the entry, in every script the list gives (通用动力公司 beside
+            # "General Dynamics"), with the cell as the list wrote it where it was cleaned
+            "names": [
+                {"text": n.text, "role": n.role.value, "lang": n.lang, "raw": n.raw}
+                for n in entry.names
+            ],
+            "addresses": list(entry.addresses),
+            "identifiers": list(entry.identifiers),
             "countries": list(entry.countries),
             "programs": list(entry.programs),
             "announcement": entry.announcement,
@@ -125,6 +135,38 @@ def _kind(kind: str | None) -> PartyKind | None:
     return value
 
 
+@dataclass(frozen=True)
+class ScreenAnswer:
+    """The hits shown for one name, and how many scored at least the threshold in all."""
+
+    hits: list[ScreenHit]
+    total: int
+
+    def to_dict(self, query: str) -> dict[str, Any]:
+        return {
+            "query": query,
+            "hits": [h.to_dict() for h in self.hits],
+            "shown": len(self.hits),
+            "total": self.total,
+        }
+
+
+def checked_threshold(threshold: float | None, configured: float) -> MatchSettings:
+    """The matcher's settings for one call: the configured threshold, or the one asked for
+    within ``THRESHOLD_BOUNDS`` (below them every name hits something; above, only exact
+    names do)."""
+    if threshold is None:
+        return match_settings(configured)
+    low, high = THRESHOLD_BOUNDS
+    if not low <= threshold <= high:
+        raise InvalidInput(
+            f"threshold must be between {low} and {high}, got {threshold}",
+            code="screening.threshold_out_of_bounds",
+            field="threshold",
+        )
+    return match_settings(threshold)
+
+
 def search_names(
     session: Session,
     *,
@@ -138,6 +180,36 @@ def search_names(
     settings: MatchSettings = DEFAULT,
 ) -> list[list[ScreenHit]]:
     """Ranked hits for each name, with each entry's status on ``on`` (default: today)."""
+    return [
+        answer.hits
+        for answer in screen_names(
+            session,
+            actor=actor,
+            clock=clock,
+            names=names,
+            kind=kind,
+            country=country,
+            on=on,
+            limit=limit,
+            settings=settings,
+        )
+    ]
+
+
+def screen_names(
+    session: Session,
+    *,
+    actor: Actor | None,
+    clock: Clock,
+    names: Sequence[str],
+    kind: str | None = None,
+    country: str | None = None,
+    on: date | None = None,
+    limit: int = 10,
+    settings: MatchSettings = DEFAULT,
+) -> list[ScreenAnswer]:
+    """``search_names`` with, for each name, how many entries scored at least the threshold
+    ("10 of 37 hits")."""
     if actor is not None:
         require_role(actor, *SEARCH_ROLES, action="screen names")
     if not names or len(names) > MAX_BATCH:
@@ -149,15 +221,15 @@ def search_names(
         raise InvalidInput("limit must be 1-100", code="screening.bad_limit")
     day = on or authority_date(clock.now())
     index = active_index(session)
-    return [
-        [
-            ScreenHit(m, day, m.entry.status_on(day))
-            for m in search(
-                index, q, kind=party_kind, country=alpha2, limit=limit, settings=settings
-            )
-        ]
-        for q in queries
-    ]
+    answers: list[ScreenAnswer] = []
+    for q in queries:
+        found, total = search_counted(
+            index, q, kind=party_kind, country=alpha2, limit=limit, settings=settings
+        )
+        answers.append(
+            ScreenAnswer([ScreenHit(m, day, m.entry.status_on(day)) for m in found], total)
+        )
+    return answers
 
 
 _USCC = re.compile(r"\b[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}\b")

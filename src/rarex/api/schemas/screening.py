@@ -36,6 +36,13 @@ class StatusChangeRead(Out):
     announcement: str | None
 
 
+class ListedName(Out):
+    text: str
+    role: str
+    lang: str | None = Field(description="ISO 639-1 where the list or the script says it")
+    raw: str | None = Field(description="The list's cell as written, where it was cleaned")
+
+
 class SearchHit(Out):
     entity_id: str
     name: str
@@ -44,6 +51,9 @@ class SearchHit(Out):
     explanation: ExplanationRead
     source: str
     list_name: str = Field(alias="list", serialization_alias="list")
+    names: list[ListedName] = Field(description="Every name of the entry, in every script")
+    addresses: list[str]
+    identifiers: list[str]
     countries: list[str]
     programs: list[str]
     announcement: str | None
@@ -59,6 +69,8 @@ class SearchHit(Out):
 class SearchAnswer(Out):
     query: str
     hits: list[SearchHit]
+    shown: int = Field(description="How many hits are given (at most the limit)")
+    total: int = Field(description="How many entries scored at least the threshold")
 
 
 class BatchSearchAnswer(Out):
