@@ -105,6 +105,24 @@ def test_general_dynamics_is_found_in_chinese_and_english_citing_its_announcemen
         assert "identifiers" in best
 
 
+def test_huawei_in_characters_finds_the_shenzhen_headquarters_before_branches_abroad(
+    loaded: CliRunner,
+) -> None:
+    # issue 10: the CMIC entry (30947, "HUAWEI TECHNOLOGIES CO., LTD." at Bantian) or the
+    # Entity List entry at Bantian among the first three, both above the subsidiaries abroad
+    hits = _screen(loaded, "华为技术有限公司", "--limit", "20")
+    ids = [h["entity_id"] for h in hits]
+    headquarters = ("us-export:30947", "us-export:d05d55fa214aff19c1eb3270d54905e4e362d445")
+    assert set(ids[:3]) & set(headquarters)
+    abroad = [
+        i
+        for i, h in enumerate(hits)
+        if h["countries"] and not {"CN", "HK", "MO", "TW"} & set(h["countries"])
+    ]
+    assert abroad
+    assert all(ids.index(hq) < min(abroad) for hq in headquarters)
+
+
 def test_a_hit_list_cut_by_the_limit_says_how_many_there_are(loaded: CliRunner) -> None:
     body = json.loads(_ok(loaded, "screen", "Huawei Technologies", "--limit", "3", "--json"))
     assert body["shown"] == len(body["hits"]) == 3
