@@ -265,11 +265,14 @@ def _weighted_agreement(
     missing: list[str] = []
     weight = 0.0
     for token in sorted(left, key=rarity, reverse=True):
+        stem = _same_stem(token, rest)
         if token in rest:
             partner, credit = token, 1.0
         elif not token.isalpha():
             missing.append(token)
             continue
+        elif stem is not None:  # "optical", "optics"; "develop", "development"
+            partner, credit = stem, 0.95
         else:
             best = (
                 process.extractOne(token, rest, scorer=fuzz.ratio, score_cutoff=80)
@@ -304,6 +307,23 @@ def _partner_in(token: str, words: set[str]) -> str | None:
             ),
             None,
         )
+    return None
+
+
+def _same_stem(token: str, words: Sequence[str]) -> str | None:
+    """A word of ``words`` sharing ``token``'s stem: the first five letters or more, all but
+    two letters of the shorter."""
+    if len(token) < _STEM_MIN or not token.isalpha():
+        return None
+    for word in words:
+        if len(word) < _STEM_MIN or not word.isalpha():
+            continue
+        shorter = min(len(word), len(token))
+        common = 0
+        while common < shorter and word[common] == token[common]:
+            common += 1
+        if common >= _STEM_MIN and common >= shorter - 2:
+            return word
     return None
 
 

@@ -83,6 +83,17 @@ BRANDS: Final[dict[str, str]] = {
 }
 _BRAND_MAX_LEN: Final = max(len(word) for word in BRANDS)
 
+# Our terms that organisations' English names also say otherwise (工程 "engineering" or
+# "technology", 国家 "national" or "state", 仪器 "instrument" or "devices").
+TERM_OPTIONS: Final[dict[str, tuple[str, ...]]] = {
+    "工程": ("technology",),
+    "技术": ("engineering",),
+    "光学": ("optics",),
+    "仪器": ("devices", "equipment"),
+    "设备": ("devices", "apparatus"),
+    "装备": ("devices",),
+}
+
 # What the groups' short names stand for, as their English names spell them out: a Chinese
 # name that says 航天科工 may meet a listed name that says "China Aerospace Science and
 # Industry Corporation" rather than "CASIC".
@@ -161,6 +172,10 @@ def _word_english(word: str, steps: list[str], slots: list[Slot] | None = None) 
         spelled = SPELLED_OUT.get(known[0])
         if spelled is not None and spelled != known[0]:
             slots.append(((known[0],), (tuple(spelled.split()),)))
+        said_otherwise = TERM_OPTIONS.get(word)
+        if said_otherwise is not None and known[0]:
+            options = tuple(tuple(normalize(o).tokens) for o in said_otherwise)
+            slots.append((tuple(normalize(known[0]).tokens), options))
         return [known[0]]
     translated = lexicon.translate(word)
     if translated is not None and len(word) > 1:

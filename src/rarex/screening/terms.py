@@ -305,6 +305,7 @@ HAN_TERMS: Final[dict[str, str]] = {
     "新材料": "new material",
     "新能源": "new energy",
     "技术": "technology",
+    "国家": "national",
     "科技": "science technology",
     "科学": "science",
     "研究所": "research institute",

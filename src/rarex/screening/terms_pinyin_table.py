@@ -23,6 +23,7 @@ WORDS: Final[dict[str, str]] = {
     "xincailiao": "new material",
     "xinnengyuan": "new energy",
     "jishu": "technology",
+    "guojia": "national",
     "keji": "science technology",
     "kexue": "science",
     "yanjiusuo": "research institute",
