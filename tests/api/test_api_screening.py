@@ -76,6 +76,7 @@ def test_bad_screening_input_is_refused_with_a_code(
         ({"name": "Acme", "limit": 0}, "screening.bad_limit"),
         ({"name": "Acme", "country": "Atlantis"}, "party.unknown_country"),
         ({"name": "Acme", "threshold": 0.3}, "screening.threshold_out_of_bounds"),
+        ({"name": "Acme", "date_of_birth": "27/01/1954"}, "screening.bad_date_of_birth"),
         ({"name": "Acme", "threshold": 1.5}, "screening.threshold_out_of_bounds"),
     ]
     for body, code in cases:

@@ -123,6 +123,22 @@ def test_huawei_in_characters_finds_the_shenzhen_headquarters_before_branches_ab
     assert all(ids.index(hq) < min(abroad) for hq in headquarters)
 
 
+def test_query_by_example_checks_the_identifier_against_the_entry(loaded: CliRunner) -> None:
+    # the CMIC entry 30947 lists Huawei's unified social credit code 914403001922038216
+    hits = _screen(
+        loaded, "Huawei Technologies Co., Ltd.", "--id", "914403001922038216",
+        "--address", "Bantian, Longgang District, Shenzhen", "--limit", "20",
+    )  # fmt: skip
+    cmic = next(h for h in hits if h["entity_id"] == "us-export:30947")
+    checks = {c["field"]: c for c in cmic["explanation"]["checks"]}
+    assert checks["identifier"]["agrees"] is True
+    assert checks["address"]["agrees"] is True
+    assert hits[0]["entity_id"] == "us-export:30947"  # the identifier puts the party first
+    refused = loaded.invoke(app, ["screen", "Huawei", "--dob", "1954/01/27"])
+    assert refused.exit_code != 0
+    assert "screening.bad_date_of_birth" in refused.stdout + refused.stderr
+
+
 def test_a_hit_list_cut_by_the_limit_says_how_many_there_are(loaded: CliRunner) -> None:
     body = json.loads(_ok(loaded, "screen", "Huawei Technologies", "--limit", "3", "--json"))
     assert body["shown"] == len(body["hits"]) == 3

@@ -43,6 +43,10 @@ class SearchIn(BaseModel):
     threshold: float | None = Field(
         default=None, description="This call's threshold, within 0.6-1.0; default configured"
     )
+    # query by example: each field given moves a hit's score as it agrees or disagrees
+    identifiers: list[Annotated[str, Field(max_length=300)]] = Field(default=[], max_length=20)
+    address: str | None = Field(default=None, max_length=300)
+    date_of_birth: str | None = Field(default=None, max_length=10)
 
 
 class BatchSearchIn(BaseModel):
@@ -76,6 +80,7 @@ def search(
         session, actor=actor, clock=clock, names=[body.name], kind=body.kind,
         country=body.country, on=body.on, limit=body.limit,
         settings=screening_search.checked_threshold(body.threshold, settings.screening_threshold),
+        identifiers=body.identifiers, address=body.address, date_of_birth=body.date_of_birth,
     )  # fmt: skip
     return SearchAnswer.model_validate(answer.to_dict(body.name))
 

@@ -42,6 +42,16 @@ def screen_command(
             metavar="0.6-1.0", help="This call's threshold; default RAREX_SCREENING_THRESHOLD"
         ),
     ] = None,
+    identifier: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--id", metavar="ID", help="An identifier of the party (USCC, registration, tax)"
+        ),
+    ] = None,
+    address: Annotated[str | None, typer.Option(metavar="TEXT", help="Its address")] = None,
+    dob: Annotated[
+        str | None, typer.Option("--dob", metavar="YYYY[-MM[-DD]]", help="Date of birth")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Screen a name against every loaded watch list: ranked hits with entity id, score, the
@@ -53,7 +63,8 @@ def screen_command(
     with ctx.unit_of_work() as session:
         (answer,) = screening_search.screen_names(
             session, actor=None, clock=ctx.clock, names=[name], kind=kind, country=country,
-            on=day, limit=limit, settings=settings,
+            on=day, limit=limit, settings=settings, identifiers=identifier or (),
+            address=address, date_of_birth=dob,
         )  # fmt: skip
         loaded = screening_search.lists_loaded(session)
     if as_json:

@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from rarex.screening import terms, terms_pinyin
+from rarex.screening.example import MOST_ADDED, Example
+from rarex.screening.example import check as check_example
 from rarex.screening.index import ScreeningIndex, indexed_text
 from rarex.screening.meaning import meaning_reading, pinyin_reading
 from rarex.screening.normalize import HAN_RUN, NormalizedName, normalize
@@ -596,11 +599,13 @@ def search(
     country: str | None = None,
     limit: int = 10,
     settings: MatchSettings = DEFAULT,
+    example: Example | None = None,
 ) -> list[Match]:
     """``search_counted`` without the count."""
-    return search_counted(index, query, kind=kind, country=country, limit=limit, settings=settings)[
-        0
-    ]
+    found, _ = search_counted(
+        index, query, kind=kind, country=country, limit=limit, settings=settings, example=example
+    )
+    return found
 
 
 def search_counted(
@@ -611,18 +616,25 @@ def search_counted(
     country: str | None = None,
     limit: int = 10,
     settings: MatchSettings = DEFAULT,
+    example: Example | None = None,
 ) -> tuple[list[Match], int]:
     """The best entries for ``query`` scoring at least ``settings.threshold``, best first.
 
     One match per entry (its best-scoring name); ties are broken by entity id so results are
     stable across runs; at equal scores an entry met by its primary name comes first. Also
     how many entries scored at least the threshold, of which the first ``limit`` are given.
+    An ``example`` (identifiers, address, date of birth) adds to or takes from each score as
+    its fields agree or disagree with the entry (``example.check``), so that a name a little
+    below the threshold with the party's identifier is found, and a namesake born in another
+    year falls away.
     """
     # The query as written, and, for a Chinese name, read for its meaning: the better wins.
     readings = [normalize(query)]
     meaning = meaning_reading(query) or pinyin_reading(query)
     if meaning is not None:
         readings.append(meaning)
+    lift = MOST_ADDED if example else 0.0
+    reachable = replace(settings, threshold=settings.threshold - lift) if lift else settings
     # a name in Chinese, in characters or in pinyin, is also compared as a translation
     translated = meaning is not None or HAN_RUN.search(query) is not None
     read_kind = (
@@ -637,7 +649,7 @@ def search_counted(
         # Institute") has no estimate to prune with: its best candidates by retrieval are
         # compared both ways below, the rest not at all.
         promising = (
-            set(_promising(index, normalized, candidates, settings))
+            set(_promising(index, normalized, candidates, reachable))
             if normalized.distinctive or not translated
             else set()
         )
@@ -659,8 +671,8 @@ def search_counted(
                 translated=name_id in by_meaning,
                 by_words=name_id in promising or name_id in by_meaning,
             )
-            if comparison.similarity < settings.threshold:
-                continue  # penalties only take away
+            if comparison.similarity < settings.threshold - lift:
+                continue  # penalties only take away, an example adds at most ``lift``
             entry = index.entry_of(name_id)
             role = index.entry_name(name_id).role
             lost = sum(
@@ -668,8 +680,10 @@ def search_counted(
                 for p in _entry_penalties(
                     entry, role, kind, country, settings, read_kind=read_kind, chinese=translated
                 )
-            )
-            score = max(0.0, min(1.0, comparison.similarity - lost))
+            ) - (sum(c.amount for c in check_example(example, entry)) if example else 0.0)
+            # ranked by the score before it is capped at 1: an exact name whose identifier
+            # agrees comes before an exact name alone
+            score = max(0.0, comparison.similarity - lost)
             entry_number = int(index.name_entry[name_id])
             if score >= settings.threshold and score > best.get(entry_number, (-1.0, 0, 0))[0]:
                 best[entry_number] = (score, name_id, reading)
@@ -681,7 +695,15 @@ def search_counted(
     )[:limit]
     return [
         _explained(
-            index, readings[reading], name_id, kind, country, settings, translated, read_kind
+            index,
+            readings[reading],
+            name_id,
+            kind,
+            country,
+            settings,
+            translated,
+            read_kind,
+            example,
         )
         for _, (_, name_id, reading) in ranked
     ], len(best)
@@ -771,6 +793,7 @@ def _explained(
     settings: MatchSettings,
     translated: bool,
     read_kind: PartyKind | None,
+    example: Example | None = None,
 ) -> Match:
     entry, entry_name = index.entry_of(name_id), index.entry_name(name_id)
     listed = normalize(indexed_text(entry_name.text))
@@ -787,7 +810,9 @@ def _explained(
     penalties = _entry_penalties(
         entry, entry_name.role, kind, country, settings, read_kind=read_kind, chinese=translated
     )
-    score = max(0.0, min(1.0, comparison.similarity - sum(p.amount for p in penalties)))
+    checks = check_example(example, entry) if example else ()
+    lost = sum(p.amount for p in penalties) - sum(c.amount for c in checks)
+    score = max(0.0, min(1.0, comparison.similarity - lost))
     explanation = Explanation(
         query=query.text,
         query_form=query.spaced,
@@ -802,6 +827,7 @@ def _explained(
         query_steps=query.steps,
         list_steps=listed.steps,
         penalties=(*comparison.penalties, *penalties),
+        checks=checks,
     )
     return Match(entry, score, explanation)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rarex.screening.example import FieldCheck
 from rarex.screening.records import ListEntry, NameRole
 
 
@@ -94,6 +95,8 @@ class Explanation:
     query_steps: tuple[str, ...]
     list_steps: tuple[str, ...]
     penalties: tuple[Penalty, ...] = field(default=())
+    # query by example: each other field the asker gave, against the entry
+    checks: tuple[FieldCheck, ...] = field(default=())
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -110,6 +113,7 @@ class Explanation:
             "query_steps": list(self.query_steps),
             "list_steps": list(self.list_steps),
             "penalties": [{"reason": p.reason, "amount": p.amount} for p in self.penalties],
+            "checks": [c.to_dict() for c in self.checks],
         }
 
     def render(self) -> str:
@@ -133,6 +137,11 @@ class Explanation:
         if steps:
             lines.append(f"normalised {steps}")
         lines.extend(f"penalty -{p.amount:.2f}: {p.reason}" for p in self.penalties)
+        lines.extend(
+            f"{c.field} {'agrees' if c.agrees else 'disagrees' if c.agrees is False else 'unknown'}"
+            f" {c.amount:+.2f}: {c.detail}"
+            for c in self.checks
+        )
         return "\n".join(lines)
 
 

@@ -22,6 +22,7 @@ from rarex.config import get_settings
 from rarex.errors import InvalidInput
 from rarex.parties.identifiers import normalize_country
 from rarex.screening import persisted, repository
+from rarex.screening.example import Example
 from rarex.screening.index import ScreeningIndex
 from rarex.screening.matching import DEFAULT, Match, MatchSettings, search_counted
 from rarex.screening.records import ListEntry, ListStatus, PartyKind
@@ -121,6 +122,30 @@ def _query(name: str) -> str:
     return text
 
 
+_BIRTH = re.compile(r"(1[89][0-9]{2}|20[0-9]{2})(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?")
+MAX_EXAMPLE_FIELD = 300
+
+
+def _example(identifiers: Sequence[str], address: str | None, birth: str | None) -> Example:
+    for value in (*identifiers, address or ""):
+        if len(value) > MAX_EXAMPLE_FIELD:
+            raise InvalidInput(
+                f"an identifier or address has at most {MAX_EXAMPLE_FIELD} characters",
+                code="screening.example_too_long",
+            )
+    if birth is not None and _BIRTH.fullmatch(birth.strip()) is None:
+        raise InvalidInput(
+            f"date of birth must be YYYY, YYYY-MM or YYYY-MM-DD, got {birth!r}",
+            code="screening.bad_date_of_birth",
+            field="date_of_birth",
+        )
+    return Example(
+        identifiers=tuple(i.strip() for i in identifiers if i.strip()),
+        address=(address or "").strip() or None,
+        date_of_birth=birth.strip() if birth else None,
+    )
+
+
 def _kind(kind: str | None) -> PartyKind | None:
     if kind is None:
         return None
@@ -207,9 +232,13 @@ def screen_names(
     on: date | None = None,
     limit: int = 10,
     settings: MatchSettings = DEFAULT,
+    identifiers: Sequence[str] = (),
+    address: str | None = None,
+    date_of_birth: str | None = None,
 ) -> list[ScreenAnswer]:
     """``search_names`` with, for each name, how many entries scored at least the threshold
-    ("10 of 37 hits")."""
+    ("10 of 37 hits"); with identifiers, an address or a date of birth, each hit also says
+    whether they agree with the entry, which moves its score (query by example)."""
     if actor is not None:
         require_role(actor, *SEARCH_ROLES, action="screen names")
     if not names or len(names) > MAX_BATCH:
@@ -220,11 +249,18 @@ def screen_names(
     if not 1 <= limit <= 100:
         raise InvalidInput("limit must be 1-100", code="screening.bad_limit")
     day = on or authority_date(clock.now())
+    example = _example(identifiers, address, date_of_birth)
     index = active_index(session)
     answers: list[ScreenAnswer] = []
     for q in queries:
         found, total = search_counted(
-            index, q, kind=party_kind, country=alpha2, limit=limit, settings=settings
+            index,
+            q,
+            kind=party_kind,
+            country=alpha2,
+            limit=limit,
+            settings=settings,
+            example=example or None,
         )
         answers.append(
             ScreenAnswer([ScreenHit(m, day, m.entry.status_on(day)) for m in found], total)

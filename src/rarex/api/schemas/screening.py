@@ -14,6 +14,13 @@ class PenaltyRead(Out):
     amount: float
 
 
+class FieldCheckRead(Out):
+    field: str
+    agrees: bool | None = Field(description="None: the entry says nothing to compare with")
+    amount: float = Field(description="Added to the score; negative when it disagrees")
+    detail: str
+
+
 class ExplanationRead(Out):
     query: str
     query_form: str
@@ -28,6 +35,7 @@ class ExplanationRead(Out):
     query_steps: list[str]
     list_steps: list[str]
     penalties: list[PenaltyRead]
+    checks: list[FieldCheckRead]
 
 
 class StatusChangeRead(Out):
