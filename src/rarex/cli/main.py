@@ -38,7 +38,8 @@ class RarexGroup(LazyGroup):
         "screen": LazyCommand(
             "rarex.cli.screen:screen_command",
             "Screen a name against every loaded watch list: ranked hits with entity id, score, "
-            "the list's status on the date and the explanation.",
+            "the list's status on the date, every name, address and identifier the list gives, "
+            "and the explanation.",
         ),
         "db": LazyCommand("rarex.cli.system:db_app", "Database schema."),
         "audit": LazyCommand("rarex.cli.system:audit_app", "The hash-chained audit log."),

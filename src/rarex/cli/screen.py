@@ -60,13 +60,13 @@ def screen_command(
     day = parse_date(on, option="--on") if on else None
     ctx = open_context()
     settings = screening_search.checked_threshold(threshold, ctx.settings.screening_threshold)
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as connection:  # a screen only reads: no ORM session, no audit
         (answer,) = screening_search.screen_names(
-            session, actor=None, clock=ctx.clock, names=[name], kind=kind, country=country,
+            connection, actor=None, clock=ctx.clock, names=[name], kind=kind, country=country,
             on=day, limit=limit, settings=settings, identifiers=identifier or (),
             address=address, date_of_birth=dob,
         )  # fmt: skip
-        loaded = screening_search.lists_loaded(session)
+        loaded = screening_search.lists_loaded(connection)
     if as_json:
         emit_json(answer.to_dict(name))
         return

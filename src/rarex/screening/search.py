@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 import threading
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from rarex.auth.roles import Actor, Role, require_role
@@ -21,7 +23,7 @@ from rarex.clock import Clock, authority_date
 from rarex.config import get_settings
 from rarex.errors import InvalidInput
 from rarex.parties.identifiers import normalize_country
-from rarex.screening import persisted, repository
+from rarex.screening import persisted
 from rarex.screening.example import Example
 from rarex.screening.index import ScreeningIndex
 from rarex.screening.matching import DEFAULT, Match, MatchSettings, search_counted
@@ -38,13 +40,18 @@ _lock = threading.Lock()
 _cached: tuple[tuple[str, ...], ScreeningIndex] | None = None
 
 
-def active_index(session: Session) -> ScreeningIndex:
+def active_version_ids(db: Session | Connection) -> tuple[str, ...]:
+    """The ids of the active list versions, by one Core query (no ORM, no models)."""
+    rows = db.execute(text("SELECT id FROM list_versions WHERE active"))
+    return tuple(sorted(str(uuid.UUID(str(row[0]))) for row in rows))
+
+
+def active_index(db: Session | Connection) -> ScreeningIndex:
     """The index over every active list version (empty when no list is loaded): this
     process's copy, else the copy kept on disk for these versions (``persisted``), else a new
-    build, kept for the next process."""
+    build, kept for the next process. Only a build reads the entries (through the ORM)."""
     global _cached
-    versions = repository.active_versions(session)
-    key = tuple(sorted(str(v.id) for v in versions))
+    key = active_version_ids(db)
     # Built under the lock: concurrent requests after an import wait for one build instead of
     # each building (and holding) a copy.
     with _lock:
@@ -53,7 +60,15 @@ def active_index(session: Session) -> ScreeningIndex:
         folder = get_settings().screening_cache_dir
         index = persisted.load(folder, key) if folder and key else None
         if index is None:
-            index = ScreeningIndex.build(repository.entries_of(session, [v.id for v in versions]))
+            from rarex.screening import repository  # the ORM models: only to build
+
+            ids = [uuid.UUID(k) for k in key]
+            if isinstance(db, Session):
+                entries = repository.entries_of(db, ids)
+            else:
+                with Session(bind=db) as session:
+                    entries = repository.entries_of(session, ids)
+            index = ScreeningIndex.build(entries)
             if folder and key:
                 persisted.save(folder, key, index)
         _cached = (key, index)
@@ -65,8 +80,8 @@ def match_settings(threshold: float) -> MatchSettings:
     return DEFAULT if threshold == DEFAULT.threshold else replace(DEFAULT, threshold=threshold)
 
 
-def lists_loaded(session: Session) -> bool:
-    return bool(repository.active_versions(session))
+def lists_loaded(db: Session | Connection) -> bool:
+    return bool(active_version_ids(db))
 
 
 @dataclass(frozen=True)
@@ -222,7 +237,7 @@ def search_names(
 
 
 def screen_names(
-    session: Session,
+    session: Session | Connection,
     *,
     actor: Actor | None,
     clock: Clock,
