@@ -302,14 +302,14 @@ def _partner_in(token: str, words: set[str]) -> str | None:
     if token in words:
         return token
     if len(token) >= _STEM_MIN and token.isalpha():
-        return next(
-            (
-                w
-                for w in words
-                if len(w) >= _STEM_MIN and (w.startswith(token) or token.startswith(w))
-            ),
-            None,
+        # the closest in length, then the first alphabetically: a set's order changes from one
+        # process to the next, a screening's answer must not
+        found = sorted(
+            (abs(len(w) - len(token)), w)
+            for w in words
+            if len(w) >= _STEM_MIN and (w.startswith(token) or token.startswith(w))
         )
+        return found[0][1] if found else None
     return None
 
 

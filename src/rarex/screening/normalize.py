@@ -249,6 +249,8 @@ _FAR_SPELLING: Final = {
     **{k: v for k, v in terms.ABBREVIATIONS.items() if len(k) >= _FAR_SPELLING_MIN_LEN - 1},
     **{k: v for k, v in terms.LEGAL_WORDS.items() if len(k) >= _FAR_SPELLING_MIN_LEN - 1},
 }
+# Sorted: of words equally alike the first wins, and a set's order changes between processes.
+_FAR_SPELLING_WORDS: Final = sorted(_FAR_SPELLING)
 # A short legal form with a letter too many at the end of a name ("Co Ltdd", "Company Oltd");
 # not "inc", which a letter more makes a name ("Vale Inco").
 _SHORT_FORMS: Final = {
@@ -271,7 +273,7 @@ def _corrected(word: str, *, last: bool = False) -> str | None:
     if corrections or len(word) < _FAR_SPELLING_MIN_LEN:
         return None
     best = process.extractOne(
-        word, list(_FAR_SPELLING), scorer=fuzz.ratio, score_cutoff=_FAR_SPELLING_CUTOFF
+        word, _FAR_SPELLING_WORDS, scorer=fuzz.ratio, score_cutoff=_FAR_SPELLING_CUTOFF
     )
     return _FAR_SPELLING[best[0]] if best is not None else None
 
