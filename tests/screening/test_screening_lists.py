@@ -128,7 +128,12 @@ def test_a_malformed_file_is_refused_and_the_active_version_stays_in_use(
     (active,) = watch_lists.list_status(session, actor=None)
     assert active.version_id == first.version_id
     assert session.scalar(select(func.count(ListVersion.id))) == 1
-    hits = screening_search.search_names(session, actor=None, clock=clock, names=["Acme Defense"])
+    hits = [
+        answer.hits
+        for answer in screening_search.screen_names(
+            session, actor=None, clock=clock, names=["Acme Defense"]
+        )
+    ]
     assert [h.match.entry.entity_id for h in hits[0]][:1] == ["cn-mofcom:control_list-2025-1-1"]
 
 
@@ -158,9 +163,10 @@ def test_a_new_version_supersedes_and_counts_what_changed(
     history = watch_lists.list_status(session, actor=None, history=True)
     assert [v.active for v in history] == [True, False]
     day = datetime(2025, 6, 1, tzinfo=UTC).date()
-    (found,) = screening_search.search_names(
+    (answer,) = screening_search.screen_names(
         session, actor=None, clock=clock, names=["Acme Defense"], on=day
     )
+    found = answer.hits
     assert found[0].status is not None
     assert not found[0].in_force
     assert found[0].to_dict()["status_on_date"] == "suspended"
@@ -179,10 +185,10 @@ def test_an_earlier_version_imported_again_becomes_active_again(
     assert back.removed == 1
     (active,) = watch_lists.list_status(session, actor=None)
     assert active.version_id == a.version_id
-    (found,) = screening_search.search_names(
+    (answer,) = screening_search.screen_names(
         session, actor=None, clock=clock, names=["Beta Motors"]
     )
-    assert found == []
+    assert (answer.hits, answer.total) == ([], 0)
 
 
 def test_a_file_read_by_an_older_parser_is_read_again_into_a_new_version(

@@ -207,35 +207,6 @@ def checked_threshold(threshold: float | None, configured: float) -> MatchSettin
     return match_settings(threshold)
 
 
-def search_names(
-    session: Session,
-    *,
-    actor: Actor | None,
-    clock: Clock,
-    names: Sequence[str],
-    kind: str | None = None,
-    country: str | None = None,
-    on: date | None = None,
-    limit: int = 10,
-    settings: MatchSettings = DEFAULT,
-) -> list[list[ScreenHit]]:
-    """Ranked hits for each name, with each entry's status on ``on`` (default: today)."""
-    return [
-        answer.hits
-        for answer in screen_names(
-            session,
-            actor=actor,
-            clock=clock,
-            names=names,
-            kind=kind,
-            country=country,
-            on=on,
-            limit=limit,
-            settings=settings,
-        )
-    ]
-
-
 def screen_names(
     session: Session | Connection,
     *,
@@ -251,9 +222,10 @@ def screen_names(
     address: str | None = None,
     date_of_birth: str | None = None,
 ) -> list[ScreenAnswer]:
-    """``search_names`` with, for each name, how many entries scored at least the threshold
-    ("10 of 37 hits"); with identifiers, an address or a date of birth, each hit also says
-    whether they agree with the entry, which moves its score (query by example)."""
+    """Ranked hits for each name, with each entry's status on ``on`` (default: today), and how
+    many entries scored at least the threshold ("10 of 37 hits"); with identifiers, an address
+    or a date of birth, each hit also says whether they agree with the entry, which moves its
+    score (query by example)."""
     if actor is not None:
         require_role(actor, *SEARCH_ROLES, action="screen names")
     if not names or len(names) > MAX_BATCH:
