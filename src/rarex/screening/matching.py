@@ -268,13 +268,12 @@ def _weighted_agreement(
     missing: list[str] = []
     weight = 0.0
     for token in sorted(left, key=rarity, reverse=True):
-        stem = _same_stem(token, rest)
         if token in rest:
             partner, credit = token, 1.0
         elif not token.isalpha():
             missing.append(token)
             continue
-        elif stem is not None:  # "optical", "optics"; "develop", "development"
+        elif (stem := _same_stem(token, rest)) is not None:  # "optical", "optics"
             partner, credit = stem, 0.95
         else:
             best = (
@@ -669,7 +668,8 @@ def search_counted(
                 kind or read_kind,
                 settings,
                 translated=name_id in by_meaning,
-                by_words=name_id in promising or name_id in by_meaning,
+                by_words=name_id in promising
+                or (not normalized.distinctive and name_id in by_meaning),
             )
             if comparison.similarity < settings.threshold - lift:
                 continue  # penalties only take away, an example adds at most ``lift``
