@@ -21,7 +21,6 @@ The last line printed is one JSON object with every figure, for docs/benchmarks.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import platform
@@ -29,11 +28,10 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import screening_cases as cases
-from rarex.screening import matching
+from rarex.screening import matching, persisted
 from rarex.screening.index import ScreeningIndex
 from rarex.screening.records import ListEntry
 
@@ -42,12 +40,9 @@ Found = list[tuple[str, float]]
 
 def matcher_source_sha256() -> str:
     """The matcher is being changed: tie the figures to the exact source they were measured
-    on (every module of ``rarex.screening``, sources included)."""
-    root = Path(matching.__file__).parent
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
+    on (every module of ``rarex.screening``, sources included): the digest that also names a
+    persisted index."""
+    return persisted.code_digest()[:16]
 
 
 def screen_all(index: ScreeningIndex, queries: Sequence[cases.Query]) -> tuple[list[Found], float]:

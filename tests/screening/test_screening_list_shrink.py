@@ -6,11 +6,9 @@ own publication date is kept apart from its import date."""
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -27,17 +25,10 @@ from rarex.screening import lists as watch_lists
 from rarex.screening.errors import ShrinkRefused
 from tests.conftest import BACKENDS, whole_database
 from tests.factories import make_actor
+from tests.screening.test_screening_lists import SHARED, shared
 
 pytestmark = pytest.mark.slow  # the whole shared lists are imported once per backend
 
-WATCHLISTS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "watchlists"
-SHARED = {
-    "ofac-sdn": ["ofac-sdn-2021.csv", "ofac-sdn-2021-alt.csv", "ofac-sdn-2021-add.csv"],
-    "un-xml": ["un-consolidated.xml"],
-    "bis-dpl": ["bis-dpl.txt"],
-    "us-export-csv": ["us-export-lists-2022.csv"],
-    "cn-mofcom-csv": ["china-control-list.csv"],
-}
 SOURCES = {
     "ofac-sdn": "ofac-sdn",
     "un-xml": "un-sc",
@@ -46,14 +37,6 @@ SOURCES = {
     "cn-mofcom-csv": "cn-mofcom",
 }
 LIMIT = Settings.model_fields["list_shrink_limit"].default
-
-
-def shared(name: str) -> bytes:
-    if not WATCHLISTS.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{WATCHLISTS} is missing in CI")
-        pytest.skip(f"{WATCHLISTS} is not beside the clone")
-    return (WATCHLISTS / name).read_bytes()
 
 
 def truncated(fmt: str) -> list[bytes]:

@@ -44,8 +44,10 @@ class SearchIn(BaseModel):
         default=None, description="This call's threshold, within 0.6-1.0; default configured"
     )
     # query by example: each field given moves a hit's score as it agrees or disagrees
-    identifiers: list[Annotated[str, Field(max_length=300)]] = Field(default=[], max_length=20)
-    address: str | None = Field(default=None, max_length=300)
+    identifiers: list[Annotated[str, Field(max_length=screening_search.MAX_EXAMPLE_FIELD)]] = Field(
+        default=[], max_length=20
+    )
+    address: str | None = Field(default=None, max_length=screening_search.MAX_EXAMPLE_FIELD)
     date_of_birth: str | None = Field(default=None, max_length=10)
 
 

@@ -52,6 +52,10 @@ class FieldCheck:
     amount: float  # added to the score; negative when the field disagrees
     detail: str
 
+    @property
+    def verdict(self) -> str:
+        return {True: "agrees", False: "disagrees", None: "unknown"}[self.agrees]
+
     def to_dict(self) -> dict[str, object]:
         return {
             "field": self.field,

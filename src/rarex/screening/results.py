@@ -137,11 +137,7 @@ class Explanation:
         if steps:
             lines.append(f"normalised {steps}")
         lines.extend(f"penalty -{p.amount:.2f}: {p.reason}" for p in self.penalties)
-        lines.extend(
-            f"{c.field} {'agrees' if c.agrees else 'disagrees' if c.agrees is False else 'unknown'}"
-            f" {c.amount:+.2f}: {c.detail}"
-            for c in self.checks
-        )
+        lines.extend(f"{c.field} {c.verdict} {c.amount:+.2f}: {c.detail}" for c in self.checks)
         return "\n".join(lines)
 
 

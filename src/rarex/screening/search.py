@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from rarex.auth.roles import Actor, Role, require_role
@@ -28,6 +28,7 @@ from rarex.screening.example import Example
 from rarex.screening.index import ScreeningIndex
 from rarex.screening.matching import DEFAULT, Match, MatchSettings, search_counted
 from rarex.screening.records import ListEntry, ListStatus, PartyKind
+from rarex.screening.version_store import active_version_ids
 
 SEARCH_ROLES = (Role.ADMINISTRATOR, Role.LICENSING_OFFICER, Role.CUSTOMS_OFFICER)
 MAX_QUERY = 300
@@ -38,12 +39,6 @@ MAX_BATCH = 1000
 
 _lock = threading.Lock()
 _cached: tuple[tuple[str, ...], ScreeningIndex] | None = None
-
-
-def active_version_ids(db: Session | Connection) -> tuple[str, ...]:
-    """The ids of the active list versions, by one Core query (no ORM, no models)."""
-    rows = db.execute(text("SELECT id FROM list_versions WHERE active"))
-    return tuple(sorted(str(uuid.UUID(str(row[0]))) for row in rows))
 
 
 def active_index(db: Session | Connection) -> ScreeningIndex:
