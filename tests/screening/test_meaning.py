@@ -51,6 +51,9 @@ def test_ordinals_end_as_english_writes_them(number: int) -> None:
         ("中国电子科技集团公司第十四研究所", {"14th", "institute"}),
         ("中国船舶重工集团公司第七一九研究所", {"719th", "institute"}),
         ("中国航天科工集团第二研究院", {"2nd"}),
+        # U+3007, the zero institute numbers are written with (csic.com.cn)
+        ("中国船舶重工集团有限公司第七〇七研究所", {"707th", "institute"}),
+        ("中国船舶重工集团有限公司第七五〇试验场", {"750th", "test"}),
     ],
 )
 def test_ordinal_institutes_are_numbered_in_english(chinese: str, tokens: set[str]) -> None:
@@ -79,6 +82,23 @@ def test_a_chinese_name_reads_as_its_english_name(chinese: str, english: str) ->
     assert reading.spaced == english
     assert reading.steps[0] == "read for its meaning"
     assert any("→" in step for step in reading.steps[1:])  # each translation is explained
+
+
+@pytest.mark.parametrize(
+    ("chinese", "english"),
+    [
+        # a place and its level in one word: the dictionary would describe the place
+        # ("Anhui Province in south central China", "also known as Amoy")
+        ("安徽省计量科学研究院", "anhui province metrology science institute"),
+        ("厦门市美亚柏科信息股份有限公司", "xiamen city meiya pico information company limited"),
+        ("阿克苏地区公安局", "aksu prefecture public security bureau"),
+        # 与 "and" is no word of the name
+        ("中国空气动力研究与发展中心", "china aerodynamics research development center"),
+    ],
+)
+def test_places_and_small_words_read_as_english_names_say_them(chinese: str, english: str) -> None:
+    reading = meaning_reading(chinese) or normalize(chinese)
+    assert reading.spaced == english
 
 
 def test_names_without_han_or_read_the_same_have_no_second_reading() -> None:

@@ -70,6 +70,22 @@ def test_misspelt_generic_word_is_corrected_not_taken_as_distinctive() -> None:
     assert "spelling tradang→trading" in name.steps
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Korea Mining Trading Ocrporationn", "korea mining trading corporation"),
+        ("Wave Tech Comptuers", "wave technology computer"),
+        # real words 80% alike a generic word are not its misspelling
+        ("Second Navigation Engineering Bureau", "2nd navigation engineering bureau"),
+        ("China Chang Feng Electro-Mechanical", "china chang feng electro mechanical"),
+    ],
+)
+def test_two_typos_in_a_long_generic_word_are_corrected_real_words_kept(
+    text: str, expected: str
+) -> None:
+    assert normalize(text).spaced == expected
+
+
 def test_steps_name_the_legal_form_and_abbreviation_applied() -> None:
     steps = normalize("Acme Tech Co., Ltd.").steps
     assert "abbreviation tech→technology" in steps

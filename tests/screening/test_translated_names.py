@@ -27,6 +27,7 @@ LISTED = (
     ),
     entry("acoustics", "Hangzhou Institute of Applied Acoustics", countries=("CN",)),
     entry("mobile", "China Mobile Limited", countries=("HK",)),
+    entry("systems", "Beijing Institute of Electronics System Engineering", countries=("CN",)),
     entry(
         "cetc-14",
         "China Electronics Technology Group Corporation 14th Research Institute",
@@ -56,7 +57,7 @@ def top(index: ScreeningIndex, query: str) -> str | None:
         ("中国船舶重工集团有限公司第七一九研究所", "csic-719"),  # csic.com.cn
         ("中國船舶重工集團有限公司第七一九研究所", "csic-719"),  # traditional
         ("Zhongguo Chuanbo Zhonggong Jituan Youxian Gongsi Diqiyijiu Yanjiusuo", "csic-719"),
-        ("杭州应用声学研究所", "acoustics"),  # 应用 "put to use" or "applied"
+        ("杭州应用声学研究所", "acoustics"),  # 应用 "applied" (the dictionary: "put to use")
         ("Hangzhou Yingyong Shengxue Yanjiusuo", "acoustics"),
         ("hang zhou ying yong sheng xue yan jiu suo", "acoustics"),
         ("Hangzhou Yingyong Shengxue Research Institute", "acoustics"),
@@ -97,8 +98,10 @@ def test_a_short_name_of_the_names_own_initials_is_neither_missing_nor_extra(
 
 
 def test_the_reading_chosen_is_the_one_the_listed_name_uses(index: ScreeningIndex) -> None:
-    match = search(index, "杭州应用声学研究所")[0]
-    assert ("applied", "applied") in match.explanation.agreed
+    # 总体 "general", said "system" by this institute (and "overall" by others)
+    match = search(index, "北京电子工程总体研究所")[0]
+    assert match.entry.entry_id == "systems"
+    assert ("system", "system") in match.explanation.agreed
     assert match.explanation.compared_as == "meaning, words weighed by rarity"
     pinyin = pinyin_reading("Zhongguo Yidong Youxian Gongsi")
     assert pinyin is not None

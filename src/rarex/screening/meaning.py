@@ -59,6 +59,32 @@ BRANDS: Final[dict[str, str]] = {
     "美亚柏科": "meiya pico",
     "奇虎": "qihoo",
     "中航工业": "avic",
+    "中航发": "aecc",
+    "中交": "cccc",
+    "中船": "cssc",
+    "中芯": "smic",
+    "中国联通": "china unicom",
+    "中国联合网络通信": "china unicom",
+    "联通": "unicom",
+    "中国电信": "china telecom",
+    "中国移动": "china mobile",
+    "中海油": "cnooc",
+    "中石油": "cnpc",
+    "中石化": "sinopec",
+    "华大基因": "bgi",
+    "华大": "bgi",
+    "同方威视": "nuctech",
+    "协鑫": "gcl",
+    "惠科": "hkc",
+    "药明": "wuxi",
+    "亨通": "hengtong",
+    "新华三": "new h3c",
+    "国盾量子": "quantumctek",
+    "中瓷": "sinopack",
+    "航亚": "hyatech",
+    "长电": "jcet",
+    "海康微影": "hikmicro",
+    "中国中车": "crrc",
     "中航": "avic",
     "航天科工": "casic",
     "航天科技": "casc",
@@ -86,6 +112,43 @@ _BRAND_MAX_LEN: Final = max(len(word) for word in BRANDS)
 # Our terms that organisations' English names also say otherwise (工程 "engineering" or
 # "technology", 国家 "national" or "state", 仪器 "instrument" or "devices").
 TERM_OPTIONS: Final[dict[str, tuple[str, ...]]] = {
+    "船舶": ("marine", "ship", "ships"),
+    "航天": ("space", "spaceflight", "astronautics"),
+    "航空": ("aeronautical", "aeronautics", "aero"),
+    "航空发动机": ("aircraft engine", "aviation engine"),
+    "医学": ("medicine",),
+    "计算": ("computational", "computation"),
+    "总体": ("system", "overall"),
+    "工艺": ("process", "technique", "machining technology"),
+    "联合": ("union", "joint"),
+    "生物": ("biology", "bio"),
+    "器件": ("components", "device"),
+    "运载火箭": ("carrier rocket",),
+    "空气动力": ("aerodynamic",),
+    "海缆": ("marine cable",),
+    "海洋": ("marine", "oceanography", "offshore"),
+    "海事": ("marine",),
+    "局": ("administration",),
+    "部": ("department",),
+    "院": ("academy",),
+    "计量": ("measurement",),
+    "成套设备": ("plant", "complete equipment"),
+    "模锻": ("forging",),
+    "卫生": ("hygiene",),
+    "情报": ("intelligence",),
+    "环境": ("environment",),
+    "光电": ("optical electronics", "optronic", "optoelectronic", "photoelectric"),
+    "传感": ("sensor",),
+    "试验场": ("test center", "test range", "proving ground"),
+    "机电": ("electro mechanical", "mechanical electrical", "mechano electronics"),
+    "航空航天": ("aerospace",),
+    "理工": ("technology",),
+    "基因": ("genomics",),
+    "电源": ("power supply",),
+    "空间": ("aerospace",),
+    "地区": ("district", "region"),
+    "特种": ("specialty",),
+    "元件": ("element",),
     "工程": ("technology",),
     "技术": ("engineering",),
     "光学": ("optics",),
@@ -109,6 +172,12 @@ SPELLED_OUT: Final[dict[str, str]] = {
     "norinco": "china north industries",
     "aecc": "aero engine china",
     "crrc": "crrc",
+    "cccc": "china communications construction company",
+    "cssc": "china state shipbuilding corporation",
+    "cnooc": "china national offshore oil corporation",
+    "cnpc": "china national petroleum corporation",
+    "sinopec": "china petroleum chemical corporation",
+    "bgi": "beijing genomics institute",
 }
 
 
@@ -162,6 +231,21 @@ def _slot(word: str, english: str, slots: list[Slot]) -> None:
         slots.append((chosen, options))
 
 
+# A place and its level written as one word (安徽省, 厦门市, 阿克苏地区): the dictionary
+# describes such a word ("Anhui Province in south central China", "also known as Amoy")
+# where the name's own two words say it.
+_LEVELS: Final = ("自治区", "自治州", "地区", "新区", "省", "市", "县", "区")
+
+
+def _place_with_its_level(word: str) -> list[str] | None:
+    for level in _LEVELS:
+        if word.endswith(level) and len(word) > len(level) + 1:
+            place = _known(word[: -len(level)])
+            if place is not None and place[0] and place[0].split()[0] in terms.PLACES:
+                return [place[0], terms.HAN_TERMS[level]]
+    return None
+
+
 def _word_english(word: str, steps: list[str], slots: list[Slot] | None = None) -> list[str]:
     """A segment in English: whole when some table knows it, else cut into the longest known
     words (ours first when as long), the characters between them in pinyin."""
@@ -177,6 +261,10 @@ def _word_english(word: str, steps: list[str], slots: list[Slot] | None = None) 
             options = tuple(tuple(normalize(o).tokens) for o in said_otherwise)
             slots.append((tuple(normalize(known[0]).tokens), options))
         return [known[0]]
+    place = _place_with_its_level(word)
+    if place is not None:
+        steps.append(f"{word} → {' '.join(place)} (place)")
+        return place
     translated = lexicon.translate(word)
     if translated is not None and len(word) > 1:
         steps.append(translated.step)

@@ -28,7 +28,11 @@ from rapidfuzz import fuzz, process
 
 from rarex.screening import terms, terms_pinyin
 
-HAN_RUN: Final = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]+")
+# U+3007, the zero of 第七\u3007七 (707th), is a CJK symbol, not a Han ideograph, but it is
+# written in Han words.
+HAN_RUN: Final = re.compile(
+    r"[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]+"
+)
 # Dots and apostrophes join what they separate ("S.A." → "sa", "Int'l" → "intl"); every other
 # non-alphanumeric character separates words.
 _JOINERS: Final = re.compile(r"[.'\u2019`\u00b4]")
@@ -272,9 +276,11 @@ def _corrected(word: str, *, last: bool = False) -> str | None:
         return corrections.pop()
     if corrections or len(word) < _FAR_SPELLING_MIN_LEN:
         return None
-    best = process.extractOne(
-        word, _FAR_SPELLING_WORDS, scorer=fuzz.ratio, score_cutoff=_FAR_SPELLING_CUTOFF
-    )
+    # Its first letter among the word's first two ("ocrporationn"), its length within one: a
+    # real word 80% alike another is not its misspelling ("mechanical" is not "technology",
+    # nor "navigation" "aviation").
+    near = [w for w in _FAR_SPELLING_WORDS if w[0] in word[:2] and abs(len(w) - len(word)) <= 1]
+    best = process.extractOne(word, near, scorer=fuzz.ratio, score_cutoff=_FAR_SPELLING_CUTOFF)
     return _FAR_SPELLING[best[0]] if best is not None else None
 
 
