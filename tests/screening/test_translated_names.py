@@ -144,3 +144,41 @@ def test_a_legal_form_says_the_query_is_no_person(index: ScreeningIndex) -> None
     person = [m for m in found if m.entry.entry_id == "yue-wu"]
     assert person
     assert any("legal form says organization" in p.reason for p in person[0].explanation.penalties)
+
+
+@pytest.mark.parametrize(
+    ("pinyin", "tokens"),
+    [
+        # 厂 and 中心 close a name: factory, center (elsewhere "zhongxin" is 中信 or 中芯)
+        ("Beijing Xinli Jixie Chang", ("beijing", "xinli", "machinery", "factory")),
+        (
+            "Kunming Chuanbo Shebei Yanjiu Shiyan Zhongxin",
+            ("kunming", "shipbuilding", "equipment", "research", "test", "center"),
+        ),
+        # as written: 核 物理 与 化学, not hewu (和物) liyu (鲤鱼, carp)
+        ("Zhongguo He Wuli Yu Huaxue Yanjiusuo", ("china", "hewuli", "chemistry", "institute")),
+        # a group's short name in pinyin (中交, CCCC)
+        ("Zhongjiao Tianjin Hangdaoju", ("cccc", "tianjin", "waterway", "bureau")),
+    ],
+)
+def test_pinyin_is_cut_into_words_as_it_was_written(pinyin: str, tokens: tuple[str, ...]) -> None:
+    reading = pinyin_reading(pinyin)
+    assert reading is not None
+    assert reading.tokens == tokens
+
+
+def test_a_pinyin_term_has_the_other_renderings_of_the_same_term() -> None:
+    # 船舶 is "shipbuilding" in our terms and "marine" in Kunming's English name
+    reading = pinyin_reading("Kunming Chuanbo Shebei Yanjiu Shiyan Zhongxin")
+    assert reading is not None
+    assert ("marine",) in dict(reading.alternatives)[("shipbuilding",)]
+
+
+def test_brands_by_sound_are_the_pinyin_of_brands_with_the_same_english() -> None:
+    from pypinyin import lazy_pinyin
+
+    from rarex.screening.meaning import BRANDS, BRANDS_BY_SOUND
+
+    by_sound = {"".join(lazy_pinyin(han)): english for han, english in BRANDS.items()}
+    for sound, english in BRANDS_BY_SOUND.items():
+        assert by_sound.get(sound) == english, sound

@@ -108,6 +108,15 @@ BRANDS: Final[dict[str, str]] = {
     "中物院": "china academy of engineering physics",
 }
 _BRAND_MAX_LEN: Final = max(len(word) for word in BRANDS)
+# Brands as their names are written in pinyin (each the pinyin of a ``BRANDS`` word with the
+# same English, which a test checks), those whose sound names nothing else: "Zhongjiao Tianjin
+# Hangdao Ju" is CCCC's.
+BRANDS_BY_SOUND: Final[dict[str, str]] = {
+    "zhonghangfa": "aecc", "zhongguohangfa": "aecc", "zhongchuan": "cssc", "zhongjiao": "cccc",
+    "zhonghang": "avic", "zhongguanghe": "cgn", "shangtang": "sensetime", "xunfei": "iflytek",
+    "kedaxunfei": "iflytek", "haikangweishi": "hikvision", "zhongchuanzhonggong": "csic",
+    "zhongdianke": "cetc", "hangtiankegong": "casic", "zhongche": "crrc", "zhongxinguoji": "smic",
+}  # fmt: skip
 
 # Our terms that organisations' English names also say otherwise (工程 "engineering" or
 # "technology", 国家 "national" or "state", 仪器 "instrument" or "devices").
@@ -403,8 +412,9 @@ def _pinyin_ordinal(syllables: tuple[str, ...]) -> str | None:
     return ordinal(number) if number is not None else None
 
 
-def _ours(piece: tuple[str, ...]) -> tuple[list[str], str | None] | None:
-    """``piece`` as one ordinal, place or term of ours, with the step that says so."""
+def _ours(piece: tuple[str, ...], *, closing: bool = False) -> tuple[list[str], str | None] | None:
+    """``piece`` as one ordinal, place, brand or term of ours, with the step that says so;
+    ``closing`` when it ends the name, where "zhongxin" is 中心 (center)."""
     joined = "".join(piece)
     found = _pinyin_ordinal(piece)
     if found is not None:
@@ -414,14 +424,52 @@ def _ours(piece: tuple[str, ...]) -> tuple[list[str], str | None] | None:
     english = terms_pinyin.WORDS.get(joined)
     if english is not None and len(piece) > 1:
         return english.split(), f"{joined} → {english or '(dropped)'} (term)"
+    if joined in BRANDS_BY_SOUND:
+        return [BRANDS_BY_SOUND[joined]], f"{joined} → {BRANDS_BY_SOUND[joined]} (brand)"
+    if closing and joined in terms_pinyin.CLOSING:
+        english = terms_pinyin.CLOSING[joined]
+        return [english], f"{joined} → {english} (term, closing the name)"
     return None
+
+
+@lru_cache(maxsize=1)
+def _options_by_english() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """``TERM_OPTIONS`` by the English our term gives: a pinyin term reads the same way."""
+    found: dict[str, list[tuple[str, ...]]] = {}
+    for word, said_otherwise in TERM_OPTIONS.items():
+        english = terms.HAN_TERMS.get(word)
+        if english:
+            options = found.setdefault(english, [])
+            options += [normalize(o).tokens for o in said_otherwise]
+    return {english: tuple(dict.fromkeys(options)) for english, options in found.items()}
+
+
+def _term_slots(english: str, slots: list[Slot]) -> None:
+    """The other ways the English names say one of our terms, as a slot (工程 "engineering" or
+    "technology"), and what a group's short name spells out ("cssc")."""
+    options = _options_by_english().get(english)
+    if options:
+        slots.append((normalize(english).tokens, options))
+    spelled = SPELLED_OUT.get(english)
+    if spelled is not None and spelled != english:
+        slots.append(((english,), (tuple(spelled.split()),)))
 
 
 # What a word of each kind costs a cut: ours before the dictionary's, a lone syllable last.
 _COST_OURS, _COST_THEIRS, _COST_STANDALONE, _COST_SYLLABLE = 0.5, 2.0, 1.25, 3.0
+# A word across two written words ("He Wuli Yu Huaxue" is 核 物理 与 化学, not hewu liyu),
+# where the writer split the syllables into words at all.
+_COST_ACROSS = 1.5
 
 
-def _pinyin_words(syllables: tuple[str, ...], steps: list[str], slots: list[Slot]) -> list[str]:
+def _pinyin_words(
+    syllables: tuple[str, ...],
+    steps: list[str],
+    slots: list[Slot],
+    *,
+    starts: frozenset[int] = frozenset(),
+    closing: bool = False,
+) -> list[str]:
     """Syllables cut into words, the cut that costs least (as ``_word_english`` prefers our
     terms for characters): an ordinal, a place or one of our terms; else a dictionary word of
     two syllables or more, its pinyin standing in with every reading of every word that sounds
@@ -436,10 +484,11 @@ def _pinyin_words(syllables: tuple[str, ...], steps: list[str], slots: list[Slot
             if before is None:
                 continue
             piece = syllables[start:end]
-            if _ours(piece) is not None:
-                cost = _COST_OURS
+            across = sum(start < i < end for i in starts) * _COST_ACROSS
+            if _ours(piece, closing=closing and end == n) is not None:
+                cost = _COST_OURS + across
             elif len(piece) > 1 and lexicon.sounding("".join(piece)):
-                cost = _COST_THEIRS
+                cost = _COST_THEIRS + across
             elif len(piece) == 1:
                 standalone = piece[0] in terms_pinyin.STANDALONE
                 cost = _COST_STANDALONE if standalone else _COST_SYLLABLE
@@ -458,11 +507,12 @@ def _pinyin_words(syllables: tuple[str, ...], steps: list[str], slots: list[Slot
     out: list[str] = []
     for start, end in reversed(cuts):
         piece = syllables[start:end]
-        ours = _ours(piece)
+        ours = _ours(piece, closing=closing and end == n)
         if ours is not None:
             words, step = ours
             steps.extend([step] if step else [])
             out.extend(words)
+            _term_slots(" ".join(words), slots)
         elif len(piece) > 1:
             joined = "".join(piece)
             sounding = lexicon.sounding(joined)
@@ -526,23 +576,36 @@ def pinyin_reading(text: str) -> NormalizedName | None:
     slots: list[Slot] = []
     words: list[str] = []
     run: list[str] = []
+    starts: list[int] = []  # where each written word begins in the run
 
-    def flush() -> None:
+    def flush(*, closing: bool = False) -> None:
         if run:
-            words.extend(_pinyin_words(tuple(run), steps, slots))
+            # a name written a syllable a word says nothing by its spaces
+            split = len(starts) < len(run)
+            words.extend(
+                _pinyin_words(
+                    tuple(run),
+                    steps,
+                    slots,
+                    starts=frozenset(starts) if split else frozenset(),
+                    closing=closing,
+                )
+            )
             run.clear()
+            starts.clear()
 
     # the words as written, not as ``normalize`` joined them: its terms are matched greedily
     # ("di shi yan jiu suo" is 第十研究所, not 第 试验 究所)
-    for word in _WORD_SEPARATORS.split(_WORD_JOINERS.sub("", anyascii(text).lower())):
-        if not word:
-            continue
+    written = _WORD_SEPARATORS.split(_WORD_JOINERS.sub("", anyascii(text).lower()))
+    for word in filter(None, written):
         if _is_english(word):
-            flush()
+            # "... Zhongxin Co., Ltd.": the legal form does not stop "zhongxin" closing the name
+            flush(closing=word in terms.LEGAL_WORDS)
             words.append(word)
         else:
+            starts.append(len(run))
             run.extend(pinyin_syllables(word))
-    flush()
+    flush(closing=True)
     read = normalize_uncached(" ".join(words))
     tokens = read.tokens
     if not slots and tuple(tokens) == base.tokens:

@@ -537,6 +537,10 @@ HAN_TERMS: Final[dict[str, str]] = {
     "飞行": "flight",
     "自动": "automatic",
     "邮电": "posts telecommunications",
+    "科学院": "academy sciences",
+    "设计院": "design institute",
+    "科工": "science industry",
+    "人民解放军": "peoples liberation army",
     "理工": "science technology",
     # 南方科技大学 "Southern University of Science and Technology", not 华南 "South China"
     "南方": "southern",

@@ -80,7 +80,16 @@ LEADING_MARKERS: Final = frozenset({"zhongguo", "zhonghua"})
 
 # One syllable standing alone between words of a pinyin organisation name is a word of its
 # own: "Kelamayi Shi Gonganju" (市, city), "Shenzhen Huawei Xin Jishu" (新, new).
-STANDALONE: Final[dict[str, str]] = {"shi": "city", "sheng": "province", "xin": "new"}
+STANDALONE: Final[dict[str, str]] = {
+    "shi": "city", "sheng": "province", "xin": "new", "bu": "ministry", "ju": "bureau",
+    "yu": "",  # 与, "and": "Yanjiu Yu Fazhan Zhongxin"
+}  # fmt: skip
+# What closes a name, where a word of its own would be read otherwise: "... Jixie Chang" (厂,
+# factory), "... Shiyan Zhongxin" (中心, center; elsewhere 中信 CITIC or 中芯 SMIC).
+CLOSING: Final[dict[str, str]] = {
+    "zhongxin": "center", "chang": "factory", "suo": "institute", "yuan": "institute",
+    "ju": "bureau", "zhan": "station",
+}  # fmt: skip
 
 
 if __name__ == "__main__":  # the entries of terms_pinyin_table.WORDS, after HAN_TERMS changed
