@@ -114,6 +114,7 @@ def test_the_reading_chosen_is_the_one_the_listed_name_uses(index: ScreeningInde
 def test_a_persons_name_in_pinyin_is_not_read_for_a_meaning() -> None:
     assert pinyin_reading("Zhang Weiming") is None
     assert pinyin_reading("ZHANG Wei Ming") is None
+    assert pinyin_reading("zhang wei ming hua") is None  # a syllable a word, but no term
     assert pinyin_reading("Rosoboronexport") is None
 
 
@@ -159,6 +160,16 @@ def test_a_legal_form_says_the_query_is_no_person(index: ScreeningIndex) -> None
         ("Zhongguo He Wuli Yu Huaxue Yanjiusuo", ("china", "hewuli", "chemistry", "institute")),
         # a group's short name in pinyin (中交, CCCC)
         ("Zhongjiao Tianjin Hangdaoju", ("cccc", "tianjin", "waterway", "bureau")),
+        # a syllable a word, with a term among them; "zao" is 造 here, not ZAO, "xian" 限
+        ("bei jing xin li ji xie chang", ("beijing", "xinli", "machinery", "factory")),
+        (
+            "bei jing hang kong zhi zao gong cheng yan jiu suo",
+            ("beijing", "aviation", "manufacturing", "engineering", "institute"),
+        ),
+        (
+            "shaan xi fei ji gong ye you xian ze ren gong si",
+            ("shaanxi", "aircraft", "industry", "company", "limited"),
+        ),
     ],
 )
 def test_pinyin_is_cut_into_words_as_it_was_written(pinyin: str, tokens: tuple[str, ...]) -> None:
@@ -182,3 +193,28 @@ def test_brands_by_sound_are_the_pinyin_of_brands_with_the_same_english() -> Non
     by_sound = {"".join(lazy_pinyin(han)): english for han, english in BRANDS.items()}
     for sound, english in BRANDS_BY_SOUND.items():
         assert by_sound.get(sound) == english, sound
+
+
+def test_a_short_name_beside_its_spelling_out_agrees_with_both() -> None:
+    listed = (
+        entry(
+            "casic-2",
+            "China Aerospace Science and Industry Corporation (CASIC) Second Academy",
+            countries=("CN",),
+        ),
+        entry("casc-1", "China Aerospace Science and Technology Corporation", countries=("CN",)),
+    )
+    index = ScreeningIndex.build(listed)
+    for query in ("中国航天科工集团第二研究院", "Zhongguo Hangtian Kegong Jituan Di'er Yanjiuyuan"):
+        assert top(index, query) == "casic-2", query
+
+
+def test_a_pinyin_name_our_terms_read_whole_is_compared_as_a_translation() -> None:
+    # read by ``normalize`` alone (no second reading), still a translation: "national" is
+    # a word the Chinese name leaves out
+    index = ScreeningIndex.build(
+        (entry("ceiec", "China National Electronics Import and Export Corporation"),)
+    )
+    found = search(index, "Zhongguo Dianzi Jinchukou Youxian Gongsi")
+    assert [m.entry.entry_id for m in found] == ["ceiec"]
+    assert found[0].explanation.compared_as == "meaning, words weighed by rarity"

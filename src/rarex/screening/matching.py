@@ -340,7 +340,16 @@ def _chosen_reading(query: NormalizedName, words: set[str]) -> tuple[str, ...]:
             (i for i in range(len(tokens) - width + 1) if tuple(tokens[i : i + width]) == chosen),
             None,
         )
-        if at is None or all(t in words for t in chosen):
+        if at is None:
+            continue
+        if all(t in words for t in chosen):
+            # a short name the listed name spells out beside it ("China Aerospace Science and
+            # Industry Corporation (CASIC)"): the query's "casic" says both
+            for option in options:
+                partners = [_partner_in(t, words) for t in option]
+                if len(option) > width and all(partners):
+                    tokens += [p for p in partners if p and p not in tokens]
+                    break
             continue
         for option in options:
             partners = [_partner_in(t, words) for t in option]
@@ -352,7 +361,7 @@ def _chosen_reading(query: NormalizedName, words: set[str]) -> tuple[str, ...]:
     return tuple(tokens)
 
 
-TRANSLATED_LONE_WORD = 0.1
+TRANSLATED_LONE_WORD = 0.15
 # Words a translation adds or leaves out without naming another organisation: what kind of
 # body it is (集团 "group", 研究所 "institute"), 中国 "China", 科技 "science and technology".
 _LIGHT_WORDS = terms.FORM_WORDS | frozenset(
@@ -635,7 +644,11 @@ def search_counted(
     lift = MOST_ADDED if example else 0.0
     reachable = replace(settings, threshold=settings.threshold - lift) if lift else settings
     # a name in Chinese, in characters or in pinyin, is also compared as a translation
-    translated = meaning is not None or HAN_RUN.search(query) is not None
+    translated = (
+        meaning is not None
+        or HAN_RUN.search(query) is not None
+        or any(step.startswith("pinyin term") for step in readings[0].steps)
+    )
     read_kind = (
         None if terms.LEGAL_TOKENS.isdisjoint(readings[0].tokens) else PartyKind.ORGANIZATION
     )

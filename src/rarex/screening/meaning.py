@@ -457,8 +457,8 @@ def _term_slots(english: str, slots: list[Slot]) -> None:
 
 # What a word of each kind costs a cut: ours before the dictionary's, a lone syllable last.
 _COST_OURS, _COST_THEIRS, _COST_STANDALONE, _COST_SYLLABLE = 0.5, 2.0, 1.25, 3.0
-# A word across two written words ("He Wuli Yu Huaxue" is 核 物理 与 化学, not hewu liyu),
-# where the writer split the syllables into words at all.
+# A dictionary word across two written words ("He Wuli Yu Huaxue" is 核 物理 与 化学, not hewu
+# liyu), where the writer split the syllables into words at all.
 _COST_ACROSS = 1.5
 
 
@@ -486,7 +486,7 @@ def _pinyin_words(
             piece = syllables[start:end]
             across = sum(start < i < end for i in starts) * _COST_ACROSS
             if _ours(piece, closing=closing and end == n) is not None:
-                cost = _COST_OURS + across
+                cost = _COST_OURS  # ours as often written apart: "Youxian Zeren Gongsi"
             elif len(piece) > 1 and lexicon.sounding("".join(piece)):
                 cost = _COST_THEIRS + across
             elif len(piece) == 1:
@@ -543,9 +543,18 @@ _ENGLISH_WORDS: Final = (
 )
 
 
+# ("zao" is ZAO, a Russian legal form, in Latin, but 造 in "zhi zao", manufacturing)
+_NOT_PINYIN: Final = terms.STOP_WORDS | terms.ABBREVIATIONS.keys()
+
+
 def _is_english(word: str) -> bool:
-    """A word of a pinyin name that is not pinyin: English, a number, a legal form."""
-    if word in _ENGLISH_WORDS or not word.isalpha():
+    """A word of a pinyin name that is not pinyin: English, a number, a legal form. One
+    syllable is pinyin even where it is also a place ("xian", "kong"): "you xian gong si"."""
+    if not word.isalpha():
+        return True
+    if word in terms_pinyin.SYLLABLES and word not in _NOT_PINYIN:
+        return False
+    if word in _ENGLISH_WORDS:
         return True
     return word not in terms_pinyin.SYLLABLES and pinyin_syllables(word) == (word,)
 
@@ -553,6 +562,8 @@ def _is_english(word: str) -> bool:
 # Two pinyin words beside English ones make a name Chinese; one ("Gazprom Neft Trading",
 # "Ganja Textile") is as often a word of another language that reads as pinyin.
 _MIXED_MIN: Final = 2
+# A name written a syllable a word is an organisation's from this many syllables, with a term.
+_SPACED_MIN: Final = 4
 
 
 @lru_cache(maxsize=1 << 12)
@@ -570,7 +581,13 @@ def pinyin_reading(text: str) -> NormalizedName | None:
         not terms.GENERIC_TOKENS.isdisjoint(base.tokens)
         and sum(len(pinyin_syllables(t)) > 1 for t in base.distinctive) >= _MIXED_MIN
     )
-    if not (says_so or mixed):
+    written = [
+        w for w in _WORD_SEPARATORS.split(_WORD_JOINERS.sub("", anyascii(text).lower())) if w
+    ]
+    # "bei jing xin li ji xie chang": a syllable a word, and a term of ours among them (checked
+    # below), where a person's name has no term
+    by_syllable = len(written) >= _SPACED_MIN and all(w in terms_pinyin.SYLLABLES for w in written)
+    if not (says_so or mixed or by_syllable):
         return None
     steps: list[str] = []
     slots: list[Slot] = []
@@ -596,8 +613,7 @@ def pinyin_reading(text: str) -> NormalizedName | None:
 
     # the words as written, not as ``normalize`` joined them: its terms are matched greedily
     # ("di shi yan jiu suo" is 第十研究所, not 第 试验 究所)
-    written = _WORD_SEPARATORS.split(_WORD_JOINERS.sub("", anyascii(text).lower()))
-    for word in filter(None, written):
+    for word in written:
         if _is_english(word):
             # "... Zhongxin Co., Ltd.": the legal form does not stop "zhongxin" closing the name
             flush(closing=word in terms.LEGAL_WORDS)
@@ -606,6 +622,8 @@ def pinyin_reading(text: str) -> NormalizedName | None:
             starts.append(len(run))
             run.extend(pinyin_syllables(word))
     flush(closing=True)
+    if not (says_so or mixed) and not any(step.endswith("(term)") for step in steps):
+        return None
     read = normalize_uncached(" ".join(words))
     tokens = read.tokens
     if not slots and tuple(tokens) == base.tokens:
