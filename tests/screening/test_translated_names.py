@@ -218,3 +218,29 @@ def test_a_pinyin_name_our_terms_read_whole_is_compared_as_a_translation() -> No
     found = search(index, "Zhongguo Dianzi Jinchukou Youxian Gongsi")
     assert [m.entry.entry_id for m in found] == ["ceiec"]
     assert found[0].explanation.compared_as == "meaning, words weighed by rarity"
+
+
+def test_words_a_chinese_name_adds_to_its_english_one_weigh_little() -> None:
+    # 集团 "group" and 市 "city" said in Chinese, not in the listed name, cost a quarter of
+    # what a word of substance ("design") does
+    rarity = {"shenyang": 0.7, "aircraft": 0.5, "group": 0.28, "city": 0.3, "design": 0.3}
+    listed = normalize("Shenyang Aircraft Corporation")
+
+    def score(query: str) -> float:
+        return compare_translated(normalize(query), listed, rarity.__getitem__).similarity
+
+    assert score("Shenyang City Aircraft Group") == pytest.approx(2.4 / (2.4 + 0.58 / 4))
+    assert score("Shenyang Aircraft Design") == pytest.approx(2.4 / (2.4 + 0.3))
+    assert score("Shenyang City Aircraft Group") > score("Shenyang Aircraft Design")
+
+
+def test_a_direction_and_its_adjective_are_one_place_but_south_china_is_its_own() -> None:
+    index = ScreeningIndex.build(
+        (
+            entry("north", "North Navigation Control Technology Co., Ltd.", countries=("CN",)),
+            entry("sustech", "Southern University of Science and Technology", countries=("CN",)),
+        )
+    )
+    assert top(index, "北方导航控制技术股份有限公司") == "north"  # 北方, "northern"
+    assert top(index, "华南理工大学") is None  # South China University of Technology
+    assert top(index, "Huanan Ligong Daxue") is None

@@ -236,9 +236,27 @@ def _without_a_middle_name(
 
 
 def _different_places(left: Iterable[str], right: Iterable[str]) -> bool:
-    """Both sides name places, and none the same ("AVIC Xian", "AVIC Chengdu")."""
-    here, there = terms.PLACES.intersection(left), terms.PLACES.intersection(right)
+    """Both sides name places, and none the same ("AVIC Xian", "AVIC Chengdu"); a direction
+    and its adjective are one place ("north", "northern"), but "South China" (华南) is a
+    region of its own, not "Southern" (南方)."""
+    here, there = _places(left), _places(right)
     return bool(here and there and not here & there)
+
+
+_DIRECTIONS = {f"{d}ern": d for d in ("north", "south", "east", "west")}
+
+
+def _places(tokens: Iterable[str]) -> set[str]:
+    words = list(tokens)
+    found: set[str] = set()
+    for i, word in enumerate(words):
+        if word not in terms.PLACES:
+            continue
+        if word in _DIRECTIONS.values() and words[i + 1 : i + 2] == ["china"]:
+            found.add(word + " china")
+        else:
+            found.add(_DIRECTIONS.get(word, word))
+    return found
 
 
 _DIGIT_RUN = re.compile(r"[0-9]+")
@@ -259,10 +277,15 @@ def _initialism_of(token: str, words: Sequence[str]) -> bool:
 
 
 def _weighted_agreement(
-    left: Sequence[str], right: Sequence[str], rarity: Callable[[str], float]
+    left: Sequence[str],
+    right: Sequence[str],
+    rarity: Callable[[str], float],
+    light: frozenset[str] = frozenset(),
+    light_share: float = 1.0,
 ) -> tuple[float, tuple[tuple[str, str], ...], tuple[str, ...], tuple[str, ...]]:
     """Words of both sides with a partner (equal, or 80% alike), each weighing its rarity:
-    agreeing on "719th" or "shipbuilding" says more than agreeing on "china" or "institute"."""
+    agreeing on "719th" or "shipbuilding" says more than agreeing on "china" or "institute".
+    A ``light`` word of ``left`` without partner weighs ``light_share`` of its rarity."""
     rest = list(right)
     agreed: list[tuple[str, str]] = []
     missing: list[str] = []
@@ -288,7 +311,11 @@ def _weighted_agreement(
         rest.remove(partner)
         agreed.append((token, partner))
         weight += credit * (rarity(token) + rarity(partner))
-    total = sum(map(rarity, left)) + sum(map(rarity, right))
+    total = (
+        sum(rarity(a) + rarity(b) for a, b in agreed)
+        + sum(rarity(t) * (light_share if t in light else 1.0) for t in missing)
+        + sum(map(rarity, rest))
+    )
     return (weight / total if total else 0.0), tuple(agreed), tuple(missing), tuple(rest)
 
 
@@ -362,6 +389,12 @@ def _chosen_reading(query: NormalizedName, words: set[str]) -> tuple[str, ...]:
 
 
 TRANSLATED_LONE_WORD = 0.15
+# What a word of the translation weighs without a partner when a Chinese name says it and
+# its English name leaves it out: 集团 "group", 科技 "science (and technology)", 市 "city".
+TRANSLATED_LIGHT_SHARE = 0.25
+_NOISE_OF_TRANSLATION = frozenset(
+    {"group", "company", "city", "province", "prefecture", "district", "county"}
+)
 # Words a translation adds or leaves out without naming another organisation: what kind of
 # body it is (集团 "group", 研究所 "institute"), 中国 "China", 科技 "science and technology".
 _LIGHT_WORDS = terms.FORM_WORDS | frozenset(
@@ -392,7 +425,9 @@ def compare_translated(
         return NameComparison(0.0, compared_as)
     if _numbers(left) != _numbers(right):
         return NameComparison(0.0, compared_as, penalties=(Penalty("numbers differ", 1.0),))
-    similarity, agreed, missing, unmatched = _weighted_agreement(left, right, rarity)
+    similarity, agreed, missing, unmatched = _weighted_agreement(
+        left, right, rarity, _NOISE_OF_TRANSLATION, TRANSLATED_LIGHT_SHARE
+    )
     penalties: list[Penalty] = []
     # a word more or less is another organisation as often as not, the rarer the more so
     # the listed name's words the query lacks: the query's own extras are as often the noise
