@@ -295,3 +295,13 @@ def test_initials_find_the_person_they_abbreviate(written: str, listed: str) -> 
     found = search(index, written)
     assert [m.entry.entry_id for m in found] == ["p"]
     assert found[0].score < 1.0  # an initial agrees less than the name written out
+
+
+def test_a_short_name_of_its_own_initials_closing_a_name_is_not_a_word_more() -> None:
+    # the 2022 US export list names the party "Charter Green Light Moscow", and "CGLM" apart
+    with_it = normalize("Charter Green Light Moscow (CGLM)")
+    listed = normalize("Charter Green Light Moscow")
+    assert compare_names(with_it, listed).similarity == pytest.approx(1.0)
+    assert compare_names(listed, with_it).similarity == pytest.approx(1.0)
+    # a word that is no short name of the rest still counts
+    assert compare_names(normalize("Charter Green Light Moscow Kazan"), listed).similarity < 0.95

@@ -19,9 +19,11 @@ from rarex.screening.sources.us_export_names import (
     AKA_INSIDE,
     DESCRIPTOR,
     LOST_CHARACTER,
+    NAMES_JOINED,
     SUBORDINATE,
     SUCCESSORS,
     TRAILING_PLACE,
+    UNIT_OF,
     split_cell,
 )
 
@@ -240,6 +242,49 @@ def test_a_bracketed_legal_form_place_or_other_name_is_not_a_short_name(cell: st
     assert ACRONYM not in split_cell(cell).found
 
 
+def test_a_unit_after_its_parent_and_a_comma_is_named_alone_and_after_its_parent() -> None:
+    # lines 5176 and 1268 of the shared file
+    smolensk = split_cell("Tactical Missile Corporation, Smolensk Aviation Plant")
+    assert smolensk.main == "Smolensk Aviation Plant"
+    assert smolensk.aliases == ("Tactical Missile Corporation Smolensk Aviation Plant",)
+    assert smolensk.parent == "Tactical Missile Corporation"
+    assert smolensk.found == (UNIT_OF,)
+    cetc = split_cell(
+        "China Electronics Technology Group Corporation, 30th Research Institute (CETC-30)"
+    )
+    assert cetc.main == "30th Research Institute"
+    assert "China Electronics Technology Group Corporation 30th Research Institute" in cetc.aliases
+    assert "CETC-30" in cetc.aliases
+    # a legal form after a comma is no unit
+    assert split_cell("Zvezda Corporation, Ltd.").main == "Zvezda Corporation, Ltd."
+
+
+def test_names_joined_by_and_after_a_legal_form_are_split_apart() -> None:
+    # lines 687 and 4998
+    sensetime = split_cell("Beijing Shangtang Technology Development Co., Ltd., and Sense Time")
+    assert (sensetime.main, sensetime.aliases) == (
+        "Beijing Shangtang Technology Development Co., Ltd.",
+        ("Sense Time",),
+    )
+    assert sensetime.found == (NAMES_JOINED,)
+    stg = split_cell("STG Holdings Limited, Stroytransgaz Holding Limited and STGH")
+    assert (stg.main, stg.aliases) == (
+        "STG Holdings Limited",
+        ("Stroytransgaz Holding Limited", "STGH"),
+    )
+    # a place after the legal form is no name, nor is a branch
+    assert split_cell("Huawei Technologies Co., Ltd., Beijing Research Institute").aliases == ()
+
+
+def test_a_short_name_in_brackets_inside_an_aka_is_a_name_of_its_own() -> None:
+    # line 1416
+    chitron = split_cell(
+        "Chitron Electronics Company Ltd., a.k.a. Chi-Chung Electronics Company Ltd. "
+        "(Chitron-Shenzhen)"
+    )
+    assert chitron.aliases == ("Chi-Chung Electronics Company Ltd.", "Chitron-Shenzhen")
+
+
 def test_a_name_without_clutter_keeps_no_raw(entries: dict[str, ListEntry]) -> None:
     gazprom = named(entries["eee7dbc3"], "Gazprom Telecom")
     assert gazprom.raw is None
@@ -294,5 +339,8 @@ def test_the_shared_file_is_cleaned_pattern_by_pattern() -> None:
     assert not [t for t in texts if "a.k.a." in t.lower() or "f.k.a." in t.lower()]
     assert not [t for t in texts if "Affiliated Entity" in t or "Subordinate Institution" in t]
     assert not [t for t in texts if "successor" in t]
-    # 5,772 before the cells were taken apart, 5,795 before closing short names became aliases
-    assert parsed.total.names == 5949
+    assert "(34 times" in next(n for n in parsed.notes if UNIT_OF in n)
+    assert "(3 times" in next(n for n in parsed.notes if NAMES_JOINED in n)
+    # 5,772 before the cells were taken apart, 5,795 before closing short names became aliases,
+    # 5,949 before units after their parent and names joined by "and" were split
+    assert parsed.total.names == 5986

@@ -25,7 +25,7 @@ from rarex.screening.example import MOST_ADDED, Example
 from rarex.screening.example import check as check_example
 from rarex.screening.index import ScreeningIndex, indexed_text
 from rarex.screening.meaning import meaning_reading, pinyin_reading
-from rarex.screening.normalize import HAN_RUN, NormalizedName, normalize
+from rarex.screening.normalize import HAN_RUN, NormalizedName, from_tokens, normalize
 from rarex.screening.records import ListEntry, NameRole, PartyKind
 from rarex.screening.results import (
     DEFAULT,
@@ -458,6 +458,20 @@ def _says_more(left: NormalizedName, right: NormalizedName) -> bool:
     )
 
 
+def _without_own_acronym(name: NormalizedName, other: NormalizedName) -> NormalizedName:
+    """``name`` without the short name of its own initials it ends with, when ``other`` lacks
+    it: "Charter Green Light Moscow (CGLM)" is "Charter Green Light Moscow"."""
+    last = name.tokens[-1]
+    if (
+        len(name.tokens) > len(last)
+        and last in name.distinctive
+        and last not in other.tokens
+        and _initialism_of(last, name.tokens[:-1])
+    ):
+        return from_tokens(name.text, name.tokens[:-1], name.steps)
+    return name
+
+
 def compare_names(
     query: NormalizedName,
     name: NormalizedName,
@@ -473,6 +487,7 @@ def compare_names(
     """
     if not query.tokens or not name.tokens:
         return NameComparison(0.0, "nothing to compare")
+    query, name = _without_own_acronym(query, name), _without_own_acronym(name, query)
     if not query.distinctive or not name.distinctive:
         every = fuzz.token_sort_ratio(_non_legal(query), _non_legal(name)) / 100
         # "Beijing ... University" is not "Nanjing ... University"

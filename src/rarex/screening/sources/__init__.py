@@ -53,10 +53,11 @@ __all__ = [
 ]
 
 # Bumped whenever a parser reads the same bytes into other entries (2: control characters out
-# of every field, raw cells kept, the US export lists' clutter taken apart). An import's
+# of every field, raw cells kept, the US export lists' clutter taken apart; 3: closing acronyms;
+# 4: a unit after its parent and a comma, names joined by "and" after a legal form). An import's
 # content hash includes it, so a file imported under an older revision is read again into a
 # new version, and its difference shows what the new reading changed.
-PARSE_REVISION = 3
+PARSE_REVISION = 4
 
 NamedFile = tuple[str, bytes]
 Parser = Callable[[Sequence[NamedFile], str | None, Progress | None], ParsedList]

@@ -43,6 +43,8 @@ AKA_INSIDE = "a.k.a./f.k.a. names inside a cell split off"
 TRAILING_PLACE = "a place after the legal form taken off"
 DESCRIPTOR = "an '(… individual)' descriptor taken off"
 ACRONYM = "a closing (ACRONYM) split off as an alias"
+UNIT_OF = "a unit named after its parent corporation and a comma split from it"
+NAMES_JOINED = "names joined by 'and' after a legal form split apart"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,12 +81,19 @@ def split_cell(cell: str) -> CellNames:
         parent = member_of[1].strip()
         text = _spaces(text[: member_of.start()] + " " + text[member_of.end() :])
         found.append(SUBORDINATE)
+    elif (unit_of := _UNIT_OF.match(text)) is not None:
+        parent, text, relative = unit_of[1], unit_of[2], True
+        found.append(UNIT_OF)
     text, cut = _cut_successors(text)
     if cut:
         found.append(SUCCESSORS)
+    text, joined = _names_joined(text)
+    if joined:
+        found.append(NAMES_JOINED)
     text, aliases, former = _split_aka(text)
     if aliases or former:
         found.append(AKA_INSIDE)
+    aliases = [*joined, *aliases]
     main, placed = _without_places(text)
     if placed:
         found.append(TRAILING_PLACE)
@@ -95,7 +104,10 @@ def split_cell(cell: str) -> CellNames:
     main, acronym = _short_name(main)
     if acronym:
         found.append(ACRONYM)
-    others = [_without_places(name)[0] for name in aliases]
+    others: list[str] = []
+    for alias in aliases:
+        named, short = _short_name(_without_places(alias)[0], any_case=True)
+        others += [named, short] if short else [named]
     if acronym:
         others.append(acronym)
     if relative and parent:
@@ -185,6 +197,38 @@ _BRACKETED = re.compile(r"[(\[]\s*(a\.?k\.?a\.?|f\.?k\.?a\.?)(?=[\s,:])[,:]?\s*"
 # ", a.k.a., …", " f.k.a. …" in the running text: dotted only, so a word "Aka" stays a word.
 _INLINE = re.compile(r",?\s+(a\.k\.a\.?|f\.k\.a\.?)[,:]?\s+", re.I)
 _CLOSING = {"(": ")", "[": "]"}
+
+
+# "Tactical Missile Corporation, Smolensk Aviation Plant", "China Electronics Technology Group
+# Corporation, 30th Research Institute": a unit after its parent and a comma (not a legal form
+# after the name: "…Corporation, Ltd.").
+_UNIT_OF = re.compile(
+    r"([^,]*\b(?:Corporation|Concern|Holding|Group))\s*,\s+"
+    r"(?!(?:Ltd|Limited|Inc|LLC|JSC|OJSC|PJSC|a\.k\.a|f\.k\.a|and)\b)(\S.*)$"
+)
+# "…Co., Ltd., and Sense Time", "STG Holdings Limited, Stroytransgaz Holding Limited and STGH":
+# a legal form, then "and" (or a comma before a name with a legal form of its own).
+_JOINED_AFTER_FORM = re.compile(
+    r"\b(?:Ltd|Limited|Inc|LLC|Company|Corporation)\.?(,\s+and\s+|\s+and\s+|,\s+)(?=[A-Z])"
+)
+
+
+def _names_joined(text: str) -> tuple[str, list[str]]:
+    """The first name, and the names joined to it after its legal form."""
+    pieces: list[str] = []
+    start = 0
+    matches = list(_JOINED_AFTER_FORM.finditer(text))
+    for i, match in enumerate(matches):
+        following = text[match.end() : matches[i + 1].start(1) if i + 1 < len(matches) else None]
+        a_name = len(following.split()) >= 2 and _LEGAL_END.search(following.rstrip(" ,."))
+        if "and" in match[1] or a_name:
+            pieces.append(text[start : match.start(1)])
+            start = match.end()
+    if not pieces:
+        return text, []
+    pieces.append(text[start:])
+    names = [p.strip(" ,") for p in pieces if p.strip(" ,")]
+    return names[0], names[1:]
 
 
 def _cut_successors(text: str) -> tuple[str, bool]:
@@ -298,10 +342,17 @@ _BRACKETED_FORMS = frozenset(
 )
 
 
-def _short_name(name: str) -> tuple[str, str | None]:
+# A short name in brackets after a legal form, of any case, in an a.k.a.: "Chitron Electronics
+# Company Ltd., a.k.a. Chi-Chung Electronics Company Ltd. (Chitron-Shenzhen)".
+_SHORT_NAME_MAX = 40
+
+
+def _short_name(name: str, *, any_case: bool = False) -> tuple[str, str | None]:
     """``name`` without a closing "(CETC 14)", "(HAFEI)", "(CSSRC)", and that short name: capitals
     and digits only, two capitals or a digit, not a place ("(PRC)"), not a legal form ("(JSC)") and
-    not the whole name."""
+    not the whole name; with ``any_case`` (a name inside an a.k.a.), any short name in
+    brackets after a legal form. A listed party's own "(Huawei)" stays: it is how the list
+    writes the party's name."""
     if not name.endswith(")"):
         return name, None
     opening = name.rfind("(")
@@ -309,11 +360,13 @@ def _short_name(name: str) -> tuple[str, str | None]:
     head = name[:opening].rstrip(" ,")
     if opening <= 0 or not head or not inner or len(inner) > _ACRONYM_MAX:
         return name, None
+    if _place_key(inner) in PLACES or _place_key(inner) in _BRACKETED_FORMS:
+        return name, None
+    if any_case and _LEGAL_END.search(head) is not None and len(inner) <= _SHORT_NAME_MAX:
+        return head, inner  # "Chi-Chung Electronics Company Ltd. (Chitron-Shenzhen)"
     if not all(c.isupper() or c.isdigit() or c in " -&./" for c in inner):
         return name, None
     capitals = sum(c.isupper() for c in inner)
     if capitals == 0 or (capitals < 2 and not any(c.isdigit() for c in inner)):
-        return name, None
-    if _place_key(inner) in PLACES or _place_key(inner) in _BRACKETED_FORMS:
         return name, None
     return head, inner
