@@ -305,3 +305,25 @@ def test_a_short_name_of_its_own_initials_closing_a_name_is_not_a_word_more() ->
     assert compare_names(listed, with_it).similarity == pytest.approx(1.0)
     # a word that is no short name of the rest still counts
     assert compare_names(normalize("Charter Green Light Moscow Kazan"), listed).similarity < 0.95
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        # two typos, as the US export lists and OFAC write these names
+        ("Royay-e Rkz Kish Investmen Company", "ROYAY-E ROZ KISH INVESTMENT COMPANY"),
+        ("Industrias Agroppecuarias Dle Valle Ltda.", "INDUSTRIAS AGROPECUARIAS DEL VALLE LTDA."),
+        ("Hernandez Baron, Rual", "HERNANDEZ BARRON, Raul"),
+        # a place a letter off in a company's name
+        ("Reach Holdinng Group Sanghai Co., Ltd.", "REACH HOLDING GROUP SHANGHAI CO., LTD."),
+        ("Daluan Global Unity Shippig Co., Ltd.", "DALIAN GLOBAL UNITY SHIPPING CO., LTD."),
+    ],
+)
+def test_two_typos_in_short_words_and_places_still_match(query: str, listed: str) -> None:
+    assert compare_names(normalize(query), normalize(listed)).similarity >= DEFAULT.threshold
+
+
+def test_a_place_is_corrected_only_in_a_companys_name_and_only_a_letter_off() -> None:
+    assert "hainan" not in normalize("Hanan Trading").tokens  # a given name, no legal form
+    # the list's own "Guiyan" (Gui'an) is neither Guiyang (a letter missing) nor Guyana
+    assert "guiyan" in normalize("Guiyan New District Huawei Investment Co., Ltd.").tokens

@@ -19,6 +19,7 @@ from dataclasses import replace
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from rarex.screening import terms, terms_pinyin
 from rarex.screening.example import MOST_ADDED, Example
@@ -73,8 +74,16 @@ def _partners(
 
 
 def _alike(left: str, right: str) -> bool:
-    """Words 80% alike are partners; numbers ("713th", "719th") only when equal."""
-    return left.isalpha() and right.isalpha() and fuzz.ratio(left, right, score_cutoff=80) > 0
+    """Words 80% alike are partners, and short words a letter apart ("Roz", "Rkz"; "Del",
+    "Dle"); numbers ("713th", "719th") only when equal."""
+    if not (left.isalpha() and right.isalpha()):
+        return False
+    if fuzz.ratio(left, right, score_cutoff=80) > 0:
+        return True
+    return 3 <= min(len(left), len(right)) <= _SHORT_WORD and OSA.distance(left, right) == 1
+
+
+_SHORT_WORD = 4
 
 
 def _coverage(left: tuple[str, ...], right: tuple[str, ...]) -> tuple[int, int]:

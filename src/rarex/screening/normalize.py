@@ -25,6 +25,7 @@ from typing import Final
 from anyascii import anyascii
 from opencc import OpenCC
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from rarex.screening import terms, terms_pinyin
 
@@ -245,6 +246,34 @@ _SPELLING_MIN_LEN: Final = 6
 _SPELLING: Final = _spelling_table()
 
 
+def _place_spelling_table() -> dict[str, str]:
+    """One-edit misspellings of the places of six letters or more, as ``_spelling_table``."""
+    found: dict[str, set[str]] = {}
+    for place in terms.PLACES:
+        if len(place) >= _SPELLING_MIN_LEN:
+            for variant in _deletions(place):
+                found.setdefault(variant, set()).add(place)
+    return {variant: next(iter(c)) for variant, c in found.items() if len(c) == 1}
+
+
+_PLACE_SPELLING: Final = _place_spelling_table()
+
+
+def _misspelt_place(word: str) -> str | None:
+    """The place ``word`` is one letter off ("sanghai", "daluan"), where only one is; a word
+    of six letters only by a letter changed, not one missing ("Guiyan" is no Guiyang)."""
+    if len(word) < _SPELLING_MIN_LEN or word in terms.PLACES or not word.isalpha():
+        return None
+    found = {
+        place
+        for v in _deletions(word)
+        if (place := _PLACE_SPELLING.get(v)) is not None
+        and (len(word) > _SPELLING_MIN_LEN or len(place) == len(word))
+        and OSA.distance(word, place) == 1
+    }
+    return found.pop() if len(found) == 1 else None
+
+
 # Two typos in a long generic word ("Engnieernig", "Comptuers"): 80% alike by characters.
 _FAR_SPELLING_MIN_LEN: Final = 8
 _FAR_SPELLING_CUTOFF: Final = 80
@@ -305,6 +334,8 @@ def _canonical_words(words: list[str], steps: list[str]) -> list[str]:
     misspelt generic words to their spelling."""
     out: list[str] = []
     only_stop_words = all(word in terms.STOP_WORDS for word in words)  # "The": keep it
+    # a company's name, where a word one letter off a place is that place ("Sanghai")
+    organisation = any(word in terms.LEGAL_WORDS for word in words)
     for position, word in enumerate(words, start=1):
         if word in terms.STOP_WORDS and not only_stop_words:
             continue
@@ -314,6 +345,8 @@ def _canonical_words(words: list[str], steps: list[str]) -> list[str]:
             canonical = terms.NAME_SPELLINGS.get(word) or _patronymic(word)
         if canonical is None and word not in terms.GENERIC_TOKENS:
             corrected = _corrected(word, last=position == len(words) > 1)
+            if corrected is None and organisation:
+                corrected = _misspelt_place(word)
             if corrected is not None:
                 steps.append(f"spelling {word}→{corrected}")
                 out.extend(corrected.split())
