@@ -249,7 +249,9 @@ NAME_SPELLINGS: Final[dict[str, str]] = {
         "oleg": "oleh aleh",
         "evgeny": "evgenii evgeniy yevgeny yevgeniy yevhen yevgeniy ievgen",
         "dmitry": "dmitrii dmitriy dmytro dmitri dzmitry",
-        "aleksandr": "alexander oleksandr aleksander alexandr aliaksandr",
+        "aleksandr": (
+            "alexander oleksandr aleksander alexandr aliaksandr olexandr olexander oleksander"
+        ),
         "aleksey": "alexey alexei aleksei oleksiy oleksii alexej",
         "andrey": "andrei andriy andrii andrej",
         "yury": "yuri yuriy yurii iurii yurij",
