@@ -72,7 +72,7 @@ def test_ordinal_institutes_are_numbered_in_english(chinese: str, tokens: set[st
             "hangzhou hikvision digital technology company limited",
         ),
         ("科大讯飞股份有限公司", "iflytek company limited"),  # iflytek.com
-        ("中国工程物理研究院", "china institute engineering physics"),  # caep.cn
+        ("中国工程物理研究院", "china engineering physics institute"),  # caep.cn, in its order
         ("哈爾濱工業大學", "harbin institute technology"),  # traditional characters
     ],
 )

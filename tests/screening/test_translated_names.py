@@ -244,3 +244,24 @@ def test_a_direction_and_its_adjective_are_one_place_but_south_china_is_its_own(
     assert top(index, "北方导航控制技术股份有限公司") == "north"  # 北方, "northern"
     assert top(index, "华南理工大学") is None  # South China University of Technology
     assert top(index, "Huanan Ligong Daxue") is None
+
+
+def test_a_unit_under_a_listed_parent_is_found_through_its_parent() -> None:
+    index = ScreeningIndex.build(
+        (
+            entry("caep", "Chinese Academy of Engineering Physics", countries=("CN",)),
+            entry("cas", "Hefei Institutes of Physical Science", countries=("CN",)),
+        )
+    )
+    for query in (
+        "中国工程物理研究院流体物理研究所",  # its Institute of Fluid Physics (caep.cn)
+        "Zhongguo Gongcheng Wuli Yanjiuyuan Liuti Wuli Yanjiusuo",
+    ):
+        found = search(index, query)
+        assert [m.entry.entry_id for m in found] == ["caep"], query
+        reasons = [p.reason for p in found[0].explanation.penalties]
+        assert any("names a unit of" in reason for reason in reasons)
+        assert found[0].score == pytest.approx(1 - DEFAULT.unit_of_listed_penalty)
+    # the parent alone is the parent, and a unit of an unlisted parent is nothing
+    assert search(index, "中国工程物理研究院")[0].score == pytest.approx(1.0)
+    assert search(index, "中国科学院物理研究所") == []

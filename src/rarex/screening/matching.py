@@ -711,6 +711,14 @@ def search_counted(
     read_kind = (
         None if terms.LEGAL_TOKENS.isdisjoint(readings[0].tokens) else PartyKind.ORGANIZATION
     )
+    # the readings compared as translations, and what each costs beyond its comparison
+    as_translation = {len(readings) - 1} if translated else set()
+    extra = [0.0] * len(readings)
+    parent = parent_of_unit(readings[-1]) if translated else None
+    if parent is not None:
+        as_translation.add(len(readings))
+        readings.append(parent)
+        extra.append(settings.unit_of_listed_penalty)
     best: dict[int, tuple[float, int, int]] = {}  # entry number → (score, name id, reading)
     for reading, normalized in enumerate(readings):
         candidates = index.candidates(
@@ -729,7 +737,7 @@ def search_counted(
         # (the reading for the meaning when there is one; the name as written when not)
         by_meaning = (
             set(candidates[: settings.translated_candidates])
-            if translated and reading == len(readings) - 1
+            if reading in as_translation
             else set()
         )
         for name_id in sorted(promising | by_meaning):
@@ -743,7 +751,7 @@ def search_counted(
                 by_words=name_id in promising
                 or (not normalized.distinctive and name_id in by_meaning),
             )
-            if comparison.similarity < settings.threshold - lift:
+            if comparison.similarity - extra[reading] < settings.threshold - lift:
                 continue  # penalties only take away, an example adds at most ``lift``
             entry = index.entry_of(name_id)
             role = index.entry_name(name_id).role
@@ -755,7 +763,7 @@ def search_counted(
             ) - (sum(c.amount for c in check_example(example, entry)) if example else 0.0)
             # ranked by the score before it is capped at 1: an exact name whose identifier
             # agrees comes before an exact name alone
-            score = max(0.0, comparison.similarity - lost)
+            score = max(0.0, comparison.similarity - lost - extra[reading])
             entry_number = int(index.name_entry[name_id])
             if score >= settings.threshold and score > best.get(entry_number, (-1.0, 0, 0))[0]:
                 best[entry_number] = (score, name_id, reading)
@@ -776,6 +784,7 @@ def search_counted(
             translated,
             read_kind,
             example,
+            unit_of=readings[0].text if extra[reading] else None,
         )
         for _, (_, name_id, reading) in ranked
     ], len(best)
@@ -808,6 +817,32 @@ def _compared(
         if by_meaning.similarity > comparison.similarity:
             return by_meaning
     return comparison
+
+
+# A parent's last word, and a unit's, in a name read in the Chinese order: 集团公司 … 研究所,
+# 研究院 … 研究所, 大学 … 学院.
+_PARENT_ENDS = frozenset({"institute", "group", "company", "university", "corporation"})
+_UNIT_ENDS = frozenset(
+    {"institute", "center", "factory", "plant", "station", "site", "laboratory", "bureau"}
+)
+
+
+def parent_of_unit(reading: NormalizedName) -> NormalizedName | None:
+    """The parent of a unit a Chinese name (read in its own order) names under it, or None:
+    中国工程物理研究院流体物理研究所 "china engineering physics institute | fluid physics
+    institute". The parent and the unit must each say more than their kind (a word of
+    substance); the last parent end before the unit's words is taken (集团公司 | 第二十九研究所)."""
+    tokens = [t for t in reading.tokens if t not in terms.LEGAL_TOKENS or t == "company"]
+    if len(tokens) < 4 or tokens[-1] not in _UNIT_ENDS:
+        return None
+    for end in range(len(tokens) - 2, 0, -1):
+        if tokens[end] not in _PARENT_ENDS:
+            continue
+        parent, unit = tokens[: end + 1], tokens[end + 1 :]
+        substance = [t for t in parent if t not in _LIGHT_WORDS and t not in terms.LEGAL_TOKENS]
+        if substance and any(t not in _LIGHT_WORDS for t in unit):
+            return from_tokens(reading.text, tuple(parent), reading.steps)
+    return None
 
 
 def _other_readings(name: NormalizedName) -> tuple[str, ...]:
@@ -866,7 +901,11 @@ def _explained(
     translated: bool,
     read_kind: PartyKind | None,
     example: Example | None = None,
+    *,
+    unit_of: str | None = None,
 ) -> Match:
+    """One match with its explanation; ``unit_of`` the query when it was found through its
+    parent (``parent_of_unit``), ``query`` being that parent."""
     entry, entry_name = index.entry_of(name_id), index.entry_name(name_id)
     listed = normalize(indexed_text(entry_name.text))
     comparison = _compared(
@@ -882,6 +921,9 @@ def _explained(
     penalties = _entry_penalties(
         entry, entry_name.role, kind, country, settings, read_kind=read_kind, chinese=translated
     )
+    if unit_of is not None:
+        reason = f"{unit_of} names a unit of {query.spaced}, compared as its parent"
+        penalties.append(Penalty(reason, settings.unit_of_listed_penalty))
     checks = check_example(example, entry) if example else ()
     lost = sum(p.amount for p in penalties) - sum(c.amount for c in checks)
     score = max(0.0, min(1.0, comparison.similarity - lost))

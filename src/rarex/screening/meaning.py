@@ -104,7 +104,6 @@ BRANDS: Final[dict[str, str]] = {
     "西工大": "nwpu",
     "国防科大": "nudt",
     "南航": "nuaa",
-    "中国工程物理研究院": "china academy of engineering physics",
     "中物院": "china academy of engineering physics",
 }
 _BRAND_MAX_LEN: Final = max(len(word) for word in BRANDS)

@@ -46,6 +46,9 @@ class MatchSettings:
     # per distinctive word without partner: one word more or less is another company
     # ("Zongyi Koala Superconductor", "Zongyi Superconductor")
     unmatched_word_penalty: float = 0.15
+    # a Chinese name of a unit under a listed parent (中国工程物理研究院流体物理研究所) found
+    # through its parent: the unit itself may not be listed
+    unit_of_listed_penalty: float = 0.1
     coverage_floor: float = 0.5  # words without partner scale similarity down to this
     joined_min: float = 0.95  # joined forms below this similarity count at coverage_floor
     candidates: int = 64  # names retrieved per query before scoring

@@ -539,7 +539,7 @@ HAN_TERMS: Final[dict[str, str]] = {
     "飞行": "flight",
     "自动": "automatic",
     "邮电": "posts telecommunications",
-    "科学院": "academy sciences",
+    "科学院": "sciences academy",  # in the Chinese order, as a parent before its unit
     "设计院": "design institute",
     "科工": "science industry",
     "人民解放军": "peoples liberation army",

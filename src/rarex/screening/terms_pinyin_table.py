@@ -191,7 +191,7 @@ WORDS: Final[dict[str, str]] = {
     "feixing": "flight",
     "zidong": "automatic",
     "youdian": "posts telecommunications",
-    "kexueyuan": "academy sciences",
+    "kexueyuan": "sciences academy",
     "shejiyuan": "design institute",
     "kegong": "science industry",
     "renminjiefangjun": "peoples liberation army",
