@@ -265,3 +265,24 @@ def test_a_unit_under_a_listed_parent_is_found_through_its_parent() -> None:
     # the parent alone is the parent, and a unit of an unlisted parent is nothing
     assert search(index, "中国工程物理研究院")[0].score == pytest.approx(1.0)
     assert search(index, "中国科学院物理研究所") == []
+
+
+def test_a_listed_short_name_agrees_with_the_group_written_out_in_chinese() -> None:
+    index = ScreeningIndex.build(
+        (entry("facri", "AVIC Flight Automatic Control Research Institute", countries=("CN",)),)
+    )
+    # 中国航空工业集团公司 is AVIC written out (avic.com)
+    assert top(index, "中国航空工业集团公司飞行自动控制研究所") == "facri"
+
+
+def test_the_peoples_liberation_army_as_owner_is_said_or_not() -> None:
+    # among names that make "national" and "science" as common as on the real lists
+    others = tuple(
+        entry(f"other-{n}", f"{name} National Science Group")
+        for n, name in enumerate(("Alfa", "Bravo", "Delta", "Echo", "Golf", "Hotel", "Kilo"))
+    )
+    index = ScreeningIndex.build(
+        (entry("nudt", "National University of Defense Technology", countries=("CN",)), *others)
+    )
+    assert normalize("Chinese People's Liberation Army").tokens == ("china", "pla")
+    assert top(index, "中国人民解放军国防科技大学") == "nudt"  # nudt.edu.cn

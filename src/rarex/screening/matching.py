@@ -25,7 +25,7 @@ from rarex.screening import terms, terms_pinyin
 from rarex.screening.example import MOST_ADDED, Example
 from rarex.screening.example import check as check_example
 from rarex.screening.index import ScreeningIndex, indexed_text
-from rarex.screening.meaning import meaning_reading, pinyin_reading
+from rarex.screening.meaning import SPELLED_OUT, meaning_reading, pinyin_reading
 from rarex.screening.normalize import HAN_RUN, NormalizedName, from_tokens, normalize
 from rarex.screening.records import ListEntry, NameRole, PartyKind
 from rarex.screening.results import (
@@ -402,13 +402,26 @@ TRANSLATED_LONE_WORD = 0.15
 # its English name leaves it out: 集团 "group", 科技 "science (and technology)", 市 "city".
 TRANSLATED_LIGHT_SHARE = 0.25
 _NOISE_OF_TRANSLATION = frozenset(
-    {"group", "company", "city", "province", "prefecture", "district", "county"}
+    {"group", "company", "city", "province", "prefecture", "district", "county", "pla"}
 )
 # Words a translation adds or leaves out without naming another organisation: what kind of
 # body it is (集团 "group", 研究所 "institute"), 中国 "China", 科技 "science and technology".
 _LIGHT_WORDS = terms.FORM_WORDS | frozenset(
     {"china", "national", "group", "institute", "center", "company", "corporation", "city"}
 )
+
+
+def _spelled_out(tokens: Sequence[str], words: set[str]) -> list[str]:
+    """``tokens`` with a group's short name written out where ``words`` write it out ("AVIC
+    Flight Automatic Control Research Institute" against 中国航空工业集团公司西安飞行…)."""
+    out: list[str] = []
+    for token in tokens:
+        spelled = SPELLED_OUT.get(token)
+        if spelled is not None and token not in words and set(spelled.split()) <= words:
+            out += [w for w in spelled.split() if w not in out and w not in tokens]
+        else:
+            out.append(token)
+    return out
 
 
 def compare_translated(
@@ -424,8 +437,9 @@ def compare_translated(
     not the 716th), places too; a short name made of the name's own initials ("CSIC") is
     neither missing nor extra.
     """
-    right = [t for t in name.tokens if t not in terms.LEGAL_TOKENS]
-    chosen = _chosen_reading(query, set(right))
+    chosen = _chosen_reading(query, {t for t in name.tokens if t not in terms.LEGAL_TOKENS})
+    right = _spelled_out(name.tokens, set(chosen))
+    right = [t for t in right if t not in terms.LEGAL_TOKENS]
     left = [t for t in chosen if t not in terms.LEGAL_TOKENS]
     left = [t for t in left if t in right or not _initialism_of(t, chosen)]
     right = [t for t in right if t in left or not _initialism_of(t, name.tokens)]

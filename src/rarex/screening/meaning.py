@@ -150,6 +150,7 @@ TERM_OPTIONS: Final[dict[str, tuple[str, ...]]] = {
     "试验场": ("test center", "test range", "proving ground"),
     "机电": ("electro mechanical", "mechanical electrical", "mechano electronics"),
     "航空航天": ("aerospace",),
+    "集成电路": ("semiconductor", "chip"),
     "理工": ("technology",),
     "基因": ("genomics",),
     "电源": ("power supply",),
@@ -216,7 +217,7 @@ def _longest_known_at(text: str, start: int) -> str | None:
 Slot = tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]
 
 # Readings beyond these are noise rather than choice.
-_GLOSSES_PER_WORD: Final = 4
+_GLOSSES_PER_WORD: Final = 8
 _MAX_OPTIONS: Final = 24
 
 

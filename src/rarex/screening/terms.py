@@ -281,6 +281,8 @@ SAME_PHRASES: Final[tuple[tuple[str, str], ...]] = (
     # 重工集团 "China Shipbuilding Industry Corporation")
     ("heavy industry", "industry"),
     ("heavy industries", "industry"),
+    # 中国人民解放军, "the (Chinese) People's Liberation Army": a unit's owner, said or not
+    ("peoples liberation army", "pla"),
 )
 
 # Words dropped everywhere: they join, they do not name.
@@ -542,7 +544,8 @@ HAN_TERMS: Final[dict[str, str]] = {
     "科学院": "sciences academy",  # in the Chinese order, as a parent before its unit
     "设计院": "design institute",
     "科工": "science industry",
-    "人民解放军": "peoples liberation army",
+    "人民解放军": "pla",
+    "中国人民解放军": "pla",
     "理工": "science technology",
     # 南方科技大学 "Southern University of Science and Technology", not 华南 "South China"
     "南方": "southern",
