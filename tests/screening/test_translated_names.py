@@ -186,11 +186,18 @@ def test_a_pinyin_term_has_the_other_renderings_of_the_same_term() -> None:
 
 
 def test_brands_by_sound_are_the_pinyin_of_brands_with_the_same_english() -> None:
-    from pypinyin import lazy_pinyin
+    from itertools import product
+
+    from pypinyin import Style, pinyin
 
     from rarex.screening.meaning import BRANDS, BRANDS_BY_SOUND
 
-    by_sound = {"".join(lazy_pinyin(han)): english for han, english in BRANDS.items()}
+    # every reading of every character (长电 is Changdian, 长 also zhang)
+    by_sound = {
+        "".join(sounds): english
+        for han, english in BRANDS.items()
+        for sounds in product(*pinyin(han, style=Style.NORMAL, heteronym=True))
+    }
     for sound, english in BRANDS_BY_SOUND.items():
         assert by_sound.get(sound) == english, sound
 

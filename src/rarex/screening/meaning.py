@@ -115,6 +115,11 @@ BRANDS_BY_SOUND: Final[dict[str, str]] = {
     "zhonghang": "avic", "zhongguanghe": "cgn", "shangtang": "sensetime", "xunfei": "iflytek",
     "kedaxunfei": "iflytek", "haikangweishi": "hikvision", "zhongchuanzhonggong": "csic",
     "zhongdianke": "cetc", "hangtiankegong": "casic", "zhongche": "crrc", "zhongxinguoji": "smic",
+    "zhongci": "sinopack", "hangya": "hyatech", "haikangweiying": "hikmicro",
+    "xinhuasan": "new h3c", "tongfangweishi": "nuctech", "huike": "hkc", "xiexin": "gcl",
+    "changdian": "jcet", "meiyabaike": "meiya pico", "guodunliangzi": "quantumctek",
+    "zhongguolianhewangluotongxin": "china unicom", "zhongguoyidong": "china mobile",
+    "zhongguodianxin": "china telecom", "huadajiyin": "bgi",
 }  # fmt: skip
 
 # Our terms that organisations' English names also say otherwise (工程 "engineering" or
