@@ -293,3 +293,13 @@ def test_the_peoples_liberation_army_as_owner_is_said_or_not() -> None:
     )
     assert normalize("Chinese People's Liberation Army").tokens == ("china", "pla")
     assert top(index, "中国人民解放军国防科技大学") == "nudt"  # nudt.edu.cn
+
+
+def test_a_dictionary_word_may_stay_in_pinyin_as_names_keep_their_proper_words() -> None:
+    reading = meaning_reading("丹东至诚金属材料有限公司")  # 至诚 "sincere"
+    assert reading is not None
+    assert ("zhicheng",) in dict(reading.alternatives)[("sincere",)]
+    index = ScreeningIndex.build(
+        (entry("zhicheng", "DANDONG ZHICHENG METALLIC MATERIAL CO., LTD.", countries=("CN",)),)
+    )
+    assert top(index, "丹东至诚金属材料有限公司") == "zhicheng"

@@ -238,8 +238,13 @@ def _options(words: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
 
 
 def _slot(word: str, english: str, slots: list[Slot]) -> None:
-    """Remember that ``word`` was read as ``english`` and could have been read otherwise."""
-    options = _options((word,))
+    """Remember that ``word`` was read as ``english`` and could have been read otherwise: by
+    its other glosses, or left in pinyin, as names keep their proper words (黎明 "dawn", but
+    "Shenyang Liming Aero Engine"; 至诚 "sincere", but "Dandong Zhicheng Metallic Material")."""
+    from pypinyin import lazy_pinyin  # loaded with the first Chinese query
+
+    sound = ("".join(lazy_pinyin(word)),)
+    options = (*_options((word,)), sound)
     chosen = normalize(english).tokens
     if chosen and any(option != chosen for option in options):
         slots.append((chosen, options))
