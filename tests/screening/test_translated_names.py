@@ -103,12 +103,14 @@ def test_the_reading_chosen_is_the_one_the_listed_name_uses(index: ScreeningInde
     assert match.entry.entry_id == "systems"
     assert ("system", "system") in match.explanation.agreed
     assert match.explanation.compared_as == "meaning, words weighed by rarity"
-    pinyin = pinyin_reading("Zhongguo Yidong Youxian Gongsi")
+    # "shengxue" sounds as 声学 (acoustics) and 升学 (going to a higher school)
+    pinyin = pinyin_reading("Hangzhou Yingyong Shengxue Yanjiusuo")
     assert pinyin is not None
-    slot = dict(pinyin.alternatives)[("yidong",)]
-    assert ("mobile",) in slot
-    assert ("move",) in slot
+    assert ("acoustics",) in dict(pinyin.alternatives)[("shengxue",)]
     assert any("CC-CEDICT, by sound" in step for step in pinyin.steps)
+    match = search(index, "Hangzhou Yingyong Shengxue Yanjiusuo")[0]
+    assert match.entry.entry_id == "acoustics"
+    assert ("acoustics", "acoustics") in match.explanation.agreed  # the slot, filled
 
 
 def test_a_persons_name_in_pinyin_is_not_read_for_a_meaning() -> None:
