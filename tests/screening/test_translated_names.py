@@ -305,3 +305,20 @@ def test_a_dictionary_word_may_stay_in_pinyin_as_names_keep_their_proper_words()
         (entry("zhicheng", "DANDONG ZHICHENG METALLIC MATERIAL CO., LTD.", countries=("CN",)),)
     )
     assert top(index, "丹东至诚金属材料有限公司") == "zhicheng"
+
+
+def test_a_place_in_china_named_costs_a_party_elsewhere() -> None:
+    index = ScreeningIndex.build(
+        (entry("itp", "Institute of Technical Physics", countries=("RU",)),)
+    )
+    found = search(
+        index, "Shanghai Institute of Technical Physics", settings=DEFAULT.__class__(threshold=0.5)
+    )
+    assert found
+    reasons = {p.reason: p.amount for p in found[0].explanation.penalties}
+    assert reasons.get("a place in China (shanghai), a party in RU") == pytest.approx(
+        DEFAULT.chinese_name_abroad_penalty
+    )
+    # the same name without the place costs nothing of the kind
+    plain = search(index, "Institute of Technical Physics")[0]
+    assert not [p for p in plain.explanation.penalties if "China" in p.reason]

@@ -605,7 +605,7 @@ def _entry_penalties(
     settings: MatchSettings,
     *,
     read_kind: PartyKind | None = None,
-    chinese: bool = False,
+    chinese: str | None = None,
 ) -> list[Penalty]:
     """What the entry loses for what the query says of itself: the kind and country asked
     for; when not asked, the kind its legal form says ("… Co., Ltd." is no person), and a name
@@ -626,7 +626,7 @@ def _entry_penalties(
         )
         penalties.append(Penalty(reason, settings.kind_mismatch_penalty))
     if chinese and entry.countries and _HAN_COUNTRIES.isdisjoint(entry.countries):
-        reason = f"a name in Chinese, a party in {', '.join(entry.countries)}"
+        reason = f"{chinese}, a party in {', '.join(entry.countries)}"
         penalties.append(Penalty(reason, settings.chinese_name_abroad_penalty))
     if country is not None and entry.countries and country.upper() not in entry.countries:
         reason = f"country mismatch: query {country.upper()}, list {', '.join(entry.countries)}"
@@ -725,6 +725,7 @@ def search_counted(
     read_kind = (
         None if terms.LEGAL_TOKENS.isdisjoint(readings[0].tokens) else PartyKind.ORGANIZATION
     )
+    in_china = _in_china(readings[0], translated=translated)
     # the readings compared as translations, and what each costs beyond its comparison
     as_translation = {len(readings) - 1} if translated else set()
     extra = [0.0] * len(readings)
@@ -772,7 +773,7 @@ def search_counted(
             lost = sum(
                 p.amount
                 for p in _entry_penalties(
-                    entry, role, kind, country, settings, read_kind=read_kind, chinese=translated
+                    entry, role, kind, country, settings, read_kind=read_kind, chinese=in_china
                 )
             ) - (sum(c.amount for c in check_example(example, entry)) if example else 0.0)
             # ranked by the score before it is capped at 1: an exact name whose identifier
@@ -799,6 +800,7 @@ def search_counted(
             read_kind,
             example,
             unit_of=readings[0].text if extra[reading] else None,
+            in_china=in_china,
         )
         for _, (_, name_id, reading) in ranked
     ], len(best)
@@ -869,6 +871,15 @@ def _other_readings(name: NormalizedName) -> tuple[str, ...]:
 _HAN_COUNTRIES = frozenset({"CN", "HK", "MO", "TW"})
 
 
+def _in_china(reading: NormalizedName, *, translated: bool) -> str | None:
+    """What says the query is about a party in China, if anything: written in Chinese, or
+    naming a place there ("Shanghai Institute of Technical Physics" is not the Russian one)."""
+    if translated:
+        return "a name in Chinese"
+    named = [t for t in reading.tokens if t in terms.CHINESE_PLACES]
+    return f"a place in China ({named[0]})" if named else None
+
+
 def _rank(
     index: ScreeningIndex,
     reading: NormalizedName,
@@ -917,6 +928,7 @@ def _explained(
     example: Example | None = None,
     *,
     unit_of: str | None = None,
+    in_china: str | None = None,
 ) -> Match:
     """One match with its explanation; ``unit_of`` the query when it was found through its
     parent (``parent_of_unit``), ``query`` being that parent."""
@@ -933,7 +945,7 @@ def _explained(
         explain=True,
     )
     penalties = _entry_penalties(
-        entry, entry_name.role, kind, country, settings, read_kind=read_kind, chinese=translated
+        entry, entry_name.role, kind, country, settings, read_kind=read_kind, chinese=in_china
     )
     if unit_of is not None:
         reason = f"{unit_of} names a unit of {query.spaced}, compared as its parent"

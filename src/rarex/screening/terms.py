@@ -610,6 +610,16 @@ _NAMED_PLACES: Final[frozenset[str]] = frozenset(
     }
 )  # fmt: skip
 
+# The places above that are in mainland China, by their Chinese terms (Hong Kong, Macao and
+# Taiwan are places of their own lists' countries).
+CHINESE_PLACES: Final[frozenset[str]] = frozenset(
+    english
+    for english in HAN_TERMS.values()
+    if english in _NAMED_PLACES
+    and english not in {"china", "taiwan", "macau", "province", "city"}
+    and english not in {"southwest", "northwest", "northeast", "southeast", "northern", "southern"}
+)
+
 # Country names of one word ("switzerland", "netherlands"): places like the cities above.
 PLACES: Final[frozenset[str]] = _NAMED_PLACES | frozenset(
     name for name in (c.name.lower() for c in pycountry.countries) if name.isalpha()
