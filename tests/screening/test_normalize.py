@@ -24,7 +24,7 @@ ASCII_TOKEN = re.compile(r"^[a-z0-9]+$")
         ("ООО Ромашка", ("llc", "romashka")),  # noqa: RUF001 (Cyrillic on purpose)
         ("Romashka Limited Liability Company", ("romashka", "llc")),
         ("Sci & Tech Intl Grp", ("science", "technology", "international", "group")),
-        ("中国电子科技集团", ("china", "electronics", "science", "technology", "group")),
+        ("中国电子科技集团", ("china", "electronics", "technology", "group")),  # 科技: technology
         ("Acme GmbH", ("acme", "gmbh")),
         ("Acme S.A.", ("acme", "sa")),
         ("Open Joint Stock Company Acme", ("ojsc", "acme")),

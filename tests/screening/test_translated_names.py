@@ -322,3 +322,34 @@ def test_a_place_in_china_named_costs_a_party_elsewhere() -> None:
     # the same name without the place costs nothing of the kind
     plain = search(index, "Institute of Technical Physics")[0]
     assert not [p for p in plain.explanation.penalties if "China" in p.reason]
+
+
+def test_small_differences_of_writing_are_no_differences() -> None:
+    index = ScreeningIndex.build(
+        (
+            entry(
+                "smee", "Shanghai Micro Electronics Equipment (Group) Co., Ltd.", countries=("CN",)
+            ),
+            entry("ama", "Beijing Aeronautical Manufacturing Technology Research Institute"),
+            entry(
+                "cetc-29", "China Electronics Technology Group Corporation 29 Research Institute"
+            ),
+        )
+    )
+    smee = "上海微电子装备（集团）股份有限公司"  # noqa: RUF001 (as the company writes it)
+    assert top(index, smee) == "smee"  # micro electronics, one word
+    # China holds Beijing: no place differs
+    china = meaning_reading("中国航空制造技术研究院") or normalize("中国航空制造技术研究院")
+    beijing = normalize("Beijing Aeronautical Manufacturing Technology Research Institute")
+    compared = compare_translated(china, beijing, index.rarity)
+    assert "different places" not in [p.reason for p in compared.penalties]
+    assert (
+        compare_translated(
+            china, normalize("Moscow Aeronautical Manufacturing Technology Institute"), index.rarity
+        )
+        .penalties[-1]
+        .reason
+        == "different places"
+    )
+    # 科技 is "technology", or "science and technology" where the listed name says so
+    assert top(index, "中国电子科技集团公司第二十九研究所") == "cetc-29"  # 29th is 29

@@ -249,7 +249,13 @@ def _different_places(left: Iterable[str], right: Iterable[str]) -> bool:
     and its adjective are one place ("north", "northern"), but "South China" (华南) is a
     region of its own, not "Southern" (南方)."""
     here, there = _places(left), _places(right)
-    return bool(here and there and not here & there)
+    if not here or not there or here & there:
+        return False
+    # China holds its provinces and cities: "China Aviation …" is not elsewhere than "Beijing …"
+    return not any(
+        side == {"china"} and other <= terms.CHINESE_PLACES
+        for side, other in ((here, there), (there, here))
+    )
 
 
 _DIRECTIONS = {f"{d}ern": d for d in ("north", "south", "east", "west")}
@@ -303,8 +309,14 @@ def _weighted_agreement(
         if token in rest:
             partner, credit = token, 1.0
         elif not token.isalpha():
-            missing.append(token)
-            continue
+            # "29th" and "29": one number (``_numbers`` already holds both sides' equal)
+            same = next(
+                (t for t in rest if not t.isalpha() and _numbers((t,)) == _numbers((token,))), None
+            )
+            if same is None or not _numbers((token,)):
+                missing.append(token)
+                continue
+            partner, credit = same, 1.0
         elif (stem := _same_stem(token, rest)) is not None:  # "optical", "optics"
             partner, credit = stem, 0.95
         else:

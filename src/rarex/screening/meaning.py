@@ -157,6 +157,7 @@ TERM_OPTIONS: Final[dict[str, tuple[str, ...]]] = {
     "航空航天": ("aerospace",),
     "集成电路": ("semiconductor", "chip"),
     "理工": ("technology",),
+    "科技": ("science technology",),
     "基因": ("genomics",),
     "电源": ("power supply",),
     "空间": ("aerospace",),

@@ -283,6 +283,9 @@ SAME_PHRASES: Final[tuple[tuple[str, str], ...]] = (
     ("heavy industries", "industry"),
     # 中国人民解放军, "the (Chinese) People's Liberation Army": a unit's owner, said or not
     ("peoples liberation army", "pla"),
+    # one word or two: 微电子 "Shanghai Micro Electronics Equipment"
+    ("micro electronics", "microelectronics"),
+    ("opto electronics", "optoelectronics"),
 )
 
 # Words dropped everywhere: they join, they do not name.
@@ -310,7 +313,7 @@ HAN_TERMS: Final[dict[str, str]] = {
     "新能源": "new energy",
     "技术": "technology",
     "国家": "national",
-    "科技": "science technology",
+    "科技": "technology",  # or "science and technology" (meaning.TERM_OPTIONS)
     "科学": "science",
     "研究所": "research institute",
     "研究院": "research institute",

@@ -24,7 +24,7 @@ WORDS: Final[dict[str, str]] = {
     "xinnengyuan": "new energy",
     "jishu": "technology",
     "guojia": "national",
-    "keji": "science technology",
+    "keji": "technology",
     "kexue": "science",
     "yanjiusuo": "research institute",
     "yanjiuyuan": "research institute",
