@@ -423,6 +423,23 @@ _LIGHT_WORDS = terms.FORM_WORDS | frozenset(
 )
 
 
+def _compounds_joined(tokens: list[str], other: list[str]) -> list[str]:
+    """``tokens`` with two words written as one where ``other`` writes them so: 微电子
+    "microelectronics" against "Shanghai Micro Electronics Equipment"."""
+    joined = {t for t in other if len(t) > 5}
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        pair = tokens[i] + tokens[i + 1] if i + 1 < len(tokens) else ""
+        if pair in joined and pair not in tokens:
+            out.append(pair)
+            i += 2
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
 def _spelled_out(tokens: Sequence[str], words: set[str]) -> list[str]:
     """``tokens`` with a group's short name written out where ``words`` write it out ("AVIC
     Flight Automatic Control Research Institute" against 中国航空工业集团公司西安飞行…)."""
@@ -453,6 +470,7 @@ def compare_translated(
     right = _spelled_out(name.tokens, set(chosen))
     right = [t for t in right if t not in terms.LEGAL_TOKENS]
     left = [t for t in chosen if t not in terms.LEGAL_TOKENS]
+    left, right = _compounds_joined(left, right), _compounds_joined(right, left)
     left = [t for t in left if t in right or not _initialism_of(t, chosen)]
     right = [t for t in right if t in left or not _initialism_of(t, name.tokens)]
     compared_as = "meaning, words weighed by rarity"

@@ -283,9 +283,6 @@ SAME_PHRASES: Final[tuple[tuple[str, str], ...]] = (
     ("heavy industries", "industry"),
     # 中国人民解放军, "the (Chinese) People's Liberation Army": a unit's owner, said or not
     ("peoples liberation army", "pla"),
-    # one word or two: 微电子 "Shanghai Micro Electronics Equipment"
-    ("micro electronics", "microelectronics"),
-    ("opto electronics", "optoelectronics"),
 )
 
 # Words dropped everywhere: they join, they do not name.
