@@ -72,6 +72,12 @@ class Unauthenticated(DomainError):
     default_code = "auth.unauthenticated"
 
 
+class TooManyAttempts(DomainError):
+    """The asker must wait before trying again (``details["retry_after"]``, seconds)."""
+
+    default_code = "auth.too_many_attempts"
+
+
 class PayloadTooLarge(DomainError):
     """The input is larger than the limit set for it."""
 

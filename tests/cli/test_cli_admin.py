@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from rarex.cli.main import app
 from rarex.db_engine import make_engine
 from rarex.migrations import upgrade_database
-from rarex.models import AuditEvent
+from rarex.models import AuditEvent, User
 from tests.cli.test_cli_applications import FILING, _ok, _setup
 
 
@@ -122,3 +122,31 @@ def test_audit_verify_still_detects_tampering_after_admin_events(
     result = runner.invoke(app, ["audit", "verify", "--json"])
     assert result.exit_code == 5
     assert json.loads(result.stdout)["first_bad_seq"] == 1
+
+
+def test_a_password_is_set_at_the_prompt_and_never_on_the_command_line(
+    runner: CliRunner, cli_env: str, tmp_path: Path
+) -> None:
+    _setup(runner, tmp_path)
+    secret = "a long enough secret"
+    result = runner.invoke(
+        app, ["users", "set-password", "off", "--json"], input=f"{secret}\n{secret}\n"
+    )
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout[result.stdout.index("{") :])  # after the two prompts
+    assert body == {"username": "off", "password_set": True}
+    assert secret not in result.stdout  # the prompt hides it
+    engine = make_engine(cli_env)
+    with engine.connect() as conn:
+        stored = conn.scalar(select(User.password_hash).where(User.username == "off"))
+        actions = list(conn.scalars(select(AuditEvent.action)))
+    engine.dispose()
+    assert stored is not None
+    assert stored.startswith("$argon2id$")
+    assert "auth.password_set" in actions
+    # a weak one is refused with its code
+    weak = runner.invoke(app, ["users", "set-password", "off"], input="short\nshort\n")
+    assert weak.exit_code == 2
+    assert "auth.password_length" in weak.stderr
+    # there is no way to give it as an argument
+    assert runner.invoke(app, ["users", "set-password", "off", secret]).exit_code != 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -144,3 +145,27 @@ def test_demo_clears_holds_and_refuses_declarations_and_reports_the_month(
     cleared = [d for d in result["declarations"] if d["status"] == "cleared"]
     by_series = {t["key"]: t for t in result["statistics"]["series"]}
     assert sum(Decimal(d["kg"]) for d in cleared) == Decimal(by_series["rare_earths"]["net_kg"])
+
+
+def test_demo_users_sign_in_with_the_passwords_it_prints(played: Played) -> None:
+    from sqlalchemy.orm import Session as OrmSession
+
+    from rarex.auth.sign_in import demo_passwords_in_use, sign_in
+    from rarex.clock import FixedClock
+
+    passwords = played.result["passwords"]
+    assert set(passwords) >= {"admin", "officer.li", "ganzhou.export", "eu.liaison"}
+    engine = make_engine(played.url)
+    with OrmSession(engine) as session:
+        assert demo_passwords_in_use(session) == sorted(passwords)
+        clock = FixedClock(datetime(2025, 7, 25, tzinfo=UTC))
+        signed = sign_in(
+            session,
+            clock=clock,
+            username="ganzhou.export",
+            password=passwords["ganzhou.export"],
+            client_address="127.0.0.1",
+        )
+        assert signed.actor.username == "ganzhou.export"
+        session.rollback()
+    engine.dispose()

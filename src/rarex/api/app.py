@@ -18,6 +18,7 @@ from rarex.api import (
     system,
 )
 from rarex.api.limits import BodySizeLimit
+from rarex.auth.sign_in import refuse_demo_passwords
 from rarex.clock import Clock, clock_for
 from rarex.config import Settings, get_settings
 from rarex.customs.group_filing import FilingGroup
@@ -56,6 +57,9 @@ def create_app(
     app.state.clock = clock or clock_for(settings.frozen_time)
     if session_factory is None:
         session_factory = make_sessionmaker(engine or make_engine(settings))
+    if settings.environment == "production":
+        with session_factory() as session:
+            refuse_demo_passwords(session)
     app.state.sessionmaker = session_factory
     app.state.filing_group = FilingGroup(session_factory)
 

@@ -29,7 +29,7 @@ from rarex.api.problems import (
     problem_body,
     status_for,
 )
-from rarex.errors import DomainError, Unauthenticated
+from rarex.errors import DomainError, TooManyAttempts, Unauthenticated
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,8 @@ def domain_problem(exc: DomainError) -> JSONResponse:
         if exc.code != "auth.missing_token":
             challenge += ', error="invalid_token"'
         headers = {"WWW-Authenticate": challenge}
+    if isinstance(exc, TooManyAttempts) and "retry_after" in exc.details:
+        headers = {"Retry-After": str(exc.details["retry_after"])}
     body = problem_body(
         status, exc.code, exc.message, errors=domain_field_problems(exc), details=exc.details
     )

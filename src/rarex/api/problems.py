@@ -21,6 +21,7 @@ from rarex.errors import (
     InvalidTransition,
     NotFound,
     PayloadTooLarge,
+    TooManyAttempts,
     Unauthenticated,
 )
 
@@ -36,6 +37,7 @@ STATUS_BY_FAMILY: tuple[tuple[type[DomainError], int], ...] = (
     (Conflict, 409),
     (PayloadTooLarge, 413),
     (InvalidInput, 422),
+    (TooManyAttempts, 429),
 )
 # A rule refused the request without naming a family: the request was understood, not allowed.
 DEFAULT_STATUS = 422
@@ -50,6 +52,7 @@ TITLES = {
     411: "Length required",
     413: "Content too large",
     422: "Invalid input",
+    429: "Too many attempts",
     500: "Internal error",
     503: "Service unavailable",
 }

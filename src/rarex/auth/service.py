@@ -190,6 +190,9 @@ def deactivate_user(session: Session, *, clock: Clock, actor: Actor | None, user
     user = _user_named(session, username)
     user.active = False
     revoked = _revoke_all(session, user, clock)
+    from rarex.auth.sign_in import end_sessions_of  # sign_in builds on this module
+
+    end_sessions_of(session, clock=clock, user=user)
     _audit(session, clock, actor, "auth.user_deactivated", user, {"tokens_revoked": revoked})
     return user
 

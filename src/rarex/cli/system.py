@@ -18,6 +18,7 @@ from rarex.auth.service import (
     issue_token,
     revoke_tokens,
 )
+from rarex.auth.sign_in import set_password
 from rarex.cli.common import ExitCode, console, domain_errors, emit_json, fail, parse_date
 from rarex.cli.context import engine_for, is_empty, open_context
 from rarex.config import get_settings
@@ -154,6 +155,25 @@ def users_create(
         emit_json({"username": username, "role": role.value, "token": token})
     else:
         console.print(f"created {username} ({role.value}); API token (shown once): {token}")
+
+
+@users_app.command("set-password")
+@domain_errors
+def users_set_password(
+    username: Annotated[str, typer.Argument(help="The user who will sign in with it")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Set a user's web sign-in password, asked twice at the prompt (never on the command
+    line, where the shell's history and the process list would keep it). Ends the user's web
+    sessions; audited. Example: rarex users set-password officer.li"""
+    password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        set_password(session, clock=ctx.clock, actor=None, username=username, password=password)
+    if as_json:
+        emit_json({"username": username, "password_set": True})
+    else:
+        console.print(f"password set for {username}; their web sessions are ended")
 
 
 @users_app.command("deactivate")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 
 from rarex.auth.roles import Role
 from rarex.auth.service import create_user, declare_conflict, issue_token, to_actor
+from rarex.auth.sign_in import DEMO_ORIGIN, set_password
 from rarex.demo.world import (
     DEMO_START,
     DemoWorld,
@@ -89,6 +91,16 @@ def setup_people(w: DemoWorld) -> None:
         w.actors[username] = to_actor(user)
         w.tokens[username] = issue_token(
             w.session, clock=w.clock, actor=None, user_id=user.id, label="demo"
+        )
+        # printed by the demo and marked as the demo's: production refuses to start with them
+        w.passwords[username] = f"demo-{secrets.token_hex(6)}"
+        set_password(
+            w.session,
+            clock=w.clock,
+            actor=None,
+            username=username,
+            password=w.passwords[username],
+            origin=DEMO_ORIGIN,
         )
     # officer.wang used to work for Baotou's parent: he may not decide its cases.
     declare_conflict(

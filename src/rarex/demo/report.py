@@ -80,6 +80,7 @@ def summary(w: DemoWorld) -> dict[str, Any]:
         "lanes": lanes,
         "audit": {"ok": audit.ok, "events": audit.checked},
         "tokens": w.tokens,
+        "passwords": w.passwords,
     }
 
 
@@ -192,6 +193,12 @@ def print_summary(console: Console, result: dict[str, Any]) -> None:
     console.print("\nAPI tokens for the demo users (development only):")
     for username in ("officer.li", "ganzhou.export", "eu.liaison", "admin"):
         console.print(f"  {username:16} {result['tokens'][username]}")
+    console.print(
+        "\nSign-in passwords for the demo users (the demo's own: production refuses to start "
+        "while any is in use; `rarex users set-password USER` replaces one):"
+    )
+    for username, password in result["passwords"].items():
+        console.print(f"  {username:16} {password}")
     console.print(
         "\nSee it live as of the simulated day: "
         f"RAREX_FROZEN_TIME={DEMO_END.isoformat()} rarex serve"

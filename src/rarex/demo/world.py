@@ -36,6 +36,7 @@ class DemoWorld:
     companies: dict[str, Company] = field(default_factory=dict)
     cases: dict[str, Application] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
+    passwords: dict[str, str] = field(default_factory=dict)
     declarations: list[str] = field(default_factory=list)
     notes: dict[str, Any] = field(default_factory=dict)
 

@@ -12,7 +12,7 @@ from rarex.models.applications import (
     StateChange,
 )
 from rarex.models.audit import AuditEvent, AuditHead
-from rarex.models.auth import ApiToken, OfficerConflict, User
+from rarex.models.auth import ApiToken, OfficerConflict, SignInThrottle, User, WebSession
 from rarex.models.calendar import CalendarDay
 from rarex.models.licenses import License, LicenseLine
 from rarex.models.parties import Company, ForeignParty, Violation
@@ -32,7 +32,9 @@ __all__ = [
     "License",
     "LicenseLine",
     "OfficerConflict",
+    "SignInThrottle",
     "StateChange",
     "User",
     "Violation",
+    "WebSession",
 ]

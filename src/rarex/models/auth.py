@@ -25,6 +25,10 @@ class User(Base):
     partner_countries: Mapped[list[str]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[Timestamp]
+    # argon2id (PHC string); None: the user cannot sign in to the web pages
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    # "demo" for the demo's printed passwords, which production refuses to start with
+    password_origin: Mapped[str | None] = mapped_column(String(16))
 
 
 class ApiToken(Base):
@@ -51,3 +55,38 @@ class OfficerConflict(Base):
     company_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("companies.id"))
     reason: Mapped[str] = mapped_column(String(300))
     declared_at: Mapped[Timestamp]
+
+
+class WebSession(Base):
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 is stored, so
+    a stolen table signs nobody in. Ended by sign-out, by idleness, by its absolute expiry
+    and, at once, by the user's deactivation (checked on every request)."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[UUIDPk]
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"), index=True)
+    # per-session token every state-changing form carries (not a credential on its own)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    client_address: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[Timestamp]
+    last_seen_at: Mapped[Timestamp]
+    expires_at: Mapped[Timestamp]
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins of one (account, client address) pair: each failure delays the next
+    attempt of that pair longer, and enough of them lock the pair for a while. Kept per pair,
+    so that failures from elsewhere never lock the account's owner out."""
+
+    __tablename__ = "sign_in_throttles"
+    __table_args__ = (UniqueConstraint("username", "client_address"),)
+
+    id: Mapped[UUIDPk]
+    username: Mapped[str] = mapped_column(String(80))
+    client_address: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[Timestamp]
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
