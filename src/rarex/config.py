@@ -40,6 +40,18 @@ class Settings(BaseSettings):
     # that `rarex screen` does not rebuild it (seconds) on every call; empty turns it off.
     screening_cache_dir: str = Field(default_factory=lambda: str(_default_cache_dir()))
 
+    # Web sign-in (issue 11): a session ends after this long idle, and this long after sign-in
+    # whatever its use; failures of one (account, address) pair wait 1 s, then twice as long
+    # each time, and this many lock the pair for ``sign_in_lock_minutes``.
+    session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    session_absolute_hours: int = Field(default=12, ge=1, le=24 * 30)
+    sign_in_lock_failures: int = Field(default=5, ge=2, le=100)
+    sign_in_lock_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # Addresses (or networks, CIDR) of the reverse proxies whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed; empty: the peer's own address, and HTTPS only when the
+    # server itself speaks it. Comma-separated in RAREX_TRUSTED_PROXIES.
+    trusted_proxies: str = ""
+
     max_document_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     max_quantity_kg: Decimal = Decimal("100000000")  # 100,000 t: anything above is absurd
 

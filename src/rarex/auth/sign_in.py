@@ -28,6 +28,7 @@ from rarex.audit.service import record_event
 from rarex.auth.roles import Actor, Role, require_role
 from rarex.auth.service import to_actor
 from rarex.clock import Clock
+from rarex.config import Settings
 from rarex.errors import Conflict, InvalidInput, NotFound, TooManyAttempts, Unauthenticated
 from rarex.models import SignInThrottle, User, WebSession
 
@@ -58,6 +59,15 @@ class SignInPolicy:
     lock_for: timedelta = timedelta(minutes=15)
     # a session's last-seen time is written at most this often (a read should not write)
     touch_every: timedelta = timedelta(minutes=1)
+
+    @classmethod
+    def of(cls, settings: Settings) -> SignInPolicy:
+        return cls(
+            idle=timedelta(minutes=settings.session_idle_minutes),
+            absolute=timedelta(hours=settings.session_absolute_hours),
+            lock_after=settings.sign_in_lock_failures,
+            lock_for=timedelta(minutes=settings.sign_in_lock_minutes),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,7 +49,8 @@ class RarexGroup(LazyGroup):
         ),
         "serve": LazyCommand(
             "rarex.cli.system:serve",
-            "Run the API on the configured database (migrating an empty one first).",
+            "Run the web pages and the API on the configured database (migrating an empty one "
+            "first).",
         ),
         "demo": LazyCommand(
             "rarex.cli.system:demo",

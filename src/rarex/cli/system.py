@@ -258,14 +258,18 @@ def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
 ) -> None:
-    """Run the API on the configured database (migrating an empty one first)."""
+    """Run the web pages and the API on the configured database (migrating an empty one
+    first)."""
     import uvicorn
 
-    from rarex.api.app import create_app
+    from rarex.web.site import create_site
 
     ctx = open_context()
-    app = create_app(ctx.settings, engine=ctx.engine)
-    console.print(f"Rarex API on http://{host}:{port}/api/v1 (OpenAPI at /openapi.json)")
+    app = create_site(ctx.settings, engine=ctx.engine)
+    console.print(
+        f"Rarex on http://{host}:{port}/ (sign in at /login); the API on /api/v1 "
+        "(OpenAPI at /openapi.json)"
+    )
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 

@@ -1,0 +1,62 @@
+"""The message catalog of the pages: the English messages the templates say, and the compiled
+Chinese catalog the site loads. ``python -m rarex.web.catalog`` checks the Chinese catalog
+against the templates and compiles it (``locale/zh_Hans/LC_MESSAGES/messages.mo``); the tests
+check that every message has its translation and that the compiled file is up to date."""
+
+from __future__ import annotations
+
+import io
+import sys
+from importlib.resources import files
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+_WEB = Path(str(files("rarex.web")))
+PO_FILE = _WEB / "locale" / "zh_Hans" / "LC_MESSAGES" / "messages.po"
+MO_FILE = PO_FILE.with_suffix(".mo")
+
+
+def template_messages() -> set[str]:
+    """Every message the templates mark for translation."""
+    found = extract_from_dir(
+        str(_WEB / "templates"),
+        method_map=[("**.html", "jinja2")],
+        options_map={"**.html": {"extensions": "jinja2.ext.i18n"}},
+    )
+    return {message if isinstance(message, str) else message[0] for _, _, message, _, _ in found}
+
+
+def chinese_catalog() -> Catalog:
+    with PO_FILE.open("rb") as po:
+        return read_po(po, locale="zh_Hans")
+
+
+def compiled(catalog: Catalog) -> bytes:
+    out = io.BytesIO()
+    write_mo(out, catalog)
+    return out.getvalue()
+
+
+def untranslated() -> list[str]:
+    catalog = chinese_catalog()
+    return sorted(
+        m
+        for m in template_messages()
+        if m not in catalog or not catalog.get(m).string  # type: ignore[union-attr]
+    )
+
+
+def main() -> int:
+    missing = untranslated()
+    for message in missing:
+        sys.stderr.write(f"no Chinese for: {message}\n")
+    MO_FILE.write_bytes(compiled(chinese_catalog()))
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,84 @@
+"""Two languages: English and Simplified Chinese. The messages are Babel catalogs shipped in
+the package (``locale/zh_Hans``, compiled; English is the source language), numbers and dates
+are formatted by Babel with CLDR's rules for the language."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
+from importlib.resources import files
+from typing import Final, Literal
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal, format_percent
+from babel.support import NullTranslations, Translations
+from starlette.requests import Request
+
+Language = Literal["en", "zh"]
+LANGUAGES: Final[tuple[Language, ...]] = ("en", "zh")
+LANGUAGE_COOKIE: Final = "rarex_lang"
+# How each language names itself, for the switch (shown in that language whatever the page's)
+NATIVE_NAMES: Final[dict[Language, str]] = {"en": "English", "zh": "简体中文"}
+_LOCALES: Final[dict[Language, str]] = {"en": "en_GB", "zh": "zh_Hans_CN"}
+_CATALOGS: Final[dict[Language, str]] = {"zh": "zh_Hans"}
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def translations(language: Language) -> NullTranslations:
+    catalog = _CATALOGS.get(language)
+    if catalog is None:
+        return NullTranslations()
+    folder = files("rarex.web").joinpath("locale")
+    return Translations.load(str(folder), locales=[catalog], domain="messages")
+
+
+def locale_of(language: Language) -> Locale:
+    return Locale.parse(_LOCALES[language])
+
+
+def language_of(request: Request) -> Language:
+    """The user's choice (a cookie the language switch sets), else the browser's
+    Accept-Language in its order of preference, else English."""
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in LANGUAGES:
+        return "zh" if chosen == "zh" else "en"
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(request.headers.get("accept-language", "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        ranked.append((-quality, position, tag.strip().lower()))
+    for _, _, tag in sorted(ranked):
+        if tag.startswith("zh"):
+            return "zh"
+        if tag.startswith("en"):
+            return "en"
+    return "en"
+
+
+def number(value: Decimal | int | float, language: Language, places: int | None = None) -> str:
+    """5864.6 → "5,864.6" in both languages (CLDR groups thousands alike in en and zh)."""
+    if places is not None:
+        pattern = "#,##0." + "0" * places if places else "#,##0"
+        return format_decimal(value, format=pattern, locale=locale_of(language))
+    return format_decimal(value, locale=locale_of(language))
+
+
+def percent(value: Decimal | float, language: Language, places: int = 1) -> str:
+    """0.226 → "22.6%"."""
+    return format_percent(value, format="#,##0." + "0" * places + "%", locale=locale_of(language))
+
+
+def day(value: date, language: Language) -> str:
+    """2025-06-09 → "9 Jun 2025" / "2025年6月9日"."""
+    return format_date(value, format="medium", locale=locale_of(language))
+
+
+def moment(value: datetime, language: Language) -> str:
+    return format_datetime(value, format="medium", locale=locale_of(language))

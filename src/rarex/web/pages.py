@@ -1,0 +1,282 @@
+"""The pages of the front door: home, sign-in and sign-out, the language switch, and the
+exporter's dashboard. Each route parses, calls one service of a domain room, renders.
+
+Every state-changing form is checked twice: its Origin (or, without one, its Referer) must be
+this site, and it must carry its token: the session's own once signed in, before that a
+random token also set as a cookie (a page of another site can make a browser post, but can
+neither read nor set either token)."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Annotated, Final
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request
+from starlette.responses import RedirectResponse, Response
+
+from rarex.api.deps import ClockDep, SessionDep, SettingsDep
+from rarex.auth.roles import Role
+from rarex.auth.sign_in import Resumed, SignInPolicy, resume, sign_in, sign_out
+from rarex.config import Settings
+from rarex.errors import Forbidden, TooManyAttempts, Unauthenticated
+from rarex.licensing.views import list_application_summaries
+from rarex.web.i18n import LANGUAGE_COOKIE, LANGUAGES, Language, language_of
+from rarex.web.requests import client_address, is_https, origin_of
+from rarex.web.templates import render
+
+router = APIRouter(include_in_schema=False)
+
+SESSION_COOKIE: Final = "rarex_session"
+FORM_COOKIE: Final = "rarex_form"
+MAX_FIELD: Final = 256
+PAGE_SIZE: Final = 50
+
+
+def _viewer(
+    request: Request, session: SessionDep, clock: ClockDep, settings: SettingsDep
+) -> Resumed | None:
+    """The signed-in user, or None (no cookie, or a session that ended)."""
+    token = request.cookies.get(SESSION_COOKIE, "")
+    if not token or len(token) > MAX_FIELD:
+        return None
+    try:
+        return resume(session, clock=clock, token=token, policy=SignInPolicy.of(settings))
+    except Unauthenticated:
+        return None
+
+
+ViewerDep = Annotated[Resumed | None, Depends(_viewer)]
+
+
+def _language(request: Request) -> Language:
+    return language_of(request)
+
+
+LanguageDep = Annotated[Language, Depends(_language)]
+
+
+def _same_origin(request: Request, settings: Settings) -> None:
+    expected = origin_of(request, settings.trusted_proxies)
+    origin = request.headers.get("origin")
+    if origin is not None:
+        trusted = origin == expected
+    else:
+        referer = request.headers.get("referer", "")
+        trusted = referer == expected or referer.startswith(expected + "/")
+    if not trusted:
+        raise Forbidden("this form was not sent from this site", code="web.cross_origin")
+
+
+def _form_token(sent: str, expected: str | None) -> None:
+    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise Forbidden("this form has expired or was not sent from this site", code="web.csrf")
+
+
+def _keep(
+    response: Response,
+    request: Request,
+    settings: Settings,
+    name: str,
+    value: str,
+    *,
+    path: str = "/",
+    max_age: int | None = None,
+    httponly: bool = True,
+) -> None:
+    """A cookie of this site: SameSite=Lax, Secure whenever the browser speaks HTTPS."""
+    response.set_cookie(
+        name, value, max_age=max_age, path=path, httponly=httponly, samesite="lax",
+        secure=is_https(request, settings.trusted_proxies),
+    )  # fmt: skip
+
+
+def _next(target: str | None, default: str = "/") -> str:
+    """Only a path of this site: never another site ("//evil.example", "https://…")."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target[:MAX_FIELD]
+
+
+def _home_of(viewer: Resumed) -> str:
+    return "/exporter" if viewer.actor.role is Role.EXPORTER else "/"
+
+
+def _refused(request: Request, language: Language, error: Forbidden) -> Response:
+    return render(
+        request,
+        "error.html",
+        {"viewer": None, "status": 403, "code": error.code, "message": error.message},
+        language=language,
+        status_code=403,
+    )
+
+
+@router.get("/")
+def home(request: Request, viewer: ViewerDep, language: LanguageDep) -> Response:
+    return render(request, "home.html", {"viewer": viewer}, language=language)
+
+
+def _login_page(
+    request: Request,
+    language: Language,
+    settings: Settings,
+    *,
+    username: str = "",
+    next_path: str = "",
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    token = secrets.token_urlsafe(32)
+    response = render(
+        request,
+        "login.html",
+        {
+            "viewer": None,
+            "username": username,
+            "next_path": next_path,
+            "form_token": token,
+            "errors": errors or {},
+        },
+        language=language,
+        status_code=status_code,
+        headers=headers,
+    )
+    _keep(response, request, settings, FORM_COOKIE, token, path="/login")
+    return response
+
+
+@router.get("/login")
+def login_form(
+    request: Request,
+    viewer: ViewerDep,
+    language: LanguageDep,
+    settings: SettingsDep,
+    next: str | None = None,
+) -> Response:
+    if viewer is not None:
+        return RedirectResponse(_next(next, _home_of(viewer)), status_code=303)
+    return _login_page(request, language, settings, next_path=_next(next, ""))
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    language: LanguageDep,
+    username: Annotated[str, Form(max_length=MAX_FIELD)] = "",
+    password: Annotated[str, Form(max_length=MAX_FIELD)] = "",
+    form_token: Annotated[str, Form(max_length=MAX_FIELD)] = "",
+    next: Annotated[str, Form(max_length=MAX_FIELD)] = "",
+) -> Response:
+    try:
+        _same_origin(request, settings)
+        _form_token(form_token, request.cookies.get(FORM_COOKIE))
+    except Forbidden as refused:
+        return _refused(request, language, refused)
+    errors: dict[str, str] = {}
+    if not username.strip():
+        errors["username"] = "missing"
+    if not password:
+        errors["password"] = "missing"
+    if errors:
+        return _login_page(
+            request, language, settings, username=username, next_path=_next(next, ""),
+            errors=errors, status_code=422,
+        )  # fmt: skip
+    try:
+        signed = sign_in(
+            session,
+            clock=clock,
+            username=username,
+            password=password,
+            client_address=client_address(request, settings.trusted_proxies),
+            policy=SignInPolicy.of(settings),
+        )
+    except Unauthenticated:
+        # the failure is counted (the request's transaction commits), and says no more
+        return _login_page(
+            request, language, settings, username=username, next_path=_next(next, ""),
+            errors={"form": "sign_in_failed"}, status_code=401,
+        )  # fmt: skip
+    except TooManyAttempts as slowed:
+        retry = int(slowed.details.get("retry_after", 1))
+        return _login_page(
+            request, language, settings, username=username, next_path=_next(next, ""),
+            errors={"form": slowed.code.removeprefix("auth."), "retry_after": str(retry)},
+            status_code=429, headers={"Retry-After": str(retry)},
+        )  # fmt: skip
+    response = RedirectResponse(
+        _next(next, "/exporter" if signed.actor.role is Role.EXPORTER else "/"), 303
+    )
+    lifetime = int(SignInPolicy.of(settings).absolute.total_seconds())
+    _keep(response, request, settings, SESSION_COOKIE, signed.token, max_age=lifetime)
+    response.delete_cookie(FORM_COOKIE, path="/login")
+    return response
+
+
+@router.post("/logout")
+def logout(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    viewer: ViewerDep,
+    language: LanguageDep,
+    csrf_token: Annotated[str, Form(max_length=MAX_FIELD)] = "",
+) -> Response:
+    try:
+        _same_origin(request, settings)
+        _form_token(csrf_token, viewer.csrf_token if viewer is not None else None)
+    except Forbidden as refused:
+        return _refused(request, language, refused)
+    sign_out(session, clock=clock, token=request.cookies.get(SESSION_COOKIE, ""))
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/language")
+def choose_language(
+    request: Request,
+    settings: SettingsDep,
+    to: str = "en",
+    next: str | None = None,
+) -> Response:
+    """The language switch: the choice is kept in a cookie, above the browser's preference."""
+    response = RedirectResponse(_next(next), status_code=303)
+    if to in LANGUAGES:
+        year = 365 * 24 * 3600
+        _keep(response, request, settings, LANGUAGE_COOKIE, to, max_age=year, httponly=False)
+    return response
+
+
+def _sign_in_first(request: Request) -> Response:
+    return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+
+
+@router.get("/exporter")
+def exporter_dashboard(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    viewer: ViewerDep,
+    language: LanguageDep,
+    page_token: str | None = None,
+) -> Response:
+    """The exporter's applications, newest first, a page at a time."""
+    if viewer is None:
+        return _sign_in_first(request)
+    if viewer.actor.role is not Role.EXPORTER:
+        refused = Forbidden("this page is the exporters' own", code="web.exporters_only")
+        return _refused(request, language, refused)
+    page = list_application_summaries(
+        session, actor=viewer.actor, clock=clock, settings=settings,
+        limit=PAGE_SIZE, page_token=page_token,
+    )  # fmt: skip
+    return render(request, "exporter.html", {"viewer": viewer, "page": page}, language=language)

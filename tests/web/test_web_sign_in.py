@@ -1,0 +1,282 @@
+"""The front door in HTTP (issue 11): sign-in and sign-out pages, the cookie's flags, the form
+checks (token and origin), the throttle seen from the page, the language, and the exporter's
+dashboard behind sign-in, on SQLite and PostgreSQL. The browser tests come with Playwright."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from rarex.auth.roles import Role
+from rarex.auth.sign_in import set_password
+from rarex.clock import FixedClock
+from rarex.config import Settings
+from rarex.licensing.filing import file_application
+from rarex.models import Company, SignInThrottle, User, WebSession
+from rarex.web.site import create_site
+from tests.factories import application_data, make_actor, make_company
+
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+    from fastapi.testclient import TestClient
+
+SITE = "http://testserver"
+PASSWORD = "a long enough secret"
+
+
+@pytest.fixture
+def site(session: Session, clock: FixedClock, settings: Settings) -> Iterator[TestClient]:
+    sessions = sessionmaker(
+        bind=session.get_bind(), join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    app = create_site(settings, session_factory=sessions, clock=clock)
+    with TestClient(app, base_url=SITE, follow_redirects=False) as client:
+        yield client
+
+
+def _user(session: Session, clock: FixedClock, role: Role, company: Company | None = None) -> str:
+    actor = make_actor(session, clock, role, company=company)
+    set_password(session, clock=clock, actor=None, username=actor.username, password=PASSWORD)
+    return actor.username
+
+
+def _form_token(page: str) -> str:
+    found = re.search(r'name="form_token" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def _sign_in(site: TestClient, username: str, password: str = PASSWORD, **extra: Any) -> Any:
+    site.cookies.clear()  # a fresh browser
+    page = site.get("/login")
+    assert page.status_code == 200
+    return site.post(
+        "/login",
+        data={"username": username, "password": password, "form_token": _form_token(page.text)}
+        | extra,
+        headers={"Origin": SITE},
+    )
+
+
+def _csrf(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def test_an_exporter_signs_in_sees_its_dashboard_and_signs_out(
+    site: TestClient, session: Session, clock: FixedClock
+) -> None:
+    company = make_company(session, clock)
+    username = _user(session, clock, Role.EXPORTER, company)
+    signed = _sign_in(site, username)
+    assert signed.status_code == 303
+    assert signed.headers["location"] == "/exporter"
+    cookie = signed.headers["set-cookie"]
+    assert "rarex_session=" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie.replace("Lax", "lax")
+    assert "Secure" not in cookie  # plain HTTP here; HTTPS below
+    dashboard = site.get("/exporter")
+    assert dashboard.status_code == 200
+    assert "My applications" in dashboard.text
+    left = site.post(
+        "/logout", data={"csrf_token": _csrf(dashboard.text)}, headers={"Origin": SITE}
+    )
+    assert left.status_code == 303
+    assert site.get("/exporter").headers["location"] == "/login?next=/exporter"
+    ended = session.scalars(select(WebSession)).one()
+    assert ended.ended_at is not None
+
+
+def test_the_dashboard_lists_the_companys_own_applications_only(
+    site: TestClient, session: Session, clock: FixedClock, settings: Settings
+) -> None:
+    mine, theirs = make_company(session, clock), make_company(session, clock)
+    username = _user(session, clock, Role.EXPORTER, mine)
+    references = {}
+    for company in (mine, theirs):
+        actor = make_actor(session, clock, Role.EXPORTER, company=company)
+        filed = file_application(
+            session, clock=clock, actor=actor, settings=settings, data=application_data()
+        )
+        references[company.id] = filed.reference
+    _sign_in(site, username)
+    page = site.get("/exporter").text
+    assert references[mine.id] in page
+    assert references[theirs.id] not in page
+
+
+def test_a_signed_out_visitor_is_sent_to_sign_in_and_back(
+    site: TestClient, session: Session, clock: FixedClock
+) -> None:
+    sent = site.get("/exporter")
+    assert sent.status_code == 303
+    assert sent.headers["location"] == "/login?next=/exporter"
+    company = make_company(session, clock)
+    username = _user(session, clock, Role.EXPORTER, company)
+    back = _sign_in(site, username, next="/exporter")
+    assert back.headers["location"] == "/exporter"
+    # never to another site
+    elsewhere = _sign_in(site, username, next="//evil.example/x")
+    assert elsewhere.headers["location"] == "/exporter"
+
+
+def test_a_form_without_its_token_or_from_another_origin_is_refused_and_changes_nothing(
+    site: TestClient, session: Session, clock: FixedClock
+) -> None:
+    username = _user(session, clock, Role.LICENSING_OFFICER)
+    page = site.get("/login")
+    token = _form_token(page.text)
+    sessions_before = session.scalar(select(func.count()).select_from(WebSession))
+    no_token = site.post(
+        "/login", data={"username": username, "password": PASSWORD}, headers={"Origin": SITE}
+    )
+    other_origin = site.post(
+        "/login",
+        data={"username": username, "password": PASSWORD, "form_token": token},
+        headers={"Origin": "https://evil.example"},
+    )
+    no_origin = site.post(
+        "/login", data={"username": username, "password": PASSWORD, "form_token": token}
+    )
+    assert [r.status_code for r in (no_token, other_origin, no_origin)] == [403, 403, 403]
+    assert "web.csrf" in no_token.text
+    assert "web.cross_origin" in other_origin.text
+    assert session.scalar(select(func.count()).select_from(WebSession)) == sessions_before
+    # signed in, sign-out without the session's token is refused and the session lives on
+    signed = _sign_in(site, username)
+    assert signed.status_code == 303
+    refused = site.post("/logout", data={"csrf_token": "forged"}, headers={"Origin": SITE})
+    assert refused.status_code == 403
+    assert session.scalars(select(WebSession).where(WebSession.ended_at.is_(None))).first()
+
+
+def test_a_wrong_password_keeps_the_username_and_says_no_more(
+    site: TestClient, session: Session, clock: FixedClock
+) -> None:
+    username = _user(session, clock, Role.LICENSING_OFFICER)
+    wrong = _sign_in(site, username, "not the password")
+    unknown = _sign_in(site, "nobody.at.all", "not the password")
+    assert wrong.status_code == unknown.status_code == 401
+    assert "Wrong username or password." in wrong.text
+    assert f'value="{username}"' in wrong.text
+    empty = _sign_in(site, "", "")
+    assert empty.status_code == 422
+    assert 'id="username-error"' in empty.text
+    assert 'aria-invalid="true"' in empty.text
+
+
+def test_repeated_failures_slow_then_lock_one_address_while_another_signs_in(
+    session: Session, clock: FixedClock, settings: Settings
+) -> None:
+    username = _user(session, clock, Role.LICENSING_OFFICER)
+    sessions = sessionmaker(
+        bind=session.get_bind(), join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    behind_proxy = settings.model_copy(update={"trusted_proxies": "127.0.0.1/32"})
+    app = create_site(behind_proxy, session_factory=sessions, clock=clock)
+    with TestClient(app, base_url=SITE, follow_redirects=False, client=("127.0.0.1", 5000)) as site:
+
+        def attempt(password: str, address: str) -> Any:
+            page = site.get("/login")
+            return site.post(
+                "/login",
+                data={"username": username, "password": password,
+                      "form_token": _form_token(page.text)},
+                headers={"Origin": SITE, "X-Forwarded-For": f"{address}, 127.0.0.1"},
+            )  # fmt: skip
+
+        for _ in range(settings.sign_in_lock_failures - 1):
+            assert attempt("not the password", "198.51.100.7").status_code == 401
+            slowed = attempt(PASSWORD, "198.51.100.7")  # at once: slowed, even the right one
+            assert slowed.status_code == 429
+            assert "Sign-ins from this address are slowed" in slowed.text
+            clock.advance(timedelta(seconds=int(slowed.headers["retry-after"])))
+        assert attempt("not the password", "198.51.100.7").status_code == 401
+        locked = attempt(PASSWORD, "198.51.100.7")
+        assert locked.status_code == 429
+        assert "Too many failed sign-ins" in locked.text
+        # the owner, at another address, signs in as ever
+        assert attempt(PASSWORD, "192.0.2.10").status_code == 303
+    pairs = session.scalars(select(SignInThrottle)).all()
+    assert [p.client_address for p in pairs] == ["198.51.100.7"]
+
+
+def test_the_cookie_is_secure_over_https_through_a_trusted_proxy_only(
+    session: Session, clock: FixedClock, settings: Settings
+) -> None:
+    username = _user(session, clock, Role.LICENSING_OFFICER)
+    sessions = sessionmaker(
+        bind=session.get_bind(), join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    for trusted, secure in (("127.0.0.1", True), ("", False)):
+        app = create_site(
+            settings.model_copy(update={"trusted_proxies": trusted}),
+            session_factory=sessions,
+            clock=clock,
+        )
+        # the browser speaks HTTPS to the proxy, the proxy HTTP to us
+        base = "https://testserver" if secure else SITE
+        with TestClient(
+            app, base_url=base, follow_redirects=False, client=("127.0.0.1", 1)
+        ) as site:
+            page = site.get("/login", headers={"X-Forwarded-Proto": "https"})
+            origin = base
+            signed = site.post(
+                "/login",
+                data={"username": username, "password": PASSWORD,
+                      "form_token": _form_token(page.text)},
+                headers={"Origin": origin, "X-Forwarded-Proto": "https"},
+            )  # fmt: skip
+            assert signed.status_code == 303
+            assert ("Secure" in signed.headers["set-cookie"]) is secure
+
+
+def test_pages_speak_the_chosen_language_then_the_browsers(
+    site: TestClient, session: Session, clock: FixedClock
+) -> None:
+    assert "登录" in site.get("/login", headers={"Accept-Language": "zh-CN,zh;q=0.9"}).text
+    assert 'lang="zh-Hans"' in site.get("/", headers={"Accept-Language": "zh-CN"}).text
+    english = site.get("/", headers={"Accept-Language": "fr-FR, en;q=0.8, zh;q=0.5"})
+    assert 'lang="en"' in english.text
+    chosen = site.get("/language?to=zh&next=/login")
+    assert chosen.headers["location"] == "/login"
+    assert "rarex_lang=zh" in chosen.headers["set-cookie"]
+    assert "用户名" in site.get("/login", headers={"Accept-Language": "en"}).text
+
+
+def test_an_unknown_page_is_a_page_and_an_unknown_api_path_a_problem(site: TestClient) -> None:
+    page = site.get("/no/such/page")
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Page not found" in page.text
+    api = site.get("/api/v1/no/such/thing")
+    assert api.status_code == 404
+    assert api.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_deactivated_user_is_signed_out_at_the_next_request(
+    site: TestClient, session: Session, clock: FixedClock
+) -> None:
+    from rarex.auth.service import deactivate_user
+
+    company = make_company(session, clock)
+    username = _user(session, clock, Role.EXPORTER, company)
+    _sign_in(site, username)
+    assert site.get("/exporter").status_code == 200
+    # an administrator elsewhere, in a transaction of its own as the pages have theirs
+    sessions = sessionmaker(bind=session.get_bind(), join_transaction_mode="create_savepoint")
+    with sessions() as elsewhere:
+        deactivate_user(elsewhere, clock=clock, actor=None, username=username)
+        elsewhere.commit()
+    assert site.get("/exporter").status_code == 303
+    session.expire_all()
+    assert session.scalars(select(User).where(User.username == username)).one().active is False
