@@ -1,0 +1,138 @@
+"""Browser tests: Playwright drives Debian's chromium (never a downloaded browser) against a
+live server (uvicorn in a thread) on a database of its own, SQLite or PostgreSQL. Without
+chromium they skip locally and fail in CI (``CI`` set), as the PostgreSQL tests do."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from sqlalchemy.orm import Session
+
+from rarex.auth.roles import Role
+from rarex.auth.service import actor_for_username, create_user
+from rarex.auth.sign_in import set_password
+from rarex.clock import FixedClock
+from rarex.config import Settings
+from rarex.db_engine import make_engine
+from rarex.licensing.filing import file_application
+from rarex.migrations import upgrade_database
+from rarex.web.site import create_site
+from tests.conftest import BACKENDS, whole_database
+from tests.factories import application_data, make_company
+
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+PASSWORD = "browser test secret"
+
+
+def chromium_path() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        message = "chromium is not installed (apt-get install -y chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return found
+
+
+@dataclass(frozen=True)
+class LiveSite:
+    url: str
+    backend: str
+    exporter: str
+    other_exporter: str
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _seed(url: str) -> tuple[str, str]:
+    engine = make_engine(url)
+    clock = FixedClock(datetime.now(UTC))
+    with Session(engine) as session:
+        exporters = []
+        for n, name in enumerate(("Ganzhou Rare Earth Trading", "Baotou Magnet Materials")):
+            company = make_company(session, clock, name=name)
+            username = f"exporter.{n}"
+            create_user(
+                session, clock=clock, actor=None, username=username,
+                display_name=username, role=Role.EXPORTER, company_id=company.id,
+            )  # fmt: skip
+            set_password(session, clock=clock, actor=None, username=username, password=PASSWORD)
+            exporters.append(username)
+            if n == 0:  # the first exporter has an application on its dashboard
+                file_application(
+                    session, clock=clock, actor=actor_for_username(session, username=username),
+                    settings=Settings(environment="test"), data=application_data(),
+                )  # fmt: skip
+        session.commit()
+    engine.dispose()
+    return exporters[0], exporters[1]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def live_site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveSite]:
+    chromium_path()
+    folder = tmp_path_factory.mktemp("site")
+    with whole_database(request.param, folder, name="browser") as url:
+        engine = make_engine(url)
+        upgrade_database(engine)
+        exporter, other = _seed(url)
+        settings = Settings(environment="test", database_url=url)
+        app = create_site(settings, engine=engine)
+        port = _free_port()
+        server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+        )
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert server.started, "the live server did not start"
+        try:
+            yield LiveSite(f"http://127.0.0.1:{port}", request.param, exporter, other)
+        finally:
+            server.should_exit = True
+            thread.join(timeout=10)
+            engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser(live_site: LiveSite) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium_path(), args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(5000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
