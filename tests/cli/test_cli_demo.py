@@ -169,3 +169,16 @@ def test_demo_users_sign_in_with_the_passwords_it_prints(played: Played) -> None
         assert signed.actor.username == "ganzhou.export"
         session.rollback()
     engine.dispose()
+
+
+def test_demo_loads_the_published_gacc_series(played: Played) -> None:
+    from sqlalchemy.orm import Session as OrmSession
+
+    from rarex.statistics.service import period_report
+
+    engine = make_engine(played.url)
+    with OrmSession(engine) as session:
+        may = period_report(session, series="rare_earth_exports_t", period="2025-05")
+    engine.dispose()
+    assert Decimal(may["value"]) == Decimal("5864.6")
+    assert Decimal(may["ytd"]) == Decimal("24827")

@@ -22,6 +22,7 @@ from rarex.demo.declarations import customs_week, declarations_summary
 from rarex.demo.people import setup_people
 from rarex.demo.report import print_summary, summary
 from rarex.demo.screening import listed_end_user, screening_summary, watch_lists_loaded
+from rarex.demo.statistics import published_statistics
 from rarex.demo.world import DEMO_END, DEMO_START, DemoWorld
 from rarex.errors import Forbidden
 from rarex.migrations import upgrade_database
@@ -44,6 +45,7 @@ STEPS: list[tuple[str, Callable[[DemoWorld], None]]] = [
     ("June-July 2025 caseload", caseload),
     ("an end user on the control list (July 2025)", listed_end_user),
     ("a week of customs declarations (July 2025)", customs_week),
+    ("GACC's published rare-earth trade figures", published_statistics),
 ]
 
 
