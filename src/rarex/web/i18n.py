@@ -82,3 +82,34 @@ def day(value: date, language: Language) -> str:
 
 def moment(value: datetime, language: Language) -> str:
     return format_datetime(value, format="medium", locale=locale_of(language))
+
+
+EN_DASH: Final = "\u2013"
+MINUS: Final = "\u2212"
+# Chinese punctuation, full width: comma, colon, semicolon
+ZH_COMMA, ZH_COLON, ZH_SEMICOLON = "\uff0c", "\uff1a", "\uff1b"
+
+_MONTHS_EN: Final = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)  # fmt: skip
+
+
+def month_label(year: int, month: int, language: Language) -> str:
+    """ "May 2025" / "2025年5月"."""
+    return f"{year}年{month}月" if language == "zh" else f"{_MONTHS_EN[month - 1]} {year}"
+
+
+def ytd_label(year: int, month: int, language: Language) -> str:
+    """January to ``month``: "January to May 2025" written with an en dash, "2025年1—5月"."""
+    if month == 1:
+        return month_label(year, 1, language)
+    if language == "zh":
+        return f"{year}年1—{month}月"
+    return f"January{EN_DASH}{_MONTHS_EN[month - 1]} {year}"
+
+
+def signed_percent(value: Decimal, language: Language, places: int = 1) -> str:
+    """+22.6%, or 3.1% after a true minus sign: the sign always shown."""
+    text = percent(abs(value) / 100, language, places)
+    return ("+" if value >= 0 else MINUS) + text

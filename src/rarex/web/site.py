@@ -15,7 +15,7 @@ from starlette.responses import Response
 from rarex.api.app import PREFIX, create_app
 from rarex.clock import Clock
 from rarex.config import Settings, get_settings
-from rarex.web import pages
+from rarex.web import pages, statistics_pages
 from rarex.web.i18n import language_of
 from rarex.web.templates import render
 
@@ -36,6 +36,7 @@ def create_site(
         "/static", StaticFiles(directory=str(files("rarex.web").joinpath("static"))), "static"
     )
     app.include_router(pages.router)
+    app.include_router(statistics_pages.router)
     api_errors = app.exception_handlers[StarletteHTTPException]
 
     async def _http_error(request: Request, exc: Exception) -> Response:

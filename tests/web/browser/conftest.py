@@ -27,6 +27,8 @@ from rarex.config import Settings
 from rarex.db_engine import make_engine
 from rarex.licensing.filing import file_application
 from rarex.migrations import upgrade_database
+from rarex.statistics.importer import import_files
+from rarex.statistics.published import published_files
 from rarex.web.site import create_site
 from tests.conftest import BACKENDS, whole_database
 from tests.factories import application_data, make_company
@@ -79,6 +81,7 @@ def _seed(url: str) -> tuple[str, str]:
                     session, clock=clock, actor=actor_for_username(session, username=username),
                     settings=Settings(environment="test"), data=application_data(),
                 )  # fmt: skip
+        import_files(session, clock=clock, actor=None, files=published_files())
         session.commit()
     engine.dispose()
     return exporters[0], exporters[1]

@@ -1,0 +1,153 @@
+"""The public statistics pages (no sign-in): the published series, a series month by month,
+and a permalink per series and month that says the month in a sentence, in both languages.
+Each route calls one service of the statistics room, as the API's routes do."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from rarex.api.deps import SessionDep
+from rarex.errors import InvalidInput, NotFound
+from rarex.statistics import tables
+from rarex.statistics.service import period_report
+from rarex.web import i18n
+from rarex.web.i18n import Language
+from rarex.web.pages import LanguageDep, ViewerDep
+from rarex.web.templates import render
+
+router = APIRouter(include_in_schema=False)
+DOWNLOADS = ("csv", "xlsx", "sdmx")
+
+
+def _not_found(request: Request, language: Language, code: str) -> Response:
+    return render(
+        request, "error.html", {"viewer": None, "status": 404, "code": code, "message": ""},
+        language=language, status_code=404,
+    )  # fmt: skip
+
+
+def _number(text: str | None) -> Decimal | None:
+    return Decimal(text) if text is not None else None
+
+
+def _labelled(row: dict[str, Any], language: Language) -> dict[str, Any]:
+    """A table row with its period said in the page's language (Jan-Feb as one period)."""
+    year, month = (int(part) for part in row["period"].split("-"))
+    label = (
+        i18n.ytd_label(year, 2, language)
+        if row["jan_feb"]
+        else i18n.month_label(year, month, language)
+    )
+    return {**row, "label": label, "ytd_label": i18n.ytd_label(year, month, language)}
+
+
+@router.get("/statistics")
+def statistics_home(
+    request: Request, session: SessionDep, viewer: ViewerDep, language: LanguageDep
+) -> Response:
+    series = []
+    for entry in tables.list_series(session):
+        year, month = (int(part) for part in str(entry["last_period"]).split("-"))
+        series.append({**entry, "last_label": i18n.month_label(year, month, language)})
+    return render(
+        request, "statistics.html", {"viewer": viewer, "series": series}, language=language
+    )
+
+
+@router.get("/statistics/{series}")
+def statistics_series(
+    request: Request, series: str, session: SessionDep, viewer: ViewerDep, language: LanguageDep
+) -> Response:
+    try:
+        table = tables.series_table(session, series=series[:64])
+    except (NotFound, InvalidInput) as missing:
+        return _not_found(request, language, missing.code)
+    if not table["rows"]:
+        return _not_found(request, language, "stats.unknown_series")
+    rows = [_labelled(row, language) for row in reversed(table["rows"])]
+    return render(
+        request, "statistics_series.html",
+        {"viewer": viewer, "table": table, "rows": rows, "downloads": DOWNLOADS},
+        language=language,
+    )  # fmt: skip
+
+
+@router.get("/statistics/{series}/{period}")
+def statistics_month(
+    request: Request,
+    series: str,
+    period: str,
+    session: SessionDep,
+    viewer: ViewerDep,
+    language: LanguageDep,
+) -> Response:
+    """The month in a sentence ("May 2025: 5,864.6 t, +22.6% on April; January to May
+    2025: 24,827 t, +2.3% year on year"), its downloads and its sources."""
+    try:
+        report = period_report(session, series=series[:64], period=period[:16])
+    except (NotFound, InvalidInput) as missing:
+        return _not_found(request, language, missing.code)
+    said = _said(report, language)
+    year, month = (int(part) for part in report["period"].split("-"))
+    label = (
+        i18n.ytd_label(year, 2, language)
+        if report["jan_feb"]
+        else i18n.month_label(year, month, language)
+    )
+    return render(
+        request, "statistics_month.html",
+        {"viewer": viewer, "report": report, "sentence": said, "label": label,
+         "downloads": DOWNLOADS},
+        language=language,
+    )  # fmt: skip
+
+
+_UNITS_ZH = {"t": "吨", "USD million": "百万美元"}
+
+
+def _said(report: dict[str, Any], language: Language) -> str:
+    """The month in one sentence, in the page's language, figures as published (their own
+    decimals) and changes to one decimal."""
+    year, month = (int(part) for part in report["period"].split("-"))
+    label = (
+        i18n.ytd_label(year, 2, language) if report["jan_feb"]
+        else i18n.month_label(year, month, language)
+    )  # fmt: skip
+    value, ytd = _number(report["value"]), _number(report["ytd"])
+    mom, ytd_yoy = _number(report["mom_pct"]), _number(report["ytd_yoy_pct"])
+    unit = report["unit"]
+    parts: list[str] = []
+    if language == "zh":
+        unit = _UNITS_ZH.get(unit, unit)
+
+        def change(word: str, pct: Decimal) -> str:
+            direction = "增长" if pct >= 0 else "下降"
+            return f"{word}{direction}{i18n.percent(abs(pct) / 100, language)}"
+
+        first = f"{i18n.number(value, language)}{unit}" if value is not None else ""
+        if value is not None and mom is not None:
+            first += i18n.ZH_COMMA + change("环比", mom)
+        if first:
+            parts.append(first)
+        if ytd is not None:
+            total = f"{i18n.ytd_label(year, month, language)}累计{i18n.number(ytd, language)}{unit}"
+            if ytd_yoy is not None:
+                total += i18n.ZH_COMMA + change("同比", ytd_yoy)
+            parts.append(total)
+        return f"{label}{i18n.ZH_COLON}{i18n.ZH_SEMICOLON.join(parts)}。"
+    if value is not None:
+        first = f"{i18n.number(value, language)} {unit}"
+        if mom is not None and not report["jan_feb"]:
+            previous = i18n.month_label(year - (month == 1), (month - 2) % 12 + 1, language)
+            first += f", {i18n.signed_percent(mom, language)} on {previous.split(' ')[0]}"
+        parts.append(first)
+    if ytd is not None:
+        total = f"{i18n.ytd_label(year, month, language)}: {i18n.number(ytd, language)} {unit}"
+        if ytd_yoy is not None:
+            total += f", {i18n.signed_percent(ytd_yoy, language)} year on year"
+        parts.append(total)
+    return f"{label}: {'; '.join(parts)}."

@@ -1,0 +1,85 @@
+"""The public statistics pages (issue 11, item 3) over HTTP, on SQLite and PostgreSQL, with
+GACC's published figures imported: the May 2025 permalink says the month in a sentence in
+English and Chinese, the series page lists every month, and the CSV download it links to
+holds the same figures. No sign-in."""
+
+from __future__ import annotations
+
+import csv
+import io
+import warnings
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from rarex.clock import FixedClock
+from rarex.config import Settings
+from rarex.statistics.importer import import_files
+from rarex.statistics.published import published_files
+from rarex.web.site import create_site
+
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+    from fastapi.testclient import TestClient
+
+
+@pytest.fixture
+def site(session: Session, clock: FixedClock, settings: Settings) -> Iterator[TestClient]:
+    import_files(session, clock=clock, actor=None, files=published_files())
+    sessions = sessionmaker(
+        bind=session.get_bind(), join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    app = create_site(settings, session_factory=sessions, clock=clock)
+    with TestClient(app, follow_redirects=False) as client:
+        yield client
+
+
+def test_may_2025_in_a_sentence_in_english_and_chinese(site: TestClient) -> None:
+    english = site.get("/statistics/rare_earth_exports_t/2025-05")
+    assert english.status_code == 200
+    assert (
+        "May 2025: 5,864.6 t, +22.6% on April; January\u2013May 2025: 24,827 t, +2.3% year on year."
+        in english.text
+    )
+    chinese = site.get(
+        "/statistics/rare_earth_exports_t/2025-05", headers={"Accept-Language": "zh-CN"}
+    )
+    assert "2025年5月\uff1a5,864.6吨\uff0c环比增长22.6%" in chinese.text
+    assert "2025年1\u20145月累计24,827吨\uff0c同比增长2.3%" in chinese.text
+
+
+def test_the_series_page_and_its_csv_download_hold_the_same_figures(site: TestClient) -> None:
+    page = site.get("/statistics/rare_earth_exports_t")
+    assert page.status_code == 200
+    assert "5,864.6" in page.text
+    assert 'href="/api/v1/statistics/series/rare_earth_exports_t/export?format=csv"' in page.text
+    download = site.get("/api/v1/statistics/series/rare_earth_exports_t/export?format=csv")
+    assert download.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(download.text)))
+    values = {
+        (r["period"], r["basis"]): r["value"]
+        for r in rows
+        if r["partner"] == "WLD" and r["period"] == "2025-05"
+    }
+    assert values[("2025-05", "month")] == "5864.6"
+    assert values[("2025-05", "ytd")] == "24827"
+
+
+def test_the_statistics_home_lists_the_series_with_their_latest_month(site: TestClient) -> None:
+    page = site.get("/statistics")
+    assert page.status_code == 200
+    assert 'href="/statistics/rare_earth_exports_t"' in page.text
+    assert "Exports of rare earths" in page.text
+    assert "稀土出口" in site.get("/statistics", headers={"Accept-Language": "zh"}).text
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/statistics/no_such_series", "/statistics/rare_earth_exports_t/1999-01",
+     "/statistics/rare_earth_exports_t/not-a-month"],
+)  # fmt: skip
+def test_an_unknown_series_or_month_is_a_page_not_found(site: TestClient, path: str) -> None:
+    answer = site.get(path)
+    assert answer.status_code == 404
+    assert answer.headers["content-type"].startswith("text/html")
