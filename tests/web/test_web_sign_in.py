@@ -19,7 +19,7 @@ from rarex.auth.sign_in import set_password
 from rarex.clock import FixedClock
 from rarex.config import Settings
 from rarex.licensing.filing import file_application
-from rarex.models import Company, SignInThrottle, User, WebSession
+from rarex.models import Application, Company, License, SignInThrottle, User, WebSession
 from rarex.web.site import create_site
 from tests.factories import application_data, make_actor, make_company
 
@@ -280,3 +280,50 @@ def test_a_deactivated_user_is_signed_out_at_the_next_request(
     assert site.get("/exporter").status_code == 303
     session.expire_all()
     assert session.scalars(select(User).where(User.username == username)).one().active is False
+
+
+def test_an_exporter_opens_its_application_and_license_but_never_anothers(
+    site: TestClient, session: Session, clock: FixedClock, settings: Settings
+) -> None:
+    from tests.factories import approve, filed_and_accepted
+
+    mine, theirs = make_company(session, clock), make_company(session, clock)
+    officer = make_actor(session, clock, Role.LICENSING_OFFICER)
+    cases = {}
+    for company in (mine, theirs):
+        exporter = make_actor(session, clock, Role.EXPORTER, company=company)
+        application = filed_and_accepted(session, clock, settings, exporter, officer)
+        approve(session, clock, settings, officer, application)
+        cases[company.id] = application.reference
+    session.expire_all()
+    licenses = {
+        company_id: session.scalars(
+            select(License.number).join(Application).where(Application.reference == reference)
+        ).one()
+        for company_id, reference in cases.items()
+    }
+    username = _user(session, clock, Role.EXPORTER, mine)
+    _sign_in(site, username)
+    own = site.get(f"/exporter/applications/{cases[mine.id]}")
+    assert own.status_code == 200
+    assert "Approved" in own.text
+    assert licenses[mine.id] in own.text
+    license_page = site.get(f"/exporter/licenses/{licenses[mine.id]}")
+    assert license_page.status_code == 200
+    assert "Remaining (kg)" in license_page.text
+    for path in (
+        f"/exporter/applications/{cases[theirs.id]}",
+        f"/exporter/licenses/{licenses[theirs.id]}",
+        "/exporter/applications/RX-0000-NOTHING",
+    ):
+        hidden = site.get(path)
+        assert hidden.status_code == 404, path
+        assert "Page not found" in hidden.text
+        assert f"Application {cases[theirs.id]}" not in hidden.text  # nothing of it shown
+    # in Chinese too
+    assert (
+        "许可证"
+        in site.get(
+            f"/exporter/licenses/{licenses[mine.id]}", headers={"Accept-Language": "zh"}
+        ).text
+    )

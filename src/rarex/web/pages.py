@@ -20,8 +20,8 @@ from rarex.api.deps import ClockDep, SessionDep, SettingsDep
 from rarex.auth.roles import Role
 from rarex.auth.sign_in import Resumed, SignInPolicy, resume, sign_in, sign_out
 from rarex.config import Settings
-from rarex.errors import Forbidden, TooManyAttempts, Unauthenticated
-from rarex.licensing.views import list_application_summaries
+from rarex.errors import Forbidden, InvalidInput, NotFound, TooManyAttempts, Unauthenticated
+from rarex.licensing.views import application_view, license_view, list_application_summaries
 from rarex.web.i18n import LANGUAGE_COOKIE, LANGUAGES, Language, language_of
 from rarex.web.requests import client_address, is_https, origin_of
 from rarex.web.templates import render
@@ -270,13 +270,77 @@ def exporter_dashboard(
     page_token: str | None = None,
 ) -> Response:
     """The exporter's applications, newest first, a page at a time."""
-    if viewer is None:
-        return _sign_in_first(request)
-    if viewer.actor.role is not Role.EXPORTER:
-        refused = Forbidden("this page is the exporters' own", code="web.exporters_only")
-        return _refused(request, language, refused)
+    refused = _exporter_only(request, viewer, language)
+    if refused is not None or viewer is None:
+        return refused or _sign_in_first(request)
     page = list_application_summaries(
         session, actor=viewer.actor, clock=clock, settings=settings,
         limit=PAGE_SIZE, page_token=page_token,
     )  # fmt: skip
     return render(request, "exporter.html", {"viewer": viewer, "page": page}, language=language)
+
+
+def _exporter_only(request: Request, viewer: Resumed | None, language: Language) -> Response | None:
+    """The answer for anyone but a signed-in exporter, or None for an exporter."""
+    if viewer is None:
+        return _sign_in_first(request)
+    if viewer.actor.role is not Role.EXPORTER:
+        refused = Forbidden("this page is the exporters' own", code="web.exporters_only")
+        return _refused(request, language, refused)
+    return None
+
+
+def _not_found(request: Request, language: Language, viewer: Resumed | None, code: str) -> Response:
+    return render(
+        request, "error.html", {"viewer": viewer, "status": 404, "code": code, "message": ""},
+        language=language, status_code=404,
+    )  # fmt: skip
+
+
+@router.get("/exporter/applications/{reference}")
+def exporter_application(
+    request: Request,
+    reference: str,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    viewer: ViewerDep,
+    language: LanguageDep,
+) -> Response:
+    """One application of the company: its clock, lines, documents and history. Another
+    company's is not found, as if it did not exist."""
+    refused = _exporter_only(request, viewer, language)
+    if refused is not None or viewer is None:
+        return refused or _sign_in_first(request)
+    try:
+        view = application_view(
+            session, actor=viewer.actor, clock=clock, settings=settings, key=reference[:64]
+        )
+    except (NotFound, InvalidInput) as missing:
+        return _not_found(request, language, viewer, missing.code)
+    return render(
+        request, "exporter_application.html", {"viewer": viewer, "application": view},
+        language=language,
+    )  # fmt: skip
+
+
+@router.get("/exporter/licenses/{number}")
+def exporter_license(
+    request: Request,
+    number: str,
+    session: SessionDep,
+    viewer: ViewerDep,
+    language: LanguageDep,
+) -> Response:
+    """One license of the company: lines with what is left of each, validity, conditions."""
+    refused = _exporter_only(request, viewer, language)
+    if refused is not None or viewer is None:
+        return refused or _sign_in_first(request)
+    try:
+        view = license_view(session, actor=viewer.actor, number=number[:64])
+    except (NotFound, InvalidInput) as missing:
+        return _not_found(request, language, viewer, missing.code)
+    return render(
+        request, "exporter_license.html", {"viewer": viewer, "license": view},
+        language=language,
+    )  # fmt: skip

@@ -3,6 +3,7 @@ autoescaped, with the language's number and date formats as filters."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -26,6 +27,7 @@ def environment(language: Language) -> Environment:
     env.install_gettext_translations(i18n.translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["number"] = lambda value, places=None: i18n.number(value, language, places)
     env.filters["percent"] = lambda value, places=1: i18n.percent(value, language, places)
+    env.filters["isodate"] = date.fromisoformat
     env.filters["decimal"] = Decimal  # figures arrive as exact text; never through float
     env.filters["signed"] = lambda value, places=1: i18n.signed_percent(value, language, places)
     env.filters["day"] = lambda value: i18n.day(value, language)

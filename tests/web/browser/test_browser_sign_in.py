@@ -55,6 +55,12 @@ def test_an_exporter_signs_in_reads_its_dashboard_in_both_languages_and_signs_ou
     assert page.get_by_role("table").locator("tbody tr").count() == 1  # its own, not the other's
     _accessible(page)
     _shot(page, live_site, "exporter-dashboard-en")
+    page.get_by_role("table").get_by_role("link").first.click()
+    assert page.locator("h1").inner_text().startswith("Application RX-")
+    assert "The statutory clock starts when the authority accepts" in page.content()
+    _accessible(page)
+    _shot(page, live_site, "exporter-application-en")
+    page.go_back()
 
     page.get_by_role("link", name="简体中文").click()
     page.wait_for_url(f"{live_site.url}/exporter")
@@ -62,6 +68,11 @@ def test_an_exporter_signs_in_reads_its_dashboard_in_both_languages_and_signs_ou
     assert page.locator("html").get_attribute("lang") == "zh-Hans"
     _accessible(page)
     _shot(page, live_site, "exporter-dashboard-zh")
+    page.get_by_role("table").get_by_role("link").first.click()
+    assert page.locator("h1").inner_text().startswith("申请 RX-")
+    _accessible(page)
+    _shot(page, live_site, "exporter-application-zh")
+    page.go_back()
 
     page.get_by_role("button", name="退出登录").click()
     page.wait_for_url(f"{live_site.url}/")
