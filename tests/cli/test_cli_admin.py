@@ -12,17 +12,19 @@ from rarex.cli.main import app
 from rarex.db_engine import make_engine
 from rarex.migrations import upgrade_database
 from rarex.models import AuditEvent, User
-from tests.cli.test_cli_applications import FILING, _ok, _setup
+from tests.cli.test_cli_applications import FILING, _ok, _setup, attach_required
 
 
 def _file(runner: CliRunner, tmp_path: Path, content: str = FILING) -> str:
     path = tmp_path / "app.yaml"
     path.write_text(content, encoding="utf-8")
-    return str(
+    reference = str(
         json.loads(_ok(runner, "applications", "file", str(path), "--as", "exp", "--json"))[
             "reference"
         ]
     )
+    attach_required(runner, tmp_path, reference)
+    return reference
 
 
 def test_deactivated_user_can_no_longer_act(

@@ -55,6 +55,14 @@ def _setup(runner: CliRunner, tmp_path: Path) -> str:
     return uscc
 
 
+def attach_required(runner: CliRunner, tmp_path: Path, ref: str) -> None:
+    """The four documents a submission needs, attached by the exporter "exp"."""
+    for kind in ("contract", "end_user_certificate", "end_use_statement", "technical_description"):
+        doc = tmp_path / f"{kind}.pdf"
+        doc.write_bytes(b"%PDF-1.4 " + kind.encode())
+        _ok(runner, "applications", "attach", ref, str(doc), "--kind", kind, "--as", "exp")
+
+
 def _count(url: str, model: type) -> int:
     engine = make_engine(url)
     with engine.connect() as conn:
@@ -73,10 +81,7 @@ def test_file_from_yaml_then_workflow_to_license(
     ref = view["reference"]
     assert view["state"] == "draft"
     assert view["lines"][0]["quantity_kg"] == "500.500"
-    for kind in ("contract", "end_user_certificate", "end_use_statement", "technical_description"):
-        doc = tmp_path / f"{kind}.pdf"
-        doc.write_bytes(b"%PDF-1.4 " + kind.encode())
-        _ok(runner, "applications", "attach", ref, str(doc), "--kind", kind, "--as", "exp")
+    attach_required(runner, tmp_path, ref)
     _ok(runner, "applications", "transition", ref, "submit", "--as", "exp")
     _ok(runner, "applications", "transition", ref, "accept", "--as", "off")
     _ok(runner, "applications", "transition", ref, "start_review", "--as", "off")

@@ -212,12 +212,11 @@ def test_return_without_missing_items_is_refused_and_leaves_the_case_submitted(
     assert [h.action for h in case.view().history] == ["submit"]
 
 
-def test_acceptance_of_an_incomplete_application_names_the_missing_documents(
+def test_submission_without_a_required_document_is_refused_naming_them(
     session: Session, clock: FixedClock, settings: Settings
 ) -> None:
     company = make_company(session, clock)
     exporter = make_actor(session, clock, Role.EXPORTER, company=company)
-    officer = make_actor(session, clock, Role.LICENSING_OFFICER)
     app = filing.file_application(
         session, actor=exporter, clock=clock, settings=settings, data=application_data()
     )
@@ -232,29 +231,21 @@ def test_acceptance_of_an_incomplete_application_names_the_missing_documents(
         media_type="application/pdf",
         content=b"%PDF contract",
     )
-    review.transition(
-        session,
-        actor=exporter,
-        clock=clock,
-        settings=settings,
-        application_id=app.id,
-        action=Action.SUBMIT,
-    )
     with pytest.raises(InvalidInput) as caught:
         review.transition(
             session,
-            actor=officer,
+            actor=exporter,
             clock=clock,
             settings=settings,
             application_id=app.id,
-            action=Action.ACCEPT,
+            action=Action.SUBMIT,
         )
-    assert caught.value.code == "application.incomplete"
+    assert caught.value.code == "application.documents_missing"
     assert caught.value.details["missing"] == [
         k for k in filing.REQUIRED_DOCUMENTS if k != "contract"
     ]
     session.expire_all()
-    assert session.get(Application, app.id).state == "submitted"  # type: ignore[union-attr]
+    assert session.get(Application, app.id).state == "draft"  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(

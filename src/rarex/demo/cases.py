@@ -113,7 +113,8 @@ def caseload(w: DemoWorld) -> None:
     w.step("us-ordinary", "officer.li", Action.ACCEPT)
     w.step("us-ordinary", "officer.li", Action.START_REVIEW)
 
-    # An incomplete application, returned with the list of what is missing.
+    # An incomplete application, returned with the list of what is missing: every document
+    # was filed (a submission without one is refused), but not every one is what the law asks.
     w.at(date(2025, 6, 11), 9)
     w.file(
         "returned",
@@ -126,7 +127,7 @@ def caseload(w: DemoWorld) -> None:
             [_line("1C903.b", "2846901993", "40", "22000", "Gadolinium oxide")],
         ),
     )
-    w.documents("returned", "leshan.export", ("contract", "end_use_statement"))
+    w.documents("returned", "leshan.export")
     w.step("returned", "leshan.export", Action.SUBMIT)
     w.at(date(2025, 6, 12), 11)
     w.step(
@@ -135,8 +136,9 @@ def caseload(w: DemoWorld) -> None:
         Action.RETURN,
         reason="Application incomplete under Decree 792",
         missing_items=[
-            "End-user certificate signed by Lumiere Imagerie Medicale with Chinese translation",
-            "Technical description or test report of the gadolinium oxide",
+            "End-user certificate signed by Lumiere Imagerie Medicale with Chinese translation "
+            "(the one filed is unsigned)",
+            "Test report of the gadolinium oxide (the technical description gives no purity)",
         ],
     )
 
@@ -323,6 +325,7 @@ def caseload(w: DemoWorld) -> None:
             [_line("1C906.a", "2805301910", "5", "30000", "Lutetium metal")],
         ),
     )
+    w.documents("withdrawn", "leshan.export")
     w.step("withdrawn", "leshan.export", Action.SUBMIT)
     w.at(date(2025, 7, 16), 9)
     w.step("withdrawn", "leshan.export", Action.WITHDRAW, reason="Contract cancelled by the buyer")

@@ -99,6 +99,15 @@ def transition(
                 missing=missing,
             )
     if action is Action.SUBMIT:
+        # a submission without a required document would only wait to be returned for it
+        missing = missing_documents(session, application.id)
+        if missing:
+            raise InvalidInput(
+                f"{application.reference} cannot be submitted; missing: {', '.join(missing)}",
+                code="application.documents_missing",
+                missing=missing,
+                field="documents",
+            )
         application.submitted_at = clock.now()
         if current is State.RETURNED:
             details["resubmission"] = True
