@@ -25,7 +25,7 @@ from rarex.auth.sign_in import (
 )
 from rarex.clock import FixedClock
 from rarex.errors import InvalidInput, TooManyAttempts, Unauthenticated
-from rarex.models import AuditEvent, User, WebSession
+from rarex.models import AuditEvent, SignInThrottle, User, WebSession
 
 PASSWORD = "correct horse battery"
 POLICY = SignInPolicy()
@@ -235,3 +235,60 @@ def test_production_refuses_to_start_while_a_demo_password_is_in_use(
         create_app(production, session_factory=factory)
     assert refused.value.code == "auth.demo_passwords_in_production"
     assert refused.value.details["users"] == ["li.officer"]
+
+
+@pytest.mark.postgres
+def test_concurrent_failures_of_one_pair_are_each_counted_before_the_next_is_checked(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Twelve wrong passwords at once from one address: the pair's row is locked through
+    each check, so the first is checked and counted and the others wait and are slowed (the
+    clock stands still); none is checked uncounted. On PostgreSQL, with threads of their own."""
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import UTC, datetime
+
+    from rarex.db_engine import make_engine
+    from rarex.migrations import upgrade_database
+    from tests.conftest import whole_database
+
+    with whole_database("postgresql", tmp_path_factory.mktemp("race"), name="race") as url:
+        engine = make_engine(url)
+        upgrade_database(engine)
+        clock = FixedClock(datetime(2025, 6, 2, 2, 0, tzinfo=UTC))
+        with Session(engine) as setup:
+            create_user(setup, clock=clock, actor=None, username="li.officer",
+                        display_name="Li", role=Role.LICENSING_OFFICER)  # fmt: skip
+            set_password(setup, clock=clock, actor=None, username="li.officer", password=PASSWORD)
+            setup.commit()
+
+        def attempt(_: int) -> str:
+            with Session(engine) as own:
+                try:
+                    sign_in(own, clock=clock, username="li.officer", password="wrong guess!",
+                            client_address="203.0.113.5")  # fmt: skip
+                except (Unauthenticated, TooManyAttempts) as refused:
+                    own.commit()
+                    return refused.code
+            return "signed in"
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            answers = list(pool.map(attempt, range(12)))
+        with Session(engine) as check:
+            failures = check.scalars(select(SignInThrottle.failures)).one()
+        engine.dispose()
+    assert answers.count("auth.sign_in_failed") == failures == 1
+    assert answers.count("auth.sign_in_slowed") == 11
+
+
+@pytest.mark.parametrize(
+    ("address", "key"),
+    [
+        ("2001:db8:0:0:1::5", "2001:db8::/64"),
+        ("2001:DB8::abcd:1", "2001:db8::/64"),
+        ("198.51.100.7", "198.51.100.7"),
+    ],
+)
+def test_an_ipv6_client_is_counted_by_its_64(address: str, key: str) -> None:
+    from rarex.auth.sign_in import _pair_key
+
+    assert _pair_key(address) == key

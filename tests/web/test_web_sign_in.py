@@ -327,3 +327,59 @@ def test_an_exporter_opens_its_application_and_license_but_never_anothers(
             f"/exporter/licenses/{licenses[mine.id]}", headers={"Accept-Language": "zh"}
         ).text
     )
+
+
+def test_signing_in_again_ends_the_browsers_earlier_session(
+    site: TestClient, session: Session, clock: FixedClock
+) -> None:
+    username = _user(session, clock, Role.LICENSING_OFFICER)
+    _sign_in(site, username)
+    page = site.get("/login")  # signed in: sent home; sign in afresh as a new form would
+    assert page.status_code == 303
+    token = site.cookies.get("rarex_session")
+    form = site.get("/login", cookies={"rarex_session": "none"})
+    again = site.post(
+        "/login",
+        data={"username": username, "password": PASSWORD, "form_token": _form_token(form.text)},
+        headers={"Origin": SITE},
+        cookies={"rarex_session": token or ""},
+    )
+    assert again.status_code == 303
+    session.expire_all()
+    live = session.scalars(select(WebSession).where(WebSession.ended_at.is_(None))).all()
+    assert len(live) == 1
+
+
+def test_signing_out_of_an_expired_session_forgets_the_cookie(
+    site: TestClient, session: Session, clock: FixedClock, settings: Settings
+) -> None:
+    username = _user(session, clock, Role.LICENSING_OFFICER)
+    _sign_in(site, username)
+    clock.advance(timedelta(minutes=settings.session_idle_minutes + 1))
+    left = site.post("/logout", data={"csrf_token": "whatever"}, headers={"Origin": SITE})
+    assert left.status_code == 303
+    assert 'rarex_session=""' in left.headers["set-cookie"]
+
+
+def test_pages_refuse_to_be_framed_or_cached_and_answer_bad_input_with_a_page(
+    site: TestClient, session: Session, clock: FixedClock
+) -> None:
+    home = site.get("/")
+    assert home.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in home.headers["content-security-policy"]
+    assert home.headers["cache-control"] == "no-store"
+    assert "x-frame-options" not in site.get("/api/v1/statistics/series").headers
+    company = make_company(session, clock)
+    _sign_in(site, _user(session, clock, Role.EXPORTER, company))
+    garbled = site.get("/exporter?page_token=garbage")
+    assert garbled.status_code == 404
+    assert garbled.headers["content-type"].startswith("text/html")
+    form = site.get("/login", cookies={"rarex_session": "none"})
+    too_long = site.post(
+        "/login",
+        data={"username": "x", "password": "p" * 300, "form_token": _form_token(form.text)},
+        headers={"Origin": SITE},
+    )
+    assert too_long.status_code == 422
+    assert too_long.headers["content-type"].startswith("text/html")
+    assert "p" * 300 not in too_long.text

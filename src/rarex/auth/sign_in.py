@@ -14,14 +14,17 @@ answer to a failure never says whether the account exists.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from rarex.audit.service import record_event
@@ -158,12 +161,43 @@ def refuse_demo_passwords(session: Session) -> None:
         )
 
 
-def _throttle(session: Session, username: str, client_address: str) -> SignInThrottle | None:
-    return session.scalar(
-        select(SignInThrottle).where(
-            SignInThrottle.username == username, SignInThrottle.client_address == client_address
-        )
+def _pair_key(client_address: str) -> str:
+    """The address a throttle counts by: an IPv6 client by its /64 (one customer's
+    allocation, where every address is the customer's to use), an IPv4 one by itself."""
+    try:
+        ip = ipaddress.ip_address(client_address)
+    except ValueError:
+        return client_address[:64]
+    if isinstance(ip, ipaddress.IPv6Address):
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def _locked_throttle(
+    session: Session, username: str, client_address: str, now: datetime
+) -> SignInThrottle:
+    """The pair's row, locked until the transaction ends (created, with no failure, if it
+    is new): concurrent attempts of one pair wait for each other, so each one is counted
+    before the next is checked, however many the server runs at once."""
+    found = select(SignInThrottle).where(
+        SignInThrottle.username == username, SignInThrottle.client_address == client_address
     )
+    throttle = session.scalar(found.with_for_update())
+    if throttle is not None:
+        return throttle
+    try:
+        with session.begin_nested():
+            session.add(
+                SignInThrottle(
+                    username=username, client_address=client_address, failures=0,
+                    last_failure_at=now,
+                )
+            )  # fmt: skip
+    except IntegrityError:
+        pass  # another attempt of the pair created it first
+    throttle = session.scalar(found.with_for_update().execution_options(populate_existing=True))
+    assert throttle is not None
+    return throttle
 
 
 def _refuse_if_throttled(
@@ -191,18 +225,13 @@ def _refuse_if_throttled(
 def _failed(
     session: Session,
     clock: Clock,
-    throttle: SignInThrottle | None,
+    throttle: SignInThrottle,
     username: str,
     client_address: str,
     policy: SignInPolicy,
 ) -> None:
     now = clock.now()
-    if throttle is None:
-        throttle = SignInThrottle(
-            username=username, client_address=client_address, failures=0, last_failure_at=now
-        )
-        session.add(throttle)
-    elif throttle.locked_until is not None and now >= throttle.locked_until:
+    if throttle.locked_until is not None and now >= throttle.locked_until:
         throttle.failures, throttle.locked_until = 0, None  # the lock served its time
     throttle.failures += 1
     throttle.last_failure_at = now
@@ -222,7 +251,17 @@ def _failed(
                 "locked_until": throttle.locked_until.isoformat(),
             },
         )
+    # pairs that have not failed for a day and are not locked are forgotten
+    session.execute(
+        delete(SignInThrottle).where(
+            SignInThrottle.last_failure_at < now - _FORGET_AFTER,
+            or_(SignInThrottle.locked_until.is_(None), SignInThrottle.locked_until < now),
+        )
+    )
     session.flush()
+
+
+_FORGET_AFTER: Final = timedelta(days=1)
 
 
 def sign_in(
@@ -239,7 +278,8 @@ def sign_in(
     locked. The caller commits either way: a failure's count must be kept."""
     username = username.strip().lower()[:80]
     now = clock.now()
-    throttle = _throttle(session, username, client_address)
+    pair = _pair_key(client_address)
+    throttle = _locked_throttle(session, username, pair, now)
     _refuse_if_throttled(throttle, now, policy)
     user = session.scalar(select(User).where(User.username == username))
     try:
@@ -251,10 +291,9 @@ def sign_in(
     except (VerificationError, InvalidHashError):
         verified = False
     if not verified or user is None:
-        _failed(session, clock, throttle, username, client_address, policy)
+        _failed(session, clock, throttle, username, pair, policy)
         raise Unauthenticated(SIGN_IN_FAILED, code="auth.sign_in_failed")
-    if throttle is not None:
-        session.delete(throttle)
+    session.delete(throttle)
     if user.password_hash is not None and _HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = _HASHER.hash(password)
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
@@ -290,13 +329,21 @@ class Resumed:
     actor: Actor
     csrf_token: str
     session_id: str
+    stale: bool = False  # its last-seen time is older than ``policy.touch_every``
 
 
 def resume(
-    session: Session, *, clock: Clock, token: str, policy: SignInPolicy = SignInPolicy()
+    session: Session,
+    *,
+    clock: Clock,
+    token: str,
+    policy: SignInPolicy = SignInPolicy(),
+    touch: bool = True,
 ) -> Resumed:
     """The session a cookie's token names, if it is still alive: not ended, not idle longer
-    than ``policy.idle``, before its absolute expiry, its user still active."""
+    than ``policy.idle``, before its absolute expiry, its user still active. ``touch`` False
+    only reads (a page's GET must not write; the caller touches it with ``touch_session``
+    apart, where a busy database costs nothing but the touch)."""
     now = clock.now()
     row = session.execute(
         select(WebSession, User)
@@ -311,13 +358,22 @@ def resume(
     if not user.active:
         raise Unauthenticated(f"user {user.username} is deactivated", code="auth.user_inactive")
     if now >= web.expires_at or now >= web.last_seen_at + policy.idle:
-        web.ended_at = now
-        session.flush()
         raise Unauthenticated("this session has expired", code="auth.session_expired")
-    if now >= web.last_seen_at + policy.touch_every:
-        web.last_seen_at = now
-        session.flush()
-    return Resumed(actor=to_actor(user), csrf_token=web.csrf_token, session_id=str(web.id))
+    stale = now >= web.last_seen_at + policy.touch_every
+    if touch and stale:
+        touch_session(session, clock=clock, session_id=web.id)
+    return Resumed(
+        actor=to_actor(user), csrf_token=web.csrf_token, session_id=str(web.id), stale=stale
+    )
+
+
+def touch_session(session: Session, *, clock: Clock, session_id: uuid.UUID) -> None:
+    """Mark a session as used now (it stays alive ``policy.idle`` longer)."""
+    session.execute(
+        update(WebSession)
+        .where(WebSession.id == session_id, WebSession.ended_at.is_(None))
+        .values(last_seen_at=clock.now())
+    )
 
 
 def sign_out(session: Session, *, clock: Clock, token: str) -> None:

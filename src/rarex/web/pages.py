@@ -10,15 +10,25 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import uuid
 from typing import Annotated, Final
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.responses import RedirectResponse, Response
 
 from rarex.api.deps import ClockDep, SessionDep, SettingsDep
 from rarex.auth.roles import Role
-from rarex.auth.sign_in import Resumed, SignInPolicy, resume, sign_in, sign_out
+from rarex.auth.sign_in import (
+    Resumed,
+    SignInPolicy,
+    resume,
+    sign_in,
+    sign_out,
+    touch_session,
+)
 from rarex.config import Settings
 from rarex.errors import Forbidden, InvalidInput, NotFound, TooManyAttempts, Unauthenticated
 from rarex.licensing.views import application_view, license_view, list_application_summaries
@@ -42,9 +52,25 @@ def _viewer(
     if not token or len(token) > MAX_FIELD:
         return None
     try:
-        return resume(session, clock=clock, token=token, policy=SignInPolicy.of(settings))
+        viewer = resume(
+            session, clock=clock, token=token, policy=SignInPolicy.of(settings), touch=False
+        )
     except Unauthenticated:
         return None
+    if viewer.stale:
+        _touch(request, clock, uuid.UUID(viewer.session_id))
+    return viewer
+
+
+def _touch(request: Request, clock: ClockDep, session_id: uuid.UUID) -> None:
+    """Best effort, in a transaction of its own: a page is read whether or not its session's
+    last-seen time could be written (on SQLite another writer may hold the database)."""
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    try:
+        with factory() as own, own.begin():
+            touch_session(own, clock=clock, session_id=session_id)
+    except DBAPIError:
+        pass
 
 
 ViewerDep = Annotated[Resumed | None, Depends(_viewer)]
@@ -210,6 +236,9 @@ def login(
             errors={"form": slowed.code.removeprefix("auth."), "retry_after": str(retry)},
             status_code=429, headers={"Retry-After": str(retry)},
         )  # fmt: skip
+    previous = request.cookies.get(SESSION_COOKIE, "")
+    if previous and len(previous) <= MAX_FIELD:
+        sign_out(session, clock=clock, token=previous)  # one browser, one session
     response = RedirectResponse(
         _next(next, "/exporter" if signed.actor.role is Role.EXPORTER else "/"), 303
     )
@@ -231,10 +260,12 @@ def logout(
 ) -> Response:
     try:
         _same_origin(request, settings)
-        _form_token(csrf_token, viewer.csrf_token if viewer is not None else None)
+        if viewer is not None:  # a session that already ended has nothing left to protect
+            _form_token(csrf_token, viewer.csrf_token)
     except Forbidden as refused:
         return _refused(request, language, refused)
-    sign_out(session, clock=clock, token=request.cookies.get(SESSION_COOKIE, ""))
+    if viewer is not None:
+        sign_out(session, clock=clock, token=request.cookies.get(SESSION_COOKIE, ""))
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -273,10 +304,13 @@ def exporter_dashboard(
     refused = _exporter_only(request, viewer, language)
     if refused is not None or viewer is None:
         return refused or _sign_in_first(request)
-    page = list_application_summaries(
-        session, actor=viewer.actor, clock=clock, settings=settings,
-        limit=PAGE_SIZE, page_token=page_token,
-    )  # fmt: skip
+    try:
+        page = list_application_summaries(
+            session, actor=viewer.actor, clock=clock, settings=settings,
+            limit=PAGE_SIZE, page_token=page_token,
+        )  # fmt: skip
+    except InvalidInput as bad:
+        return _not_found(request, language, viewer, bad.code)
     return render(request, "exporter.html", {"viewer": viewer, "page": page}, language=language)
 
 

@@ -30,18 +30,35 @@ def _trusted(address: str, networks: tuple[Network, ...]) -> bool:
     return any(ip in network for network in networks)
 
 
+def _canonical(address: str) -> str | None:
+    """One spelling per address: IPv6 compressed, an IPv4-mapped one as IPv4; None for
+    anything that is no address ("1.2.3.4:5555", a name)."""
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ip)
+
+
 def client_address(request: Request, trusted: str) -> str:
     """The client's address: the peer's, or, behind trusted proxies, the last address in
-    ``X-Forwarded-For`` that is not itself a trusted proxy."""
+    ``X-Forwarded-For`` that is not itself a trusted proxy (one that is no address ends the
+    search at the proxy before it)."""
     peer = request.client.host if request.client is not None else "unknown"
+    peer = _canonical(peer) or peer[:64]
     networks = trusted_networks(trusted)
     if not networks or not _trusted(peer, networks):
-        return peer[:64]
+        return peer
     hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
     for hop in reversed(hops):
-        if not _trusted(hop, networks):
-            return hop[:64]
-    return peer[:64]
+        canonical = _canonical(hop)
+        if canonical is None:
+            return peer
+        if not _trusted(canonical, networks):
+            return canonical
+    return peer
 
 
 def is_https(request: Request, trusted: str) -> bool:

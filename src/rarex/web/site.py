@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import inspect
 from importlib.resources import files
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -58,4 +60,31 @@ def create_site(
         )
 
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    api_invalid = app.exception_handlers[RequestValidationError]
+
+    async def _invalid(request: Request, exc: Exception) -> Response:
+        """A form or address a page cannot read (a field over its limit): a page, not JSON."""
+        if request.url.path.startswith(_API_PATHS):
+            answered = api_invalid(request, exc)
+            return await answered if inspect.isawaitable(answered) else answered
+        return render(
+            request, "error.html",
+            {"viewer": None, "status": 422, "code": "input.invalid", "message": ""},
+            language=language_of(request), status_code=422,
+        )  # fmt: skip
+
+    app.add_exception_handler(RequestValidationError, _invalid)
+
+    @app.middleware("http")
+    async def _page_headers(request: Request, call_next: Any) -> Response:
+        """Pages are never framed by another site (clickjacking) nor kept by a shared cache."""
+        response: Response = await call_next(request)
+        if not request.url.path.startswith(_API_PATHS):
+            response.headers.setdefault("X-Frame-Options", "DENY")
+            response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+            if not request.url.path.startswith(("/static", "/statistics")):
+                response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
     return app
