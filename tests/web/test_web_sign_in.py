@@ -19,7 +19,15 @@ from rarex.auth.sign_in import set_password
 from rarex.clock import FixedClock
 from rarex.config import Settings
 from rarex.licensing.filing import file_application
-from rarex.models import Application, Company, License, SignInThrottle, User, WebSession
+from rarex.models import (
+    Application,
+    Company,
+    Document,
+    License,
+    SignInThrottle,
+    User,
+    WebSession,
+)
 from rarex.web.site import create_site
 from tests.factories import application_data, make_actor, make_company
 
@@ -383,3 +391,51 @@ def test_pages_refuse_to_be_framed_or_cached_and_answer_bad_input_with_a_page(
     assert too_long.status_code == 422
     assert too_long.headers["content-type"].startswith("text/html")
     assert "p" * 300 not in too_long.text
+
+
+def test_an_exporter_answers_a_request_for_information_with_a_document(
+    site: TestClient, session: Session, clock: FixedClock, settings: Settings
+) -> None:
+    from rarex.licensing import review
+    from rarex.licensing.states import Action
+    from tests.factories import filed_and_accepted
+
+    company = make_company(session, clock)
+    officer = make_actor(session, clock, Role.LICENSING_OFFICER)
+    exporter = make_actor(session, clock, Role.EXPORTER, company=company)
+    application = filed_and_accepted(session, clock, settings, exporter, officer)
+    review.transition(
+        session, actor=officer, clock=clock, settings=settings, application_id=application.id,
+        action=Action.REQUEST_INFORMATION, reason="Send product photos of the magnets",
+    )  # fmt: skip
+    username = _user(session, clock, Role.EXPORTER, company)
+    _sign_in(site, username)
+    path = f"/exporter/applications/{application.reference}"
+    page = site.get(path)
+    assert "Send product photos of the magnets" in page.text
+    assert "The clock is stopped" in page.text
+    # an empty answer is refused beside its field, the file not kept
+    empty = site.post(
+        f"{path}/answer",
+        data={"csrf_token": _csrf(page.text), "answer": " ", "kind": "product_photos"},
+        files={"file": ("photo.png", b"\x89PNG fake", "image/png")},
+        headers={"Origin": SITE},
+    )
+    assert empty.status_code == 422
+    assert 'id="answer-error"' in empty.text
+    answered = site.post(
+        f"{path}/answer",
+        data={"csrf_token": _csrf(page.text), "answer": "Photos attached.",
+              "kind": "product_photos"},
+        files={"file": ("photo.png", b"\x89PNG fake", "image/png")},
+        headers={"Origin": SITE},
+    )  # fmt: skip
+    assert answered.status_code == 303
+    after = site.get(path).text
+    assert "Under review" in after
+    assert "photo.png" in after
+    assert "The clock is stopped" not in after
+    session.expire_all()
+    kinds = [d.kind for d in session.scalars(select(Document).where(
+        Document.application_id == application.id))]  # fmt: skip
+    assert kinds.count("product_photos") == 1

@@ -14,12 +14,13 @@ import uuid
 from typing import Annotated, Final
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.responses import RedirectResponse, Response
 
 from rarex.api.deps import ClockDep, SessionDep, SettingsDep
+from rarex.api.uploads import file_name
 from rarex.auth.roles import Role
 from rarex.auth.sign_in import (
     Resumed,
@@ -30,8 +31,24 @@ from rarex.auth.sign_in import (
     touch_session,
 )
 from rarex.config import Settings
-from rarex.errors import Forbidden, InvalidInput, NotFound, TooManyAttempts, Unauthenticated
-from rarex.licensing.views import application_view, license_view, list_application_summaries
+from rarex.errors import (
+    Forbidden,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    PayloadTooLarge,
+    TooManyAttempts,
+    Unauthenticated,
+)
+from rarex.licensing.filing import attach_document
+from rarex.licensing.review import transition
+from rarex.licensing.states import Action
+from rarex.licensing.views import (
+    application_view,
+    license_view,
+    list_application_summaries,
+    resolve_application_id,
+)
 from rarex.web.i18n import LANGUAGE_COOKIE, LANGUAGES, Language, language_of
 from rarex.web.requests import client_address, is_https, origin_of
 from rarex.web.templates import render
@@ -42,6 +59,7 @@ SESSION_COOKIE: Final = "rarex_session"
 FORM_COOKIE: Final = "rarex_form"
 MAX_FIELD: Final = 256
 PAGE_SIZE: Final = 50
+MAX_ANSWER: Final = 4000
 
 
 def _viewer(
@@ -353,7 +371,8 @@ def exporter_application(
     except (NotFound, InvalidInput) as missing:
         return _not_found(request, language, viewer, missing.code)
     return render(
-        request, "exporter_application.html", {"viewer": viewer, "application": view},
+        request, "exporter_application.html",
+        {"viewer": viewer, "application": view, "errors": {}, "answer": "", "kind": "other"},
         language=language,
     )  # fmt: skip
 
@@ -378,3 +397,69 @@ def exporter_license(
         request, "exporter_license.html", {"viewer": viewer, "license": view},
         language=language,
     )  # fmt: skip
+
+
+@router.post("/exporter/applications/{reference}/answer")
+def answer_request(
+    request: Request,
+    reference: str,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    viewer: ViewerDep,
+    language: LanguageDep,
+    csrf_token: Annotated[str, Form(max_length=MAX_FIELD)] = "",
+    answer: Annotated[str, Form(max_length=MAX_ANSWER)] = "",
+    kind: Annotated[str, Form(max_length=64)] = "other",
+    file: UploadFile | None = None,
+) -> Response:
+    """The applicant's answer to a request for information: its text and, if given, a
+    document; the case goes back to review and its clock runs again."""
+    refused = _exporter_only(request, viewer, language)
+    if refused is not None or viewer is None:
+        return refused or _sign_in_first(request)
+    try:
+        _same_origin(request, settings)
+        _form_token(csrf_token, viewer.csrf_token)
+    except Forbidden as forbidden:
+        return _refused(request, language, forbidden)
+    try:
+        application_id = resolve_application_id(session, actor=viewer.actor, key=reference[:64])
+    except (NotFound, InvalidInput) as missing:
+        return _not_found(request, language, viewer, missing.code)
+    errors: dict[str, str] = {}
+    if not answer.strip():
+        errors["answer"] = "missing"
+    if not errors:
+        try:
+            with session.begin_nested():  # the document and the answer land together or not
+                if file is not None and file.filename:
+                    content = file.file.read(settings.max_document_bytes + 1)
+                    attach_document(
+                        session, actor=viewer.actor, clock=clock, settings=settings,
+                        application_id=application_id, kind=kind,
+                        filename=file_name(file, field="file", default="document"),
+                        media_type=file.content_type or "application/octet-stream",
+                        content=content,
+                    )  # fmt: skip
+                transition(
+                    session, actor=viewer.actor, clock=clock, settings=settings,
+                    application_id=application_id, action=Action.SUPPLY_INFORMATION,
+                    reason=answer.strip(),
+                )  # fmt: skip
+        except (InvalidInput, PayloadTooLarge, InvalidTransition) as problem:
+            field = str(problem.details.get("field") or "")
+            errors[
+                "file" if "file" in field or isinstance(problem, PayloadTooLarge) else "form"
+            ] = problem.message
+    if errors:
+        view = application_view(
+            session, actor=viewer.actor, clock=clock, settings=settings, key=application_id
+        )
+        return render(
+            request, "exporter_application.html",
+            {"viewer": viewer, "application": view, "errors": errors, "answer": answer,
+             "kind": kind},
+            language=language, status_code=422,
+        )  # fmt: skip
+    return RedirectResponse(f"/exporter/applications/{quote(reference[:64])}", status_code=303)

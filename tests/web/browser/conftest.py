@@ -26,12 +26,14 @@ from rarex.clock import FixedClock
 from rarex.config import Settings
 from rarex.db_engine import make_engine
 from rarex.licensing.filing import file_application
+from rarex.licensing.review import transition
+from rarex.licensing.states import Action
 from rarex.migrations import upgrade_database
 from rarex.statistics.importer import import_files
 from rarex.statistics.published import published_files
 from rarex.web.site import create_site
 from tests.conftest import BACKENDS, whole_database
-from tests.factories import application_data, make_company
+from tests.factories import application_data, filed_and_accepted, make_actor, make_company
 
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 PASSWORD = "browser test secret"
@@ -76,10 +78,19 @@ def _seed(url: str) -> tuple[str, str]:
             )  # fmt: skip
             set_password(session, clock=clock, actor=None, username=username, password=PASSWORD)
             exporters.append(username)
-            if n == 0:  # the first exporter has an application on its dashboard
+            if n == 0:  # a draft, and a case the authority asked information about
+                exporter = actor_for_username(session, username=username)
+                settings = Settings(environment="test")
                 file_application(
-                    session, clock=clock, actor=actor_for_username(session, username=username),
-                    settings=Settings(environment="test"), data=application_data(),
+                    session, clock=clock, actor=exporter, settings=settings,
+                    data=application_data(),
+                )  # fmt: skip
+                officer = make_actor(session, clock, Role.LICENSING_OFFICER)
+                asked = filed_and_accepted(session, clock, settings, exporter, officer)
+                transition(
+                    session, actor=officer, clock=clock, settings=settings,
+                    application_id=asked.id, action=Action.REQUEST_INFORMATION,
+                    reason="Send product photos of the magnets",
                 )  # fmt: skip
         import_files(session, clock=clock, actor=None, files=published_files())
         session.commit()

@@ -52,15 +52,26 @@ def test_an_exporter_signs_in_reads_its_dashboard_in_both_languages_and_signs_ou
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_site.url}/exporter")
     assert page.locator("h1").inner_text() == "My applications"
-    assert page.get_by_role("table").locator("tbody tr").count() == 1  # its own, not the other's
+    assert page.get_by_role("table").locator("tbody tr").count() == 2  # its own, not the other's
     _accessible(page)
     _shot(page, live_site, "exporter-dashboard-en")
-    page.get_by_role("table").get_by_role("link").first.click()
-    assert page.locator("h1").inner_text().startswith("Application RX-")
-    assert "The statutory clock starts when the authority accepts" in page.content()
+    # the case the authority asked about: answer it with a document
+    page.get_by_role("row").filter(has_text="Information requested").get_by_role("link").click()
+    assert "Send product photos of the magnets" in page.content()
+    assert "The clock is stopped" in page.content()
     _accessible(page)
     _shot(page, live_site, "exporter-application-en")
-    page.go_back()
+    page.get_by_label("Your answer").fill("Photos of the magnets attached.")
+    page.get_by_label("Kind of document").select_option("product_photos")
+    page.get_by_label("Document (optional)").set_input_files(
+        files=[{"name": "magnets.png", "mimeType": "image/png", "buffer": b"\x89PNG photo"}]
+    )
+    page.get_by_role("button", name="Send the answer").click()
+    assert "Under review" in page.locator("dl.facts").inner_text()
+    assert "magnets.png" in page.content()
+    assert "The clock is stopped" not in page.content()  # running again
+    _accessible(page)
+    page.goto(f"{live_site.url}/exporter")
 
     page.get_by_role("link", name="简体中文").click()
     page.wait_for_url(f"{live_site.url}/exporter")
@@ -68,7 +79,7 @@ def test_an_exporter_signs_in_reads_its_dashboard_in_both_languages_and_signs_ou
     assert page.locator("html").get_attribute("lang") == "zh-Hans"
     _accessible(page)
     _shot(page, live_site, "exporter-dashboard-zh")
-    page.get_by_role("table").get_by_role("link").first.click()
+    page.get_by_role("row").filter(has_text="草稿").get_by_role("link").click()
     assert page.locator("h1").inner_text().startswith("申请 RX-")
     _accessible(page)
     _shot(page, live_site, "exporter-application-zh")
