@@ -439,3 +439,38 @@ def test_an_exporter_answers_a_request_for_information_with_a_document(
     kinds = [d.kind for d in session.scalars(select(Document).where(
         Document.application_id == application.id))]  # fmt: skip
     assert kinds.count("product_photos") == 1
+
+
+def test_an_exporter_completes_and_submits_a_draft_refused_while_a_document_is_missing(
+    site: TestClient, session: Session, clock: FixedClock, settings: Settings
+) -> None:
+    company = make_company(session, clock)
+    exporter = make_actor(session, clock, Role.EXPORTER, company=company)
+    draft = file_application(
+        session, clock=clock, actor=exporter, settings=settings, data=application_data()
+    )
+    _sign_in(site, _user(session, clock, Role.EXPORTER, company))
+    path = f"/exporter/applications/{draft.reference}"
+    token = _csrf(site.get(path).text)
+    early = site.post(f"{path}/submit", data={"csrf_token": token}, headers={"Origin": SITE})
+    assert early.status_code == 422
+    assert "cannot be submitted while a required document is missing" in early.text
+    nothing = site.post(
+        f"{path}/documents", data={"csrf_token": token, "kind": "contract"},
+        headers={"Origin": SITE},
+    )  # fmt: skip
+    assert nothing.status_code == 422
+    assert "Choose a file." in nothing.text
+    for kind in ("contract", "end_user_certificate", "end_use_statement", "technical_description"):
+        uploaded = site.post(
+            f"{path}/documents",
+            data={"csrf_token": token, "kind": kind},
+            files={"file": (f"{kind}.pdf", b"%PDF-1.4 " + kind.encode(), "application/pdf")},
+            headers={"Origin": SITE},
+        )
+        assert uploaded.status_code == 303
+    submitted = site.post(f"{path}/submit", data={"csrf_token": token}, headers={"Origin": SITE})
+    assert submitted.status_code == 303
+    page = site.get(path).text
+    assert "Submitted" in page
+    assert "starts at acceptance" in page

@@ -463,3 +463,118 @@ def answer_request(
             language=language, status_code=422,
         )  # fmt: skip
     return RedirectResponse(f"/exporter/applications/{quote(reference[:64])}", status_code=303)
+
+
+def _application_form_error(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    viewer: Resumed,
+    language: Language,
+    application_id: uuid.UUID,
+    errors: dict[str, str],
+    status_code: int,
+) -> Response:
+    view = application_view(
+        session, actor=viewer.actor, clock=clock, settings=settings, key=application_id
+    )
+    return render(
+        request, "exporter_application.html",
+        {"viewer": viewer, "application": view, "errors": errors, "answer": "", "kind": "other"},
+        language=language, status_code=status_code,
+    )  # fmt: skip
+
+
+def _checked_post(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    viewer: Resumed | None,
+    language: Language,
+    csrf_token: str,
+    reference: str,
+) -> Response | tuple[Resumed, uuid.UUID]:
+    """An exporter's form about one of its applications: the answer to give at once, or the
+    viewer and the application's id."""
+    refused = _exporter_only(request, viewer, language)
+    if refused is not None or viewer is None:
+        return refused or _sign_in_first(request)
+    try:
+        _same_origin(request, settings)
+        _form_token(csrf_token, viewer.csrf_token)
+    except Forbidden as forbidden:
+        return _refused(request, language, forbidden)
+    try:
+        return viewer, resolve_application_id(session, actor=viewer.actor, key=reference[:64])
+    except (NotFound, InvalidInput) as missing:
+        return _not_found(request, language, viewer, missing.code)
+
+
+@router.post("/exporter/applications/{reference}/documents")
+def upload_document(
+    request: Request,
+    reference: str,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    viewer: ViewerDep,
+    language: LanguageDep,
+    csrf_token: Annotated[str, Form(max_length=MAX_FIELD)] = "",
+    kind: Annotated[str, Form(max_length=64)] = "other",
+    file: UploadFile | None = None,
+) -> Response:
+    """A document of a draft or a returned application, kind and size checked."""
+    checked = _checked_post(request, session, settings, viewer, language, csrf_token, reference)
+    if not isinstance(checked, tuple):
+        return checked
+    who, application_id = checked
+    if file is None or not file.filename:
+        return _application_form_error(
+            request, session, clock, settings, who, language, application_id,
+            {"document": "missing"}, 422,
+        )  # fmt: skip
+    try:
+        attach_document(
+            session, actor=who.actor, clock=clock, settings=settings,
+            application_id=application_id, kind=kind,
+            filename=file_name(file, field="file", default="document"),
+            media_type=file.content_type or "application/octet-stream",
+            content=file.file.read(settings.max_document_bytes + 1),
+        )  # fmt: skip
+    except (InvalidInput, PayloadTooLarge, InvalidTransition, Forbidden) as problem:
+        return _application_form_error(
+            request, session, clock, settings, who, language, application_id,
+            {"document": problem.message}, 413 if isinstance(problem, PayloadTooLarge) else 422,
+        )  # fmt: skip
+    return RedirectResponse(f"/exporter/applications/{quote(reference[:64])}", status_code=303)
+
+
+@router.post("/exporter/applications/{reference}/submit")
+def submit_application(
+    request: Request,
+    reference: str,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    viewer: ViewerDep,
+    language: LanguageDep,
+    csrf_token: Annotated[str, Form(max_length=MAX_FIELD)] = "",
+) -> Response:
+    """Submit a draft (or a returned application): refused, naming them, while a required
+    document is missing."""
+    checked = _checked_post(request, session, settings, viewer, language, csrf_token, reference)
+    if not isinstance(checked, tuple):
+        return checked
+    who, application_id = checked
+    try:
+        transition(
+            session, actor=who.actor, clock=clock, settings=settings,
+            application_id=application_id, action=Action.SUBMIT,
+        )  # fmt: skip
+    except (InvalidInput, InvalidTransition, Forbidden) as problem:
+        return _application_form_error(
+            request, session, clock, settings, who, language, application_id,
+            {"submit": problem.code}, 422,
+        )  # fmt: skip
+    return RedirectResponse(f"/exporter/applications/{quote(reference[:64])}", status_code=303)
