@@ -415,18 +415,10 @@ def answer_request(
 ) -> Response:
     """The applicant's answer to a request for information: its text and, if given, a
     document; the case goes back to review and its clock runs again."""
-    refused = _exporter_only(request, viewer, language)
-    if refused is not None or viewer is None:
-        return refused or _sign_in_first(request)
-    try:
-        _same_origin(request, settings)
-        _form_token(csrf_token, viewer.csrf_token)
-    except Forbidden as forbidden:
-        return _refused(request, language, forbidden)
-    try:
-        application_id = resolve_application_id(session, actor=viewer.actor, key=reference[:64])
-    except (NotFound, InvalidInput) as missing:
-        return _not_found(request, language, viewer, missing.code)
+    checked = _checked_post(request, session, settings, viewer, language, csrf_token, reference)
+    if not isinstance(checked, tuple):
+        return checked
+    who, application_id = checked
     errors: dict[str, str] = {}
     if not answer.strip():
         errors["answer"] = "missing"
@@ -436,14 +428,14 @@ def answer_request(
                 if file is not None and file.filename:
                     content = file.file.read(settings.max_document_bytes + 1)
                     attach_document(
-                        session, actor=viewer.actor, clock=clock, settings=settings,
+                        session, actor=who.actor, clock=clock, settings=settings,
                         application_id=application_id, kind=kind,
                         filename=file_name(file, field="file", default="document"),
                         media_type=file.content_type or "application/octet-stream",
                         content=content,
                     )  # fmt: skip
                 transition(
-                    session, actor=viewer.actor, clock=clock, settings=settings,
+                    session, actor=who.actor, clock=clock, settings=settings,
                     application_id=application_id, action=Action.SUPPLY_INFORMATION,
                     reason=answer.strip(),
                 )  # fmt: skip
@@ -453,14 +445,9 @@ def answer_request(
                 "file" if "file" in field or isinstance(problem, PayloadTooLarge) else "form"
             ] = problem.message
     if errors:
-        view = application_view(
-            session, actor=viewer.actor, clock=clock, settings=settings, key=application_id
-        )
-        return render(
-            request, "exporter_application.html",
-            {"viewer": viewer, "application": view, "errors": errors, "answer": answer,
-             "kind": kind},
-            language=language, status_code=422,
+        return _application_form_error(
+            request, session, clock, settings, who, language, application_id, errors, 422,
+            answer=answer, kind=kind,
         )  # fmt: skip
     return RedirectResponse(f"/exporter/applications/{quote(reference[:64])}", status_code=303)
 
@@ -475,13 +462,17 @@ def _application_form_error(
     application_id: uuid.UUID,
     errors: dict[str, str],
     status_code: int,
+    *,
+    answer: str = "",
+    kind: str = "other",
 ) -> Response:
+    """The application's page again, each problem beside its form, what was typed kept."""
     view = application_view(
         session, actor=viewer.actor, clock=clock, settings=settings, key=application_id
     )
     return render(
         request, "exporter_application.html",
-        {"viewer": viewer, "application": view, "errors": errors, "answer": "", "kind": "other"},
+        {"viewer": viewer, "application": view, "errors": errors, "answer": answer, "kind": kind},
         language=language, status_code=status_code,
     )  # fmt: skip
 
