@@ -474,3 +474,18 @@ def test_an_exporter_completes_and_submits_a_draft_refused_while_a_document_is_m
     page = site.get(path).text
     assert "Submitted" in page
     assert "starts at acceptance" in page
+
+
+def test_two_sign_in_tabs_of_one_browser_both_work(
+    site: TestClient, session: Session, clock: FixedClock
+) -> None:
+    username = _user(session, clock, Role.LICENSING_OFFICER)
+    first = _form_token(site.get("/login").text)
+    second = _form_token(site.get("/login").text)  # another tab, later
+    assert first == second
+    signed = site.post(
+        "/login",
+        data={"username": username, "password": PASSWORD, "form_token": first},
+        headers={"Origin": SITE},
+    )
+    assert signed.status_code == 303

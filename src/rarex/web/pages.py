@@ -173,7 +173,9 @@ def _login_page(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    token = secrets.token_urlsafe(32)
+    # the browser's own form token while it has one: two tabs on /login both stay valid
+    kept = request.cookies.get(FORM_COOKIE, "")
+    token = kept if 32 <= len(kept) <= MAX_FIELD else secrets.token_urlsafe(32)
     response = render(
         request,
         "login.html",
