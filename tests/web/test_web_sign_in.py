@@ -489,3 +489,33 @@ def test_two_sign_in_tabs_of_one_browser_both_work(
         headers={"Origin": SITE},
     )
     assert signed.status_code == 303
+
+
+def test_an_exporter_files_a_draft_with_every_problem_shown_beside_its_field(
+    site: TestClient, session: Session, clock: FixedClock
+) -> None:
+    company = make_company(session, clock)
+    _sign_in(site, _user(session, clock, Role.EXPORTER, company))
+    page = site.get("/exporter/applications/new")
+    assert page.status_code == 200
+    form = {
+        "csrf_token": _csrf(page.text), "license_type": "single",
+        "consignee_name": "Rheinland Antriebstechnik GmbH", "consignee_country": "DE",
+        "end_user_name": "Rheinland Antriebstechnik GmbH", "end_user_country": "DE",
+        "end_use_category": "ev_motors",
+        "end_use_statement": "Traction motors for passenger EVs; no re-export without consent.",
+        "contract_reference": "RAT-2025-0601", "control_code": "1C905.a",
+        "hs_code": "2805301200", "description": "Dysprosium metal",
+        "quantity_kg": "-5", "value": "45000", "currency": "USD",
+    }  # fmt: skip
+    wrong = site.post("/exporter/applications/new", data=form, headers={"Origin": SITE})
+    assert wrong.status_code == 422
+    assert 'id="quantity_kg-error"' in wrong.text
+    assert 'value="Rheinland Antriebstechnik GmbH"' in wrong.text  # what was typed is kept
+    filed = site.post(
+        "/exporter/applications/new", data=form | {"quantity_kg": "500"}, headers={"Origin": SITE}
+    )
+    assert filed.status_code == 303
+    draft = site.get(filed.headers["location"])
+    assert "Draft" in draft.text
+    assert "Complete and submit" in draft.text

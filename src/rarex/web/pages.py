@@ -11,12 +11,14 @@ from __future__ import annotations
 import hmac
 import secrets
 import uuid
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from rarex.api.deps import ClockDep, SessionDep, SettingsDep
@@ -40,8 +42,10 @@ from rarex.errors import (
     TooManyAttempts,
     Unauthenticated,
 )
-from rarex.licensing.filing import attach_document
+from rarex.licensing.end_uses import END_USE_CATEGORIES
+from rarex.licensing.filing import attach_document, file_application
 from rarex.licensing.review import transition
+from rarex.licensing.schemas import ApplicationCreate
 from rarex.licensing.states import Action
 from rarex.licensing.views import (
     application_view,
@@ -349,6 +353,120 @@ def _not_found(request: Request, language: Language, viewer: Resumed | None, cod
         request, "error.html", {"viewer": viewer, "status": 404, "code": code, "message": ""},
         language=language, status_code=404,
     )  # fmt: skip
+
+
+# The filing form's fields, as the form names them, and where each goes in ApplicationCreate.
+FILING_FIELDS: Final = (
+    "license_type", "consignee_name", "consignee_country", "end_user_name", "end_user_country",
+    "end_use_category", "end_use_statement", "contract_reference", "control_code", "hs_code",
+    "description", "quantity_kg", "value", "currency",
+)  # fmt: skip
+_FIELD_OF_LOCATION: Final = {
+    ("consignee", "name"): "consignee_name", ("consignee", "country"): "consignee_country",
+    ("end_user", "name"): "end_user_name", ("end_user", "country"): "end_user_country",
+    ("lines", 0, "control_code"): "control_code", ("lines", 0, "hs_code"): "hs_code",
+    ("lines", 0, "description"): "description", ("lines", 0, "quantity_kg"): "quantity_kg",
+    ("lines", 0, "value"): "value", ("lines", 0, "currency"): "currency",
+}  # fmt: skip
+
+
+_FIELD_OF_CODE: Final = {
+    "application.invalid_quantity": "quantity_kg",
+    "application.quantity_not_positive": "quantity_kg",
+    "application.quantity_absurd": "quantity_kg",
+    "application.invalid_value": "value",
+    "application.unknown_currency": "currency",
+    "application.item_not_controlled": "control_code",
+    "application.end_use_statement_required": "end_use_statement",
+    "application.general_license_requires_icp": "license_type",
+}
+
+
+def _filing_data(form: dict[str, str]) -> dict[str, Any]:
+    return {
+        "license_type": form["license_type"] or "single",
+        "consignee": {"name": form["consignee_name"], "country": form["consignee_country"]},
+        "end_user": {"name": form["end_user_name"], "country": form["end_user_country"]},
+        "end_use_category": form["end_use_category"],
+        "end_use_statement": form["end_use_statement"],
+        "contract_reference": form["contract_reference"],
+        "lines": [
+            {
+                "control_code": form["control_code"], "hs_code": form["hs_code"],
+                "description": form["description"], "quantity_kg": form["quantity_kg"],
+                "value": form["value"], "currency": form["currency"] or "USD",
+            }
+        ],
+    }  # fmt: skip
+
+
+def _filing_page(
+    request: Request,
+    viewer: Resumed,
+    language: Language,
+    form: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request, "exporter_new.html",
+        {"viewer": viewer, "form": form, "errors": errors, "end_uses": END_USE_CATEGORIES},
+        language=language, status_code=status_code,
+    )  # fmt: skip
+
+
+@router.get("/exporter/applications/new")
+def new_application(request: Request, viewer: ViewerDep, language: LanguageDep) -> Response:
+    refused = _exporter_only(request, viewer, language)
+    if refused is not None or viewer is None:
+        return refused or _sign_in_first(request)
+    blank = dict.fromkeys(FILING_FIELDS, "") | {"license_type": "single", "currency": "USD"}
+    return _filing_page(request, viewer, language, blank, {})
+
+
+@router.post("/exporter/applications/new")
+async def file_new_application(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    viewer: ViewerDep,
+    language: LanguageDep,
+) -> Response:
+    """A draft from the form: every problem shown at once beside its field, what was typed
+    kept; filed, the draft's page, where its documents are added and it is submitted."""
+    refused = _exporter_only(request, viewer, language)
+    if refused is not None or viewer is None:
+        return refused or _sign_in_first(request)
+    posted = await request.form()
+    form = {name: str(posted.get(name, ""))[:MAX_ANSWER] for name in FILING_FIELDS}
+    try:
+        _same_origin(request, settings)
+        _form_token(str(posted.get("csrf_token", ""))[:MAX_FIELD], viewer.csrf_token)
+    except Forbidden as forbidden:
+        return _refused(request, language, forbidden)
+    errors: dict[str, str] = {}
+    try:
+        data = ApplicationCreate.model_validate(_filing_data(form))
+    except ValidationError as invalid:
+        for problem in invalid.errors():
+            location = tuple(problem["loc"])
+            field = _FIELD_OF_LOCATION.get(location) or str(location[0])
+            errors.setdefault(field if field in FILING_FIELDS else "form", problem["msg"])
+        return _filing_page(request, viewer, language, form, errors, 422)
+    try:
+        filed = await run_in_threadpool(
+            file_application, session, actor=viewer.actor, clock=clock, settings=settings,
+            data=data,
+        )  # fmt: skip
+    except (InvalidInput, NotFound) as problem:
+        # "lines[0].control_code", "consignee.country", "end_use_category": the form's names;
+        # a line's problems name their line, not their field: their code says which
+        field = str(problem.details.get("field") or "").replace("lines[0].", "")
+        key = field.replace(".", "_") or _FIELD_OF_CODE.get(problem.code, "form")
+        errors[key if key in FILING_FIELDS else "form"] = problem.message
+        return _filing_page(request, viewer, language, form, errors, 422)
+    return RedirectResponse(f"/exporter/applications/{quote(filed.reference)}", status_code=303)
 
 
 @router.get("/exporter/applications/{reference}")
