@@ -52,7 +52,13 @@ def statistics_home(
     series = []
     for entry in tables.list_series(session):
         year, month = (int(part) for part in str(entry["last_period"]).split("-"))
-        series.append({**entry, "last_label": i18n.month_label(year, month, language)})
+        # GACC publishes January and February together: a February is January-February
+        label = (
+            i18n.ytd_label(year, 2, language)
+            if month == 2
+            else i18n.month_label(year, month, language)
+        )
+        series.append({**entry, "last_label": label})
     return render(
         request, "statistics.html", {"viewer": viewer, "series": series}, language=language
     )
