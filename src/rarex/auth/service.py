@@ -187,7 +187,7 @@ def deactivate_user(session: Session, *, clock: Clock, actor: Actor | None, user
     """Refuse every later request of the user and revoke all its tokens."""
     if actor is not None:
         require_role(actor, Role.ADMINISTRATOR, action="deactivate users")
-    user = _user_named(session, username)
+    user = user_named(session, username)
     user.active = False
     revoked = _revoke_all(session, user, clock)
     from rarex.auth.sign_in import end_sessions_of  # sign_in builds on this module
@@ -199,7 +199,7 @@ def deactivate_user(session: Session, *, clock: Clock, actor: Actor | None, user
 
 def revoke_tokens(session: Session, *, clock: Clock, actor: Actor | None, username: str) -> int:
     """Revoke every live token of a user (a user may revoke its own)."""
-    user = _user_named(session, username)
+    user = user_named(session, username)
     if actor is not None and actor.user_id != user.id:
         require_role(actor, Role.ADMINISTRATOR, action="revoke other users' tokens")
     revoked = _revoke_all(session, user, clock)
@@ -207,7 +207,7 @@ def revoke_tokens(session: Session, *, clock: Clock, actor: Actor | None, userna
     return revoked
 
 
-def _user_named(session: Session, username: str) -> User:
+def user_named(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise NotFound(f"no user named {username!r}", code="auth.user_not_found")

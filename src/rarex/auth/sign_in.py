@@ -13,7 +13,6 @@ answer to a failure never says whether the account exists.
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import secrets
 import uuid
@@ -29,10 +28,10 @@ from sqlalchemy.orm import Session
 
 from rarex.audit.service import record_event
 from rarex.auth.roles import Actor, Role, require_role
-from rarex.auth.service import to_actor
+from rarex.auth.service import hash_token, to_actor, user_named
 from rarex.clock import Clock
 from rarex.config import Settings
-from rarex.errors import Conflict, InvalidInput, NotFound, TooManyAttempts, Unauthenticated
+from rarex.errors import Conflict, InvalidInput, TooManyAttempts, Unauthenticated
 from rarex.models import SignInThrottle, User, WebSession
 
 # RFC 9106's second recommended profile (argon2-cffi's default): 64 MiB, 3 passes.
@@ -83,10 +82,6 @@ class SignedIn:
     actor: Actor
 
 
-def hash_session_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def _checked_password(password: str, username: str) -> None:
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
         raise InvalidInput(
@@ -120,9 +115,7 @@ def set_password(
     with the old password is signed out."""
     if actor is not None:
         require_role(actor, Role.ADMINISTRATOR, action="set passwords")
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise NotFound(f"no user named {username!r}", code="auth.user_not_found")
+    user = user_named(session, username)
     _checked_password(password, username)
     user.password_hash = _HASHER.hash(password)
     user.password_origin = origin
@@ -200,10 +193,8 @@ def _locked_throttle(
     return throttle
 
 
-def _refuse_if_throttled(
-    throttle: SignInThrottle | None, now: datetime, policy: SignInPolicy
-) -> None:
-    if throttle is None or throttle.failures == 0:
+def _refuse_if_throttled(throttle: SignInThrottle, now: datetime, policy: SignInPolicy) -> None:
+    if throttle.failures == 0:
         return
     if throttle.locked_until is not None and now < throttle.locked_until:
         wait = throttle.locked_until - now
@@ -300,7 +291,7 @@ def sign_in(
     expires = now + policy.absolute
     session.add(
         WebSession(
-            token_hash=hash_session_token(token),
+            token_hash=hash_token(token),
             user_id=user.id,
             csrf_token=csrf,
             client_address=client_address,
@@ -348,7 +339,7 @@ def resume(
     row = session.execute(
         select(WebSession, User)
         .join(User, User.id == WebSession.user_id)
-        .where(WebSession.token_hash == hash_session_token(token))
+        .where(WebSession.token_hash == hash_token(token))
     ).first()
     if row is None:
         raise Unauthenticated("not signed in", code="auth.no_session")
@@ -378,9 +369,7 @@ def touch_session(session: Session, *, clock: Clock, session_id: uuid.UUID) -> N
 
 def sign_out(session: Session, *, clock: Clock, token: str) -> None:
     """End the session a cookie names (nothing happens for an unknown or ended one)."""
-    web = session.scalar(
-        select(WebSession).where(WebSession.token_hash == hash_session_token(token))
-    )
+    web = session.scalar(select(WebSession).where(WebSession.token_hash == hash_token(token)))
     if web is not None and web.ended_at is None:
         web.ended_at = clock.now()
         session.flush()

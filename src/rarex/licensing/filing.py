@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -343,6 +344,16 @@ def amend_application(
         payload={"reference": application.reference, "fields": changed},
     )
     return application
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentUpload:
+    """A document as a form or a request brings it, before it is checked and stored."""
+
+    kind: str
+    filename: str
+    media_type: str
+    content: bytes
 
 
 def attach_document(

@@ -18,7 +18,7 @@ from rarex.licensing import repository
 from rarex.licensing.access import ensure_can_edit, ensure_no_conflict
 from rarex.licensing.assessment import assess_green_channel
 from rarex.licensing.clock_service import application_clock
-from rarex.licensing.filing import missing_documents
+from rarex.licensing.filing import DocumentUpload, attach_document, missing_documents
 from rarex.licensing.history import record_change
 from rarex.licensing.screening import screen_parties
 from rarex.licensing.states import ACTION_ROLES, Action, State, next_state
@@ -162,3 +162,44 @@ def transition(
         },
     )
     return application
+
+
+def supply_information(
+    session: Session,
+    *,
+    actor: Actor,
+    clock: Clock,
+    settings: Settings,
+    application_id: uuid.UUID,
+    answer: str,
+    document: DocumentUpload | None = None,
+) -> Application:
+    """The applicant's answer to a request for information, with a document if it brings
+    one: both land, or neither does (one savepoint); the case goes back to review and its
+    clock runs again."""
+    if not answer.strip():
+        raise InvalidInput(
+            "an answer needs its text", code="application.answer_required", field="answer"
+        )
+    with session.begin_nested():
+        if document is not None:
+            attach_document(
+                session,
+                actor=actor,
+                clock=clock,
+                settings=settings,
+                application_id=application_id,
+                kind=document.kind,
+                filename=document.filename,
+                media_type=document.media_type,
+                content=document.content,
+            )
+        return transition(
+            session,
+            actor=actor,
+            clock=clock,
+            settings=settings,
+            application_id=application_id,
+            action=Action.SUPPLY_INFORMATION,
+            reason=answer.strip(),
+        )

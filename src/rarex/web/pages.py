@@ -43,8 +43,8 @@ from rarex.errors import (
     Unauthenticated,
 )
 from rarex.licensing.end_uses import END_USE_CATEGORIES
-from rarex.licensing.filing import attach_document, file_application
-from rarex.licensing.review import transition
+from rarex.licensing.filing import DocumentUpload, attach_document, file_application
+from rarex.licensing.review import supply_information, transition
 from rarex.licensing.schemas import ApplicationCreate
 from rarex.licensing.states import Action
 from rarex.licensing.views import (
@@ -325,30 +325,35 @@ def exporter_dashboard(
     page_token: str | None = None,
 ) -> Response:
     """The exporter's applications, newest first, a page at a time."""
-    refused = _exporter_only(request, viewer, language)
-    if refused is not None or viewer is None:
-        return refused or _sign_in_first(request)
+    exporter = _exporter_only(request, viewer, language)
+    if isinstance(exporter, Response):
+        return exporter
+    viewer = exporter
     try:
         page = list_application_summaries(
             session, actor=viewer.actor, clock=clock, settings=settings,
             limit=PAGE_SIZE, page_token=page_token,
         )  # fmt: skip
     except InvalidInput as bad:
-        return _not_found(request, language, viewer, bad.code)
+        return not_found_page(request, language, viewer, bad.code)
     return render(request, "exporter.html", {"viewer": viewer, "page": page}, language=language)
 
 
-def _exporter_only(request: Request, viewer: Resumed | None, language: Language) -> Response | None:
-    """The answer for anyone but a signed-in exporter, or None for an exporter."""
+def _exporter_only(
+    request: Request, viewer: Resumed | None, language: Language
+) -> Resumed | Response:
+    """The signed-in exporter, or the answer for anyone else (sign in first, or not allowed)."""
     if viewer is None:
         return _sign_in_first(request)
     if viewer.actor.role is not Role.EXPORTER:
         refused = Forbidden("this page is the exporters' own", code="web.exporters_only")
         return _refused(request, language, refused)
-    return None
+    return viewer
 
 
-def _not_found(request: Request, language: Language, viewer: Resumed | None, code: str) -> Response:
+def not_found_page(
+    request: Request, language: Language, viewer: Resumed | None, code: str
+) -> Response:
     return render(
         request, "error.html", {"viewer": viewer, "status": 404, "code": code, "message": ""},
         language=language, status_code=404,
@@ -417,9 +422,10 @@ def _filing_page(
 
 @router.get("/exporter/applications/new")
 def new_application(request: Request, viewer: ViewerDep, language: LanguageDep) -> Response:
-    refused = _exporter_only(request, viewer, language)
-    if refused is not None or viewer is None:
-        return refused or _sign_in_first(request)
+    exporter = _exporter_only(request, viewer, language)
+    if isinstance(exporter, Response):
+        return exporter
+    viewer = exporter
     blank = dict.fromkeys(FILING_FIELDS, "") | {"license_type": "single", "currency": "USD"}
     return _filing_page(request, viewer, language, blank, {})
 
@@ -435,9 +441,10 @@ async def file_new_application(
 ) -> Response:
     """A draft from the form: every problem shown at once beside its field, what was typed
     kept; filed, the draft's page, where its documents are added and it is submitted."""
-    refused = _exporter_only(request, viewer, language)
-    if refused is not None or viewer is None:
-        return refused or _sign_in_first(request)
+    exporter = _exporter_only(request, viewer, language)
+    if isinstance(exporter, Response):
+        return exporter
+    viewer = exporter
     posted = await request.form()
     form = {name: str(posted.get(name, ""))[:MAX_ANSWER] for name in FILING_FIELDS}
     try:
@@ -481,15 +488,16 @@ def exporter_application(
 ) -> Response:
     """One application of the company: its clock, lines, documents and history. Another
     company's is not found, as if it did not exist."""
-    refused = _exporter_only(request, viewer, language)
-    if refused is not None or viewer is None:
-        return refused or _sign_in_first(request)
+    exporter = _exporter_only(request, viewer, language)
+    if isinstance(exporter, Response):
+        return exporter
+    viewer = exporter
     try:
         view = application_view(
             session, actor=viewer.actor, clock=clock, settings=settings, key=reference[:64]
         )
     except (NotFound, InvalidInput) as missing:
-        return _not_found(request, language, viewer, missing.code)
+        return not_found_page(request, language, viewer, missing.code)
     return render(
         request, "exporter_application.html",
         {"viewer": viewer, "application": view, "errors": {}, "answer": "", "kind": "other"},
@@ -506,13 +514,14 @@ def exporter_license(
     language: LanguageDep,
 ) -> Response:
     """One license of the company: lines with what is left of each, validity, conditions."""
-    refused = _exporter_only(request, viewer, language)
-    if refused is not None or viewer is None:
-        return refused or _sign_in_first(request)
+    exporter = _exporter_only(request, viewer, language)
+    if isinstance(exporter, Response):
+        return exporter
+    viewer = exporter
     try:
         view = license_view(session, actor=viewer.actor, number=number[:64])
     except (NotFound, InvalidInput) as missing:
-        return _not_found(request, language, viewer, missing.code)
+        return not_found_page(request, language, viewer, missing.code)
     return render(
         request, "exporter_license.html", {"viewer": viewer, "license": view},
         language=language,
@@ -540,30 +549,29 @@ def answer_request(
         return checked
     who, application_id = checked
     errors: dict[str, str] = {}
-    if not answer.strip():
-        errors["answer"] = "missing"
-    if not errors:
-        try:
-            with session.begin_nested():  # the document and the answer land together or not
-                if file is not None and file.filename:
-                    content = file.file.read(settings.max_document_bytes + 1)
-                    attach_document(
-                        session, actor=who.actor, clock=clock, settings=settings,
-                        application_id=application_id, kind=kind,
-                        filename=file_name(file, field="file", default="document"),
-                        media_type=file.content_type or "application/octet-stream",
-                        content=content,
-                    )  # fmt: skip
-                transition(
-                    session, actor=who.actor, clock=clock, settings=settings,
-                    application_id=application_id, action=Action.SUPPLY_INFORMATION,
-                    reason=answer.strip(),
-                )  # fmt: skip
-        except (InvalidInput, PayloadTooLarge, InvalidTransition) as problem:
-            field = str(problem.details.get("field") or "")
-            errors[
-                "file" if "file" in field or isinstance(problem, PayloadTooLarge) else "form"
-            ] = problem.message
+    document = (
+        DocumentUpload(
+            kind=kind,
+            filename=file_name(file, field="file", default="document"),
+            media_type=file.content_type or "application/octet-stream",
+            content=file.file.read(settings.max_document_bytes + 1),
+        )
+        if file is not None and file.filename
+        else None
+    )
+    try:
+        supply_information(
+            session, actor=who.actor, clock=clock, settings=settings,
+            application_id=application_id, answer=answer, document=document,
+        )  # fmt: skip
+    except (InvalidInput, PayloadTooLarge, InvalidTransition) as problem:
+        field = str(problem.details.get("field") or "")
+        if field == "answer":
+            errors["answer"] = "missing"
+        elif "file" in field or isinstance(problem, PayloadTooLarge):
+            errors["file"] = problem.message
+        else:
+            errors["form"] = problem.message
     if errors:
         return _application_form_error(
             request, session, clock, settings, who, language, application_id, errors, 422,
@@ -608,9 +616,10 @@ def _checked_post(
 ) -> Response | tuple[Resumed, uuid.UUID]:
     """An exporter's form about one of its applications: the answer to give at once, or the
     viewer and the application's id."""
-    refused = _exporter_only(request, viewer, language)
-    if refused is not None or viewer is None:
-        return refused or _sign_in_first(request)
+    exporter = _exporter_only(request, viewer, language)
+    if isinstance(exporter, Response):
+        return exporter
+    viewer = exporter
     try:
         _same_origin(request, settings)
         _form_token(csrf_token, viewer.csrf_token)
@@ -619,7 +628,7 @@ def _checked_post(
     try:
         return viewer, resolve_application_id(session, actor=viewer.actor, key=reference[:64])
     except (NotFound, InvalidInput) as missing:
-        return _not_found(request, language, viewer, missing.code)
+        return not_found_page(request, language, viewer, missing.code)
 
 
 @router.post("/exporter/applications/{reference}/documents")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from importlib.resources import files
 from typing import Any
 
@@ -39,41 +40,9 @@ def create_site(
     )
     app.include_router(pages.router)
     app.include_router(statistics_pages.router)
-    api_errors = app.exception_handlers[StarletteHTTPException]
-
-    async def _http_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, StarletteHTTPException)
-        if request.url.path.startswith(_API_PATHS):
-            answered = api_errors(request, exc)
-            return await answered if inspect.isawaitable(answered) else answered
-        return render(
-            request,
-            "error.html",
-            {
-                "viewer": None,
-                "status": exc.status_code,
-                "code": f"http.{exc.status_code}",
-                "message": "",
-            },
-            language=language_of(request),
-            status_code=exc.status_code,
-        )
-
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    api_invalid = app.exception_handlers[RequestValidationError]
-
-    async def _invalid(request: Request, exc: Exception) -> Response:
-        """A form or address a page cannot read (a field over its limit): a page, not JSON."""
-        if request.url.path.startswith(_API_PATHS):
-            answered = api_invalid(request, exc)
-            return await answered if inspect.isawaitable(answered) else answered
-        return render(
-            request, "error.html",
-            {"viewer": None, "status": 422, "code": "input.invalid", "message": ""},
-            language=language_of(request), status_code=422,
-        )  # fmt: skip
-
-    app.add_exception_handler(RequestValidationError, _invalid)
+    # An error of a page is a page; an error of the API stays the API's problem+json.
+    _pages_answer_as_pages(app, StarletteHTTPException, lambda exc: exc.status_code, "http")
+    _pages_answer_as_pages(app, RequestValidationError, lambda _: 422, "input.invalid")
 
     @app.middleware("http")
     async def _page_headers(request: Request, call_next: Any) -> Response:
@@ -88,3 +57,24 @@ def create_site(
         return response
 
     return app
+
+
+def _pages_answer_as_pages(
+    app: FastAPI, error: type[Exception], status_of: Callable[[Any], int], code: str
+) -> None:
+    """Answer ``error`` on a page's address with the error page, on the API's as before."""
+    api_handler = app.exception_handlers[error]
+
+    async def handler(request: Request, exc: Exception) -> Response:
+        if request.url.path.startswith(_API_PATHS):
+            answered = api_handler(request, exc)
+            return await answered if inspect.isawaitable(answered) else answered
+        status = status_of(exc)
+        shown = f"{code}.{status}" if code == "http" else code
+        return render(
+            request, "error.html",
+            {"viewer": None, "status": status, "code": shown, "message": ""},
+            language=language_of(request), status_code=status,
+        )  # fmt: skip
+
+    app.add_exception_handler(error, handler)

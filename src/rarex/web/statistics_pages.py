@@ -16,18 +16,17 @@ from rarex.statistics import tables
 from rarex.statistics.service import period_report
 from rarex.web import i18n
 from rarex.web.i18n import Language
-from rarex.web.pages import LanguageDep, ViewerDep
+from rarex.web.pages import LanguageDep, ViewerDep, not_found_page
 from rarex.web.templates import render
 
 router = APIRouter(include_in_schema=False)
 DOWNLOADS = ("csv", "xlsx", "sdmx")
 
 
-def _not_found(request: Request, language: Language, code: str) -> Response:
-    return render(
-        request, "error.html", {"viewer": None, "status": 404, "code": code, "message": ""},
-        language=language, status_code=404,
-    )  # fmt: skip
+def _period_label(period: str, jan_feb: bool, language: Language) -> str:
+    """ "May 2025", or January to February as one period, as GACC publishes it."""
+    year, month = (int(part) for part in period.split("-"))
+    return i18n.ytd_label(year, 2, language) if jan_feb else i18n.month_label(year, month, language)
 
 
 def _number(text: str | None) -> Decimal | None:
@@ -37,11 +36,7 @@ def _number(text: str | None) -> Decimal | None:
 def _labelled(row: dict[str, Any], language: Language) -> dict[str, Any]:
     """A table row with its period said in the page's language (Jan-Feb as one period)."""
     year, month = (int(part) for part in row["period"].split("-"))
-    label = (
-        i18n.ytd_label(year, 2, language)
-        if row["jan_feb"]
-        else i18n.month_label(year, month, language)
-    )
+    label = _period_label(row["period"], row["jan_feb"], language)
     return {**row, "label": label, "ytd_label": i18n.ytd_label(year, month, language)}
 
 
@@ -51,13 +46,9 @@ def statistics_home(
 ) -> Response:
     series = []
     for entry in tables.list_series(session):
-        year, month = (int(part) for part in str(entry["last_period"]).split("-"))
+        last = str(entry["last_period"])
         # GACC publishes January and February together: a February is January-February
-        label = (
-            i18n.ytd_label(year, 2, language)
-            if month == 2
-            else i18n.month_label(year, month, language)
-        )
+        label = _period_label(last, last.endswith("-02"), language)
         series.append({**entry, "last_label": label})
     return render(
         request, "statistics.html", {"viewer": viewer, "series": series}, language=language
@@ -71,9 +62,9 @@ def statistics_series(
     try:
         table = tables.series_table(session, series=series[:64])
     except (NotFound, InvalidInput) as missing:
-        return _not_found(request, language, missing.code)
+        return not_found_page(request, language, viewer, missing.code)
     if not table["rows"]:
-        return _not_found(request, language, "stats.unknown_series")
+        return not_found_page(request, language, viewer, "stats.unknown_series")
     rows = [_labelled(row, language) for row in reversed(table["rows"])]
     return render(
         request, "statistics_series.html",
@@ -96,14 +87,9 @@ def statistics_month(
     try:
         report = period_report(session, series=series[:64], period=period[:16])
     except (NotFound, InvalidInput) as missing:
-        return _not_found(request, language, missing.code)
-    said = _said(report, language)
-    year, month = (int(part) for part in report["period"].split("-"))
-    label = (
-        i18n.ytd_label(year, 2, language)
-        if report["jan_feb"]
-        else i18n.month_label(year, month, language)
-    )
+        return not_found_page(request, language, viewer, missing.code)
+    label = _period_label(report["period"], report["jan_feb"], language)
+    said = _said(report, label, language)
     return render(
         request, "statistics_month.html",
         {"viewer": viewer, "report": report, "sentence": said, "label": label,
@@ -115,14 +101,10 @@ def statistics_month(
 _UNITS_ZH = {"t": "吨", "USD million": "百万美元"}
 
 
-def _said(report: dict[str, Any], language: Language) -> str:
-    """The month in one sentence, in the page's language, figures as published (their own
-    decimals) and changes to one decimal."""
+def _said(report: dict[str, Any], label: str, language: Language) -> str:
+    """The month (``label``) in one sentence, in the page's language, figures as published
+    (their own decimals) and changes to one decimal."""
     year, month = (int(part) for part in report["period"].split("-"))
-    label = (
-        i18n.ytd_label(year, 2, language) if report["jan_feb"]
-        else i18n.month_label(year, month, language)
-    )  # fmt: skip
     value, ytd = _number(report["value"]), _number(report["ytd"])
     mom, ytd_yoy = _number(report["mom_pct"]), _number(report["ytd_yoy_pct"])
     unit = report["unit"]
