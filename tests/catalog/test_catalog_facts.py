@@ -196,9 +196,11 @@ def test_check_to_dict_is_json_shaped(catalog: ControlList) -> None:
     assert body["on"] == "2025-11-20"
     assert body["catalog_version"] == catalog.version
     assert set(body["matches"][0]) == {
-        "code", "element", "description", "status", "in_force", "reason", "effective_from",
-        "announcement", "suspension_announcement", "code_confirmed", "extraterritorial_rule",
+        "code", "element", "description", "hs_codes", "status", "in_force", "reason",
+        "effective_from", "announcement", "suspension_announcement", "code_confirmed",
+        "extraterritorial_rule",
     }  # fmt: skip
+    assert body["matches"][0]["hs_codes"] == ["2805301910", "8486909110"]
     assert body["matches"][0]["extraterritorial_rule"]["id"] == "MOFCOM-2025-61"
 
 

@@ -4,24 +4,19 @@ dashboard behind sign-in, on SQLite and PostgreSQL. The browser tests come with 
 
 from __future__ import annotations
 
-import re
 import warnings
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from rarex.auth.roles import Role
-from rarex.auth.sign_in import set_password
 from rarex.clock import FixedClock
 from rarex.config import Settings
 from rarex.licensing.filing import file_application
 from rarex.models import (
     Application,
-    Company,
     Document,
     License,
     SignInThrottle,
@@ -35,56 +30,22 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     from fastapi.testclient import TestClient
 
-SITE = "http://testserver"
-PASSWORD = "a long enough secret"
-
-
-@pytest.fixture
-def site(session: Session, clock: FixedClock, settings: Settings) -> Iterator[TestClient]:
-    sessions = sessionmaker(
-        bind=session.get_bind(), join_transaction_mode="create_savepoint", expire_on_commit=False
-    )
-    app = create_site(settings, session_factory=sessions, clock=clock)
-    with TestClient(app, base_url=SITE, follow_redirects=False) as client:
-        yield client
-
-
-def _user(session: Session, clock: FixedClock, role: Role, company: Company | None = None) -> str:
-    actor = make_actor(session, clock, role, company=company)
-    set_password(session, clock=clock, actor=None, username=actor.username, password=PASSWORD)
-    return actor.username
-
-
-def _form_token(page: str) -> str:
-    found = re.search(r'name="form_token" value="([^"]+)"', page)
-    assert found is not None
-    return found.group(1)
-
-
-def _sign_in(site: TestClient, username: str, password: str = PASSWORD, **extra: Any) -> Any:
-    site.cookies.clear()  # a fresh browser
-    page = site.get("/login")
-    assert page.status_code == 200
-    return site.post(
-        "/login",
-        data={"username": username, "password": password, "form_token": _form_token(page.text)}
-        | extra,
-        headers={"Origin": SITE},
-    )
-
-
-def _csrf(page: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found is not None
-    return found.group(1)
+from tests.web.site_helpers import (
+    PASSWORD,
+    SITE,
+    csrf_of,
+    form_token_of,
+    sign_in,
+    user_with_password,
+)
 
 
 def test_an_exporter_signs_in_sees_its_dashboard_and_signs_out(
     site: TestClient, session: Session, clock: FixedClock
 ) -> None:
     company = make_company(session, clock)
-    username = _user(session, clock, Role.EXPORTER, company)
-    signed = _sign_in(site, username)
+    username = user_with_password(session, clock, Role.EXPORTER, company)
+    signed = sign_in(site, username)
     assert signed.status_code == 303
     assert signed.headers["location"] == "/exporter"
     cookie = signed.headers["set-cookie"]
@@ -96,7 +57,7 @@ def test_an_exporter_signs_in_sees_its_dashboard_and_signs_out(
     assert dashboard.status_code == 200
     assert "My applications" in dashboard.text
     left = site.post(
-        "/logout", data={"csrf_token": _csrf(dashboard.text)}, headers={"Origin": SITE}
+        "/logout", data={"csrf_token": csrf_of(dashboard.text)}, headers={"Origin": SITE}
     )
     assert left.status_code == 303
     assert site.get("/exporter").headers["location"] == "/login?next=/exporter"
@@ -108,7 +69,7 @@ def test_the_dashboard_lists_the_companys_own_applications_only(
     site: TestClient, session: Session, clock: FixedClock, settings: Settings
 ) -> None:
     mine, theirs = make_company(session, clock), make_company(session, clock)
-    username = _user(session, clock, Role.EXPORTER, mine)
+    username = user_with_password(session, clock, Role.EXPORTER, mine)
     references = {}
     for company in (mine, theirs):
         actor = make_actor(session, clock, Role.EXPORTER, company=company)
@@ -116,7 +77,7 @@ def test_the_dashboard_lists_the_companys_own_applications_only(
             session, clock=clock, actor=actor, settings=settings, data=application_data()
         )
         references[company.id] = filed.reference
-    _sign_in(site, username)
+    sign_in(site, username)
     page = site.get("/exporter").text
     assert references[mine.id] in page
     assert references[theirs.id] not in page
@@ -129,20 +90,20 @@ def test_a_signed_out_visitor_is_sent_to_sign_in_and_back(
     assert sent.status_code == 303
     assert sent.headers["location"] == "/login?next=/exporter"
     company = make_company(session, clock)
-    username = _user(session, clock, Role.EXPORTER, company)
-    back = _sign_in(site, username, next="/exporter")
+    username = user_with_password(session, clock, Role.EXPORTER, company)
+    back = sign_in(site, username, next="/exporter")
     assert back.headers["location"] == "/exporter"
     # never to another site
-    elsewhere = _sign_in(site, username, next="//evil.example/x")
+    elsewhere = sign_in(site, username, next="//evil.example/x")
     assert elsewhere.headers["location"] == "/exporter"
 
 
 def test_a_form_without_its_token_or_from_another_origin_is_refused_and_changes_nothing(
     site: TestClient, session: Session, clock: FixedClock
 ) -> None:
-    username = _user(session, clock, Role.LICENSING_OFFICER)
+    username = user_with_password(session, clock, Role.LICENSING_OFFICER)
     page = site.get("/login")
-    token = _form_token(page.text)
+    token = form_token_of(page.text)
     sessions_before = session.scalar(select(func.count()).select_from(WebSession))
     no_token = site.post(
         "/login", data={"username": username, "password": PASSWORD}, headers={"Origin": SITE}
@@ -160,7 +121,7 @@ def test_a_form_without_its_token_or_from_another_origin_is_refused_and_changes_
     assert "web.cross_origin" in other_origin.text
     assert session.scalar(select(func.count()).select_from(WebSession)) == sessions_before
     # signed in, sign-out without the session's token is refused and the session lives on
-    signed = _sign_in(site, username)
+    signed = sign_in(site, username)
     assert signed.status_code == 303
     refused = site.post("/logout", data={"csrf_token": "forged"}, headers={"Origin": SITE})
     assert refused.status_code == 403
@@ -170,13 +131,13 @@ def test_a_form_without_its_token_or_from_another_origin_is_refused_and_changes_
 def test_a_wrong_password_keeps_the_username_and_says_no_more(
     site: TestClient, session: Session, clock: FixedClock
 ) -> None:
-    username = _user(session, clock, Role.LICENSING_OFFICER)
-    wrong = _sign_in(site, username, "not the password")
-    unknown = _sign_in(site, "nobody.at.all", "not the password")
+    username = user_with_password(session, clock, Role.LICENSING_OFFICER)
+    wrong = sign_in(site, username, "not the password")
+    unknown = sign_in(site, "nobody.at.all", "not the password")
     assert wrong.status_code == unknown.status_code == 401
     assert "Wrong username or password." in wrong.text
     assert f'value="{username}"' in wrong.text
-    empty = _sign_in(site, "", "")
+    empty = sign_in(site, "", "")
     assert empty.status_code == 422
     assert 'id="username-error"' in empty.text
     assert 'aria-invalid="true"' in empty.text
@@ -185,7 +146,7 @@ def test_a_wrong_password_keeps_the_username_and_says_no_more(
 def test_repeated_failures_slow_then_lock_one_address_while_another_signs_in(
     session: Session, clock: FixedClock, settings: Settings
 ) -> None:
-    username = _user(session, clock, Role.LICENSING_OFFICER)
+    username = user_with_password(session, clock, Role.LICENSING_OFFICER)
     sessions = sessionmaker(
         bind=session.get_bind(), join_transaction_mode="create_savepoint", expire_on_commit=False
     )
@@ -198,7 +159,7 @@ def test_repeated_failures_slow_then_lock_one_address_while_another_signs_in(
             return site.post(
                 "/login",
                 data={"username": username, "password": password,
-                      "form_token": _form_token(page.text)},
+                      "form_token": form_token_of(page.text)},
                 headers={"Origin": SITE, "X-Forwarded-For": f"{address}, 127.0.0.1"},
             )  # fmt: skip
 
@@ -221,7 +182,7 @@ def test_repeated_failures_slow_then_lock_one_address_while_another_signs_in(
 def test_the_cookie_is_secure_over_https_through_a_trusted_proxy_only(
     session: Session, clock: FixedClock, settings: Settings
 ) -> None:
-    username = _user(session, clock, Role.LICENSING_OFFICER)
+    username = user_with_password(session, clock, Role.LICENSING_OFFICER)
     sessions = sessionmaker(
         bind=session.get_bind(), join_transaction_mode="create_savepoint", expire_on_commit=False
     )
@@ -241,7 +202,7 @@ def test_the_cookie_is_secure_over_https_through_a_trusted_proxy_only(
             signed = site.post(
                 "/login",
                 data={"username": username, "password": PASSWORD,
-                      "form_token": _form_token(page.text)},
+                      "form_token": form_token_of(page.text)},
                 headers={"Origin": origin, "X-Forwarded-Proto": "https"},
             )  # fmt: skip
             assert signed.status_code == 303
@@ -277,8 +238,8 @@ def test_a_deactivated_user_is_signed_out_at_the_next_request(
     from rarex.auth.service import deactivate_user
 
     company = make_company(session, clock)
-    username = _user(session, clock, Role.EXPORTER, company)
-    _sign_in(site, username)
+    username = user_with_password(session, clock, Role.EXPORTER, company)
+    sign_in(site, username)
     assert site.get("/exporter").status_code == 200
     # an administrator elsewhere, in a transaction of its own as the pages have theirs
     sessions = sessionmaker(bind=session.get_bind(), join_transaction_mode="create_savepoint")
@@ -310,8 +271,8 @@ def test_an_exporter_opens_its_application_and_license_but_never_anothers(
         ).one()
         for company_id, reference in cases.items()
     }
-    username = _user(session, clock, Role.EXPORTER, mine)
-    _sign_in(site, username)
+    username = user_with_password(session, clock, Role.EXPORTER, mine)
+    sign_in(site, username)
     own = site.get(f"/exporter/applications/{cases[mine.id]}")
     assert own.status_code == 200
     assert "Approved" in own.text
@@ -340,15 +301,15 @@ def test_an_exporter_opens_its_application_and_license_but_never_anothers(
 def test_signing_in_again_ends_the_browsers_earlier_session(
     site: TestClient, session: Session, clock: FixedClock
 ) -> None:
-    username = _user(session, clock, Role.LICENSING_OFFICER)
-    _sign_in(site, username)
+    username = user_with_password(session, clock, Role.LICENSING_OFFICER)
+    sign_in(site, username)
     page = site.get("/login")  # signed in: sent home; sign in afresh as a new form would
     assert page.status_code == 303
     token = site.cookies.get("rarex_session")
     form = site.get("/login", cookies={"rarex_session": "none"})
     again = site.post(
         "/login",
-        data={"username": username, "password": PASSWORD, "form_token": _form_token(form.text)},
+        data={"username": username, "password": PASSWORD, "form_token": form_token_of(form.text)},
         headers={"Origin": SITE},
         cookies={"rarex_session": token or ""},
     )
@@ -361,8 +322,8 @@ def test_signing_in_again_ends_the_browsers_earlier_session(
 def test_signing_out_of_an_expired_session_forgets_the_cookie(
     site: TestClient, session: Session, clock: FixedClock, settings: Settings
 ) -> None:
-    username = _user(session, clock, Role.LICENSING_OFFICER)
-    _sign_in(site, username)
+    username = user_with_password(session, clock, Role.LICENSING_OFFICER)
+    sign_in(site, username)
     clock.advance(timedelta(minutes=settings.session_idle_minutes + 1))
     left = site.post("/logout", data={"csrf_token": "whatever"}, headers={"Origin": SITE})
     assert left.status_code == 303
@@ -378,14 +339,14 @@ def test_pages_refuse_to_be_framed_or_cached_and_answer_bad_input_with_a_page(
     assert home.headers["cache-control"] == "no-store"
     assert "x-frame-options" not in site.get("/api/v1/statistics/series").headers
     company = make_company(session, clock)
-    _sign_in(site, _user(session, clock, Role.EXPORTER, company))
+    sign_in(site, user_with_password(session, clock, Role.EXPORTER, company))
     garbled = site.get("/exporter?page_token=garbage")
     assert garbled.status_code == 404
     assert garbled.headers["content-type"].startswith("text/html")
     form = site.get("/login", cookies={"rarex_session": "none"})
     too_long = site.post(
         "/login",
-        data={"username": "x", "password": "p" * 300, "form_token": _form_token(form.text)},
+        data={"username": "x", "password": "p" * 300, "form_token": form_token_of(form.text)},
         headers={"Origin": SITE},
     )
     assert too_long.status_code == 422
@@ -408,8 +369,8 @@ def test_an_exporter_answers_a_request_for_information_with_a_document(
         session, actor=officer, clock=clock, settings=settings, application_id=application.id,
         action=Action.REQUEST_INFORMATION, reason="Send product photos of the magnets",
     )  # fmt: skip
-    username = _user(session, clock, Role.EXPORTER, company)
-    _sign_in(site, username)
+    username = user_with_password(session, clock, Role.EXPORTER, company)
+    sign_in(site, username)
     path = f"/exporter/applications/{application.reference}"
     page = site.get(path)
     assert "Send product photos of the magnets" in page.text
@@ -417,7 +378,7 @@ def test_an_exporter_answers_a_request_for_information_with_a_document(
     # an empty answer is refused beside its field, the file not kept
     empty = site.post(
         f"{path}/answer",
-        data={"csrf_token": _csrf(page.text), "answer": " ", "kind": "product_photos"},
+        data={"csrf_token": csrf_of(page.text), "answer": " ", "kind": "product_photos"},
         files={"file": ("photo.png", b"\x89PNG fake", "image/png")},
         headers={"Origin": SITE},
     )
@@ -425,7 +386,7 @@ def test_an_exporter_answers_a_request_for_information_with_a_document(
     assert 'id="answer-error"' in empty.text
     answered = site.post(
         f"{path}/answer",
-        data={"csrf_token": _csrf(page.text), "answer": "Photos attached.",
+        data={"csrf_token": csrf_of(page.text), "answer": "Photos attached.",
               "kind": "product_photos"},
         files={"file": ("photo.png", b"\x89PNG fake", "image/png")},
         headers={"Origin": SITE},
@@ -449,9 +410,9 @@ def test_an_exporter_completes_and_submits_a_draft_refused_while_a_document_is_m
     draft = file_application(
         session, clock=clock, actor=exporter, settings=settings, data=application_data()
     )
-    _sign_in(site, _user(session, clock, Role.EXPORTER, company))
+    sign_in(site, user_with_password(session, clock, Role.EXPORTER, company))
     path = f"/exporter/applications/{draft.reference}"
-    token = _csrf(site.get(path).text)
+    token = csrf_of(site.get(path).text)
     early = site.post(f"{path}/submit", data={"csrf_token": token}, headers={"Origin": SITE})
     assert early.status_code == 422
     assert "cannot be submitted while a required document is missing" in early.text
@@ -479,9 +440,9 @@ def test_an_exporter_completes_and_submits_a_draft_refused_while_a_document_is_m
 def test_two_sign_in_tabs_of_one_browser_both_work(
     site: TestClient, session: Session, clock: FixedClock
 ) -> None:
-    username = _user(session, clock, Role.LICENSING_OFFICER)
-    first = _form_token(site.get("/login").text)
-    second = _form_token(site.get("/login").text)  # another tab, later
+    username = user_with_password(session, clock, Role.LICENSING_OFFICER)
+    first = form_token_of(site.get("/login").text)
+    second = form_token_of(site.get("/login").text)  # another tab, later
     assert first == second
     signed = site.post(
         "/login",
@@ -489,33 +450,3 @@ def test_two_sign_in_tabs_of_one_browser_both_work(
         headers={"Origin": SITE},
     )
     assert signed.status_code == 303
-
-
-def test_an_exporter_files_a_draft_with_every_problem_shown_beside_its_field(
-    site: TestClient, session: Session, clock: FixedClock
-) -> None:
-    company = make_company(session, clock)
-    _sign_in(site, _user(session, clock, Role.EXPORTER, company))
-    page = site.get("/exporter/applications/new")
-    assert page.status_code == 200
-    form = {
-        "csrf_token": _csrf(page.text), "license_type": "single",
-        "consignee_name": "Rheinland Antriebstechnik GmbH", "consignee_country": "DE",
-        "end_user_name": "Rheinland Antriebstechnik GmbH", "end_user_country": "DE",
-        "end_use_category": "ev_motors",
-        "end_use_statement": "Traction motors for passenger EVs; no re-export without consent.",
-        "contract_reference": "RAT-2025-0601", "control_code": "1C905.a",
-        "hs_code": "2805301200", "description": "Dysprosium metal",
-        "quantity_kg": "-5", "value": "45000", "currency": "USD",
-    }  # fmt: skip
-    wrong = site.post("/exporter/applications/new", data=form, headers={"Origin": SITE})
-    assert wrong.status_code == 422
-    assert 'id="quantity_kg-error"' in wrong.text
-    assert 'value="Rheinland Antriebstechnik GmbH"' in wrong.text  # what was typed is kept
-    filed = site.post(
-        "/exporter/applications/new", data=form | {"quantity_kg": "500"}, headers={"Origin": SITE}
-    )
-    assert filed.status_code == 303
-    draft = site.get(filed.headers["location"])
-    assert "Draft" in draft.text
-    assert "Complete and submit" in draft.text

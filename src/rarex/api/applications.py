@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Request, UploadFile, status
+from starlette.responses import Response
 
 from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
 from rarex.api.paging import Limit, PageOut, PageTokenParam
-from rarex.api.uploads import file_name
+from rarex.api.uploads import document_response, file_name
 from rarex.clock import authority_date
 from rarex.errors import InvalidInput, PayloadTooLarge
 from rarex.inputs import Code, Reference
@@ -109,6 +110,22 @@ def amend_application(
     return views.application_view(
         session, actor=actor, clock=clock, settings=settings, key=application_id
     )
+
+
+@router.get(
+    "/applications/{key}/documents/{document_id}",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+def download_document(
+    key: Key,
+    document_id: Annotated[Code, Path(description="The document's id")],
+    session: SessionDep,
+    actor: ActorDep,
+) -> Response:
+    """A document's content, as uploaded (the applicant's own, or an officer's)."""
+    document = views.document_for_download(session, actor=actor, key=key, document_id=document_id)
+    return document_response(document)
 
 
 @router.post("/applications/{key}/documents", status_code=status.HTTP_201_CREATED)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
-from rarex.api.schemas.reference import ControlCheckRead, DeadlineRead
+from rarex.api.schemas.reference import CatalogSearchRead, ControlCheckRead, DeadlineRead
 from rarex.catalog.service import load_control_list
 from rarex.clock import authority_date
 from rarex.errors import InvalidInput
-from rarex.inputs import Code
+from rarex.inputs import Code, Label
 from rarex.licensing.calendar_store import statutory_deadline
 
 router = APIRouter(tags=["reference"])
@@ -33,6 +34,29 @@ def catalog_check(
     control_list = load_control_list()
     result = control_list.check_code(code, when) if code else control_list.check_hs(hs or "", when)
     return ControlCheckRead.model_validate(result.to_dict())
+
+
+@router.get("/catalog/search")
+def catalog_search(
+    _actor: ActorDep,
+    clock: ClockDep,
+    q: Annotated[Label, Query(max_length=100, description="A code, HS code, element or words")],
+    on: date | None = None,
+) -> CatalogSearchRead:
+    """The control-list entries a filer may mean, each with its standing on the day (today by
+    default): by control code, HS code (four digits at least), element symbol or name in
+    English or Chinese, or words of the description."""
+    when = on or authority_date(clock.now())
+    control_list = load_control_list()
+    matches = control_list.find(q, when)
+    return CatalogSearchRead.model_validate(
+        {
+            "query": q,
+            "on": when.isoformat(),
+            "catalog_version": control_list.version,
+            "matches": [match.to_dict() for match in matches],
+        }
+    )
 
 
 @router.get("/calendar/deadline")

@@ -3,10 +3,14 @@ control characters (it is stored, logged and shown), refused by the field that c
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import UploadFile
+from starlette.responses import Response
 
 from rarex.errors import InvalidInput
 from rarex.inputs import text_problem
+from rarex.models import Document
 
 MAX_FILE_NAME = 255
 
@@ -20,3 +24,22 @@ def file_name(upload: UploadFile, *, field: str, default: str) -> str:
             f"{field}.filename: {problem}", code="input.invalid", field=f"{field}.filename"
         )
     return name
+
+
+def document_response(document: Document) -> Response:
+    """A stored document, always as a download: an uploaded XML or text file is never shown
+    as a page of this site (it could hold a script), whatever its name says."""
+    ascii_name = document.filename.encode("ascii", "replace").decode().replace('"', "'")
+    return Response(
+        document.content,
+        media_type=document.media_type,
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="{ascii_name}"; '
+                f"filename*=UTF-8''{quote(document.filename, safe='')}"
+            ),
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox; default-src 'none'",
+            "Cache-Control": "private, no-store",
+        },
+    )

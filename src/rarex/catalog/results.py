@@ -58,6 +58,7 @@ class EntryCheck:
             "code": entry.code,
             "element": entry.element.to_dict() if entry.element else None,
             "description": entry.description,
+            "hs_codes": list(entry.hs_codes),
             "status": self.status.value,
             "in_force": self.in_force,
             "reason": self.reason,

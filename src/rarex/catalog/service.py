@@ -7,6 +7,7 @@ built with ``parse_control_list`` or ``ControlList(...)`` and passed explicitly.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
@@ -28,6 +29,27 @@ DATA_FILE = "data/control_list.yaml"
 
 
 _MAX_REMEMBERED = 10_000
+_CODE_PREFIX = re.compile(r"[0-9][A-Ea-e][0-9]{3}(?:\.[A-Za-z])?")
+_HS_SEPARATORS_OF_QUERY = re.compile(r"[\s.]+")
+
+
+def _mentions(entry: ControlEntry, text: str) -> bool:
+    """The element's symbol (exactly: "Y" is yttrium, not every word with a y), the start of
+    its English name, its Chinese name, or every word of the text in the description."""
+    element = entry.element
+    folded = text.casefold()
+    if element is not None and (
+        folded == element.symbol.casefold()
+        or (len(folded) >= 3 and element.name_en.casefold().startswith(folded))
+        or text in element.name_zh
+        or (element.name_zh and element.name_zh in text)
+    ):
+        return True
+    # each word the start of a word of the description: "terb" is not in "ytterbium"
+    words = re.findall(r"\w+", entry.description.casefold())
+    return len(folded) >= 3 and all(
+        any(word.startswith(typed) for word in words) for typed in re.findall(r"\w+", folded)
+    )
 
 
 class ControlList:
@@ -175,6 +197,28 @@ class ControlList:
             value=hs_code,
             control_code=entry.code,
         )
+
+    def find(self, query: str, on: date, *, limit: int = 20) -> tuple[EntryCheck, ...]:
+        """The sub-entries a person filing may mean, each with its standing on ``on``, in list
+        order: by control code (``1C904`` gives its sub-entries), by HS code or its first
+        digits (four at least), or by element (symbol, English or Chinese name) or words of
+        the description. Nothing typed, nothing found."""
+        text = " ".join(query.split())[:100]
+        if not text:
+            return ()
+        code = "".join(text.split())
+        digits = _HS_SEPARATORS_OF_QUERY.sub("", text)
+        if _CODE_PREFIX.fullmatch(code):
+            wanted = code.upper().partition(".")[0]
+            sub = code.partition(".")[2].lower()
+            found = [
+                e for e in self.entries if e.base_code == wanted and e.code.endswith("." + sub)
+            ] if sub else [e for e in self.entries if e.base_code == wanted]  # fmt: skip
+        elif digits.isdigit() and len(digits) >= 4:
+            found = [e for e in self.entries if any(hs.startswith(digits) for hs in e.hs_codes)]
+        else:
+            found = [e for e in self.entries if _mentions(e, text)]
+        return tuple(EntryCheck.of(entry, on) for entry in found[:limit])
 
     def listing(self, on: date) -> CatalogListing:
         """Every entry's status on ``on``, in list order, with all announcements."""

@@ -57,4 +57,5 @@ def get_end_use(code: str) -> EndUseCategory:
             code="application.unknown_end_use",
             value=code,
             known=list(END_USES),
+            field="end_use_category",
         ) from None

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from rarex.audit.service import record_event
 from rarex.auth.roles import Actor, Role, require_role
+from rarex.catalog.errors import CatalogError
 from rarex.catalog.service import load_control_list
 from rarex.clock import Clock, authority_date
 from rarex.config import Settings
@@ -100,12 +101,14 @@ def _check_quantity(line_no: int, value: Decimal, settings: Settings) -> Decimal
             f"line {line_no}: quantity {value} kg is not a number",
             code="application.invalid_quantity",
             line=line_no,
+            field=f"lines[{line_no - 1}].quantity_kg",
         )
     if value <= 0:
         raise InvalidInput(
             f"line {line_no}: quantity must be above zero, got {value} kg",
             code="application.quantity_not_positive",
             line=line_no,
+            field=f"lines[{line_no - 1}].quantity_kg",
         )
     # Compared before rounding: a huge figure would overflow the quantize below.
     if value > settings.max_quantity_kg:
@@ -114,6 +117,7 @@ def _check_quantity(line_no: int, value: Decimal, settings: Settings) -> Decimal
             f"{settings.max_quantity_kg} kg",
             code="application.quantity_absurd",
             line=line_no,
+            field=f"lines[{line_no - 1}].quantity_kg",
         )
     quantity = value.quantize(GRAM)
     if quantity != value:
@@ -121,6 +125,7 @@ def _check_quantity(line_no: int, value: Decimal, settings: Settings) -> Decimal
             f"line {line_no}: quantity {value} kg has more than 3 decimals (gram precision)",
             code="application.invalid_quantity",
             line=line_no,
+            field=f"lines[{line_no - 1}].quantity_kg",
         )
     return quantity
 
@@ -129,7 +134,15 @@ def _build_lines(lines: list[LineIn], *, on: date, settings: Settings) -> list[A
     control_list = load_control_list()
     built: list[ApplicationLine] = []
     for line_no, line in enumerate(lines, start=1):
-        entry = control_list.validate_line(line.control_code, line.hs_code)
+        at = f"lines[{line_no - 1}]"
+        try:
+            entry = control_list.validate_line(line.control_code, line.hs_code)
+        except CatalogError as problem:
+            # which line, and which of its two codes: a form shows it beside that field
+            code_field = "hs_code" if "hs_code" in problem.code else "control_code"
+            problem.details.setdefault("line", line_no)
+            problem.details.setdefault("field", f"{at}.{code_field}")
+            raise
         check = control_list.check_code(entry.code, on)
         if not check.controlled:
             raise InvalidInput(
@@ -137,6 +150,7 @@ def _build_lines(lines: list[LineIn], *, on: date, settings: Settings) -> list[A
                 "no export license is needed",
                 code="application.item_not_controlled",
                 line=line_no,
+                field=f"{at}.control_code",
             )
         quantity = _check_quantity(line_no, line.quantity_kg, settings)
         if not line.value.is_finite() or line.value < 0 or line.value > _MAX_VALUE:
@@ -144,6 +158,7 @@ def _build_lines(lines: list[LineIn], *, on: date, settings: Settings) -> list[A
                 f"line {line_no}: value {line.value} is negative or absurd",
                 code="application.invalid_value",
                 line=line_no,
+                field=f"{at}.value",
             )
         if line.value != line.value.quantize(CENT):
             # Rounding would record a contract value the applicant did not declare.
@@ -151,6 +166,7 @@ def _build_lines(lines: list[LineIn], *, on: date, settings: Settings) -> list[A
                 f"line {line_no}: value {line.value} has more than 2 decimals",
                 code="application.invalid_value",
                 line=line_no,
+                field=f"{at}.value",
             )
         currency = line.currency.upper()
         if currency in NON_TENDER_CURRENCIES or pycountry.currencies.get(alpha_3=currency) is None:
@@ -158,6 +174,7 @@ def _build_lines(lines: list[LineIn], *, on: date, settings: Settings) -> list[A
                 f"line {line_no}: unknown currency {line.currency!r}",
                 code="application.unknown_currency",
                 line=line_no,
+                field=f"{at}.currency",
             )
         built.append(
             ApplicationLine(
@@ -173,6 +190,12 @@ def _build_lines(lines: list[LineIn], *, on: date, settings: Settings) -> list[A
     return built
 
 
+def check_lines(lines: list[LineIn], *, clock: Clock, settings: Settings) -> None:
+    """The checks a filing makes of its item lines, on their own: a form that takes the lines
+    first says what is wrong with them before it asks for the rest."""
+    _build_lines(lines, on=authority_date(clock.now()), settings=settings)
+
+
 def _check_license_type(company: Company, license_type: str, on: date) -> None:
     if license_type == "general" and (
         company.compliance_programme_on is None or company.compliance_programme_on > on
@@ -181,14 +204,29 @@ def _check_license_type(company: Company, license_type: str, on: date) -> None:
             f"{company.name} has no internal compliance programme on file; "
             "a general license requires one",
             code="application.general_license_requires_icp",
+            field="license_type",
         )
 
 
 def _check_statement(statement: str) -> None:
     if not statement.strip():
         raise InvalidInput(
-            "the end-use statement is empty", code="application.end_use_statement_required"
+            "the end-use statement is empty",
+            code="application.end_use_statement_required",
+            field="end_use_statement",
         )
+
+
+def _check_parties(*, consignee: PartyIn | None, end_user: PartyIn | None) -> None:
+    for role, party in (("consignee", consignee), ("end_user", end_user)):
+        if party is None:
+            continue
+        try:
+            parties.check_foreign_party(party.name, party.country)
+        except InvalidInput as problem:
+            where = "country" if problem.code.endswith("country") else "name"
+            problem.details.setdefault("field", f"{role}.{where}")
+            raise
 
 
 def _party(
@@ -223,8 +261,7 @@ def file_application(
     get_end_use(data.end_use_category)
     _check_license_type(company, data.license_type, today)
     _check_statement(data.end_use_statement)
-    for party in (data.consignee, data.end_user):
-        parties.check_foreign_party(party.name, party.country)
+    _check_parties(consignee=data.consignee, end_user=data.end_user)
     destination = normalize_country(data.destination or data.end_user.country).alpha2
     lines = _build_lines(data.lines, on=today, settings=settings)
     consignee = _party(session, clock=clock, exporter_id=company.id, party=data.consignee)
@@ -298,9 +335,7 @@ def amend_application(
     if data.license_type is not None:
         company = parties.get_company(session, company_id=application.exporter_id)
         _check_license_type(company, data.license_type, today)
-    for party in (data.consignee, data.end_user):
-        if party is not None:
-            parties.check_foreign_party(party.name, party.country)
+    _check_parties(consignee=data.consignee, end_user=data.end_user)
     # A new end user abroad moves the destination with it unless the amendment names one.
     new_destination = data.destination or (data.end_user.country if data.end_user else None)
     destination = normalize_country(new_destination).alpha2 if new_destination else None

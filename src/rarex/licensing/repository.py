@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from rarex.db import keyset_page
 from rarex.errors import NotFound
@@ -169,6 +169,17 @@ def documents_for(session: Session, application_id: uuid.UUID) -> list[Document]
             .order_by(Document.uploaded_at, Document.filename)
         )
     )
+
+
+def document_of(
+    session: Session, application_id: uuid.UUID, document_id: uuid.UUID
+) -> Document | None:
+    """The document, with its content, only if it belongs to that application."""
+    return session.scalars(
+        select(Document)
+        .options(undefer(Document.content))
+        .where(Document.id == document_id, Document.application_id == application_id)
+    ).one_or_none()
 
 
 def document_kinds(session: Session, application_id: uuid.UUID) -> set[str]:

@@ -34,7 +34,7 @@ from rarex.licensing.schemas import (
 )
 from rarex.licensing.screening import hit_view
 from rarex.licensing.states import ACTION_ROLES, TRANSITIONS, State
-from rarex.models import Application, License
+from rarex.models import Application, Document, License
 from rarex.pagination import Page, page_of, page_request
 from rarex.parties import service as parties
 from rarex.screening import service as screening_service
@@ -331,3 +331,24 @@ def _without_screening(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
         else r
         for r in results
     ]
+
+
+DOCUMENT_NOT_FOUND = "no such document on this application, or not one you may see"
+
+
+def document_for_download(
+    session: Session, *, actor: Actor, key: str | uuid.UUID, document_id: str
+) -> Document:
+    """A document of an application, content included, for whoever may see the application's
+    documents: the applicant and the authority. A partner authority sees the case, never its
+    documents. Anyone else, or a document of another application, is not found."""
+    application = _resolve(session, key)
+    ensure_can_view(actor, application)
+    try:
+        wanted = uuid.UUID(document_id)
+    except ValueError:
+        raise NotFound(DOCUMENT_NOT_FOUND, code="document.not_found") from None
+    document = repository.document_of(session, application.id, wanted)
+    if document is None or actor.role is Role.PARTNER_AUTHORITY:
+        raise NotFound(DOCUMENT_NOT_FOUND, code="document.not_found")
+    return document

@@ -11,14 +11,12 @@ from __future__ import annotations
 import hmac
 import secrets
 import uuid
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, NamedTuple
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
-from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from rarex.api.deps import ClockDep, SessionDep, SettingsDep
@@ -42,11 +40,9 @@ from rarex.errors import (
     TooManyAttempts,
     Unauthenticated,
 )
-from rarex.licensing.end_uses import END_USE_CATEGORIES
-from rarex.licensing.filing import DocumentUpload, attach_document, file_application
-from rarex.licensing.review import supply_information, transition
-from rarex.licensing.schemas import ApplicationCreate
-from rarex.licensing.states import Action
+from rarex.licensing.filing import DocumentUpload, attach_document
+from rarex.licensing.review import supply_information
+from rarex.licensing.schemas import ApplicationRead
 from rarex.licensing.views import (
     application_view,
     license_view,
@@ -64,6 +60,16 @@ FORM_COOKIE: Final = "rarex_form"
 MAX_FIELD: Final = 256
 PAGE_SIZE: Final = 50
 MAX_ANSWER: Final = 4000
+
+
+class Problem(NamedTuple):
+    """A refusal as a page shows it: its code (for the page's language) and the message."""
+
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def _viewer(
@@ -105,7 +111,7 @@ def _language(request: Request) -> Language:
 LanguageDep = Annotated[Language, Depends(_language)]
 
 
-def _same_origin(request: Request, settings: Settings) -> None:
+def same_origin(request: Request, settings: Settings) -> None:
     expected = origin_of(request, settings.trusted_proxies)
     origin = request.headers.get("origin")
     if origin is not None:
@@ -117,7 +123,7 @@ def _same_origin(request: Request, settings: Settings) -> None:
         raise Forbidden("this form was not sent from this site", code="web.cross_origin")
 
 
-def _form_token(sent: str, expected: str | None) -> None:
+def form_token_matches(sent: str, expected: str | None) -> None:
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
         raise Forbidden("this form has expired or was not sent from this site", code="web.csrf")
 
@@ -151,7 +157,7 @@ def _home_of(viewer: Resumed) -> str:
     return "/exporter" if viewer.actor.role is Role.EXPORTER else "/"
 
 
-def _refused(request: Request, language: Language, error: Forbidden) -> Response:
+def refused_page(request: Request, language: Language, error: Forbidden) -> Response:
     return render(
         request,
         "error.html",
@@ -224,10 +230,10 @@ def login(
     next: Annotated[str, Form(max_length=MAX_FIELD)] = "",
 ) -> Response:
     try:
-        _same_origin(request, settings)
-        _form_token(form_token, request.cookies.get(FORM_COOKIE))
+        same_origin(request, settings)
+        form_token_matches(form_token, request.cookies.get(FORM_COOKIE))
     except Forbidden as refused:
-        return _refused(request, language, refused)
+        return refused_page(request, language, refused)
     errors: dict[str, str] = {}
     if not username.strip():
         errors["username"] = "missing"
@@ -283,11 +289,11 @@ def logout(
     csrf_token: Annotated[str, Form(max_length=MAX_FIELD)] = "",
 ) -> Response:
     try:
-        _same_origin(request, settings)
+        same_origin(request, settings)
         if viewer is not None:  # a session that already ended has nothing left to protect
-            _form_token(csrf_token, viewer.csrf_token)
+            form_token_matches(csrf_token, viewer.csrf_token)
     except Forbidden as refused:
-        return _refused(request, language, refused)
+        return refused_page(request, language, refused)
     if viewer is not None:
         sign_out(session, clock=clock, token=request.cookies.get(SESSION_COOKIE, ""))
     response = RedirectResponse("/", status_code=303)
@@ -325,7 +331,7 @@ def exporter_dashboard(
     page_token: str | None = None,
 ) -> Response:
     """The exporter's applications, newest first, a page at a time."""
-    exporter = _exporter_only(request, viewer, language)
+    exporter = exporter_only(request, viewer, language)
     if isinstance(exporter, Response):
         return exporter
     viewer = exporter
@@ -339,7 +345,7 @@ def exporter_dashboard(
     return render(request, "exporter.html", {"viewer": viewer, "page": page}, language=language)
 
 
-def _exporter_only(
+def exporter_only(
     request: Request, viewer: Resumed | None, language: Language
 ) -> Resumed | Response:
     """The signed-in exporter, or the answer for anyone else (sign in first, or not allowed)."""
@@ -347,7 +353,7 @@ def _exporter_only(
         return _sign_in_first(request)
     if viewer.actor.role is not Role.EXPORTER:
         refused = Forbidden("this page is the exporters' own", code="web.exporters_only")
-        return _refused(request, language, refused)
+        return refused_page(request, language, refused)
     return viewer
 
 
@@ -358,122 +364,6 @@ def not_found_page(
         request, "error.html", {"viewer": viewer, "status": 404, "code": code, "message": ""},
         language=language, status_code=404,
     )  # fmt: skip
-
-
-# The filing form's fields, as the form names them, and where each goes in ApplicationCreate.
-FILING_FIELDS: Final = (
-    "license_type", "consignee_name", "consignee_country", "end_user_name", "end_user_country",
-    "end_use_category", "end_use_statement", "contract_reference", "control_code", "hs_code",
-    "description", "quantity_kg", "value", "currency",
-)  # fmt: skip
-_FIELD_OF_LOCATION: Final = {
-    ("consignee", "name"): "consignee_name", ("consignee", "country"): "consignee_country",
-    ("end_user", "name"): "end_user_name", ("end_user", "country"): "end_user_country",
-    ("lines", 0, "control_code"): "control_code", ("lines", 0, "hs_code"): "hs_code",
-    ("lines", 0, "description"): "description", ("lines", 0, "quantity_kg"): "quantity_kg",
-    ("lines", 0, "value"): "value", ("lines", 0, "currency"): "currency",
-}  # fmt: skip
-
-
-_FIELD_OF_CODE: Final = {
-    "application.invalid_quantity": "quantity_kg",
-    "application.quantity_not_positive": "quantity_kg",
-    "application.quantity_absurd": "quantity_kg",
-    "application.invalid_value": "value",
-    "application.unknown_currency": "currency",
-    "application.item_not_controlled": "control_code",
-    "application.end_use_statement_required": "end_use_statement",
-    "application.general_license_requires_icp": "license_type",
-}
-
-
-def _filing_data(form: dict[str, str]) -> dict[str, Any]:
-    return {
-        "license_type": form["license_type"] or "single",
-        "consignee": {"name": form["consignee_name"], "country": form["consignee_country"]},
-        "end_user": {"name": form["end_user_name"], "country": form["end_user_country"]},
-        "end_use_category": form["end_use_category"],
-        "end_use_statement": form["end_use_statement"],
-        "contract_reference": form["contract_reference"],
-        "lines": [
-            {
-                "control_code": form["control_code"], "hs_code": form["hs_code"],
-                "description": form["description"], "quantity_kg": form["quantity_kg"],
-                "value": form["value"], "currency": form["currency"] or "USD",
-            }
-        ],
-    }  # fmt: skip
-
-
-def _filing_page(
-    request: Request,
-    viewer: Resumed,
-    language: Language,
-    form: dict[str, str],
-    errors: dict[str, str],
-    status_code: int = 200,
-) -> Response:
-    return render(
-        request, "exporter_new.html",
-        {"viewer": viewer, "form": form, "errors": errors, "end_uses": END_USE_CATEGORIES},
-        language=language, status_code=status_code,
-    )  # fmt: skip
-
-
-@router.get("/exporter/applications/new")
-def new_application(request: Request, viewer: ViewerDep, language: LanguageDep) -> Response:
-    exporter = _exporter_only(request, viewer, language)
-    if isinstance(exporter, Response):
-        return exporter
-    viewer = exporter
-    blank = dict.fromkeys(FILING_FIELDS, "") | {"license_type": "single", "currency": "USD"}
-    return _filing_page(request, viewer, language, blank, {})
-
-
-@router.post("/exporter/applications/new")
-async def file_new_application(
-    request: Request,
-    session: SessionDep,
-    clock: ClockDep,
-    settings: SettingsDep,
-    viewer: ViewerDep,
-    language: LanguageDep,
-) -> Response:
-    """A draft from the form: every problem shown at once beside its field, what was typed
-    kept; filed, the draft's page, where its documents are added and it is submitted."""
-    exporter = _exporter_only(request, viewer, language)
-    if isinstance(exporter, Response):
-        return exporter
-    viewer = exporter
-    posted = await request.form()
-    form = {name: str(posted.get(name, ""))[:MAX_ANSWER] for name in FILING_FIELDS}
-    try:
-        _same_origin(request, settings)
-        _form_token(str(posted.get("csrf_token", ""))[:MAX_FIELD], viewer.csrf_token)
-    except Forbidden as forbidden:
-        return _refused(request, language, forbidden)
-    errors: dict[str, str] = {}
-    try:
-        data = ApplicationCreate.model_validate(_filing_data(form))
-    except ValidationError as invalid:
-        for problem in invalid.errors():
-            location = tuple(problem["loc"])
-            field = _FIELD_OF_LOCATION.get(location) or str(location[0])
-            errors.setdefault(field if field in FILING_FIELDS else "form", problem["msg"])
-        return _filing_page(request, viewer, language, form, errors, 422)
-    try:
-        filed = await run_in_threadpool(
-            file_application, session, actor=viewer.actor, clock=clock, settings=settings,
-            data=data,
-        )  # fmt: skip
-    except (InvalidInput, NotFound) as problem:
-        # "lines[0].control_code", "consignee.country", "end_use_category": the form's names;
-        # a line's problems name their line, not their field: their code says which
-        field = str(problem.details.get("field") or "").replace("lines[0].", "")
-        key = field.replace(".", "_") or _FIELD_OF_CODE.get(problem.code, "form")
-        errors[key if key in FILING_FIELDS else "form"] = problem.message
-        return _filing_page(request, viewer, language, form, errors, 422)
-    return RedirectResponse(f"/exporter/applications/{quote(filed.reference)}", status_code=303)
 
 
 @router.get("/exporter/applications/{reference}")
@@ -488,7 +378,7 @@ def exporter_application(
 ) -> Response:
     """One application of the company: its clock, lines, documents and history. Another
     company's is not found, as if it did not exist."""
-    exporter = _exporter_only(request, viewer, language)
+    exporter = exporter_only(request, viewer, language)
     if isinstance(exporter, Response):
         return exporter
     viewer = exporter
@@ -498,11 +388,7 @@ def exporter_application(
         )
     except (NotFound, InvalidInput) as missing:
         return not_found_page(request, language, viewer, missing.code)
-    return render(
-        request, "exporter_application.html",
-        {"viewer": viewer, "application": view, "errors": {}, "answer": "", "kind": "other"},
-        language=language,
-    )  # fmt: skip
+    return application_page(request, viewer, language, settings, view)
 
 
 @router.get("/exporter/licenses/{number}")
@@ -514,7 +400,7 @@ def exporter_license(
     language: LanguageDep,
 ) -> Response:
     """One license of the company: lines with what is left of each, validity, conditions."""
-    exporter = _exporter_only(request, viewer, language)
+    exporter = exporter_only(request, viewer, language)
     if isinstance(exporter, Response):
         return exporter
     viewer = exporter
@@ -544,11 +430,11 @@ def answer_request(
 ) -> Response:
     """The applicant's answer to a request for information: its text and, if given, a
     document; the case goes back to review and its clock runs again."""
-    checked = _checked_post(request, session, settings, viewer, language, csrf_token, reference)
+    checked = checked_post(request, session, settings, viewer, language, csrf_token, reference)
     if not isinstance(checked, tuple):
         return checked
     who, application_id = checked
-    errors: dict[str, str] = {}
+    errors: dict[str, Any] = {}
     document = (
         DocumentUpload(
             kind=kind,
@@ -569,9 +455,9 @@ def answer_request(
         if field == "answer":
             errors["answer"] = "missing"
         elif "file" in field or isinstance(problem, PayloadTooLarge):
-            errors["file"] = problem.message
+            errors["file"] = Problem(problem.code, problem.message)
         else:
-            errors["form"] = problem.message
+            errors["form"] = Problem(problem.code, problem.message)
     if errors:
         return _application_form_error(
             request, session, clock, settings, who, language, application_id, errors, 422,
@@ -588,7 +474,7 @@ def _application_form_error(
     viewer: Resumed,
     language: Language,
     application_id: uuid.UUID,
-    errors: dict[str, str],
+    errors: dict[str, Any],
     status_code: int,
     *,
     answer: str = "",
@@ -598,14 +484,37 @@ def _application_form_error(
     view = application_view(
         session, actor=viewer.actor, clock=clock, settings=settings, key=application_id
     )
+    return application_page(
+        request, viewer, language, settings, view, errors, status_code, answer=answer, kind=kind
+    )
+
+
+ACCEPTED_FILES: Final = ".pdf,.png,.jpg,.jpeg,.tif,.tiff,.txt,.xml"
+
+
+def application_page(
+    request: Request,
+    viewer: Resumed,
+    language: Language,
+    settings: Settings,
+    view: ApplicationRead,
+    errors: dict[str, Any] | None = None,
+    status_code: int = 200,
+    *,
+    answer: str = "",
+    kind: str = "other",
+) -> Response:
     return render(
         request, "exporter_application.html",
-        {"viewer": viewer, "application": view, "errors": errors, "answer": answer, "kind": kind},
+        {
+            "viewer": viewer, "application": view, "errors": errors or {}, "answer": answer,
+            "kind": kind, "accepted": ACCEPTED_FILES, "max_bytes": settings.max_document_bytes,
+        },
         language=language, status_code=status_code,
     )  # fmt: skip
 
 
-def _checked_post(
+def checked_post(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
@@ -616,15 +525,15 @@ def _checked_post(
 ) -> Response | tuple[Resumed, uuid.UUID]:
     """An exporter's form about one of its applications: the answer to give at once, or the
     viewer and the application's id."""
-    exporter = _exporter_only(request, viewer, language)
+    exporter = exporter_only(request, viewer, language)
     if isinstance(exporter, Response):
         return exporter
     viewer = exporter
     try:
-        _same_origin(request, settings)
-        _form_token(csrf_token, viewer.csrf_token)
+        same_origin(request, settings)
+        form_token_matches(csrf_token, viewer.csrf_token)
     except Forbidden as forbidden:
-        return _refused(request, language, forbidden)
+        return refused_page(request, language, forbidden)
     try:
         return viewer, resolve_application_id(session, actor=viewer.actor, key=reference[:64])
     except (NotFound, InvalidInput) as missing:
@@ -645,7 +554,7 @@ def upload_document(
     file: UploadFile | None = None,
 ) -> Response:
     """A document of a draft or a returned application, kind and size checked."""
-    checked = _checked_post(request, session, settings, viewer, language, csrf_token, reference)
+    checked = checked_post(request, session, settings, viewer, language, csrf_token, reference)
     if not isinstance(checked, tuple):
         return checked
     who, application_id = checked
@@ -665,36 +574,7 @@ def upload_document(
     except (InvalidInput, PayloadTooLarge, InvalidTransition, Forbidden) as problem:
         return _application_form_error(
             request, session, clock, settings, who, language, application_id,
-            {"document": problem.message}, 413 if isinstance(problem, PayloadTooLarge) else 422,
-        )  # fmt: skip
-    return RedirectResponse(f"/exporter/applications/{quote(reference[:64])}", status_code=303)
-
-
-@router.post("/exporter/applications/{reference}/submit")
-def submit_application(
-    request: Request,
-    reference: str,
-    session: SessionDep,
-    clock: ClockDep,
-    settings: SettingsDep,
-    viewer: ViewerDep,
-    language: LanguageDep,
-    csrf_token: Annotated[str, Form(max_length=MAX_FIELD)] = "",
-) -> Response:
-    """Submit a draft (or a returned application): refused, naming them, while a required
-    document is missing."""
-    checked = _checked_post(request, session, settings, viewer, language, csrf_token, reference)
-    if not isinstance(checked, tuple):
-        return checked
-    who, application_id = checked
-    try:
-        transition(
-            session, actor=who.actor, clock=clock, settings=settings,
-            application_id=application_id, action=Action.SUBMIT,
-        )  # fmt: skip
-    except (InvalidInput, InvalidTransition, Forbidden) as problem:
-        return _application_form_error(
-            request, session, clock, settings, who, language, application_id,
-            {"submit": problem.code}, 422,
+            {"document": Problem(problem.code, problem.message)},
+            413 if isinstance(problem, PayloadTooLarge) else 422,
         )  # fmt: skip
     return RedirectResponse(f"/exporter/applications/{quote(reference[:64])}", status_code=303)

@@ -18,7 +18,7 @@ from starlette.responses import Response
 from rarex.api.app import PREFIX, create_app
 from rarex.clock import Clock
 from rarex.config import Settings, get_settings
-from rarex.web import pages, statistics_pages
+from rarex.web import filing_pages, pages, statistics_pages
 from rarex.web.i18n import language_of
 from rarex.web.templates import render
 
@@ -38,6 +38,8 @@ def create_site(
     app.mount(
         "/static", StaticFiles(directory=str(files("rarex.web").joinpath("static"))), "static"
     )
+    # before the pages: /exporter/applications/new is not an application's reference
+    app.include_router(filing_pages.router)
     app.include_router(pages.router)
     app.include_router(statistics_pages.router)
     # An error of a page is a page; an error of the API stays the API's problem+json.

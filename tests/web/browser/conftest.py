@@ -20,7 +20,7 @@ import uvicorn
 from sqlalchemy.orm import Session
 
 from rarex.auth.roles import Role
-from rarex.auth.service import actor_for_username, create_user
+from rarex.auth.service import actor_for_username, create_user, issue_token
 from rarex.auth.sign_in import set_password
 from rarex.clock import FixedClock
 from rarex.config import Settings
@@ -33,7 +33,13 @@ from rarex.statistics.importer import import_files
 from rarex.statistics.published import published_files
 from rarex.web.site import create_site
 from tests.conftest import BACKENDS, whole_database
-from tests.factories import application_data, filed_and_accepted, make_actor, make_company
+from tests.factories import (
+    application_data,
+    approve,
+    filed_and_accepted,
+    make_actor,
+    make_company,
+)
 
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 PASSWORD = "browser test secret"
@@ -55,6 +61,7 @@ class LiveSite:
     backend: str
     exporter: str
     other_exporter: str
+    officer_token: str  # a licensing officer's API token: the authority's side, through the API
 
 
 def _free_port() -> int:
@@ -64,11 +71,12 @@ def _free_port() -> int:
         return port
 
 
-def _seed(url: str) -> tuple[str, str]:
+def _seed(url: str) -> tuple[str, str, str]:
     engine = make_engine(url)
     clock = FixedClock(datetime.now(UTC))
     with Session(engine) as session:
         exporters = []
+        officer_token = ""
         for n, name in enumerate(("Ganzhou Rare Earth Trading", "Baotou Magnet Materials")):
             company = make_company(session, clock, name=name)
             username = f"exporter.{n}"
@@ -86,6 +94,15 @@ def _seed(url: str) -> tuple[str, str]:
                     data=application_data(),
                 )  # fmt: skip
                 officer = make_actor(session, clock, Role.LICENSING_OFFICER)
+                officer_token = issue_token(
+                    session, clock=clock, actor=None, user_id=officer.user_id, label="browser"
+                )
+                # a record that puts its next application to this end user in the green lane
+                for _ in range(3):
+                    approve(
+                        session, clock, settings, officer,
+                        filed_and_accepted(session, clock, settings, exporter, officer),
+                    )  # fmt: skip
                 asked = filed_and_accepted(session, clock, settings, exporter, officer)
                 transition(
                     session, actor=officer, clock=clock, settings=settings,
@@ -95,7 +112,7 @@ def _seed(url: str) -> tuple[str, str]:
         import_files(session, clock=clock, actor=None, files=published_files())
         session.commit()
     engine.dispose()
-    return exporters[0], exporters[1]
+    return exporters[0], exporters[1], officer_token
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -107,7 +124,7 @@ def live_site(
     with whole_database(request.param, folder, name="browser") as url:
         engine = make_engine(url)
         upgrade_database(engine)
-        exporter, other = _seed(url)
+        exporter, other, officer_token = _seed(url)
         settings = Settings(environment="test", database_url=url)
         app = create_site(settings, engine=engine)
         port = _free_port()
@@ -121,7 +138,9 @@ def live_site(
             time.sleep(0.02)
         assert server.started, "the live server did not start"
         try:
-            yield LiveSite(f"http://127.0.0.1:{port}", request.param, exporter, other)
+            yield LiveSite(
+                f"http://127.0.0.1:{port}", request.param, exporter, other, officer_token
+            )
         finally:
             server.should_exit = True
             thread.join(timeout=10)

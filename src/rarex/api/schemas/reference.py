@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from rarex.api.schemas import DateText, Out
 
 
@@ -21,6 +23,7 @@ class EntryCheckRead(Out):
     code: str
     element: ElementRead | None
     description: str
+    hs_codes: list[str] = Field(default_factory=list)
     status: str
     in_force: bool
     reason: str
@@ -36,6 +39,13 @@ class ControlCheckRead(Out):
     query_kind: str
     on: DateText
     controlled: bool
+    catalog_version: str
+    matches: list[EntryCheckRead]
+
+
+class CatalogSearchRead(Out):
+    query: str
+    on: DateText
     catalog_version: str
     matches: list[EntryCheckRead]
 
