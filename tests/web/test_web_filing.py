@@ -297,3 +297,70 @@ def test_the_api_finds_items_and_serves_documents_to_their_owner_only(
     refused = site.get(url, headers=headers(stranger))
     assert refused.status_code == 404
     assert refused.json()["code"] == "application.not_found"
+
+
+def test_a_license_page_shows_what_drew_on_it_to_its_company_only(
+    site: TestClient, session: Session, clock: FixedClock, settings: Settings
+) -> None:
+    from rarex.auth.service import issue_token
+    from rarex.customs import filing as customs_filing
+    from tests.customs.customs_factories import declaration, licensed, line
+
+    setup = licensed(session, clock, settings)
+    filed = customs_filing.file_declaration(
+        session, actor=setup.customs, clock=clock, settings=settings,
+        data=declaration(setup, lines=[line(net_kg="120.5")]),
+    )  # fmt: skip
+    sign_in(site, user_with_password(session, clock, Role.EXPORTER, setup.company))
+    page = site.get(f"/exporter/licenses/{setup.license.number}")
+    assert page.status_code == 200
+    assert f"{filed.number} / 1" in page.text
+    assert "120.500" in page.text
+    assert "379.500" in page.text  # 500 granted, 120.5 drawn: what remains
+    stranger = make_actor(session, clock, Role.EXPORTER, company=make_company(session, clock))
+    token = issue_token(session, clock=clock, actor=None, user_id=stranger.user_id, label="t")
+    url = f"/api/v1/licenses/{setup.license.number}/drawdowns"
+    hidden = site.get(url, headers={"Authorization": f"Bearer {token}"})
+    assert hidden.status_code == 404
+    own = issue_token(session, clock=clock, actor=None, user_id=setup.exporter.user_id, label="t")
+    ledger = site.get(url, headers={"Authorization": f"Bearer {own}"}).json()
+    assert [(e["declaration_number"], e["kind"], e["kg"]) for e in ledger] == [
+        (filed.number, "draw", "120.500")
+    ]
+
+
+def test_the_dashboard_says_the_clock_the_open_requests_and_the_licenses_balances(
+    site: TestClient, session: Session, clock: FixedClock, settings: Settings
+) -> None:
+    from rarex.licensing.review import transition
+    from rarex.licensing.states import Action
+    from rarex.licensing.views import license_view
+    from rarex.models import License
+    from tests.factories import approve, filed_and_accepted
+
+    company = make_company(session, clock)
+    exporter = make_actor(session, clock, Role.EXPORTER, company=company)
+    officer = make_actor(session, clock, Role.LICENSING_OFFICER)
+    approved = filed_and_accepted(session, clock, settings, exporter, officer)
+    approve(session, clock, settings, officer, approved)
+    asked = filed_and_accepted(session, clock, settings, exporter, officer)
+    transition(
+        session, actor=officer, clock=clock, settings=settings, application_id=asked.id,
+        action=Action.REQUEST_INFORMATION, reason="Send the photos",
+    )  # fmt: skip
+    number = session.scalar(select(License.number).where(License.application_id == approved.id))
+    assert number is not None
+    sign_in(site, user_with_password(session, clock, Role.EXPORTER, company))
+    page = site.get("/exporter").text
+    waiting = page.split('id="waiting-heading"', 1)[1].split("</section>", 1)[0]
+    assert asked.reference in waiting
+    assert approved.reference not in waiting
+    # the stopped case: its working days used and left, marked stopped
+    view = license_view(session, actor=exporter, number=number)
+    row = page.split(f">{asked.reference}</a></td>", 1)[1].split("</tr>", 1)[0]
+    assert "(stopped)" in row
+    assert ">45 <span" in row  # 0 used of 45: nothing counted while it waited
+    licenses = page.split('id="licenses"', 1)[1]
+    assert number in licenses
+    granted = view.lines[0].granted_kg
+    assert f"{view.lines[0].remaining_kg:,.3f} of {granted:,.3f}" in licenses

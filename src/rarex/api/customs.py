@@ -44,6 +44,7 @@ from rarex.customs.schemas import (
     DeclarationIn,
     DeclarationRead,
     DeclarationSummary,
+    DrawdownRead,
     LineActionIn,
 )
 from rarex.db import ChunkCheckpoint
@@ -200,6 +201,16 @@ def amend_declaration(
         session, actor=actor, clock=clock, settings=settings, number=number, data=body
     )
     return views.read(session, declaration)
+
+
+@router.get("/licenses/{number}/drawdowns")
+def license_drawdowns(
+    number: Annotated[Code, PathParam(description="The license's number")],
+    session: SessionDep,
+    actor: ActorDep,
+) -> list[DrawdownRead]:
+    """What drew on the license and what was given back, newest first (at most 500)."""
+    return views.license_drawdowns(session, actor=actor, number=number)
 
 
 @router.get("/customs/reconciliation/licenses")

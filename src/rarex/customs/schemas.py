@@ -81,6 +81,20 @@ class _Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+class DrawdownRead(_Out):
+    """One entry of a license line's ledger: a declaration line drew on it (``draw``) or gave
+    back what it drew (``restore``, when a clearance was undone)."""
+
+    at: datetime
+    kind: str
+    kg: Decimal
+    license_line_no: int
+    control_code: str
+    declaration_number: str
+    declaration_line_no: int
+    declared_date: date
+
+
 class ReasonRead(_Out):
     code: str
     severity: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rarex.auth.roles import Actor, Role, require_role
@@ -16,13 +17,16 @@ from rarex.customs.schemas import (
     DeclarationLineRead,
     DeclarationRead,
     DeclarationSummary,
+    DrawdownRead,
     ExporterRef,
     ReasonRead,
 )
 from rarex.customs.states import DeclarationStatus
 from rarex.customs.validation import normalise_number
 from rarex.errors import InvalidInput
-from rarex.models.customs import Declaration
+from rarex.licensing.views import license_view
+from rarex.models.customs import Declaration, DeclarationLine, LicenseDrawdown
+from rarex.models.licenses import License, LicenseLine
 from rarex.pagination import Page, page_of, page_request
 from rarex.parties import service as parties
 
@@ -162,3 +166,34 @@ def list_declarations(
             )
         )
     return Page(summaries, page.next_page_token, total, page.order)
+
+
+MAX_DRAWDOWNS = 500
+
+
+def license_drawdowns(
+    session: Session, *, actor: Actor, number: str, limit: int = MAX_DRAWDOWNS
+) -> list[DrawdownRead]:
+    """What drew on a license, newest first: whoever may see the license sees its ledger
+    (the license is looked up through the licensing room's own access check)."""
+    license_view(session, actor=actor, number=number)
+    rows = session.execute(
+        select(
+            LicenseDrawdown.at,
+            LicenseDrawdown.kind,
+            LicenseDrawdown.kg,
+            LicenseLine.line_no.label("license_line_no"),
+            LicenseLine.control_code,
+            Declaration.number.label("declaration_number"),
+            DeclarationLine.line_no.label("declaration_line_no"),
+            Declaration.declared_date,
+        )
+        .join(LicenseLine, LicenseLine.id == LicenseDrawdown.license_line_id)
+        .join(License, License.id == LicenseLine.license_id)
+        .join(DeclarationLine, DeclarationLine.id == LicenseDrawdown.declaration_line_id)
+        .join(Declaration, Declaration.id == DeclarationLine.declaration_id)
+        .where(License.number == number)
+        .order_by(LicenseDrawdown.at.desc(), Declaration.number, DeclarationLine.line_no)
+        .limit(min(limit, MAX_DRAWDOWNS))
+    ).mappings()
+    return [DrawdownRead.model_validate(dict(row)) for row in rows]

@@ -188,6 +188,9 @@ class ApplicationSummary(_Out):
     accepted_on: date | None
     due_on: date | None
     decided_on: date | None
+    working_days_used: int | None = None
+    working_days_left: int | None = None
+    clock_stopped: bool = False
 
 
 class ApplicationRead(_Out):

@@ -214,14 +214,9 @@ def list_application_summaries(
     companies = parties.company_names(session, (a.exporter_id for a in page.items))
     clocks = clocks_for(session, page.items, today=today, settings=settings)
 
-    def due(application: Application) -> date | None:
-        if application.accepted_on is None:
-            return None
-        status = clocks[application.id].legal
-        return status.due_date if status is not None else None
-
-    return page.map(
-        lambda a: ApplicationSummary(
+    def summary(a: Application) -> ApplicationSummary:
+        status = clocks[a.id].legal if a.accepted_on is not None else None
+        return ApplicationSummary(
             id=a.id,
             reference=a.reference,
             state=a.state,
@@ -232,10 +227,14 @@ def list_application_summaries(
             end_use_category=a.end_use_category,
             total_kg=Decimal(str(totals.get(a.id) or 0)),
             accepted_on=a.accepted_on,
-            due_on=due(a),
+            due_on=status.due_date if status is not None else None,
             decided_on=a.decided_on,
+            working_days_used=status.used if status is not None else None,
+            working_days_left=status.remaining if status is not None else None,
+            clock_stopped=status.stopped if status is not None else False,
         )
-    )
+
+    return page.map(summary)
 
 
 def effective_status(license_: License, on: date | None) -> str:

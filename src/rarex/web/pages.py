@@ -14,7 +14,7 @@ import uuid
 from typing import Annotated, Any, Final, NamedTuple
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.responses import RedirectResponse, Response
@@ -30,7 +30,9 @@ from rarex.auth.sign_in import (
     sign_out,
     touch_session,
 )
+from rarex.clock import authority_date
 from rarex.config import Settings
+from rarex.customs.views import license_drawdowns
 from rarex.errors import (
     Forbidden,
     InvalidInput,
@@ -47,6 +49,7 @@ from rarex.licensing.views import (
     application_view,
     license_view,
     list_application_summaries,
+    list_license_views,
     resolve_application_id,
 )
 from rarex.web.i18n import LANGUAGE_COOKIE, LANGUAGES, Language, language_of
@@ -59,6 +62,7 @@ SESSION_COOKIE: Final = "rarex_session"
 FORM_COOKIE: Final = "rarex_form"
 MAX_FIELD: Final = 256
 PAGE_SIZE: Final = 50
+LICENSES_SHOWN: Final = 20
 MAX_ANSWER: Final = 4000
 
 
@@ -328,9 +332,11 @@ def exporter_dashboard(
     settings: SettingsDep,
     viewer: ViewerDep,
     language: LanguageDep,
-    page_token: str | None = None,
+    page_token: Annotated[str | None, Query(max_length=2000)] = None,
+    license_page_token: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> Response:
-    """The exporter's applications, newest first, a page at a time."""
+    """The exporter's applications, newest first, a page at a time; those the authority
+    waits for an answer on; and its licenses with what is left of each line."""
     exporter = exporter_only(request, viewer, language)
     if isinstance(exporter, Response):
         return exporter
@@ -340,9 +346,21 @@ def exporter_dashboard(
             session, actor=viewer.actor, clock=clock, settings=settings,
             limit=PAGE_SIZE, page_token=page_token,
         )  # fmt: skip
+        waiting = list_application_summaries(
+            session, actor=viewer.actor, clock=clock, settings=settings,
+            state="information_requested", limit=PAGE_SIZE,
+        )  # fmt: skip
+        licenses = list_license_views(
+            session, actor=viewer.actor, on=authority_date(clock.now()),
+            limit=LICENSES_SHOWN, page_token=license_page_token,
+        )  # fmt: skip
     except InvalidInput as bad:
         return not_found_page(request, language, viewer, bad.code)
-    return render(request, "exporter.html", {"viewer": viewer, "page": page}, language=language)
+    return render(
+        request, "exporter.html",
+        {"viewer": viewer, "page": page, "waiting": waiting, "licenses": licenses},
+        language=language,
+    )  # fmt: skip
 
 
 def exporter_only(
@@ -406,10 +424,12 @@ def exporter_license(
     viewer = exporter
     try:
         view = license_view(session, actor=viewer.actor, number=number[:64])
+        drawdowns = license_drawdowns(session, actor=viewer.actor, number=view.number)
     except (NotFound, InvalidInput) as missing:
         return not_found_page(request, language, viewer, missing.code)
     return render(
-        request, "exporter_license.html", {"viewer": viewer, "license": view},
+        request, "exporter_license.html",
+        {"viewer": viewer, "license": view, "drawdowns": drawdowns},
         language=language,
     )  # fmt: skip
 

@@ -159,6 +159,19 @@ def test_an_exporter_files_a_green_channel_application_and_answers_the_authority
     assert "1C905.a" in page.content()
     _accessible(page)
     _shot(page, live_site, "filing-items-zh")
+    page.get_by_role("button", name="选用 1C905.a，HS 编码 2805301200").click()  # noqa: RUF001
+    page.get_by_label("数量（千克）", exact=True).fill("10")  # noqa: RUF001
+    page.get_by_label("合同金额", exact=True).fill("3000")
+    page.get_by_role("button", name="继续", exact=True).last.click()
+    assert page.locator("h1").inner_text() == "物项的收货人是谁，用于什么用途？"  # noqa: RUF001
+    _accessible(page)
+    _shot(page, live_site, "filing-parties-zh")
+    page.goto(f"{live_site.url}/exporter")
+    page.get_by_role("row").filter(has_text="草稿").get_by_role("link").first.click()
+    page.get_by_role("link", name="核对并提交").first.click()
+    assert page.locator("h1").inner_text() == "提交前请核对填报内容"
+    _accessible(page)
+    _shot(page, live_site, "filing-check-zh")
     page.get_by_role("link", name="English").click()
 
 

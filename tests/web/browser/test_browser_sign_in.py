@@ -55,12 +55,24 @@ def test_an_exporter_signs_in_reads_its_dashboard_in_both_languages_and_signs_ou
     assert page.get_by_role("table").locator("tbody tr").count() >= 2  # its own, not the other's
     _accessible(page)
     _shot(page, live_site, "exporter-dashboard-en")
+    licenses = page.locator("#licenses + table")
+    licenses.get_by_role("link").first.click()
+    assert page.locator("h1").inner_text().startswith("License ")
+    assert "What drew on it" in page.content()
+    _accessible(page)
+    _shot(page, live_site, "exporter-license-en")
+    page.go_back()
     page.get_by_role("link", name="简体中文").click()
     page.wait_for_url(f"{live_site.url}/exporter")
     assert page.locator("h1").inner_text() == "我的申请"
     assert page.locator("html").get_attribute("lang") == "zh-Hans"
     _accessible(page)
     _shot(page, live_site, "exporter-dashboard-zh")
+    page.locator("#licenses + table").get_by_role("link").first.click()
+    assert page.locator("h1").inner_text().startswith("许可证")
+    _accessible(page)
+    _shot(page, live_site, "exporter-license-zh")
+    page.go_back()
     page.get_by_role("row").filter(has_text="草稿").get_by_role("link").first.click()
     assert page.locator("h1").inner_text().startswith("申请 RX-")
     assert "完成申请" in page.content()  # a draft's task list
