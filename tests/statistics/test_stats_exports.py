@@ -69,13 +69,13 @@ def test_xlsx_keeps_exact_values_sources_and_findings(session: Session) -> None:
 
 
 def test_charts_are_svg_and_png_and_reproducible(session: Session) -> None:
-    svg = charts.monthly_chart(session, series="rare_earth_exports_t", fmt="svg")
+    svg = charts.chart(session, series="rare_earth_exports_t", fmt="svg")
     assert svg.lstrip().startswith(b"<?xml")
     assert b"<svg" in svg
-    assert svg == charts.monthly_chart(session, series="rare_earth_exports_t", fmt="svg")
-    png = charts.yoy_chart(session, series="rare_earth_exports_t", fmt="png", year=2025)
+    assert svg == charts.chart(session, series="rare_earth_exports_t", fmt="svg")
+    png = charts.chart(session, series="rare_earth_exports_t", kind="yoy", fmt="png", year=2025)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    ranged = charts.monthly_chart(
+    ranged = charts.chart(
         session, series="magnet_exports_t", fmt="png", partner="US", start="2025-01", end="2025-12"
     )
     assert ranged[:4] == b"\x89PNG"
@@ -85,10 +85,10 @@ def test_charts_are_svg_and_png_and_reproducible(session: Session) -> None:
     "call",
     [
         lambda s: export_series(s, series="rare_earth_exports_t", fmt="ods"),
-        lambda s: charts.monthly_chart(s, series="rare_earth_exports_t", fmt="gif"),
-        lambda s: charts.monthly_chart(
-            s, series="rare_earth_exports_t", start="2025-06", end="2025-01"
-        ),
+        lambda s: charts.chart(s, series="rare_earth_exports_t", fmt="gif"),
+        lambda s: charts.chart(s, series="rare_earth_exports_t", start="2025-06", end="2025-01"),
+        lambda s: charts.chart(s, series="rare_earth_exports_t", kind="pie"),
+        lambda s: charts.chart(s, series="rare_earth_exports_t", year=2025, start="2025-01"),
     ],
 )
 def test_bad_output_requests_are_refused(session: Session, call: object) -> None:

@@ -16,6 +16,8 @@ PURE = [
     "rarex.statistics.monitor",
     "rarex.statistics.rows",
     "rarex.statistics.parsing",
+    "rarex.statistics.chart_data",
+    "rarex.statistics.chart_text",
 ]
 FORBIDDEN = ("sqlalchemy", "fastapi")
 

@@ -1,13 +1,16 @@
 """The public statistics pages (issue 11, item 3) over HTTP, on SQLite and PostgreSQL, with
 GACC's published figures imported: the May 2025 permalink says the month in a sentence in
-English and Chinese, the series page lists every month, and the CSV download it links to
-holds the same figures. No sign-in."""
+English and Chinese, the series page lists every month, shows its charts (accessible SVG in
+the page's language) and the CSV download it links to holds the same figures. No sign-in."""
 
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 import warnings
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 
 import pytest
@@ -94,3 +97,51 @@ def test_a_latest_february_reads_as_january_february(site: TestClient, session: 
     for entry in februaries:
         year = str(entry["last_period"])[:4]
         assert f">January\u2013February {year}</a>" in page
+
+
+def test_the_series_page_shows_its_charts_before_the_table(site: TestClient) -> None:
+    page = site.get("/statistics/rare_earth_exports_t").text
+    figures = re.findall(r'<figure class="chart"[^>]*>\s*<img src="([^"]+)" alt="([^"]+)"', page)
+    assert [src.split("?")[0] for src, _ in figures] == [
+        "/statistics/rare_earth_exports_t/charts/monthly.svg",
+        "/statistics/rare_earth_exports_t/charts/growth.svg",
+    ]
+    monthly_alt = html.unescape(figures[0][1])
+    assert monthly_alt.startswith("Exports of rare earths per month, January 2025 to February 2026")
+    assert "10,460 tonnes together" in monthly_alt  # the latest release, Jan-Feb 2026
+    assert "<figcaption>Exports of rare earths, monthly, 2025\u20132026." in page
+    assert page.index("<figure") < page.index("<table")
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [("en", "Exports of rare earths, monthly, 2025\u20132026"),
+     ("zh-CN", "稀土出口\uff0c月度\uff0c2025年\u20142026年")],
+)  # fmt: skip
+def test_the_chart_is_an_svg_in_the_pages_language(
+    site: TestClient, language: str, title: str
+) -> None:
+    headers = {"Accept-Language": language}
+    page = site.get("/statistics/rare_earth_exports_t", headers=headers).text
+    src = html.unescape(re.findall(r'<img src="([^"]+monthly\.svg[^"]*)"', page)[0])
+    answer = site.get(src, headers=headers)
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "image/svg+xml"
+    assert answer.headers["cache-control"].startswith("public")
+    root = ET.fromstring(answer.content)
+    assert root.get("role") == "img"
+    assert root.findtext("{http://www.w3.org/2000/svg}title") == title
+    assert "10,460" in (root.findtext("{http://www.w3.org/2000/svg}desc") or "")
+    again = site.get(src, headers={**headers, "If-None-Match": answer.headers["etag"]})
+    assert again.status_code == 304
+    growth = site.get("/statistics/rare_earth_exports_t/charts/growth.svg", headers=headers)
+    assert growth.status_code == 200
+    assert "%" in growth.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/statistics/rare_earth_exports_t/charts/pie.svg", "/statistics/no_such/charts/monthly.svg"],
+)
+def test_an_unknown_chart_is_not_found(site: TestClient, path: str) -> None:
+    assert site.get(path).status_code == 404

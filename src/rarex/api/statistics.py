@@ -162,33 +162,31 @@ def export_series(
 def chart(
     session: SessionDep,
     series: Series,
-    kind: Code = "monthly",
+    kind: Annotated[
+        Code, Query(description="monthly, or growth (change on a year before; alias yoy)")
+    ] = "monthly",
     fmt: Annotated[Code, Query(alias="format", description="svg or png")] = "svg",
     partner: Code = "WLD",
     start: From = None,
     end: To = None,
-    year: int | None = None,
-    compare_year: int | None = None,
+    year: Annotated[int | None, Query(ge=1900, le=2999, description="Twelve months")] = None,
+    compare_year: Annotated[
+        int | None, Query(ge=1900, le=2999, description="growth with year: the base year")
+    ] = None,
 ) -> Response:
-    """Monthly bars with the YTD line, or a year-on-year comparison, as svg or png (public)."""
-    if kind == "monthly":
-        content = charts.monthly_chart(
-            session, series=series, fmt=fmt, partner=partner, start=start, end=end
-        )
-    elif kind == "yoy":
-        content = charts.yoy_chart(
-            session,
-            series=series,
-            fmt=fmt,
-            partner=partner,
-            year=year,
-            compare_year=compare_year,
-        )
-    else:
-        raise InvalidInput(
-            f"unknown chart kind {kind!r}; known: {', '.join(charts.KINDS)}",
-            code="stats.unknown_chart",
-        )
+    """Monthly bars, or each month's change on a year before with the year-to-date change, as
+    an accessible svg (title and description) or a png, in English (public)."""
+    content = charts.chart(
+        session,
+        series=series,
+        kind=kind,
+        fmt=fmt,
+        partner=partner,
+        start=start,
+        end=end,
+        year=year,
+        compare_year=compare_year,
+    )
     return Response(content, media_type=charts.FORMATS[fmt])
 
 

@@ -361,14 +361,19 @@ def export_command(
 def chart_command(
     series: SeriesOpt,
     output: Annotated[Path, typer.Option(help="File to write: .svg or .png", dir_okay=False)],
-    kind: Annotated[str, typer.Option(help="monthly (bars + YTD line) or yoy")] = "monthly",
+    kind: Annotated[
+        str,
+        typer.Option(help="monthly, or growth (change on a year before; yoy is the same)"),
+    ] = "monthly",
     partner: PartnerOpt = "WLD",
     start: FromOpt = None,
     end: ToOpt = None,
-    year: Annotated[int | None, typer.Option(help="yoy: the year shown")] = None,
-    compare_year: Annotated[int | None, typer.Option(help="yoy: the year compared")] = None,
+    year: Annotated[int | None, typer.Option(help="The twelve months of a year")] = None,
+    compare_year: Annotated[
+        int | None, typer.Option(help="growth with --year: the year compared with")
+    ] = None,
 ) -> None:
-    """Draw a chart as SVG or PNG (the format follows the file suffix)."""
+    """Draw a chart as SVG or PNG (the format follows the file suffix), in English."""
     # Imported here: matplotlib costs every other command half a second of start-up.
     from rarex.statistics import charts
 
@@ -377,18 +382,16 @@ def chart_command(
         raise fail("stats.unknown_chart", f"--kind must be one of {', '.join(charts.KINDS)}")
     ctx = open_context()
     with ctx.unit_of_work() as session:
-        if kind == "monthly":
-            content = charts.monthly_chart(
-                session, series=series, fmt=fmt, partner=partner, start=start, end=end
-            )
-        else:
-            content = charts.yoy_chart(
-                session,
-                series=series,
-                fmt=fmt,
-                partner=partner,
-                year=year,
-                compare_year=compare_year,
-            )
+        content = charts.chart(
+            session,
+            series=series,
+            kind=kind,
+            fmt=fmt,
+            partner=partner,
+            start=start,
+            end=end,
+            year=year,
+            compare_year=compare_year,
+        )
     output.write_bytes(content)
     console.print(f"wrote {output} ({fmt}, {len(content)} bytes)")

@@ -1,231 +1,398 @@
-"""Charts of a series as SVG or PNG, drawn with matplotlib's object API (no pyplot, no global
-backend, no network): monthly bars with the year-to-date line, and a year-on-year comparison.
+"""Charts of a series, drawn on the server with matplotlib's object API (no pyplot, no global
+backend, no network): one module for the web pages, the API and the command line's files.
 
-Published months are solid, derived months hatched; a January-February total is one bar
-spanning both months, because GACC never publishes them apart and we never split them.
+``load`` says what a chart shows (``chart_data``), ``describe`` what it says in a language
+(``chart_text``), and ``render`` draws the two as SVG or PNG. The SVG is an accessible image:
+``role="img"`` with a ``<title>`` (the plain title) and a ``<desc>`` (what it shows and the
+latest value), its text kept as text (``svg.fonttype: none``) so it can be read, searched and
+set in the reader's fonts, Chinese included. Same data and words, same bytes: fixed SVG ids,
+no dates.
+
+What the reader sees: a plain title; the value axis with its unit and thousands separators;
+published bars solid, derived ones light and hatched; January-February, which GACC publishes
+as one figure, one cross-hatched bar over both months at the monthly average; the legend and
+the source line below the plot, never over it.
 """
 
 from __future__ import annotations
 
 import io
+import logging
+import re
 import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from decimal import Decimal
+from functools import cache
+from xml.sax.saxutils import escape, quoteattr
 
 import matplotlib
+from matplotlib import font_manager
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure as MplFigure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter
 from sqlalchemy.orm import Session
 
 from rarex.errors import InvalidInput
-from rarex.statistics.derivation import DerivedSeries
-from rarex.statistics.measures import display_pct, pct_change
-from rarex.statistics.periods import MONTH_NAMES, Period, months_between
+from rarex.statistics import repository
+from rarex.statistics.chart_data import (
+    ALIASES,
+    ChartData,
+    canonical_kind,
+    chart_span,
+    growth_data,
+    monthly_data,
+)
+from rarex.statistics.chart_text import ENGLISH, ChartText, Wording, describe
+from rarex.statistics.periods import Period
 from rarex.statistics.series_data import load_series, parse_period
 
 FORMATS = {"svg": "image/svg+xml", "png": "image/png"}
-KINDS = ("monthly", "yoy")
-_PUBLISHED, _DERIVED, _LINE, _OTHER = "#1f5f8b", "#7fb3d5", "#c0392b", "#b0b0b0"
+KINDS = ("monthly", "growth", *ALIASES)
+TITLE_ID, DESC_ID = "chart-title", "chart-desc"
+
+# Colours on white: ink and the published blue pass 4.5:1 as text, the line's orange 4.5:1;
+# a derived bar's light fill is outlined and hatched in the published blue (3:1 and more).
+INK, MUTED, GRID = "#1b1b1b", "#454545", "#d0d4da"
+PUBLISHED, DERIVED, LINE = "#1f5f8b", "#d6e6f2", "#a64b00"
+# Latin from DejaVu (shipped with matplotlib), Han from the first CJK font installed; the SVG
+# names them with a generic fallback, so a browser without them uses its own.
+_CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "Droid Sans Fallback")
+
+# rcParams are process-wide and matplotlib is not thread-safe: one chart is drawn at a time.
+_RENDER_LOCK = threading.RLock()
 
 
-# rcParams are process-wide and matplotlib is not thread-safe: API workers render one at a time.
-_RENDER_LOCK = threading.Lock()
+@cache
+def _font_families() -> tuple[str, ...]:
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return ("DejaVu Sans", *(name for name in _CJK_FONTS if name in installed))
 
 
 @contextmanager
-def _reproducible() -> Iterator[None]:
-    """Same data, same bytes: fixed SVG ids, no timestamps."""
+def _style() -> Iterator[None]:
+    """Fonts, text kept as text, fixed SVG ids; a missing CJK glyph or weight is no news."""
+    quiet = logging.getLogger("matplotlib.font_manager")
     with (
         _RENDER_LOCK,
-        matplotlib.rc_context({"svg.hashsalt": "rarex", "svg.fonttype": "path"}),
+        warnings.catch_warnings(),
+        matplotlib.rc_context(
+            {
+                "svg.hashsalt": "rarex",
+                "svg.fonttype": "none",
+                "font.family": list(_font_families()),
+                "hatch.linewidth": 0.9,
+            }
+        ),
     ):
-        yield
+        warnings.filterwarnings("ignore", message="Glyph .* missing from")
+        level = quiet.level
+        quiet.setLevel(logging.ERROR)
+        try:
+            yield
+        finally:
+            quiet.setLevel(level)
 
 
-def _render(figure: MplFigure, fmt: str) -> bytes:
-    buffer = io.BytesIO()
-    metadata: dict[str, str | None] = (
-        {"Date": None, "Creator": "Rarex"} if fmt == "svg" else {"Software": "Rarex"}
-    )
-    with _reproducible():
-        figure.savefig(buffer, format=fmt, metadata=metadata, bbox_inches="tight")
-    return buffer.getvalue()
-
-
-def _bar(
-    ax: Axes,
-    x: float,
-    value: Decimal,
-    *,
-    width: float,
-    derived: bool,
-    color: str,
-    offset: float,
-    combined: bool = False,
-) -> None:
-    hatch = "xx" if combined else "//" if derived else None
-    ax.bar(
-        x + offset,
-        float(value),
-        width=width,
-        color=_DERIVED if derived else color,
-        hatch=hatch,
-        edgecolor=color if hatch else "white",
-        linewidth=0.5,
-        alpha=0.6 if combined else 1.0,
-    )
-
-
-def _month_bars(
-    ax: Axes,
-    series: DerivedSeries,
-    periods: list[Period],
-    *,
-    width: float = 0.8,
-    offset: float = 0.0,
-    color: str = _PUBLISHED,
-) -> None:
-    index = {p: i for i, p in enumerate(periods)}
-    for p in periods:
-        figure = series.month(p)
-        if figure is not None:
-            _bar(
-                ax,
-                index[p],
-                figure.value,
-                width=width,
-                derived=figure.derived,
-                color=color,
-                offset=offset,
-            )
-        elif series.is_jan_feb(p) and p.shift(-1) in index:
-            combined = series.ytd(p)
-            assert combined is not None
-            # One bar across January and February: the combined total, never split.
-            _bar(
-                ax,
-                index[p] - 0.5,
-                combined.value,
-                width=1 + width,
-                derived=combined.derived,
-                color=color,
-                offset=offset,
-                combined=True,
-            )
-
-
-def _labels(ax: Axes, periods: list[Period]) -> None:
-    ax.set_xticks(range(len(periods)))
-    ax.set_xticklabels(
-        [
-            MONTH_NAMES[p.month - 1][:3] + (f"\n{p.year}" if p.month == 1 or i == 0 else "")
-            for i, p in enumerate(periods)
-        ],
-        fontsize=7,
-    )
-
-
-def monthly_chart(
+def load(
     session: Session,
     *,
     series: str,
+    kind: str = "monthly",
+    partner: str = "WLD",
+    start: str | None = None,
+    end: str | None = None,
+    year: int | None = None,
+    compare_year: int | None = None,
+) -> ChartData:
+    """What the chart shows: ``year`` (twelve months), or ``start``..``end`` (default: from
+    January of the year before the latest month). A growth chart compares with the same month
+    of ``compare_year`` (with ``year`` only; default the year before)."""
+    chosen = canonical_kind(kind)
+    data = load_series(session, series=series)
+    code = partner.strip().upper()
+    derived = data.partner(code)
+    months = 12
+    if compare_year is not None:
+        if year is None or chosen != "growth":
+            raise InvalidInput(
+                "compare_year goes with year, on a growth chart", code="stats.bad_period"
+            )
+        if not 1900 <= compare_year < year:
+            raise InvalidInput(
+                f"compare_year {compare_year} must be before year {year}",
+                code="stats.bad_period",
+            )
+        months = 12 * (year - compare_year)
+    first, last = chart_span(
+        derived,
+        start=parse_period(start, option="from") if start else None,
+        end=parse_period(end, option="to") if end else None,
+        year=year,
+        compare_months=months if chosen == "growth" else None,
+    )
+    if chosen == "monthly":
+        return monthly_data(
+            derived, name=series, partner=code, unit=data.unit, first=first, last=last
+        )
+    return growth_data(
+        derived,
+        name=series,
+        partner=code,
+        unit=data.unit,
+        first=first,
+        last=last,
+        compare_months=months,
+    )
+
+
+def data_version(session: Session, *, series: str) -> str:
+    """Changes whenever the figures of ``series`` change (a key for caching its charts)."""
+    return repository.series_version(session, series=series)
+
+
+def _index(data: ChartData) -> dict[Period, int]:
+    return {p: i for i, p in enumerate(data.periods)}
+
+
+def _bars(ax: Axes, data: ChartData) -> None:
+    index = _index(data)
+    for bar in data.bars:
+        # Jan-Feb: one bar over both months' places, with the usual gap at either end.
+        x = index[bar.period] + (bar.months - 1) / 2
+        hatch = "xx" if bar.jan_feb else "///" if bar.derived else None
+        tags = ["jan-feb"] if bar.jan_feb else []
+        tags += ["derived"] if bar.derived else ["published"]
+        ax.bar(
+            x,
+            float(bar.value),
+            width=bar.months - 0.22,
+            color=DERIVED if bar.derived else PUBLISHED,
+            edgecolor=PUBLISHED,
+            hatch=hatch,
+            hatchcolor="white" if bar.jan_feb and not bar.derived else PUBLISHED,
+            linewidth=0.8,
+            gid=f"bar-{bar.period}-{'-'.join(tags)}",
+            zorder=2,
+        )
+
+
+def _line(ax: Axes, data: ChartData) -> None:
+    """The year-to-date change, one stretch per year (January starts a new total)."""
+    index = _index(data)
+    for year in sorted({p.period.year for p in data.line}):
+        points = [p for p in data.line if p.period.year == year]
+        xs = [index[p.period] for p in points]
+        ax.plot(xs, [float(p.value) for p in points], color=LINE, linewidth=1.8, zorder=3)
+        for p, x in zip(points, xs, strict=True):
+            ax.plot(
+                x,
+                float(p.value),
+                marker="o",
+                markersize=5.5,
+                markeredgewidth=1.4,
+                markeredgecolor=LINE,
+                markerfacecolor="white" if p.derived else LINE,
+                linestyle="none",
+                gid=f"ytd-{p.period}-{'derived' if p.derived else 'published'}",
+                zorder=4,
+            )
+
+
+def _missing(ax: Axes, data: ChartData, text: ChartText) -> None:
+    """Say "n/a" where a month has no bar, so that a gap never reads as a zero."""
+    if not data.bars:
+        return
+    index = _index(data)
+    covered = {index[b.period] + n for b in data.bars for n in range(b.months)}
+    for i in sorted(set(range(len(data.periods))) - covered):
+        ax.text(i, 0, text.missing, ha="center", va="bottom", fontsize=8, color=MUTED)
+
+
+def _legend(data: ChartData, text: ChartText) -> list[Artist]:
+    handles: list[Artist] = []
+    if any(not b.derived and not b.jan_feb for b in data.bars):
+        handles.append(Patch(facecolor=PUBLISHED, edgecolor=PUBLISHED, label=text.published))
+    if any(b.derived for b in data.bars):
+        handles.append(
+            Patch(facecolor=DERIVED, edgecolor=PUBLISHED, hatch="///", label=text.derived)
+        )
+    if data.has_jan_feb:
+        handles.append(
+            Patch(
+                facecolor=PUBLISHED,
+                edgecolor=PUBLISHED,
+                hatch="xx",
+                hatchcolor="white",
+                label=text.jan_feb,
+            )
+        )
+    if data.line:
+        handles.append(
+            Line2D([], [], color=LINE, linewidth=1.8, marker="o", markersize=5.5, label=text.line)
+        )
+    if any(p.derived for p in data.line):
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=LINE,
+                linestyle="none",
+                marker="o",
+                markersize=5.5,
+                markerfacecolor="white",
+                label=text.line_derived,
+            )
+        )
+    return handles
+
+
+def _limits(ax: Axes, data: ChartData) -> None:
+    """From zero up for quantities; around a zero line for changes, whatever their sign."""
+    values = [float(b.value) for b in data.bars] + [float(p.value) for p in data.line]
+    low, high = min([0.0, *values]), max([0.0, *values])
+    if data.kind != "growth":
+        ax.set_ylim(0, high * 1.1 or 1.0)
+        return
+    ax.axhline(0, color=INK, linewidth=1.0, zorder=3)
+    ax.spines["bottom"].set_visible(False)
+    if low == high:  # nothing to compare: an empty axis either side of zero
+        ax.set_ylim(-10, 10)
+        return
+    pad = (high - low) * 0.12
+    ax.set_ylim(low - pad if low < 0 else 0, high + pad if high > 0 else 0)
+
+
+def _frame(ax: Axes, data: ChartData, text: ChartText) -> None:
+    """Title, month labels, the value axis with its unit and grid; no box around the plot."""
+    n = len(data.periods)
+    ax.set_xlim(-0.6, n - 0.4)
+    ax.set_xticks(range(n), labels=list(text.ticks), fontsize=9, color=INK)
+    ax.tick_params(axis="x", length=0, pad=5)
+    ax.tick_params(axis="y", labelsize=9, labelcolor=INK, color=GRID)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _pos: text.value_tick(x)))
+    ax.set_ylabel(text.value_axis, fontsize=10, color=INK)
+    ax.grid(axis="y", color=GRID, linewidth=0.8)
+    ax.set_axisbelow(True)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    ax.spines["bottom"].set_color(INK)
+    ax.set_title(text.title, loc="left", fontsize=13, fontweight="bold", color=INK, pad=12)
+    if not data.bars:
+        ax.text(
+            0.5, 0.75, text.empty, ha="center", va="center", color=INK,
+            transform=ax.transAxes, bbox={"facecolor": "white", "edgecolor": "none"},
+        )  # fmt: skip
+
+
+def figure(data: ChartData, text: ChartText) -> MplFigure:
+    """The chart as a matplotlib figure, laid out (``render`` saves it as a file)."""
+    with _style():
+        width = min(12.0, max(7.0, 2.4 + 0.45 * len(data.periods)))
+        fig = MplFigure(figsize=(width, 4.6), dpi=100, layout="constrained")
+        ax = fig.add_subplot()
+        _bars(ax, data)
+        _line(ax, data)
+        _missing(ax, data, text)
+        _limits(ax, data)
+        _frame(ax, data, text)
+        handles = _legend(data, text)
+        legend = None
+        if handles:
+            legend = fig.legend(
+                handles=handles,
+                loc="outside lower left",
+                ncols=2 if len(handles) > 1 else 1,
+                frameon=False,
+                fontsize=9,
+                labelcolor=INK,
+                handlelength=1.6,
+                columnspacing=1.6,
+            )
+        # Lay out once and keep it: the source line goes under the legend, outside the figure
+        # as laid out, and savefig's tight box takes it in without laying out again.
+        fig.draw_without_rendering()
+        fig.set_layout_engine("none")
+        if legend is not None:
+            # Pinned where the layout put it, in figure coordinates (a figure legend otherwise
+            # follows the figure's edge, which the tight box moves down onto the source line).
+            box = legend.get_window_extent().transformed(fig.transFigure.inverted())
+            legend.set_loc("lower left")
+            legend.set_bbox_to_anchor((box.x0, box.y0), transform=fig.transFigure)
+            legend.borderaxespad = 0
+        fig.text(0.01, 0.0, text.source, ha="left", va="top", fontsize=8.5, color=MUTED, wrap=True)
+        return fig
+
+
+_FONT_FAMILY = re.compile(r"font-family: ([^;\"]+)")
+
+
+def _accessible_svg(svg: bytes, text: ChartText) -> bytes:
+    """Name and describe the image on its root element, and let a browser that has neither
+    named font fall back on its own sans-serif."""
+    out = svg.decode("utf-8")
+    out = _FONT_FAMILY.sub(lambda m: f"font-family: {m.group(1)}, sans-serif", out)
+    start = out.index("<svg ")
+    end = out.index(">", start)
+    root = (
+        f'<svg role="img" aria-labelledby="{TITLE_ID}" aria-describedby="{DESC_ID}" '
+        f"xml:lang={quoteattr(text.lang)} " + out[start + len("<svg ") : end] + ">"
+    )
+    named = (
+        f'\n <title id="{TITLE_ID}">{escape(text.title)}</title>'
+        f'\n <desc id="{DESC_ID}">{escape(text.description)}</desc>'
+    )
+    return (out[:start] + root + named + out[end + 1 :]).encode("utf-8")
+
+
+def render(data: ChartData, text: ChartText, fmt: str = "svg") -> bytes:
+    _check_format(fmt)
+    buffer = io.BytesIO()
+    with _style():
+        fig = figure(data, text)
+        if fmt == "svg":
+            metadata: dict[str, str | None] = {
+                "Date": None,
+                "Creator": "Rarex",
+                "Title": text.title,
+                "Description": text.description,
+            }
+            fig.savefig(buffer, format="svg", metadata=metadata, bbox_inches="tight")
+            return _accessible_svg(buffer.getvalue(), text)
+        png_metadata = {"Software": "Rarex", "Title": text.title, "Description": text.description}
+        fig.savefig(buffer, format="png", dpi=150, metadata=png_metadata, bbox_inches="tight")
+        return buffer.getvalue()
+
+
+def chart(
+    session: Session,
+    *,
+    series: str,
+    kind: str = "monthly",
     fmt: str = "svg",
     partner: str = "WLD",
     start: str | None = None,
     end: str | None = None,
-) -> bytes:
-    """Monthly bars with the year-to-date total as a line on a second axis."""
-    _check_format(fmt)
-    data = load_series(session, series=series)
-    derived = data.partner(partner.strip().upper())
-    known = derived.periods()
-    last = parse_period(end, option="to") if end else known[-1]
-    first = parse_period(start, option="from") if start else Period(last.year - 1, 1)
-    if last < first:
-        raise InvalidInput(f"to {last} is before from {first}", code="stats.bad_period")
-    periods = months_between(first, last)
-    figure = MplFigure(figsize=(max(6.0, len(periods) * 0.35), 4.0), dpi=100)
-    ax = figure.add_subplot()
-    _month_bars(ax, derived, periods)
-    ax.set_ylabel(f"month ({data.unit})")
-    line = ax.twinx()
-    for year in sorted({p.year for p in periods}):
-        points = [(i, derived.ytd(p)) for i, p in enumerate(periods) if p.year == year]
-        xs = [i for i, f in points if f is not None]
-        ys = [float(f.value) for _, f in points if f is not None]
-        if xs:
-            line.plot(xs, ys, color=_LINE, marker="o", markersize=3, linewidth=1.2)
-    line.set_ylabel(f"year to date ({data.unit})", color=_LINE)
-    line.set_ylim(bottom=0)
-    ax.set_ylim(bottom=0)
-    _labels(ax, periods)
-    ax.set_title(f"{series} — {partner.upper()} — {first} to {last}", fontsize=9)
-    ax.legend(
-        handles=[
-            Patch(color=_PUBLISHED, label="published month"),
-            Patch(facecolor=_DERIVED, hatch="//", edgecolor=_PUBLISHED, label="derived month"),
-            Patch(facecolor=_PUBLISHED, alpha=0.6, hatch="xx", label="Jan-Feb combined"),
-            Patch(color=_LINE, label="year to date"),
-        ],
-        fontsize=7,
-        loc="upper left",
-    )
-    return _render(figure, fmt)
-
-
-def yoy_chart(
-    session: Session,
-    *,
-    series: str,
-    fmt: str = "svg",
-    partner: str = "WLD",
     year: int | None = None,
     compare_year: int | None = None,
+    wording: Wording = ENGLISH,
 ) -> bytes:
-    """Each month of a year beside the same month of another (by default the year before)."""
+    """A chart of ``series`` as SVG or PNG, in English unless ``wording`` says otherwise."""
     _check_format(fmt)
-    data = load_series(session, series=series)
-    derived = data.partner(partner.strip().upper())
-    this_year = year or derived.periods()[-1].year
-    other = compare_year or this_year - 1
-    figure = MplFigure(figsize=(8.0, 4.0), dpi=100)
-    ax = figure.add_subplot()
-    for y, offset, color in ((other, -0.2, _OTHER), (this_year, 0.2, _PUBLISHED)):
-        _month_bars(
-            ax,
-            derived,
-            months_between(Period(y, 1), Period(y, 12)),
-            width=0.4,
-            offset=offset,
-            color=color,
-        )
-    periods = months_between(Period(this_year, 1), Period(this_year, 12))
-    ax.set_xticks(range(12))
-    ax.set_xticklabels([name[:3] for name in MONTH_NAMES], fontsize=8)
-    ax.set_ylabel(data.unit)
-    ax.set_ylim(bottom=0)
-    latest = max(
-        (p for p in periods if derived.ytd(p) and derived.ytd(Period(other, p.month))),
-        default=None,
+    data = load(
+        session,
+        series=series,
+        kind=kind,
+        partner=partner,
+        start=start,
+        end=end,
+        year=year,
+        compare_year=compare_year,
     )
-    subtitle = ""
-    if latest is not None:
-        now, then = derived.ytd(latest), derived.ytd(Period(other, latest.month))
-        if now is not None and then is not None:
-            subtitle = f"; {latest.ytd_label()} {display_pct(pct_change(now.value, then.value))}"
-    ax.set_title(f"{series} — {partner.upper()} — {this_year} vs {other}{subtitle}", fontsize=9)
-    ax.legend(
-        handles=[
-            Patch(color=_OTHER, label=str(other)),
-            Patch(color=_PUBLISHED, label=str(this_year)),
-            Patch(facecolor=_DERIVED, hatch="//", edgecolor=_PUBLISHED, label="derived"),
-            Patch(facecolor=_PUBLISHED, alpha=0.6, hatch="xx", label="Jan-Feb combined"),
-        ],
-        fontsize=7,
-    )
-    return _render(figure, fmt)
+    return render(data, describe(data, wording), fmt)
 
 
 def _check_format(fmt: str) -> None:

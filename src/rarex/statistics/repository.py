@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func, select
@@ -40,6 +41,20 @@ def lock_series(session: Session, *, series: Iterable[str]) -> None:
             .where(StatObservation.series.in_(names), StatObservation.is_current.is_(True))
             .with_for_update()
         )
+
+
+def series_version(session: Session, *, series: str) -> str:
+    """A digest of which imports stored how many figures of ``series``: observations are only
+    ever added (a revision is a new vintage row), so it changes whenever the figures do."""
+    query = (
+        select(StatObservation.import_id, func.count(), func.sum(StatObservation.vintage))
+        .where(StatObservation.series == series)
+        .group_by(StatObservation.import_id)
+    )
+    parts = sorted(
+        f"{import_id}:{count}:{vintages}" for import_id, count, vintages in session.execute(query)
+    )
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
 def series_units(session: Session) -> dict[str, str]:

@@ -8,19 +8,21 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from rarex.api.deps import SessionDep
 from rarex.errors import InvalidInput, NotFound
-from rarex.statistics import tables
+from rarex.statistics import charts, tables
 from rarex.statistics.service import period_report
-from rarex.web import i18n
+from rarex.web import i18n, statistics_charts
 from rarex.web.i18n import Language
 from rarex.web.pages import LanguageDep, ViewerDep, not_found_page
 from rarex.web.templates import render
 
 router = APIRouter(include_in_schema=False)
 DOWNLOADS = ("csv", "xlsx", "sdmx")
+CHART_KINDS = ("monthly", "growth")
 
 
 def _period_label(period: str, jan_feb: bool, language: Language) -> str:
@@ -68,9 +70,53 @@ def statistics_series(
     rows = [_labelled(row, language) for row in reversed(table["rows"])]
     return render(
         request, "statistics_series.html",
-        {"viewer": viewer, "table": table, "rows": rows, "downloads": DOWNLOADS},
+        {"viewer": viewer, "table": table, "rows": rows, "downloads": DOWNLOADS,
+         "charts": _charts(session, table["series"], language)},
         language=language,
     )  # fmt: skip
+
+
+def _charts(session: Session, series: str, language: Language) -> list[dict[str, str]]:
+    """The charts the page shows, by address, title and summary; the page draws none (the
+    image's own request does, once per state of the figures)."""
+    shown = []
+    version = charts.data_version(session, series=series)
+    for kind in CHART_KINDS:
+        key = statistics_charts.key_of(
+            session, series=series, language=language, kind=kind, version=version
+        )
+        data, text = statistics_charts.chart(session, key)
+        if data.bars:
+            src = f"/statistics/{series}/charts/{kind}.svg?v={key[1]}"
+            shown.append({"src": src, "title": text.title, "alt": text.description})
+    return shown
+
+
+@router.get("/statistics/{series}/charts/{kind}.svg")
+def statistics_chart(
+    request: Request, series: str, kind: str, session: SessionDep, language: LanguageDep
+) -> Response:
+    """A chart of the series as an accessible SVG in the page's language (English or
+    Chinese by the same choice as the pages). Its address carries the figures' version, so
+    a browser may keep it; a new import gives the page a new address."""
+    if kind not in CHART_KINDS:
+        return not_found_page(request, language, None, "stats.unknown_chart")
+    try:
+        key = statistics_charts.key_of(session, series=series[:64], language=language, kind=kind)
+        tag = statistics_charts.etag(key)
+        current = request.query_params.get("v") == key[1]
+        headers = {
+            "ETag": tag,
+            "Cache-Control": f"public, max-age={86400 if current else 300}",
+            "Vary": "Accept-Language, Cookie",
+            "Content-Language": "zh-Hans" if language == "zh" else "en",
+        }
+        if tag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers=headers)
+        content = statistics_charts.svg(session, key)
+    except (NotFound, InvalidInput) as missing:
+        return not_found_page(request, language, None, missing.code)
+    return Response(content, media_type="image/svg+xml", headers=headers)
 
 
 @router.get("/statistics/{series}/{period}")
