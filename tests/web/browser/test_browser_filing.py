@@ -68,7 +68,7 @@ def test_an_exporter_files_a_green_channel_application_and_answers_the_authority
     problem = page.locator("#line-0-quantity_kg-error")
     assert "above zero" in problem.inner_text()
     assert page.get_by_label("Description", exact=True).input_value() == "Dysprosium metal, 99.9 %"
-    _accessible(page)
+    _accessible(page, live_site)
     _shot(page, live_site, "filing-items-en")
     page.get_by_label("Quantity (kg)", exact=True).fill("250")
     page.get_by_role("button", name="Continue", exact=True).last.click()
@@ -84,7 +84,7 @@ def test_an_exporter_files_a_green_channel_application_and_answers_the_authority
     ):
         page.get_by_label(label, exact=True).fill(value)
     page.get_by_label("End use", exact=True).select_option("ev_motors")
-    _accessible(page)
+    _accessible(page, live_site)
     _shot(page, live_site, "filing-parties-en")
     page.get_by_role("button", name="Save the draft").last.click()
 
@@ -93,7 +93,7 @@ def test_an_exporter_files_a_green_channel_application_and_answers_the_authority
     assert heading.startswith("Application RX-")
     reference = heading.removeprefix("Application ")
     assert "4 missing" in page.locator("ol.tasks").inner_text()
-    _accessible(page)
+    _accessible(page, live_site)
     _shot(page, live_site, "exporter-draft-en")
     for kind in ("contract", "end_user_certificate", "end_use_statement"):
         _upload(page, kind, f"{kind}.pdf")
@@ -107,7 +107,7 @@ def test_an_exporter_files_a_green_channel_application_and_answers_the_authority
     refusal = page.get_by_role("alert")
     assert "cannot be submitted while a required document is missing" in refusal.inner_text()
     assert MISSING_LAST in refusal.inner_text()
-    _accessible(page)
+    _accessible(page, live_site)
     _shot(page, live_site, "filing-check-en")
     refusal.get_by_role("link", name=MISSING_LAST).click()
     _upload(page, "technical_description", "test-report.pdf")
@@ -131,7 +131,7 @@ def test_an_exporter_files_a_green_channel_application_and_answers_the_authority
     assert "Send the datasheet of the magnets' coating" in page.content()
     assert "The clock is stopped" in page.content()
     assert "Every rule of the green channel holds" in page.content()
-    _accessible(page)
+    _accessible(page, live_site)
     _shot(page, live_site, "exporter-application-en")
 
     page.get_by_label("Your answer").fill("The coating datasheet is attached.")
@@ -145,32 +145,32 @@ def test_an_exporter_files_a_green_channel_application_and_answers_the_authority
     assert "The clock is stopped" not in page.content()
     ledger = page.get_by_role("table").filter(has_text="Clock running again")
     assert ledger.count() == 1  # stopped, then running again, in the clock's ledger
-    _accessible(page)
+    _accessible(page, live_site)
 
     # the same application in Chinese
     page.get_by_role("link", name="简体中文").click()
     assert page.locator("h1").inner_text() == f"申请 {reference}"
     assert "绿色通道" in page.content()
-    _accessible(page)
+    _accessible(page, live_site)
     _shot(page, live_site, "exporter-application-zh")
     page.goto(f"{live_site.url}/exporter/applications/new")
     page.get_by_label("管制编码、元素或 HS 编码").fill("镝")
     page.get_by_role("button", name="查找").click()
     assert "1C905.a" in page.content()
-    _accessible(page)
+    _accessible(page, live_site)
     _shot(page, live_site, "filing-items-zh")
     page.get_by_role("button", name="选用 1C905.a，HS 编码 2805301200").click()  # noqa: RUF001
     page.get_by_label("数量（千克）", exact=True).fill("10")  # noqa: RUF001
     page.get_by_label("合同金额", exact=True).fill("3000")
     page.get_by_role("button", name="继续", exact=True).last.click()
     assert page.locator("h1").inner_text() == "物项的收货人是谁，用于什么用途？"  # noqa: RUF001
-    _accessible(page)
+    _accessible(page, live_site)
     _shot(page, live_site, "filing-parties-zh")
     page.goto(f"{live_site.url}/exporter")
     page.get_by_role("row").filter(has_text="草稿").get_by_role("link").first.click()
     page.get_by_role("link", name="核对并提交").first.click()
     assert page.locator("h1").inner_text() == "提交前请核对填报内容"
-    _accessible(page)
+    _accessible(page, live_site)
     _shot(page, live_site, "filing-check-zh")
     page.get_by_role("link", name="English").click()
 
