@@ -11,6 +11,7 @@ typed is stored; from then on the draft is the record, changed through the licen
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import quote
@@ -371,6 +372,27 @@ def _editable_draft(
     return view
 
 
+def _on_own_draft(
+    request: Request,
+    reference: str,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    viewer: Resumed | None,
+    language: Language,
+    show: Callable[[Resumed, ApplicationRead], Response],
+) -> Response:
+    """``show`` the company's own draft (or returned application) to its exporter; anyone
+    else, or another state, gets the answer that says why not."""
+    exporter = exporter_only(request, viewer, language)
+    if isinstance(exporter, Response):
+        return exporter
+    view = _editable_draft(request, session, clock, settings, exporter, language, reference)
+    if isinstance(view, Response):
+        return view
+    return show(exporter, view)
+
+
 @router.get("/exporter/applications/{reference}/items")
 def change_items(
     request: Request,
@@ -381,16 +403,13 @@ def change_items(
     viewer: ViewerDep,
     language: LanguageDep,
 ) -> Response:
-    exporter = exporter_only(request, viewer, language)
-    if isinstance(exporter, Response):
-        return exporter
-    view = _editable_draft(request, session, clock, settings, exporter, language, reference)
-    if isinstance(view, Response):
-        return view
-    form = FilingForm.of_application(view)
-    return _items_page(
-        request, exporter, language, form, clock=clock, action="items", reference=view.reference
-    )
+    return _on_own_draft(
+        request, reference, session, clock, settings, viewer, language,
+        lambda exporter, view: _items_page(
+            request, exporter, language, FilingForm.of_application(view), clock=clock,
+            action="items", reference=view.reference,
+        ),
+    )  # fmt: skip
 
 
 @router.get("/exporter/applications/{reference}/parties")
@@ -403,16 +422,13 @@ def change_parties(
     viewer: ViewerDep,
     language: LanguageDep,
 ) -> Response:
-    exporter = exporter_only(request, viewer, language)
-    if isinstance(exporter, Response):
-        return exporter
-    view = _editable_draft(request, session, clock, settings, exporter, language, reference)
-    if isinstance(view, Response):
-        return view
-    form = FilingForm.of_application(view)
-    return _parties_page(
-        request, exporter, language, form, clock=clock, action="parties", reference=view.reference
-    )
+    return _on_own_draft(
+        request, reference, session, clock, settings, viewer, language,
+        lambda exporter, view: _parties_page(
+            request, exporter, language, FilingForm.of_application(view), clock=clock,
+            action="parties", reference=view.reference,
+        ),
+    )  # fmt: skip
 
 
 @router.post("/exporter/applications/{reference}/items")
@@ -517,13 +533,10 @@ def check_answers(
 ) -> Response:
     """Every answer of the draft on one page, each with its way to change it, and the
     submission."""
-    exporter = exporter_only(request, viewer, language)
-    if isinstance(exporter, Response):
-        return exporter
-    view = _editable_draft(request, session, clock, settings, exporter, language, reference)
-    if isinstance(view, Response):
-        return view
-    return check_page(request, exporter, language, view)
+    return _on_own_draft(
+        request, reference, session, clock, settings, viewer, language,
+        lambda exporter, view: check_page(request, exporter, language, view),
+    )  # fmt: skip
 
 
 def check_page(
