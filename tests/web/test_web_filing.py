@@ -118,6 +118,8 @@ def test_a_filing_in_two_steps_shows_every_problem_beside_its_field_and_keeps_th
     draft = site.get(filed.headers["location"]).text
     assert "Complete the application" in draft
     assert "4 missing" in draft  # the four required documents
+    assert "镝 dysprosium (Dy)" in draft  # each item's element in both scripts
+    assert "铽 terbium (Tb)" in draft
     assert "starts when the authority accepts" in draft
 
 

@@ -12,6 +12,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from rarex.catalog.service import load_control_list
+from rarex.errors import InvalidInput
 from rarex.web import i18n
 from rarex.web.i18n import Language
 
@@ -32,7 +34,18 @@ def environment(language: Language) -> Environment:
     env.filters["signed"] = lambda value, places=1: i18n.signed_percent(value, language, places)
     env.filters["day"] = lambda value: i18n.day(value, language)
     env.filters["moment"] = lambda value: i18n.moment(value, language)
+    env.filters["element"] = element_names
     return env
+
+
+def element_names(control_code: str) -> str:
+    """The element of a control-list entry in both scripts, "镝 dysprosium (Dy)"; empty for an
+    entry of no single element, or a code the list does not know."""
+    try:
+        element = load_control_list().get(control_code).element
+    except InvalidInput:
+        return ""
+    return f"{element.name_zh} {element.name_en} ({element.symbol})" if element else ""
 
 
 def render(
