@@ -147,7 +147,10 @@ def test_an_exporter_files_a_green_channel_application_and_answers_the_authority
     assert ledger.count() == 1  # stopped, then running again, in the clock's ledger
     _accessible(page, live_site)
 
-    # the same application in Chinese
+    # the same application, and the filing steps, in Chinese: the same pages on either
+    # database, so read once
+    if live_site.backend != "sqlite":
+        return
     page.get_by_role("link", name="简体中文").click()
     assert page.locator("h1").inner_text() == f"申请 {reference}"
     assert "绿色通道" in page.content()

@@ -35,7 +35,7 @@ def test_the_statistics_pages_read_in_both_languages(
             assert response.status == 200, path
             if name == "statistics-series":
                 _charts_drawn(page, live_site, language)
-            _accessible(page)
+            _accessible(page, live_site)
             _shot(page, live_site, f"{name}-{language}")
         sentence = page.locator("p.sentence").inner_text()
         if language == "zh":

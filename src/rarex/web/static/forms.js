@@ -54,14 +54,14 @@
         }
       });
       request.addEventListener("load", function () {
-        // the page the server answered: the application again, or the form with its problem
-        if (request.status < 400 && request.responseURL) {
-          window.location.assign(request.responseURL);
-        } else {
-          document.open();
-          document.write(request.responseText);
-          document.close();
+        // the page the server answered (the application again, or the form with its
+        // problem), already fetched: shown as it is, at its own address
+        if (request.responseURL && request.responseURL !== window.location.href) {
+          window.history.replaceState(null, "", request.responseURL);
         }
+        document.open();
+        document.write(request.responseText);
+        document.close();
       });
       request.addEventListener("error", function () { form.submit(); });
       if (button) { button.disabled = true; }
