@@ -2,22 +2,126 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass, replace
+from datetime import date
+
 from sqlalchemy.orm import Session
 
 from rarex.auth.roles import Actor, Role, require_role
+from rarex.catalog.codes import parse_control_code
 from rarex.clock import Clock, authority_date
 from rarex.config import Settings
 from rarex.errors import InvalidInput
 from rarex.licensing import repository
-from rarex.licensing.clock_service import clocks_for
+from rarex.licensing.calendar_store import working_calendar
+from rarex.licensing.clock_service import CaseClocks, clocks_for
 from rarex.licensing.lane_stats import median_working_days_by_lane
+from rarex.licensing.repository import DESK_ORDERS, DeskFilter
 from rarex.licensing.schemas import LanePerformance, QueueItem
-from rarex.licensing.states import OPEN
+from rarex.licensing.states import OPEN, State
 from rarex.models import Application
 from rarex.pagination import Page, page_of, page_request
 from rarex.parties import service as parties
 
 LANES = ("green", "ordinary")
+# The officers' desk: one queue per thing to do, in the order the desk shows them.
+DESK_QUEUES = (
+    "intake", "green", "ordinary", "at_risk", "overdue", "waiting", "consultation", "referred",
+)  # fmt: skip
+DESK_SORTS = tuple(DESK_ORDERS)
+_EXAMINED = tuple(s.value for s in OPEN if s is not State.SUBMITTED)
+_RUNNING = (State.ACCEPTED.value, State.UNDER_REVIEW.value)
+
+
+@dataclass(frozen=True, slots=True)
+class DeskQuery:
+    """What an officer asks the desk for: a queue, its order, and what to narrow it to."""
+
+    queue: str = "intake"
+    sort: str = "due"
+    lane: str | None = None
+    destination: str | None = None
+    control_code: str | None = None
+    exporter: str | None = None
+
+
+def _desk_filters(
+    session: Session, query: DeskQuery, *, today: date, settings: Settings
+) -> dict[str, DeskFilter]:
+    """Every queue's filter, narrowed alike. At risk: running, due within the at-risk window
+    (working days); overdue: running, due before today."""
+    if query.lane is not None and query.lane not in LANES:
+        raise InvalidInput(
+            f"unknown lane {query.lane!r}; lanes are {', '.join(LANES)}",
+            code="application.unknown_lane",
+            field="lane",
+        )
+    code = parse_control_code(query.control_code).code if query.control_code else None
+    destination = query.destination.strip().upper() if query.destination else None
+    exporter = " ".join(query.exporter.split()) if query.exporter else None
+    narrow = DeskFilter(
+        states=(), lane=query.lane, destination=destination or None, control_code=code,
+        exporter=exporter or None,
+    )  # fmt: skip
+    window_end = working_calendar(session).add_working_days(
+        today, settings.at_risk_working_days + 1
+    )
+    return {
+        "intake": replace(narrow, states=(State.SUBMITTED.value,)),
+        "green": replace(narrow, states=_EXAMINED, lane="green")
+        if query.lane in (None, "green")
+        else replace(narrow, states=()),
+        "ordinary": replace(narrow, states=_EXAMINED, lane="ordinary")
+        if query.lane in (None, "ordinary")
+        else replace(narrow, states=()),
+        "at_risk": replace(narrow, states=_RUNNING, due_from=today, due_before=window_end),
+        "overdue": replace(narrow, states=_RUNNING, due_before=today),
+        "waiting": replace(narrow, states=(State.INFORMATION_REQUESTED.value,)),
+        "consultation": replace(narrow, states=(State.CONSULTATION.value,)),
+        "referred": replace(narrow, states=(State.REFERRED.value,)),
+    }
+
+
+def desk_queue(
+    session: Session,
+    *,
+    actor: Actor,
+    clock: Clock,
+    settings: Settings,
+    query: DeskQuery,
+    limit: int | None = None,
+    page_token: str | None = None,
+) -> tuple[Page[QueueItem], dict[str, int]]:
+    """One of the desk's queues a page at a time, in the order asked, and how many cases each
+    queue holds under the same narrowing. Each page costs the same few queries."""
+    require_role(actor, Role.LICENSING_OFFICER, Role.ADMINISTRATOR, action="see the desk")
+    if query.queue not in DESK_QUEUES:
+        raise InvalidInput(
+            f"unknown queue {query.queue!r}; queues are {', '.join(DESK_QUEUES)}",
+            code="queue.unknown_queue",
+            field="queue",
+        )
+    if query.sort not in DESK_SORTS:
+        raise InvalidInput(
+            f"unknown order {query.sort!r}; orders are {', '.join(DESK_SORTS)}",
+            code="queue.unknown_sort",
+            field="sort",
+        )
+    today = authority_date(clock.now())
+    filters = _desk_filters(session, query, today=today, settings=settings)
+    request = page_request(limit, page_token, order=f"desk:{query.sort}")
+    rows, total = repository.desk_page(
+        session, filters[query.queue], sort=query.sort, after=request.after,
+        limit=request.limit + 1,
+    )  # fmt: skip
+    companies = parties.company_names(session, (a.exporter_id for a in rows))
+    page = page_of(
+        rows, request, key=lambda a: repository.desk_key(a, query.sort, companies), total=total
+    )
+    clocks = clocks_for(session, page.items, today=today, settings=settings)
+    counts = repository.desk_counts(session, filters)
+    return page.map(lambda application: _item(application, clocks, companies)), counts
 
 
 def review_queue(
@@ -55,29 +159,32 @@ def review_queue(
     clocks = clocks_for(session, page.items, today=today, settings=settings)
     companies = parties.company_names(session, (a.exporter_id for a in page.items))
 
-    def item(application: Application) -> QueueItem:
-        status, target = clocks[application.id].legal, clocks[application.id].lane_target
-        return QueueItem(
-            reference=application.reference,
-            id=application.id,
-            state=application.state,
-            lane=application.lane,
-            exporter=companies.get(application.exporter_id, "?"),
-            destination=application.destination,
-            end_use_category=application.end_use_category,
-            accepted_on=application.accepted_on,
-            working_days_used=status.used if status else None,
-            working_days_left=status.remaining if status else None,
-            due_on=status.due_date if status else None,
-            lane_target_on=target.due_date if target else None,
-            at_risk=bool(status and status.at_risk),
-            overdue=bool(status and status.overdue),
-            stopped=bool(status and status.stopped),
-            off_clock=bool(status and status.off_clock),
-            provisional=bool(status and status.provisional),
-        )
+    return page.map(lambda application: _item(application, clocks, companies))
 
-    return page.map(item)
+
+def _item(
+    application: Application, clocks: dict[uuid.UUID, CaseClocks], companies: dict[uuid.UUID, str]
+) -> QueueItem:
+    status, target = clocks[application.id].legal, clocks[application.id].lane_target
+    return QueueItem(
+        reference=application.reference,
+        id=application.id,
+        state=application.state,
+        lane=application.lane,
+        exporter=companies.get(application.exporter_id, "?"),
+        destination=application.destination,
+        end_use_category=application.end_use_category,
+        accepted_on=application.accepted_on,
+        working_days_used=status.used if status else None,
+        working_days_left=status.remaining if status else None,
+        due_on=status.due_date if status else None,
+        lane_target_on=target.due_date if target else None,
+        at_risk=bool(status and status.at_risk),
+        overdue=bool(status and status.overdue),
+        stopped=bool(status and status.stopped),
+        off_clock=bool(status and status.off_clock),
+        provisional=bool(status and status.provisional),
+    )
 
 
 def lane_performance(

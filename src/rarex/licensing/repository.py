@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session, undefer
@@ -16,6 +18,7 @@ from rarex.models import (
     Application,
     ApplicationLine,
     CalendarDay,
+    Company,
     Decision,
     Document,
     GreenChannelCheck,
@@ -113,6 +116,118 @@ def queue_page(
         else None,
         limit=limit,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DeskFilter:
+    """Which open cases one of the officers' queues holds, and what the officer narrowed it
+    to: a lane, a due-date window (stored due dates), a destination, a control code on any
+    line, an exporter by USCC or by part of its name."""
+
+    states: tuple[str, ...]
+    lane: str | None = None
+    due_from: date | None = None
+    due_before: date | None = None
+    destination: str | None = None
+    control_code: str | None = None
+    exporter: str | None = None
+
+
+_FILED = func.coalesce(Application.submitted_at, Application.created_at)
+_EXPORTER_NAME = (
+    select(Company.name)
+    .where(Company.id == Application.exporter_id)
+    .correlate(Application)
+    .scalar_subquery()
+)
+# Each of the desk's orders, ascending, ending on the reference so that it is total.
+DESK_ORDERS: dict[str, list[ColumnElement[Any]]] = {
+    "due": [_DUE, Application.reference.expression],
+    "filed": [_FILED, Application.reference.expression],
+    "exporter": [_EXPORTER_NAME, Application.reference.expression],
+    "destination": [Application.destination.expression, Application.reference.expression],
+}
+
+
+def _desk_conditions(wanted: DeskFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [Application.state.in_(list(wanted.states))]
+    if wanted.lane is not None:
+        conditions.append(Application.lane == wanted.lane)
+    if wanted.due_from is not None:
+        conditions.append(Application.due_on >= wanted.due_from)
+    if wanted.due_before is not None:
+        conditions.append(Application.due_on < wanted.due_before)
+    if wanted.destination is not None:
+        conditions.append(Application.destination == wanted.destination)
+    if wanted.control_code is not None:
+        conditions.append(
+            select(ApplicationLine.id)
+            .where(
+                ApplicationLine.application_id == Application.id,
+                ApplicationLine.control_code == wanted.control_code,
+            )
+            .exists()
+        )
+    if wanted.exporter is not None:
+        pattern = "%" + wanted.exporter.replace("\\", "").replace("%", "").replace("_", "") + "%"
+        conditions.append(
+            select(Company.id)
+            .where(
+                Company.id == Application.exporter_id,
+                (Company.uscc == wanted.exporter) | Company.name.ilike(pattern),
+            )
+            .exists()
+        )
+    return conditions
+
+
+def desk_counts(session: Session, queues: dict[str, DeskFilter]) -> dict[str, int]:
+    """How many cases each queue holds: one count per queue."""
+    return {
+        name: session.scalar(
+            select(func.count()).select_from(Application).where(*_desk_conditions(wanted))
+        )
+        or 0
+        for name, wanted in queues.items()
+    }
+
+
+def desk_page(
+    session: Session,
+    wanted: DeskFilter,
+    *,
+    sort: str,
+    after: tuple[str | int, ...] | None,
+    limit: int,
+) -> tuple[list[Application], int]:
+    order = DESK_ORDERS[sort]
+    key: tuple[Any, ...] | None = None
+    if after is not None:
+        first: Any = after[0]
+        if sort == "due":
+            first = date.fromisoformat(str(first))
+        elif sort == "filed":
+            first = datetime.fromisoformat(str(first))
+        key = (first, after[1])
+    return keyset_page(
+        session, Application, conditions=_desk_conditions(wanted), order=order, after=key,
+        limit=limit,
+    )  # fmt: skip
+
+
+def desk_key(
+    application: Application, sort: str, exporter_names: dict[uuid.UUID, str]
+) -> tuple[str | int, ...]:
+    first: str
+    if sort == "due":
+        first = (application.due_on or date.max).isoformat()
+    elif sort == "filed":
+        first = (application.submitted_at or application.created_at).isoformat()
+    elif sort == "exporter":
+        first = exporter_names.get(application.exporter_id, "")
+    else:
+        first = application.destination
+    return (first, application.reference)
 
 
 def queue_key(application: Application) -> tuple[str | int, ...]:
