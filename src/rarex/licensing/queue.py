@@ -184,6 +184,7 @@ def _item(
         stopped=bool(status and status.stopped),
         off_clock=bool(status and status.off_clock),
         provisional=bool(status and status.provisional),
+        submitted_on=authority_date(application.submitted_at) if application.submitted_at else None,
     )
 
 

@@ -242,6 +242,7 @@ class QueueItem(BaseModel):
     stopped: bool
     off_clock: bool
     provisional: bool
+    submitted_on: date | None = None
 
 
 class LanePerformance(BaseModel):

@@ -157,8 +157,13 @@ def _next(target: str | None, default: str = "/") -> str:
     return target[:MAX_FIELD]
 
 
-def _home_of(viewer: Resumed) -> str:
-    return "/exporter" if viewer.actor.role is Role.EXPORTER else "/"
+def _home_of(role: Role) -> str:
+    """Where a user starts: an exporter at its applications, the authority at its desk."""
+    if role is Role.EXPORTER:
+        return "/exporter"
+    if role in (Role.LICENSING_OFFICER, Role.ADMINISTRATOR):
+        return "/officer"
+    return "/"
 
 
 def refused_page(request: Request, language: Language, error: Forbidden) -> Response:
@@ -217,7 +222,7 @@ def login_form(
     next: str | None = None,
 ) -> Response:
     if viewer is not None:
-        return RedirectResponse(_next(next, _home_of(viewer)), status_code=303)
+        return RedirectResponse(_next(next, _home_of(viewer.actor.role)), status_code=303)
     return _login_page(request, language, settings, next_path=_next(next, ""))
 
 
@@ -273,9 +278,7 @@ def login(
     previous = request.cookies.get(SESSION_COOKIE, "")
     if previous and len(previous) <= MAX_FIELD:
         sign_out(session, clock=clock, token=previous)  # one browser, one session
-    response = RedirectResponse(
-        _next(next, "/exporter" if signed.actor.role is Role.EXPORTER else "/"), 303
-    )
+    response = RedirectResponse(_next(next, _home_of(signed.actor.role)), 303)
     lifetime = int(SignInPolicy.of(settings).absolute.total_seconds())
     _keep(response, request, settings, SESSION_COOKIE, signed.token, max_age=lifetime)
     response.delete_cookie(FORM_COOKIE, path="/login")
@@ -320,7 +323,7 @@ def choose_language(
     return response
 
 
-def _sign_in_first(request: Request) -> Response:
+def sign_in_first(request: Request) -> Response:
     return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
 
 
@@ -368,7 +371,7 @@ def exporter_only(
 ) -> Resumed | Response:
     """The signed-in exporter, or the answer for anyone else (sign in first, or not allowed)."""
     if viewer is None:
-        return _sign_in_first(request)
+        return sign_in_first(request)
     if viewer.actor.role is not Role.EXPORTER:
         refused = Forbidden("this page is the exporters' own", code="web.exporters_only")
         return refused_page(request, language, refused)
