@@ -29,6 +29,7 @@ from rarex.licensing.filing import file_application
 from rarex.licensing.review import transition
 from rarex.licensing.states import Action
 from rarex.migrations import upgrade_database
+from rarex.screening.lists import import_list
 from rarex.statistics.importer import import_files
 from rarex.statistics.published import published_files
 from rarex.web.site import create_site
@@ -36,6 +37,7 @@ from tests.conftest import BACKENDS, whole_database
 from tests.factories import (
     application_data,
     approve,
+    attach_required_documents,
     filed_and_accepted,
     make_actor,
     make_company,
@@ -62,6 +64,7 @@ class LiveSite:
     exporter: str
     other_exporter: str
     officer_token: str  # a licensing officer's API token: the authority's side, through the API
+    officer: str  # the same officer's username, for the desk in the browser
 
 
 def _free_port() -> int:
@@ -71,12 +74,26 @@ def _free_port() -> int:
         return port
 
 
-def _seed(url: str) -> tuple[str, str, str]:
+def _listed(session: Session, clock: FixedClock, settings: Settings, name: str) -> None:
+    """A one-entry control list naming ``name``: a screening hit for a party of that name."""
+    header = (
+        "list,entry_no,name_en,name_zh,country,announcement,announced_on,effective_on,status,"
+        "status_changed_on,status_announcement,source\n"
+    )
+    row = f"control_list,1,{name},,DE,商务部公告2025年第1号,2025-01-02,2025-01-02,active,,,\n"
+    import_list(
+        session, actor=None, clock=clock, fmt="cn-mofcom-csv",
+        files=[(header + row).encode()], file_names=["cn"],
+        shrink_limit=settings.list_shrink_limit,
+    )  # fmt: skip
+
+
+def _seed(url: str) -> tuple[str, str, str, str]:
     engine = make_engine(url)
     clock = FixedClock(datetime.now(UTC))
     with Session(engine) as session:
         exporters = []
-        officer_token = ""
+        officer_token = officer_name = ""
         for n, name in enumerate(("Ganzhou Rare Earth Trading", "Baotou Magnet Materials")):
             company = make_company(session, clock, name=name)
             username = f"exporter.{n}"
@@ -109,10 +126,26 @@ def _seed(url: str) -> tuple[str, str, str]:
                     application_id=asked.id, action=Action.REQUEST_INFORMATION,
                     reason="Send product photos of the magnets",
                 )  # fmt: skip
+                set_password(
+                    session, clock=clock, actor=None, username=officer.username, password=PASSWORD
+                )
+                officer_name = officer.username
+                # in the officers' intake: a case whose consignee is a namesake of a listed one
+                _listed(session, clock, settings, "Rotor Werke Leipzig GmbH")
+                leipzig = {"name": "Rotor Werke Leipzig GmbH", "country": "DE"}
+                intake = file_application(
+                    session, clock=clock, actor=exporter, settings=settings,
+                    data=application_data(consignee=leipzig, end_user=leipzig),
+                )  # fmt: skip
+                attach_required_documents(session, clock, settings, exporter, intake)
+                transition(
+                    session, actor=exporter, clock=clock, settings=settings,
+                    application_id=intake.id, action=Action.SUBMIT,
+                )  # fmt: skip
         import_files(session, clock=clock, actor=None, files=published_files())
         session.commit()
     engine.dispose()
-    return exporters[0], exporters[1], officer_token
+    return exporters[0], exporters[1], officer_token, officer_name
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -124,7 +157,7 @@ def live_site(
     with whole_database(request.param, folder, name="browser") as url:
         engine = make_engine(url)
         upgrade_database(engine)
-        exporter, other, officer_token = _seed(url)
+        exporter, other, officer_token, officer = _seed(url)
         settings = Settings(environment="test", database_url=url)
         app = create_site(settings, engine=engine)
         port = _free_port()
@@ -139,7 +172,7 @@ def live_site(
         assert server.started, "the live server did not start"
         try:
             yield LiveSite(
-                f"http://127.0.0.1:{port}", request.param, exporter, other, officer_token
+                f"http://127.0.0.1:{port}", request.param, exporter, other, officer_token, officer
             )
         finally:
             server.should_exit = True

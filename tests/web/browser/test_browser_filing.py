@@ -206,3 +206,63 @@ def test_another_companys_documents_are_not_found(page: Any, live_site: LiveSite
         assert response is not None
         assert response.status == 404, path
         assert owned["reference"] not in page.locator("main").inner_text()
+
+
+def test_an_officer_takes_a_case_from_intake_to_approval_at_the_desk(
+    page: Any, live_site: LiveSite
+) -> None:
+    """The desk: the intake queue, a case whose consignee is a listed party's namesake,
+    accepted, reviewed, the hit dismissed with a reason, approved for part of the quantity
+    with a condition; then the desk read in Chinese."""
+    page.goto(f"{live_site.url}/login")
+    page.get_by_label("Username").fill(live_site.officer)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_site.url}/officer")
+    assert page.locator("h1").inner_text() == "Licensing desk"
+    queues = page.get_by_role("navigation", name="Queues")
+    assert "Intake" in queues.locator("[aria-current=page]").inner_text()
+    _accessible(page, live_site)
+    _shot(page, live_site, "officer-desk-en")
+    page.locator("tbody tr").filter(has_text="Ganzhou").get_by_role("link").first.click()
+    assert page.locator("h1").inner_text().startswith("Application RX-")
+    assert "Rotor Werke Leipzig GmbH" in page.locator("#hits ~ section").first.inner_text()
+    _accessible(page, live_site)
+    _shot(page, live_site, "officer-case-en")
+
+    page.get_by_role("button", name="Accept").click()
+    assert "Accepted" in page.locator("dl.facts").first.inner_text()
+    page.get_by_role("button", name="Start the review").click()
+    assert "Under review" in page.locator("dl.facts").first.inner_text()
+    # approving with an open hit is refused, and said beside the decision
+    page.get_by_label("Approve").check()
+    page.get_by_label("Reason for the decision").fill("Civil use, known buyer")
+    page.get_by_role("button", name="Record the decision").click()
+    assert "screening" in page.get_by_role("alert").first.inner_text().lower()
+    assert page.get_by_label("Reason for the decision").input_value() == "Civil use, known buyer"
+    # the consignee and the end user are the same namesake: two hits, each dismissed
+    dismiss = page.get_by_role("button", name="Dismiss: not the listed party")
+    assert dismiss.count() == 2
+    while dismiss.count():
+        hit = page.locator("#hits ~ section").filter(has=dismiss).first
+        hit.get_by_label("Reason").fill("Another company: other register number and address")
+        dismiss.first.click()
+    assert page.locator("#hits ~ section").filter(has_text="Dismissed").count() == 2
+    page.get_by_label("Approve").check()
+    page.get_by_label("Reason for the decision").fill("Civil use, known buyer")
+    page.get_by_label("Line 1, 1C905.a, asked 500.000").fill("300")
+    page.get_by_label("Conditions, one per line").fill("Report each shipment within 10 days")
+    page.get_by_role("button", name="Record the decision").click()
+    alerts = page.get_by_role("alert")
+    assert alerts.count() == 0, alerts.all_inner_texts()
+    assert "Approved" in page.locator("dl.facts").first.inner_text()
+    _accessible(page, live_site)
+
+    page.get_by_role("link", name="简体中文").click()
+    assert page.locator("h1").inner_text().startswith("申请 RX-")
+    _accessible(page, live_site)
+    page.goto(f"{live_site.url}/officer?queue=green")
+    assert page.locator("h1").inner_text() == "许可审查"
+    _accessible(page, live_site)
+    _shot(page, live_site, "officer-desk-zh")
+    page.get_by_role("link", name="English").click()
