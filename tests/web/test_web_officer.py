@@ -218,3 +218,30 @@ def test_a_bad_desk_query_is_answered_beside_its_field(
     assert answer.status_code == 422
     problems = re.findall(r'class="(?:problem|error)"[^>]*>([^<]+)<', answer.text)
     assert any(shown in p for p in problems), problems
+
+
+def test_the_api_answers_the_desk_as_data(
+    site: TestClient, session: Session, clock: FixedClock, settings: Settings
+) -> None:
+    from rarex.auth.service import issue_token
+
+    case = _submitted(session, clock, settings)
+    officer = make_actor(session, clock, Role.LICENSING_OFFICER)
+    exporter = _exporter_of(session, case)
+
+    def bearer(actor: Any) -> dict[str, str]:
+        token = issue_token(session, clock=clock, actor=None, user_id=actor.user_id, label="t")
+        return {"Authorization": f"Bearer {token}"}
+
+    answer = site.get("/api/v1/desk", params={"queue": "intake"}, headers=bearer(officer))
+    assert answer.status_code == 200
+    body = answer.json()
+    assert [item["reference"] for item in body["items"]] == [case.reference]
+    assert body["counts"]["intake"] == 1
+    assert set(body["counts"]) == {
+        "intake", "green", "ordinary", "at_risk", "overdue", "waiting", "consultation", "referred",
+    }  # fmt: skip
+    bad = site.get("/api/v1/desk", params={"queue": "all"}, headers=bearer(officer))
+    assert bad.status_code == 422
+    assert bad.json()["code"] == "queue.unknown_queue"
+    assert site.get("/api/v1/desk", headers=bearer(exporter)).status_code == 403

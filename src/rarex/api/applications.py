@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Request, UploadFile, status
+from fastapi import APIRouter, Form, Path, Query, Request, UploadFile, status
 from starlette.responses import Response
 
 from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
@@ -12,7 +12,7 @@ from rarex.api.paging import Limit, PageOut, PageTokenParam
 from rarex.api.uploads import document_response, file_name
 from rarex.clock import authority_date
 from rarex.errors import InvalidInput, PayloadTooLarge
-from rarex.inputs import Code, Reference
+from rarex.inputs import Code, Label, Reference
 from rarex.licensing import approval, filing, license_actions, queue, review, views
 from rarex.licensing.schemas import (
     ApplicationAmend,
@@ -240,6 +240,48 @@ def review_queue(
         page_token=page_token,
     )
     return PageOut[QueueItem].of(page)
+
+
+class DeskPage(PageOut[QueueItem]):
+    counts: dict[str, int]
+
+
+@router.get("/desk")
+def desk(
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    queue_name: Annotated[
+        Code,
+        Query(
+            alias="queue",
+            description="intake, green, ordinary, "
+            "at_risk, overdue, waiting, consultation or referred",
+        ),
+    ] = "intake",
+    sort: Annotated[Code, Query(description="due, filed, exporter or destination")] = "due",
+    lane: Code | None = None,
+    destination: Code | None = None,
+    control_code: Code | None = None,
+    exporter: Annotated[Label | None, Query(description="USCC or part of the name")] = None,
+    limit: Limit = None,
+    page_token: PageTokenParam = None,
+) -> DeskPage:
+    """One of the officers' queues a page at a time, in the order asked, narrowed as asked,
+    with every queue's count under the same narrowing (the desk's page, as data)."""
+    page, counts = queue.desk_queue(
+        session, actor=actor, clock=clock, settings=settings,
+        query=queue.DeskQuery(
+            queue=queue_name, sort=sort, lane=lane, destination=destination,
+            control_code=control_code, exporter=exporter,
+        ),
+        limit=limit, page_token=page_token,
+    )  # fmt: skip
+    return DeskPage(
+        items=page.items, next_page_token=page.next_page_token, total=page.total,
+        order=page.order, counts=counts,
+    )  # fmt: skip
 
 
 @router.get("/reports/lanes")
