@@ -144,6 +144,11 @@ def clock() -> FixedClock:
     return FixedClock(datetime(2025, 6, 2, 2, 0, tzinfo=UTC))
 
 
+# Passwords hashed with argon2id at its cheapest: the tests sign in hundreds of times, and the
+# production cost (64 MiB, 3 passes, about 0.13 s here) is tested on its own (tests/auth).
+CHEAP_HASHING = {"password_hash_time_cost": 1, "password_hash_memory_kib": 1024}
+
+
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(environment="test", database_url="sqlite://")
+    return Settings(environment="test", database_url="sqlite://", **CHEAP_HASHING)

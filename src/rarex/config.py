@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     session_absolute_hours: int = Field(default=12, ge=1, le=24 * 30)
     sign_in_lock_failures: int = Field(default=5, ge=2, le=100)
     sign_in_lock_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # The cost of a password's argon2id hash: RFC 9106's second recommended profile (64 MiB,
+    # 3 passes) by default and at least that in production; cheaper for tests and demos.
+    password_hash_time_cost: int = Field(default=3, ge=1, le=20)
+    password_hash_memory_kib: int = Field(default=64 * 1024, ge=8, le=4 * 1024 * 1024)
     # Addresses (or networks, CIDR) of the reverse proxies whose X-Forwarded-For and
     # X-Forwarded-Proto are believed; empty: the peer's own address, and HTTPS only when the
     # server itself speaks it. Comma-separated in RAREX_TRUSTED_PROXIES.
@@ -64,6 +68,11 @@ class Settings(BaseSettings):
         if self.environment == "production":
             if self.frozen_time is not None:
                 raise ValueError("RAREX_FROZEN_TIME is for demos and tests, not production")
+            if self.password_hash_time_cost < 3 or self.password_hash_memory_kib < 64 * 1024:
+                raise ValueError(
+                    "production hashes passwords with at least 3 passes over 64 MiB "
+                    "(RAREX_PASSWORD_HASH_TIME_COST, RAREX_PASSWORD_HASH_MEMORY_KIB)"
+                )
             if self.database_url.startswith("sqlite"):
                 raise ValueError(
                     "production requires PostgreSQL (RAREX_DATABASE_URL=postgresql+psycopg://...)"

@@ -24,11 +24,12 @@ from rarex.auth.sign_in import (
     sign_out,
 )
 from rarex.clock import FixedClock
+from rarex.config import Settings
 from rarex.errors import InvalidInput, TooManyAttempts, Unauthenticated
 from rarex.models import AuditEvent, SignInThrottle, User, WebSession
 
 PASSWORD = "correct horse battery"
-POLICY = SignInPolicy()
+POLICY = SignInPolicy(hash_time_cost=1, hash_memory_kib=1024)  # cheap: see the cost tests
 
 
 @pytest.fixture
@@ -41,7 +42,10 @@ def officer(session: Session, clock: FixedClock) -> User:
         display_name="Li",
         role=Role.LICENSING_OFFICER,
     )
-    set_password(session, clock=clock, actor=None, username="li.officer", password=PASSWORD)
+    set_password(
+        session, clock=clock, actor=None, username="li.officer", password=PASSWORD,
+        policy=POLICY,
+    )  # fmt: skip
     return user
 
 
@@ -49,6 +53,31 @@ def test_the_password_is_kept_as_an_argon2id_hash_only(session: Session, officer
     assert officer.password_hash is not None
     assert officer.password_hash.startswith("$argon2id$")
     assert PASSWORD not in officer.password_hash
+
+
+def test_the_default_cost_is_rfc_9106s_and_production_refuses_less(
+    session: Session, clock: FixedClock, officer: User
+) -> None:
+    set_password(session, clock=clock, actor=None, username="li.officer", password=PASSWORD)
+    assert officer.password_hash is not None
+    assert officer.password_hash.startswith("$argon2id$v=19$m=65536,t=3,")
+    production = {"environment": "production", "database_url": "postgresql+psycopg://x/y"}
+    for weak in ({"password_hash_time_cost": 2}, {"password_hash_memory_kib": 32 * 1024}):
+        with pytest.raises(ValueError, match="at least 3 passes over 64 MiB"):
+            Settings(**production, **weak)
+    assert SignInPolicy.of(Settings(**production)).hasher.time_cost == 3
+
+
+def test_a_hash_of_another_cost_is_rehashed_at_the_next_sign_in(
+    session: Session, clock: FixedClock, officer: User
+) -> None:
+    stronger = SignInPolicy(hash_time_cost=2, hash_memory_kib=2048)
+    sign_in(
+        session, clock=clock, username="li.officer", password=PASSWORD,
+        client_address="192.0.2.1", policy=stronger,
+    )  # fmt: skip
+    assert officer.password_hash is not None
+    assert officer.password_hash.startswith("$argon2id$v=19$m=2048,t=2,")
 
 
 @pytest.mark.parametrize(
@@ -141,8 +170,9 @@ def test_a_new_password_ends_the_sessions_of_the_old_one(
         session, clock=clock, username="li.officer", password=PASSWORD, client_address="a"
     )
     set_password(
-        session, clock=clock, actor=None, username="li.officer", password="a new long secret"
-    )
+        session, clock=clock, actor=None, username="li.officer", password="a new long secret",
+        policy=POLICY,
+    )  # fmt: skip
     with pytest.raises(Unauthenticated):
         resume(session, clock=clock, token=old.token)
     with pytest.raises(Unauthenticated):
@@ -205,6 +235,7 @@ def test_demo_passwords_are_known_as_such(
         username="li.officer",
         password="demo password 1",
         origin=DEMO_ORIGIN,
+        policy=POLICY,
     )
     assert demo_passwords_in_use(session) == ["li.officer"]
 
@@ -230,6 +261,7 @@ def test_production_refuses_to_start_while_a_demo_password_is_in_use(
         username="li.officer",
         password="demo-0123456789",
         origin=DEMO_ORIGIN,
+        policy=POLICY,
     )
     with pytest.raises(Conflict) as refused:
         create_app(production, session_factory=factory)
@@ -258,7 +290,10 @@ def test_concurrent_failures_of_one_pair_are_each_counted_before_the_next_is_che
         with Session(engine) as setup:
             create_user(setup, clock=clock, actor=None, username="li.officer",
                         display_name="Li", role=Role.LICENSING_OFFICER)  # fmt: skip
-            set_password(setup, clock=clock, actor=None, username="li.officer", password=PASSWORD)
+            set_password(
+                setup, clock=clock, actor=None, username="li.officer", password=PASSWORD,
+                policy=POLICY,
+            )  # fmt: skip
             setup.commit()
 
         def attempt(_: int) -> str:

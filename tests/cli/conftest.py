@@ -26,6 +26,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 def cli_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("RAREX_DATABASE_URL", database_url)
     monkeypatch.setenv("RAREX_ENVIRONMENT", "development")
+    monkeypatch.setenv("RAREX_PASSWORD_HASH_TIME_COST", "1")  # tests/conftest.py: CHEAP_HASHING
+    monkeypatch.setenv("RAREX_PASSWORD_HASH_MEMORY_KIB", "1024")
     monkeypatch.delenv("RAREX_FROZEN_TIME", raising=False)
     get_settings.cache_clear()
     yield database_url

@@ -123,6 +123,8 @@ def test_demo_refuses_production(
 
     monkeypatch.setenv("RAREX_ENVIRONMENT", "production")
     monkeypatch.setenv("RAREX_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    for name in ("RAREX_PASSWORD_HASH_TIME_COST", "RAREX_PASSWORD_HASH_MEMORY_KIB"):
+        monkeypatch.delenv(name)  # production's own cost
     get_settings.cache_clear()
     result = runner.invoke(app, ["demo", "--yes"])
     assert result.exit_code == 2

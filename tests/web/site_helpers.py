@@ -11,11 +11,12 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from rarex.auth.roles import Role
-from rarex.auth.sign_in import set_password
+from rarex.auth.sign_in import SignInPolicy, set_password
 from rarex.clock import FixedClock
 from rarex.config import Settings
 from rarex.models import Company
 from rarex.web.site import create_site
+from tests.conftest import CHEAP_HASHING
 from tests.factories import make_actor
 
 with warnings.catch_warnings():
@@ -24,6 +25,7 @@ with warnings.catch_warnings():
 
 SITE = "http://testserver"
 PASSWORD = "a long enough secret"
+CHEAP_POLICY = SignInPolicy.of(Settings(environment="test", **CHEAP_HASHING))
 
 
 def site_client(session: Session, clock: FixedClock, settings: Settings) -> Iterator[TestClient]:
@@ -39,7 +41,10 @@ def user_with_password(
     session: Session, clock: FixedClock, role: Role, company: Company | None = None
 ) -> str:
     actor = make_actor(session, clock, role, company=company)
-    set_password(session, clock=clock, actor=None, username=actor.username, password=PASSWORD)
+    set_password(
+        session, clock=clock, actor=None, username=actor.username, password=PASSWORD,
+        policy=CHEAP_POLICY,
+    )  # fmt: skip
     return actor.username
 
 

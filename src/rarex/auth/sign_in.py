@@ -18,6 +18,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Final
 
 from argon2 import PasswordHasher
@@ -36,9 +37,19 @@ from rarex.models import SignInThrottle, User, WebSession
 
 # RFC 9106's second recommended profile (argon2-cffi's default): 64 MiB, 3 passes.
 _HASHER: Final = PasswordHasher()
+
+
+@lru_cache(maxsize=8)
+def _hasher(time_cost: int, memory_kib: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+
+
 # Verified against when the account does not exist, so that a wrong username costs as long
 # as a wrong password and the time says nothing either.
-_NO_SUCH_USER: Final = _HASHER.hash(secrets.token_urlsafe(16))
+@lru_cache(maxsize=8)
+def _no_such_user(time_cost: int, memory_kib: int) -> str:
+    return _hasher(time_cost, memory_kib).hash(secrets.token_urlsafe(16))
+
 
 MIN_PASSWORD_LENGTH: Final = 12
 MAX_PASSWORD_LENGTH: Final = 256
@@ -61,6 +72,9 @@ class SignInPolicy:
     lock_for: timedelta = timedelta(minutes=15)
     # a session's last-seen time is written at most this often (a read should not write)
     touch_every: timedelta = timedelta(minutes=1)
+    # argon2id's cost for new hashes; a hash of another cost is rehashed at its next sign-in
+    hash_time_cost: int = 3
+    hash_memory_kib: int = 64 * 1024
 
     @classmethod
     def of(cls, settings: Settings) -> SignInPolicy:
@@ -69,7 +83,13 @@ class SignInPolicy:
             absolute=timedelta(hours=settings.session_absolute_hours),
             lock_after=settings.sign_in_lock_failures,
             lock_for=timedelta(minutes=settings.sign_in_lock_minutes),
+            hash_time_cost=settings.password_hash_time_cost,
+            hash_memory_kib=settings.password_hash_memory_kib,
         )
+
+    @property
+    def hasher(self) -> PasswordHasher:
+        return _hasher(self.hash_time_cost, self.hash_memory_kib)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +129,7 @@ def set_password(
     username: str,
     password: str,
     origin: str = SET_ORIGIN,
+    policy: SignInPolicy | None = None,
 ) -> User:
     """Give ``username`` a password (hashed); ``actor`` None is the operator at the console
     (`rarex users set-password`, the demo). Ends the user's web sessions: whoever signed in
@@ -117,7 +138,7 @@ def set_password(
         require_role(actor, Role.ADMINISTRATOR, action="set passwords")
     user = user_named(session, username)
     _checked_password(password, username)
-    user.password_hash = _HASHER.hash(password)
+    user.password_hash = (policy or SignInPolicy()).hasher.hash(password)
     user.password_origin = origin
     ended = end_sessions_of(session, clock=clock, user=user)
     record_event(
@@ -274,8 +295,10 @@ def sign_in(
     _refuse_if_throttled(throttle, now, policy)
     user = session.scalar(select(User).where(User.username == username))
     try:
-        _HASHER.verify(
-            user.password_hash if user is not None and user.password_hash else _NO_SUCH_USER,
+        _HASHER.verify(  # the hash says its own cost
+            user.password_hash
+            if user is not None and user.password_hash
+            else _no_such_user(policy.hash_time_cost, policy.hash_memory_kib),
             password,
         )
         verified = user is not None and user.password_hash is not None and user.active
@@ -285,8 +308,8 @@ def sign_in(
         _failed(session, clock, throttle, username, pair, policy)
         raise Unauthenticated(SIGN_IN_FAILED, code="auth.sign_in_failed")
     session.delete(throttle)
-    if user.password_hash is not None and _HASHER.check_needs_rehash(user.password_hash):
-        user.password_hash = _HASHER.hash(password)
+    if user.password_hash is not None and policy.hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = policy.hasher.hash(password)
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     expires = now + policy.absolute
     session.add(

@@ -18,7 +18,7 @@ from rarex.auth.service import (
     issue_token,
     revoke_tokens,
 )
-from rarex.auth.sign_in import set_password
+from rarex.auth.sign_in import SignInPolicy, set_password
 from rarex.cli.common import ExitCode, console, domain_errors, emit_json, fail, parse_date
 from rarex.cli.context import engine_for, is_empty, open_context
 from rarex.config import get_settings
@@ -169,7 +169,10 @@ def users_set_password(
     password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
     ctx = open_context()
     with ctx.unit_of_work() as session:
-        set_password(session, clock=ctx.clock, actor=None, username=username, password=password)
+        set_password(
+            session, clock=ctx.clock, actor=None, username=username, password=password,
+            policy=SignInPolicy.of(ctx.settings),
+        )  # fmt: skip
     if as_json:
         emit_json({"username": username, "password_set": True})
     else:

@@ -7,7 +7,7 @@ from datetime import date
 
 from rarex.auth.roles import Role
 from rarex.auth.service import create_user, declare_conflict, issue_token, to_actor
-from rarex.auth.sign_in import DEMO_ORIGIN, set_password
+from rarex.auth.sign_in import DEMO_ORIGIN, SignInPolicy, set_password
 from rarex.demo.world import (
     DEMO_START,
     DemoWorld,
@@ -101,6 +101,7 @@ def setup_people(w: DemoWorld) -> None:
             username=username,
             password=w.passwords[username],
             origin=DEMO_ORIGIN,
+            policy=SignInPolicy.of(w.settings),
         )
     # officer.wang used to work for Baotou's parent: he may not decide its cases.
     declare_conflict(

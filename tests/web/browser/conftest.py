@@ -33,7 +33,7 @@ from rarex.screening.lists import import_list
 from rarex.statistics.importer import import_files
 from rarex.statistics.published import published_files
 from rarex.web.site import create_site
-from tests.conftest import BACKENDS, whole_database
+from tests.conftest import BACKENDS, CHEAP_HASHING, whole_database
 from tests.factories import (
     application_data,
     approve,
@@ -42,6 +42,7 @@ from tests.factories import (
     make_actor,
     make_company,
 )
+from tests.web.site_helpers import CHEAP_POLICY
 
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 PASSWORD = "browser test secret"
@@ -101,7 +102,10 @@ def _seed(url: str) -> tuple[str, str, str, str]:
                 session, clock=clock, actor=None, username=username,
                 display_name=username, role=Role.EXPORTER, company_id=company.id,
             )  # fmt: skip
-            set_password(session, clock=clock, actor=None, username=username, password=PASSWORD)
+            set_password(
+                session, clock=clock, actor=None, username=username, password=PASSWORD,
+                policy=CHEAP_POLICY,
+            )  # fmt: skip
             exporters.append(username)
             if n == 0:  # a draft, and a case the authority asked information about
                 exporter = actor_for_username(session, username=username)
@@ -127,8 +131,9 @@ def _seed(url: str) -> tuple[str, str, str, str]:
                     reason="Send product photos of the magnets",
                 )  # fmt: skip
                 set_password(
-                    session, clock=clock, actor=None, username=officer.username, password=PASSWORD
-                )
+                    session, clock=clock, actor=None, username=officer.username,
+                    password=PASSWORD, policy=CHEAP_POLICY,
+                )  # fmt: skip
                 officer_name = officer.username
                 # in the officers' intake: a case whose consignee is a namesake of a listed one
                 _listed(session, clock, settings, "Rotor Werke Leipzig GmbH")
@@ -158,7 +163,7 @@ def live_site(
         engine = make_engine(url)
         upgrade_database(engine)
         exporter, other, officer_token, officer = _seed(url)
-        settings = Settings(environment="test", database_url=url)
+        settings = Settings(environment="test", database_url=url, **CHEAP_HASHING)
         app = create_site(settings, engine=engine)
         port = _free_port()
         server = uvicorn.Server(
