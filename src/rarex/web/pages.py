@@ -163,6 +163,8 @@ def _home_of(role: Role) -> str:
         return "/exporter"
     if role in (Role.LICENSING_OFFICER, Role.ADMINISTRATOR):
         return "/officer"
+    if role is Role.CUSTOMS_OFFICER:
+        return "/customs"
     return "/"
 
 
