@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,7 @@ class LiveSite:
     other_exporter: str
     officer_token: str  # a licensing officer's API token: the authority's side, through the API
     officer: str  # the same officer's username, for the desk in the browser
+    customs: str  # a customs officer's username
 
 
 def _free_port() -> int:
@@ -89,12 +90,13 @@ def _listed(session: Session, clock: FixedClock, settings: Settings, name: str) 
     )  # fmt: skip
 
 
-def _seed(url: str) -> tuple[str, str, str, str]:
+def _seed(url: str) -> tuple[str, str, str, str, str]:
     engine = make_engine(url)
-    clock = FixedClock(datetime.now(UTC))
+    # ten days back: the licenses the seed approves are in force by the time the tests run
+    clock = FixedClock(datetime.now(UTC) - timedelta(days=10))
     with Session(engine) as session:
         exporters = []
-        officer_token = officer_name = ""
+        officer_token = officer_name = customs_name = ""
         for n, name in enumerate(("Ganzhou Rare Earth Trading", "Baotou Magnet Materials")):
             company = make_company(session, clock, name=name)
             username = f"exporter.{n}"
@@ -135,6 +137,12 @@ def _seed(url: str) -> tuple[str, str, str, str]:
                     password=PASSWORD, policy=CHEAP_POLICY,
                 )  # fmt: skip
                 officer_name = officer.username
+                customs = make_actor(session, clock, Role.CUSTOMS_OFFICER)
+                set_password(
+                    session, clock=clock, actor=None, username=customs.username,
+                    password=PASSWORD, policy=CHEAP_POLICY,
+                )  # fmt: skip
+                customs_name = customs.username
                 # in the officers' intake: a case whose consignee is a namesake of a listed one
                 _listed(session, clock, settings, "Rotor Werke Leipzig GmbH")
                 leipzig = {"name": "Rotor Werke Leipzig GmbH", "country": "DE"}
@@ -150,7 +158,7 @@ def _seed(url: str) -> tuple[str, str, str, str]:
         import_files(session, clock=clock, actor=None, files=published_files())
         session.commit()
     engine.dispose()
-    return exporters[0], exporters[1], officer_token, officer_name
+    return exporters[0], exporters[1], officer_token, officer_name, customs_name
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -162,7 +170,7 @@ def live_site(
     with whole_database(request.param, folder, name="browser") as url:
         engine = make_engine(url)
         upgrade_database(engine)
-        exporter, other, officer_token, officer = _seed(url)
+        exporter, other, officer_token, officer, customs = _seed(url)
         settings = Settings(environment="test", database_url=url, **CHEAP_HASHING)
         app = create_site(settings, engine=engine)
         port = _free_port()
@@ -177,7 +185,13 @@ def live_site(
         assert server.started, "the live server did not start"
         try:
             yield LiveSite(
-                f"http://127.0.0.1:{port}", request.param, exporter, other, officer_token, officer
+                f"http://127.0.0.1:{port}",
+                request.param,
+                exporter,
+                other,
+                officer_token,
+                officer,
+                customs,
             )
         finally:
             server.should_exit = True

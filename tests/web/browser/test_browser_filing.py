@@ -266,3 +266,71 @@ def test_an_officer_takes_a_case_from_intake_to_approval_at_the_desk(
     _accessible(page, live_site)
     _shot(page, live_site, "officer-desk-zh")
     page.get_by_role("link", name="English").click()
+
+
+def test_a_customs_officer_clears_one_declaration_and_refuses_a_held_one(
+    page: Any, live_site: LiveSite
+) -> None:
+    """The customs desk: a declaration against the exporter's license clears and draws it
+    down (the page says what is left); one to a destination the license does not cover is
+    held, and its line refused with a reason."""
+    licenses = httpx.get(
+        f"{live_site.url}/api/v1/licenses",
+        headers={"Authorization": f"Bearer {live_site.officer_token}"},
+        timeout=10,
+    ).json()["items"]
+    rheinland = "Rheinland Antriebstechnik GmbH"  # the consignee of the seed's licenses
+    license_ = next(
+        lic
+        for lic in licenses
+        if lic["status"] == "active" and lic["consignee"]["name"] == rheinland
+    )
+    page.goto(f"{live_site.url}/login")
+    page.get_by_label("Username").fill(live_site.customs)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_site.url}/customs")
+    assert page.locator("h1").inner_text() == "Customs desk"
+    _accessible(page, live_site)
+
+    def declare(number: str, destination: str) -> None:
+        page.goto(f"{live_site.url}/customs/declarations/new")
+        for label, value in (
+            ("Declaration number (18 digits)", number),
+            ("Exporter's USCC", license_["exporter"]["uscc"]),
+            ("License number, for controlled goods", license_["number"]),
+            ("Destination (ISO code)", destination),
+            ("Consignee", "Rheinland Antriebstechnik GmbH"),
+            ("Consignee's country (ISO code, e.g. DE)", "DE"),
+            ("Port of exit", "Shanghai Waigaoqiao"),
+            ("HS code", "2805301200"),
+            ("Control code, if controlled", "1C905.a"),
+            ("Description", "Dysprosium metal"),
+            ("Net weight (kg)", "40"),
+            ("FOB value", "20000"),
+        ):
+            page.get_by_label(label, exact=True).fill(value)
+        page.get_by_role("button", name="File the declaration").last.click()
+
+    declare(f"2248{live_site.backend == 'sqlite':d}0000000000001", "DE")
+    assert "Line 1: Cleared" in page.locator("h3").first.inner_text()
+    assert "kg left" in page.content()
+    _accessible(page, live_site)
+    _shot(page, live_site, "customs-declaration-en")
+
+    declare(f"2248{live_site.backend == 'sqlite':d}0000000000002", "FR")
+    assert "Held" in page.locator("h3").first.inner_text()
+    page.get_by_label("Reason").first.fill("France is not on the license; no other covers it")
+    page.get_by_role("button", name="Refuse").click()
+    assert "Refused" in page.locator("h3").first.inner_text()
+    page.goto(f"{live_site.url}/customs?status=refused")
+    assert (
+        f"2248{live_site.backend == 'sqlite':d}0000000000002" in page.locator("tbody").inner_text()
+    )
+    _accessible(page, live_site)
+    _shot(page, live_site, "customs-desk-en")
+    page.get_by_role("link", name="简体中文").click()
+    assert page.locator("h1").inner_text() == "海关审核"
+    _accessible(page, live_site)
+    _shot(page, live_site, "customs-desk-zh")
+    page.get_by_role("link", name="English").click()
