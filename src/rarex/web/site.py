@@ -18,7 +18,14 @@ from starlette.responses import Response
 from rarex.api.app import PREFIX, create_app
 from rarex.clock import Clock
 from rarex.config import Settings, get_settings
-from rarex.web import customs_pages, filing_pages, officer_pages, pages, statistics_pages
+from rarex.web import (
+    customs_pages,
+    filing_pages,
+    license_pages,
+    officer_pages,
+    pages,
+    statistics_pages,
+)
 from rarex.web.i18n import language_of
 from rarex.web.templates import render
 
@@ -43,6 +50,7 @@ def create_site(
     app.include_router(pages.router)
     app.include_router(officer_pages.router)
     app.include_router(customs_pages.router)
+    app.include_router(license_pages.router)
     app.include_router(statistics_pages.router)
     # An error of a page is a page; an error of the API stays the API's problem+json.
     _pages_answer_as_pages(app, StarletteHTTPException, lambda exc: exc.status_code, "http")

@@ -323,6 +323,15 @@ def test_a_customs_officer_clears_one_declaration_and_refuses_a_held_one(
     page.get_by_label("Reason").first.fill("France is not on the license; no other covers it")
     page.get_by_role("button", name="Refuse").click()
     assert "Refused" in page.locator("h3").first.inner_text()
+    page.goto(f"{live_site.url}/customs")
+    page.get_by_role("link", name="Look up a license").click()
+    page.get_by_label("License number").fill(license_["number"].lower())
+    page.get_by_role("button", name="Look up").click()
+    assert page.locator("h1").inner_text() == f"License {license_['number']}"
+    drawn = f"2248{live_site.backend == 'sqlite':d}0000000000001 / 1"
+    assert drawn in page.locator("main").inner_text()  # what drew on it
+    _accessible(page, live_site)
+    _shot(page, live_site, "license-desk-en")
     page.goto(f"{live_site.url}/customs?status=refused")
     assert (
         f"2248{live_site.backend == 'sqlite':d}0000000000002" in page.locator("tbody").inner_text()
