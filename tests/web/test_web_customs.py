@@ -195,3 +195,31 @@ def test_a_batch_files_its_good_rows_names_the_bad_ones_and_never_files_twice(
     assert _declarations(session) == before + 1  # nothing filed twice
     nothing = site.post("/customs/imports", data={"csrf_token": token}, headers={"Origin": SITE})
     assert nothing.status_code == 422
+
+
+def test_a_month_and_a_license_are_reconciled_at_the_desk(
+    site: TestClient, session: Session, clock: FixedClock, settings: Settings
+) -> None:
+    setup = licensed(session, clock, settings)
+    filed = customs_filing.file_declaration(
+        session, actor=setup.customs, clock=clock, settings=settings, data=declaration(setup)
+    )
+    period = f"{filed.declared_date:%Y-%m}"
+    _customs(site, session, clock)
+    page = site.get(
+        "/customs/reconciliation",
+        params={"period": period, "published_rare_earths_t": "0.2",
+                "license_number": setup.license.number},
+    )  # fmt: skip
+    assert page.status_code == 200, page.text
+    assert "100.000 kg" in page.text  # the declaration's 100 kg cleared in the month
+    assert "\u221250.00%" in page.text  # 0.1 t cleared against 0.2 t published, a true minus
+    assert "balance, ledger and clearances agree" in page.text
+    wrong = site.get(
+        "/customs/reconciliation",
+        params={"period": "2025-13", "published_rare_earths_t": "lots",
+                "license_number": "DUL-0000-NONE"},
+    )  # fmt: skip
+    assert wrong.status_code == 422
+    assert _error(wrong.text, "published_rare_earths_t")
+    assert _error(wrong.text, "license_number")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, Final
 from urllib.parse import quote
@@ -20,7 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from rarex.api.deps import ClockDep, SessionDep, SettingsDep
 from rarex.auth.roles import Role
 from rarex.auth.sign_in import Resumed
-from rarex.customs import bulk, filing, officer, tabular, views
+from rarex.customs import bulk, filing, officer, reconciliation, tabular, views
 from rarex.customs.schemas import DeclarationIn, DeclarationRead
 from rarex.customs.validation import InvalidDeclaration
 from rarex.db import ChunkCheckpoint
@@ -406,3 +407,62 @@ def _import(
             commit_chunk=ChunkCheckpoint(session),
         )  # fmt: skip
     return report.to_dict()
+
+
+@router.get("/customs/reconciliation")
+def customs_reconciliation(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    language: LanguageDep,
+    period: Annotated[str, Query(max_length=16)] = "",
+    published_rare_earths_t: Annotated[str, Query(max_length=32)] = "",
+    published_magnets_t: Annotated[str, Query(max_length=32)] = "",
+    license_number: Annotated[str, Query(max_length=64)] = "",
+) -> Response:
+    """A month's cleared exports against the published figures typed in, and a license's
+    granted, drawn and declared quantities, with every flag the customs room raises."""
+    desk = customs_only(request, viewer, language)
+    if isinstance(desk, Response):
+        return desk
+    asked = {
+        "period": period.strip(), "published_rare_earths_t": published_rare_earths_t.strip(),
+        "published_magnets_t": published_magnets_t.strip(),
+        "license_number": "".join(license_number.split()).upper(),
+    }  # fmt: skip
+    errors: dict[str, Problem] = {}
+    month = licenses = None
+    if asked["period"]:
+        published: dict[str, Decimal] = {}
+        for series, name in (("rare_earths", "published_rare_earths_t"),
+                             ("magnets", "published_magnets_t")):  # fmt: skip
+            if asked[name]:
+                try:
+                    published[series] = Decimal(asked[name])
+                except InvalidOperation:
+                    errors[name] = Problem("input.decimal_parsing", "not a number of tonnes")
+        if not errors:
+            try:
+                month = reconciliation.reconcile_month(
+                    session, actor=desk.actor, period=asked["period"], published_t=published
+                ).to_dict()
+            except InvalidInput as bad:
+                errors["period"] = Problem(bad.code, bad.message)
+    if asked["license_number"]:
+        try:
+            found = reconciliation.reconcile_licenses(
+                session, actor=desk.actor, number=asked["license_number"]
+            )
+        except (NotFound, InvalidInput) as missing:
+            found = []
+            errors["license_number"] = Problem(missing.code, missing.message)
+        if found:
+            licenses = [report.to_dict() for report in found]
+        elif "license_number" not in errors:
+            errors["license_number"] = Problem("license.not_found", "no such license")
+    return render(
+        request, "customs_reconciliation.html",
+        {"viewer": desk, "asked": asked, "month": month, "licenses": licenses,
+         "errors": errors},
+        language=language, status_code=422 if errors else 200,
+    )  # fmt: skip
