@@ -122,6 +122,11 @@ def test_an_officer_takes_a_case_from_intake_to_a_decision_in_the_pages(
     assert _state(session, case) == "approved"
     granted = session.scalars(select(LicenseLine.granted_kg)).all()
     assert Decimal("300") in granted
+    trail = site.get(path).text.split("Audit trail", 1)[1]
+    actions = re.findall(r'<td class="code">([a-z_.]+)</td>', trail)
+    assert actions[0] == "application.filed", actions
+    assert actions.index("application.accept") < actions.index("application.approve")
+    assert actions.count("document.attached") == 4
 
 
 def _exporter_of(session: Session, case: Any) -> Any:

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from rarex.audit.service import events_for
 from rarex.auth.roles import Actor, Role, require_role
 from rarex.catalog.results import EntryCheck
 from rarex.catalog.service import load_control_list
@@ -36,6 +37,8 @@ class CaseFile:
     # None when this officer may act on the case; else why not (filed it, declared a link)
     read_only_because: str | None
     longest_validity: Any
+    # every audited event about the case, oldest first: (seq, at, actor, action)
+    audit_trail: list[tuple[int, Any, str, str]]
 
 
 def case_file(
@@ -66,4 +69,8 @@ def case_file(
         filed_on=filed_on,
         read_only_because=read_only_because,
         longest_validity=max_valid_until(view.license_type, authority_date(clock.now())),
+        audit_trail=[
+            (event.seq, event.at, event.actor, event.action)
+            for event in events_for(session, subject_id=str(application_id))
+        ],
     )
