@@ -250,3 +250,43 @@ def test_the_api_answers_the_desk_as_data(
     assert bad.status_code == 422
     assert bad.json()["code"] == "queue.unknown_queue"
     assert site.get("/api/v1/desk", headers=bearer(exporter)).status_code == 403
+
+
+def test_the_desk_and_the_dashboard_say_what_changed_since_the_user_last_looked(
+    site: TestClient, session: Session, clock: FixedClock, settings: Settings
+) -> None:
+    mine = _submitted(session, clock, settings)
+    theirs = _submitted(session, clock, settings)
+    exporter = _exporter_of(session, mine)
+    exporter_name = exporter.username
+    from rarex.auth.sign_in import set_password
+    from tests.web.site_helpers import CHEAP_POLICY, PASSWORD
+
+    set_password(
+        session, clock=clock, actor=None, username=exporter_name, password=PASSWORD,
+        policy=CHEAP_POLICY,
+    )  # fmt: skip
+    officer_name = user_with_password(session, clock, Role.LICENSING_OFFICER)
+    sign_in(site, officer_name)
+    desk = site.get("/officer").text
+    news = desk.split('id="news-heading"', 1)[1].split("</section>", 1)[0]
+    assert "New submission" in news
+    assert mine.reference in news
+    assert theirs.reference in news
+    upto = re.search(r'name="upto" value="(\d+)"', desk)
+    assert upto is not None
+    seen = _post(site, "/news/seen", csrf_of(desk), upto=upto.group(1), next="/officer")
+    assert seen.headers["location"] == "/officer"
+    assert 'id="news-heading"' not in site.get("/officer").text  # nothing new since
+    # the officer asks the exporter something: news for that exporter only
+    path = f"/officer/applications/{mine.reference}"
+    token = csrf_of(site.get(path).text)
+    for action in ("accept", "start_review"):
+        _post(site, f"{path}/transition", token, action=action)
+    _post(site, f"{path}/transition", token, action="request_information", reason="Photos?")
+    sign_in(site, exporter_name)
+    dashboard = site.get("/exporter").text
+    news = dashboard.split('id="news-heading"', 1)[1].split("</section>", 1)[0]
+    assert "The authority asks for information" in news
+    assert mine.reference in news
+    assert theirs.reference not in news  # another company's case is never news here

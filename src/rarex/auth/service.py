@@ -252,3 +252,18 @@ def has_conflict(session: Session, *, user_id: uuid.UUID, company_id: uuid.UUID)
         )
         is not None
     )
+
+
+def news_seen(session: Session, *, actor: Actor) -> int:
+    """The audit event up to which ``actor`` has seen the news of their pages (0: none)."""
+    seen = session.scalar(select(User.news_seen_seq).where(User.id == actor.user_id))
+    return int(seen or 0)
+
+
+def mark_news_seen(session: Session, *, actor: Actor, upto: int) -> None:
+    """``actor`` has seen the news up to audit event ``upto``; never moves back."""
+    user = session.get(User, actor.user_id)
+    if user is None:
+        raise NotFound(f"user {actor.user_id} does not exist", code="auth.user_not_found")
+    user.news_seen_seq = max(int(user.news_seen_seq or 0), upto)
+    session.flush()

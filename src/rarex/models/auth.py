@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, Uuid
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rarex.db import Base, UTCDateTime
@@ -29,6 +29,8 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     # "demo" for the demo's printed passwords, which production refuses to start with
     password_origin: Mapped[str | None] = mapped_column(String(16))
+    # the audit event up to which the user has seen the news of their pages
+    news_seen_seq: Mapped[int | None] = mapped_column(Integer)
 
 
 class ApiToken(Base):

@@ -30,6 +30,7 @@ from rarex.errors import (
 )
 from rarex.licensing.approval import decide_case
 from rarex.licensing.case_file import DESK_ROLES, case_file
+from rarex.licensing.news import news_for
 from rarex.licensing.queue import DESK_QUEUES, DESK_SORTS, DeskQuery, desk_queue
 from rarex.licensing.review import transition
 from rarex.licensing.schemas import DecisionIn
@@ -117,7 +118,7 @@ def officer_desk(
             request, "officer.html",
             {"viewer": officer, "page": None, "counts": {}, "chosen": chosen,
              "queues": DESK_QUEUES, "sorts": DESK_SORTS, "errors": errors,
-             "address": lambda **_: "/officer"},
+             "address": lambda **_: "/officer", "news": news_for(session, actor=officer.actor)},
             language=language, status_code=422,
         )  # fmt: skip
 
@@ -129,7 +130,8 @@ def officer_desk(
     return render(
         request, "officer.html",
         {"viewer": officer, "page": page, "counts": counts, "chosen": chosen,
-         "queues": DESK_QUEUES, "sorts": DESK_SORTS, "errors": {}, "address": address},
+         "queues": DESK_QUEUES, "sorts": DESK_SORTS, "errors": {}, "address": address,
+         "news": news_for(session, actor=officer.actor)},
         language=language,
     )  # fmt: skip
 

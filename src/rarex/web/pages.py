@@ -22,6 +22,7 @@ from starlette.responses import RedirectResponse, Response
 from rarex.api.deps import ClockDep, SessionDep, SettingsDep
 from rarex.api.uploads import file_name
 from rarex.auth.roles import Role
+from rarex.auth.service import mark_news_seen
 from rarex.auth.sign_in import (
     Resumed,
     SignInPolicy,
@@ -43,6 +44,7 @@ from rarex.errors import (
     Unauthenticated,
 )
 from rarex.licensing.filing import DocumentUpload, attach_document
+from rarex.licensing.news import news_for
 from rarex.licensing.review import supply_information
 from rarex.licensing.schemas import ApplicationRead
 from rarex.licensing.views import (
@@ -363,9 +365,33 @@ def exporter_dashboard(
         return not_found_page(request, language, viewer, bad.code)
     return render(
         request, "exporter.html",
-        {"viewer": viewer, "page": page, "waiting": waiting, "licenses": licenses},
+        {"viewer": viewer, "page": page, "waiting": waiting, "licenses": licenses,
+         "news": news_for(session, actor=viewer.actor)},
         language=language,
     )  # fmt: skip
+
+
+@router.post("/news/seen")
+def news_seen_by_viewer(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    viewer: ViewerDep,
+    language: LanguageDep,
+    csrf_token: Annotated[str, Form(max_length=MAX_FIELD)] = "",
+    upto: Annotated[int, Form(ge=0, le=2**62)] = 0,
+    next: Annotated[str, Form(max_length=MAX_FIELD)] = "/",
+) -> Response:
+    """The signed-in user has seen the news of their pages up to ``upto``."""
+    if viewer is None:
+        return sign_in_first(request)
+    try:
+        same_origin(request, settings)
+        form_token_matches(csrf_token, viewer.csrf_token)
+    except Forbidden as refused:
+        return refused_page(request, language, refused)
+    mark_news_seen(session, actor=viewer.actor, upto=upto)
+    return RedirectResponse(_next(next, _home_of(viewer.actor.role)), status_code=303)
 
 
 def exporter_only(
