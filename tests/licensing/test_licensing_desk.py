@@ -221,3 +221,42 @@ def test_only_the_authority_sees_the_desk(
         company = make_company(session, clock) if role is Role.EXPORTER else None
         with pytest.raises(Forbidden):
             _ask(session, clock, settings, make_actor(session, clock, role, company=company))
+
+
+def test_lane_performance_by_month_counts_each_decision_in_its_month_and_lane(
+    session: Session, clock: FixedClock, settings: Settings
+) -> None:
+    from decimal import Decimal
+    from statistics import median
+
+    from rarex.licensing import views
+    from tests.factories import approve
+
+    officer = make_actor(session, clock, Role.LICENSING_OFFICER)
+    exporter = make_actor(session, clock, Role.EXPORTER, company=make_company(session, clock))
+    decided: list[Any] = []
+    for days in (3, 10, 40):  # decided in June, June and July
+        case = filed_and_accepted(session, clock, settings, exporter, officer)
+        clock.advance(timedelta(days=days))
+        approve(session, clock, settings, officer, case)
+        decided.append(case)
+    months = queue.lane_performance_by_month(session, actor=officer, clock=clock, settings=settings)
+    expected: dict[tuple[str, str], list[int]] = {}
+    for case in decided:
+        view = views.application_view(
+            session, actor=officer, clock=clock, settings=settings, key=case.id
+        )
+        assert view.decided_on is not None
+        assert view.clock is not None
+        expected.setdefault((f"{view.decided_on:%Y-%m}", view.lane), []).append(view.clock["used"])
+    assert {(m.period, m.lane): m.decided for m in months} == {
+        key: len(used) for key, used in expected.items()
+    }
+    for month in months:
+        assert month.median_working_days == Decimal(
+            str(median(expected[(month.period, month.lane)]))
+        )
+        assert (month.target_working_days is None) == (month.lane != "green")
+    assert [m.period for m in months] == sorted((m.period for m in months), reverse=True)
+    with pytest.raises(Forbidden):
+        queue.lane_performance_by_month(session, actor=exporter, clock=clock, settings=settings)

@@ -290,3 +290,19 @@ def test_the_desk_and_the_dashboard_say_what_changed_since_the_user_last_looked(
     assert "The authority asks for information" in news
     assert mine.reference in news
     assert theirs.reference not in news  # another company's case is never news here
+
+
+def test_lane_performance_is_a_table_at_the_desk(
+    site: TestClient, session: Session, clock: FixedClock, settings: Settings
+) -> None:
+    from tests.factories import approve, filed_and_accepted
+
+    officer = make_actor(session, clock, Role.LICENSING_OFFICER)
+    exporter = make_actor(session, clock, Role.EXPORTER, company=make_company(session, clock))
+    approve(session, clock, settings, officer, filed_and_accepted(session, clock, settings,
+                                                                  exporter, officer))  # fmt: skip
+    sign_in(site, user_with_password(session, clock, Role.LICENSING_OFFICER))
+    page = site.get("/officer/lanes")
+    assert page.status_code == 200
+    row = re.search(r"<td>(\d{4}-\d{2})</td><td>(Ordinary|Green channel)</td>", page.text)
+    assert row is not None

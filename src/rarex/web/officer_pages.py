@@ -31,7 +31,13 @@ from rarex.errors import (
 from rarex.licensing.approval import decide_case
 from rarex.licensing.case_file import DESK_ROLES, case_file
 from rarex.licensing.news import news_for
-from rarex.licensing.queue import DESK_QUEUES, DESK_SORTS, DeskQuery, desk_queue
+from rarex.licensing.queue import (
+    DESK_QUEUES,
+    DESK_SORTS,
+    DeskQuery,
+    desk_queue,
+    lane_performance_by_month,
+)
 from rarex.licensing.review import transition
 from rarex.licensing.schemas import DecisionIn
 from rarex.licensing.screening import resolve_case_hit
@@ -384,3 +390,24 @@ async def officer_resolve_hit(
             typed=typed, status_code=_status(refused),
         )  # fmt: skip
     return _back(reference)
+
+
+@router.get("/officer/lanes")
+def officer_lanes(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    viewer: ViewerDep,
+    language: LanguageDep,
+) -> Response:
+    """Is the green channel faster? Each month's decisions by lane: median and 90th
+    percentile of working days from acceptance to decision, against the green lane's target."""
+    officer = desk_only(request, viewer, language)
+    if isinstance(officer, Response):
+        return officer
+    months = lane_performance_by_month(session, actor=officer.actor, clock=clock, settings=settings)
+    return render(
+        request, "officer_lanes.html", {"viewer": officer, "months": months},
+        language=language,
+    )  # fmt: skip
