@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -46,3 +46,9 @@ def authority_date(moment: datetime, tz: ZoneInfo = AUTHORITY_TZ) -> date:
 def clock_for(frozen_time: datetime | None) -> Clock:
     """The system clock, unless the settings freeze time (demos only)."""
     return SystemClock() if frozen_time is None else FixedClock(frozen_time)
+
+
+def end_of_authority_day(day: date) -> datetime:
+    """The first moment after ``day`` in Beijing: something "valid until the 31st" is valid
+    all of the 31st there."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=AUTHORITY_TZ)

@@ -152,3 +152,37 @@ def test_a_password_is_set_at_the_prompt_and_never_on_the_command_line(
     assert "auth.password_length" in weak.stderr
     # there is no way to give it as an argument
     assert runner.invoke(app, ["users", "set-password", "off", secret]).exit_code != 0
+
+
+def test_tokens_are_issued_again_listed_rotated_and_revoked_from_the_command_line(
+    runner: CliRunner, cli_env: str, tmp_path: Path
+) -> None:
+    _setup(runner, tmp_path)
+    _ok(runner, "users", "revoke-tokens", "off", "--json")
+    issued = json.loads(
+        _ok(runner, "users", "issue-token", "off", "--label", "laptop", "--expires",
+            "2099-12-31", "--json")
+    )  # fmt: skip
+    assert issued["label"] == "laptop"
+    assert issued["expires_at"].startswith("2100-01-01T00:00:00+08:00")
+    listed = json.loads(_ok(runner, "users", "tokens", "off", "--json"))
+    live = [t for t in listed["tokens"] if t["revoked_at"] is None]
+    assert [t["label"] for t in live] == ["laptop"]
+    assert issued["token"] not in json.dumps(listed)
+    rotated = json.loads(_ok(runner, "users", "rotate-token", live[0]["id"], "--json"))
+    assert rotated["token"] != issued["token"]
+    after = json.loads(_ok(runner, "users", "tokens", "off", "--json"))["tokens"]
+    assert sum(1 for t in after if t["revoked_at"] is None) == 1
+    newest = next(t for t in after if t["revoked_at"] is None)
+    revoked = json.loads(_ok(runner, "users", "revoke-token", newest["id"], "--json"))
+    assert revoked["revoked_at"] is not None
+    users = json.loads(_ok(runner, "users", "list", "--json"))["users"]
+    assert {"off", "exp"} <= {u["username"] for u in users}
+    unlocked = json.loads(_ok(runner, "users", "unlock", "off", "--json"))
+    assert unlocked == {"username": "off", "addresses_freed": 0}
+    bad = runner.invoke(app, ["users", "revoke-token", "not-an-id"])
+    assert bad.exit_code == 2
+    past = runner.invoke(app, ["users", "issue-token", "off", "--label", "x", "--expires",
+                               "2001-01-01"])  # fmt: skip
+    assert past.exit_code == 2
+    assert "auth.token_expiry" in past.stderr

@@ -59,7 +59,7 @@ BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 MAX_TOKEN = 200
 
 
-def get_actor(session: SessionDep, credentials: BearerDep) -> Actor:
+def get_actor(session: SessionDep, credentials: BearerDep, clock: ClockDep) -> Actor:
     token = credentials.credentials.strip() if credentials is not None else ""
     if not token:
         raise Unauthenticated(
@@ -71,7 +71,7 @@ def get_actor(session: SessionDep, credentials: BearerDep) -> Actor:
         raise InvalidInput(
             f"header.authorization: {problem}", code="input.invalid", field="header.authorization"
         )
-    return authenticate(session, token=token)
+    return authenticate(session, token=token, now=clock.now())
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, status
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 
 from rarex import __version__
 from rarex.api.deps import ActorDep, ClockDep, SessionDep
@@ -16,9 +18,13 @@ from rarex.api.schemas.system import (
     Health,
     Me,
     ScheduleLoaded,
+    SignInUnlocked,
+    TokenIssued,
+    TokenRead,
     TokensRevoked,
     UserCreated,
     UserDeactivated,
+    UserRead,
     ViolationRecorded,
 )
 from rarex.audit.service import verify
@@ -28,13 +34,22 @@ from rarex.auth.service import (
     create_user,
     deactivate_user,
     declare_conflict,
+    hash_token,
     issue_token,
+    list_users,
+    revoke_token,
     revoke_tokens,
+    rotate_token,
+    tokens_of,
+    user_named,
 )
+from rarex.auth.sign_in import unlock_sign_in
+from rarex.clock import end_of_authority_day
 from rarex.inputs import Address, Code, Name, Reason, Reference, Statement
 from rarex.licensing.calendar_schedules import load_schedule
 from rarex.licensing.records import ExporterRecord, exporter_record
 from rarex.licensing.schemas import ExporterRead
+from rarex.models import ApiToken, User
 from rarex.parties.service import company_by_uscc, record_violation, register_company
 
 router = APIRouter(tags=["system"])
@@ -208,3 +223,79 @@ def add_violation(
         description=violation.description,
         penalty_reference=violation.penalty_reference,
     )
+
+
+class TokenIn(_In):
+    label: Name
+    expires_on: date | None = Field(
+        default=None, description="The last day the token works (Beijing time); none: no expiry"
+    )
+
+
+def _user_read(user: Any) -> UserRead:
+    return UserRead(
+        username=user.username, display_name=user.display_name, role=user.role,
+        company_id=user.company_id, partner_countries=list(user.partner_countries or []),
+        active=user.active, has_password=user.password_hash is not None,
+    )  # fmt: skip
+
+
+@router.get("/users")
+def users(session: SessionDep, actor: ActorDep) -> list[UserRead]:
+    """Every user, by username (administrators)."""
+    return [_user_read(user) for user in list_users(session, actor=actor)]
+
+
+@router.post("/users/{username}/tokens", status_code=status.HTTP_201_CREATED)
+def issue_user_token(
+    username: Username, body: TokenIn, session: SessionDep, actor: ActorDep, clock: ClockDep
+) -> TokenIssued:
+    """A new API token for an existing, active user (also one whose tokens were revoked),
+    named and optionally expiring; its value is in this answer only."""
+    require_role(actor, Role.ADMINISTRATOR, action="issue tokens for other users")
+    user = user_named(session, username)
+    expires = end_of_authority_day(body.expires_on) if body.expires_on is not None else None
+    token = issue_token(
+        session, clock=clock, actor=actor, user_id=user.id, label=body.label, expires_at=expires
+    )
+    return TokenIssued(username=username, label=body.label, expires_at=expires, token=token)
+
+
+@router.get("/users/{username}/tokens")
+def user_tokens(username: Username, session: SessionDep, actor: ActorDep) -> list[TokenRead]:
+    """A user's tokens, newest first, never their values (the user's own, or an admin's)."""
+    return [
+        TokenRead.model_validate(t, from_attributes=True)
+        for t in tokens_of(session, actor=actor, username=username)
+    ]
+
+
+@router.post("/tokens/{token_id}/revoke")
+def revoke_one_token(
+    token_id: uuid.UUID, session: SessionDep, actor: ActorDep, clock: ClockDep
+) -> TokenRead:
+    token = revoke_token(session, clock=clock, actor=actor, token_id=token_id)
+    return TokenRead.model_validate(token, from_attributes=True)
+
+
+@router.post("/tokens/{token_id}/rotate", status_code=status.HTTP_201_CREATED)
+def rotate_one_token(
+    token_id: uuid.UUID, session: SessionDep, actor: ActorDep, clock: ClockDep
+) -> TokenIssued:
+    """A new token in place of this one (same name, same length of life); this one revoked."""
+    value = rotate_token(session, clock=clock, actor=actor, token_id=token_id)
+    issued = session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_token(value))).one()
+    owner = session.get(User, issued.user_id)
+    assert owner is not None
+    return TokenIssued(
+        username=owner.username, label=issued.label, expires_at=issued.expires_at, token=value
+    )
+
+
+@router.post("/users/{username}/unlock")
+def unlock(
+    username: Username, session: SessionDep, actor: ActorDep, clock: ClockDep
+) -> SignInUnlocked:
+    """Forget the user's failed sign-ins from every address (a user locked out)."""
+    freed = unlock_sign_in(session, clock=clock, actor=actor, username=username)
+    return SignInUnlocked(username=username, addresses_freed=freed)

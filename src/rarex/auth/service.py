@@ -12,6 +12,7 @@ import re
 import secrets
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 
 import pycountry
 from sqlalchemy import select
@@ -101,22 +102,108 @@ def create_user(
 
 
 def issue_token(
-    session: Session, *, clock: Clock, actor: Actor | None, user_id: uuid.UUID, label: str
+    session: Session,
+    *,
+    clock: Clock,
+    actor: Actor | None,
+    user_id: uuid.UUID,
+    label: str,
+    expires_at: datetime | None = None,
 ) -> str:
-    """Create a token and return it in clear: the only time it is ever visible."""
+    """Create a token and return it in clear: the only time it is ever visible. A user whose
+    tokens were revoked gets a new one the same way (an active user only)."""
     if actor is not None and actor.user_id != user_id:
         require_role(actor, Role.ADMINISTRATOR, action="issue tokens for other users")
-    if session.get(User, user_id) is None:
+    user = session.get(User, user_id)
+    if user is None:
         raise NotFound(f"user {user_id} does not exist", code="auth.user_not_found")
+    if not user.active:
+        raise Conflict(f"user {user.username} is deactivated", code="auth.user_inactive")
+    label = " ".join(label.split())
+    if not label or len(label) > 120:
+        raise InvalidInput(
+            "a token needs a name of 1-120 characters", code="auth.token_label", field="label"
+        )
+    if expires_at is not None and expires_at <= clock.now():
+        raise InvalidInput(
+            "a token's expiry must be in the future", code="auth.token_expiry", field="expires"
+        )
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     session.add(
-        ApiToken(user_id=user_id, token_hash=hash_token(token), label=label, created_at=clock.now())
-    )
+        ApiToken(
+            user_id=user_id, token_hash=hash_token(token), label=label, created_at=clock.now(),
+            expires_at=expires_at,
+        )
+    )  # fmt: skip
     session.flush()
+    if actor is not None or expires_at is not None:
+        _audit(session, clock, actor, "auth.token_issued", user, {"label": label})
     return token
 
 
-def authenticate(session: Session, *, token: str) -> Actor:
+def tokens_of(session: Session, *, actor: Actor, username: str) -> list[ApiToken]:
+    """A user's tokens, newest first (never their values): the user's own, or an admin's."""
+    user = user_named(session, username)
+    if actor.user_id != user.id:
+        require_role(actor, Role.ADMINISTRATOR, action="see other users' tokens")
+    return list(
+        session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id)
+            .order_by(ApiToken.created_at.desc(), ApiToken.id)
+        )
+    )
+
+
+def _own_token(session: Session, actor: Actor | None, token_id: uuid.UUID) -> tuple[ApiToken, User]:
+    token = session.get(ApiToken, token_id)
+    if token is None or (
+        actor is not None
+        and actor.user_id != token.user_id
+        and actor.role is not Role.ADMINISTRATOR
+    ):
+        raise NotFound("no such token, or not one you may see", code="auth.token_not_found")
+    user = session.get(User, token.user_id)
+    assert user is not None  # a foreign key
+    return token, user
+
+
+def revoke_token(
+    session: Session, *, clock: Clock, actor: Actor | None, token_id: uuid.UUID
+) -> ApiToken:
+    """Revoke one token (the user's own, or any by an admin); a revoked one stays revoked."""
+    token, user = _own_token(session, actor, token_id)
+    if token.revoked_at is None:
+        token.revoked_at = clock.now()
+        session.flush()
+        _audit(session, clock, actor, "auth.token_revoked", user, {"label": token.label})
+    return token
+
+
+def rotate_token(
+    session: Session, *, clock: Clock, actor: Actor | None, token_id: uuid.UUID
+) -> str:
+    """A new token in place of one: same name, same length of life from now; the old one is
+    revoked. Returns the new value, shown once."""
+    token, user = _own_token(session, actor, token_id)
+    if token.revoked_at is not None:
+        raise Conflict("a revoked token cannot be rotated", code="auth.token_revoked")
+    life = token.expires_at - token.created_at if token.expires_at is not None else None
+    token.revoked_at = clock.now()
+    session.flush()
+    return issue_token(
+        session, clock=clock, actor=actor, user_id=user.id, label=token.label,
+        expires_at=clock.now() + life if life is not None else None,
+    )  # fmt: skip
+
+
+def list_users(session: Session, *, actor: Actor) -> list[User]:
+    """Every user, by username: administrators only."""
+    require_role(actor, Role.ADMINISTRATOR, action="list users")
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
+def authenticate(session: Session, *, token: str, now: datetime | None = None) -> Actor:
     row = session.execute(
         select(User, ApiToken)
         .join(ApiToken, ApiToken.user_id == User.id)
@@ -129,6 +216,8 @@ def authenticate(session: Session, *, token: str) -> Actor:
     user, api_token = row
     if api_token.revoked_at is not None:
         raise Unauthenticated("this API token was revoked", code="auth.token_revoked")
+    if api_token.expires_at is not None and now is not None and api_token.expires_at <= now:
+        raise Unauthenticated("this API token has expired", code="auth.token_expired")
     if not user.active:
         raise Unauthenticated(f"user {user.username} is deactivated", code="auth.user_inactive")
     return to_actor(user)

@@ -409,3 +409,38 @@ def end_sessions_of(session: Session, *, clock: Clock, user: User) -> int:
         web.ended_at = clock.now()
     session.flush()
     return len(live)
+
+
+def unlock_sign_in(session: Session, *, clock: Clock, actor: Actor | None, username: str) -> int:
+    """Forget every failed sign-in of ``username`` (each address's delay and lock), as an
+    administrator does for a user locked out; audited. Returns how many addresses it freed."""
+    if actor is not None:
+        require_role(actor, Role.ADMINISTRATOR, action="unlock sign-ins")
+    user = user_named(session, username)
+    throttles = list(
+        session.scalars(select(SignInThrottle).where(SignInThrottle.username == user.username))
+    )
+    for throttle in throttles:
+        session.delete(throttle)
+    session.flush()
+    record_event(
+        session,
+        clock=clock,
+        actor=actor.label if actor is not None else "operator (cli)",
+        action="auth.sign_in_unlocked",
+        subject_type="user",
+        subject_id=str(user.id),
+        payload={"username": user.username, "addresses": len(throttles)},
+    )
+    return len(throttles)
+
+
+def sign_in_locks(session: Session, *, actor: Actor, now: datetime) -> dict[str, int]:
+    """How many addresses are locked out of each account now (administrators only)."""
+    require_role(actor, Role.ADMINISTRATOR, action="see sign-in locks")
+    locked: dict[str, int] = {}
+    for username in session.scalars(
+        select(SignInThrottle.username).where(SignInThrottle.locked_until > now)
+    ):
+        locked[username] = locked.get(username, 0) + 1
+    return locked

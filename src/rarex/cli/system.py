@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import uuid
 from typing import Annotated
 
 import typer
@@ -10,20 +11,27 @@ from rich.console import Console
 from rich.markup import escape
 
 from rarex.audit.service import verify
-from rarex.auth.roles import Role
+from rarex.auth.roles import Actor, Role
 from rarex.auth.service import (
     create_user,
     deactivate_user,
     declare_conflict,
     issue_token,
+    list_users,
+    revoke_token,
     revoke_tokens,
+    rotate_token,
+    tokens_of,
+    user_named,
 )
-from rarex.auth.sign_in import SignInPolicy, set_password
+from rarex.auth.sign_in import SignInPolicy, set_password, unlock_sign_in
 from rarex.cli.common import ExitCode, console, domain_errors, emit_json, fail, parse_date
 from rarex.cli.context import engine_for, is_empty, open_context
+from rarex.clock import end_of_authority_day
 from rarex.config import get_settings
 from rarex.licensing.records import exporter_record
 from rarex.migrations import current_revision, head_revision, upgrade_database
+from rarex.models import ApiToken
 from rarex.parties.service import company_by_uscc, record_violation, register_company
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -305,3 +313,135 @@ def demo(
         emit_json(result)
     else:
         print_summary(out, result)
+
+
+def _token_row(token: ApiToken) -> dict[str, object]:
+    return {
+        "id": str(token.id),
+        "label": token.label,
+        "created_at": token.created_at.isoformat(),
+        "expires_at": token.expires_at.isoformat() if token.expires_at else None,
+        "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
+    }
+
+
+@users_app.command("list")
+@domain_errors
+def users_list(as_json: JsonOpt = False) -> None:
+    """Every user: role, company, partner countries, active, whether it has a password.
+    Example: rarex users list --json"""
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        admin = Actor(user_id=uuid.UUID(int=0), username="operator", role=Role.ADMINISTRATOR)
+        rows = [
+            {
+                "username": u.username, "role": u.role, "active": u.active,
+                "company_id": str(u.company_id) if u.company_id else None,
+                "partner_countries": list(u.partner_countries or []),
+                "has_password": u.password_hash is not None,
+            }
+            for u in list_users(session, actor=admin)
+        ]  # fmt: skip
+    if as_json:
+        emit_json({"users": rows})
+        return
+    for row in rows:
+        state = "active" if row["active"] else "deactivated"
+        console.print(f"{row['username']}\t{row['role']}\t{state}")
+
+
+@users_app.command("issue-token")
+@domain_errors
+def users_issue_token(
+    username: Annotated[str, typer.Argument(help="An existing, active user")],
+    label: Annotated[str, typer.Option(help="What the token is for")],
+    expires: Annotated[
+        str | None, typer.Option(help="Last day it works, YYYY-MM-DD (Beijing); none: no expiry")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Issue an API token to an existing user (also one whose tokens were revoked); the
+    value is printed once. Example: rarex users issue-token officer.li --label laptop
+    --expires 2027-06-30"""
+    ctx = open_context()
+    expires_at = end_of_authority_day(parse_date(expires, option="--expires")) if expires else None
+    with ctx.unit_of_work() as session:
+        user = user_named(session, username)
+        token = issue_token(
+            session, clock=ctx.clock, actor=None, user_id=user.id, label=label,
+            expires_at=expires_at,
+        )  # fmt: skip
+    body = {
+        "username": username, "label": label, "token": token,
+        "expires_at": expires_at.isoformat() if expires_at else None,
+    }  # fmt: skip
+    if as_json:
+        emit_json(body)
+    else:
+        console.print(f"token for {username} ({label}): {token}")
+
+
+@users_app.command("tokens")
+@domain_errors
+def users_tokens(username: str, as_json: JsonOpt = False) -> None:
+    """A user's API tokens, newest first, never their values. Example: rarex users tokens
+    officer.li"""
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        admin = Actor(user_id=uuid.UUID(int=0), username="operator", role=Role.ADMINISTRATOR)
+        rows = [_token_row(t) for t in tokens_of(session, actor=admin, username=username)]
+    if as_json:
+        emit_json({"username": username, "tokens": rows})
+        return
+    for row in rows:
+        state = "revoked" if row["revoked_at"] else f"expires {row['expires_at'] or 'never'}"
+        console.print(f"{row['id']}\t{row['label']}\t{state}")
+
+
+@users_app.command("revoke-token")
+@domain_errors
+def users_revoke_token(token_id: str, as_json: JsonOpt = False) -> None:
+    """Revoke one API token by its id (see `rarex users tokens`)."""
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        token = revoke_token(session, clock=ctx.clock, actor=None, token_id=_token_id(token_id))
+        row = _token_row(token)
+    if as_json:
+        emit_json(row)
+    else:
+        console.print(f"revoked token {row['id']} ({row['label']})")
+
+
+@users_app.command("rotate-token")
+@domain_errors
+def users_rotate_token(token_id: str, as_json: JsonOpt = False) -> None:
+    """Replace an API token by a new one (same name, same length of life), printed once;
+    the old one is revoked."""
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        token = rotate_token(session, clock=ctx.clock, actor=None, token_id=_token_id(token_id))
+    if as_json:
+        emit_json({"token": token})
+    else:
+        console.print(f"new token: {token}")
+
+
+@users_app.command("unlock")
+@domain_errors
+def users_unlock(username: str, as_json: JsonOpt = False) -> None:
+    """Forget a user's failed sign-ins from every address (audited). Example: rarex users
+    unlock officer.li"""
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        freed = unlock_sign_in(session, clock=ctx.clock, actor=None, username=username)
+    if as_json:
+        emit_json({"username": username, "addresses_freed": freed})
+    else:
+        console.print(f"{username}: {freed} address(es) unlocked")
+
+
+def _token_id(raw: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(raw.strip())
+    except ValueError:
+        raise fail("auth.token_not_found", f"{raw!r} is not a token id") from None

@@ -44,6 +44,8 @@ class ApiToken(Base):
     label: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[Timestamp]
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # None: the token lives until it is revoked
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class OfficerConflict(Base):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
+
 from rarex.api.schemas import DateText, Out
 
 
@@ -58,3 +61,35 @@ class ViolationRecorded(Out):
     occurred_on: DateText
     description: str
     penalty_reference: str | None
+
+
+class UserRead(Out):
+    username: str
+    display_name: str
+    role: str
+    company_id: uuid.UUID | None
+    partner_countries: list[str]
+    active: bool
+    has_password: bool
+
+
+class TokenRead(Out):
+    id: uuid.UUID
+    label: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenIssued(Out):
+    """The token's value is in this answer and nowhere else, ever."""
+
+    username: str
+    label: str
+    expires_at: datetime | None
+    token: str
+
+
+class SignInUnlocked(Out):
+    username: str
+    addresses_freed: int

@@ -1,0 +1,294 @@
+"""Administration in the browser: users (create, password, deactivate, unlock a sign-in lock),
+their API tokens (issue with a name and an expiry, rotate, revoke; a value shown once), and
+the audit chain's verification. Each form is the service the API and the CLI call
+(``auth.service``, ``auth.sign_in``, ``audit.service``)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any, Final
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.responses import RedirectResponse, Response
+
+from rarex.api.deps import ClockDep, SessionDep, SettingsDep
+from rarex.audit.service import verify
+from rarex.auth.roles import Role
+from rarex.auth.service import (
+    create_user,
+    deactivate_user,
+    issue_token,
+    list_users,
+    revoke_token,
+    rotate_token,
+    tokens_of,
+    user_named,
+)
+from rarex.auth.sign_in import Resumed, SignInPolicy, set_password, sign_in_locks, unlock_sign_in
+from rarex.clock import end_of_authority_day
+from rarex.errors import Conflict, Forbidden, InvalidInput, NotFound
+from rarex.parties.service import company_by_uscc
+from rarex.web.i18n import Language
+from rarex.web.pages import (
+    MAX_FIELD,
+    LanguageDep,
+    Problem,
+    ViewerDep,
+    form_token_matches,
+    not_found_page,
+    refused_page,
+    same_origin,
+    sign_in_first,
+)
+from rarex.web.templates import render
+
+router = APIRouter(include_in_schema=False)
+
+ROLES: Final = tuple(role.value for role in Role)
+
+
+def admin_only(request: Request, viewer: Resumed | None, language: Language) -> Resumed | Response:
+    if viewer is None:
+        return sign_in_first(request)
+    if viewer.actor.role is not Role.ADMINISTRATOR:
+        refused = Forbidden("administration is the administrators'", code="web.admins_only")
+        return refused_page(request, language, refused)
+    return viewer
+
+
+async def _posted(
+    request: Request, settings: SettingsDep, viewer: Resumed | None, language: Language
+) -> tuple[Resumed, FormData] | Response:
+    admin = admin_only(request, viewer, language)
+    if isinstance(admin, Response):
+        return admin
+    form = await request.form()
+    try:
+        same_origin(request, settings)
+        form_token_matches(str(form.get("csrf_token", ""))[:MAX_FIELD], admin.csrf_token)
+    except Forbidden as forbidden:
+        return refused_page(request, language, forbidden)
+    return admin, form
+
+
+def _users_page(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    admin: Resumed,
+    language: Language,
+    *,
+    errors: dict[str, Problem] | None = None,
+    typed: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request, "admin.html",
+        {"viewer": admin, "users": list_users(session, actor=admin.actor),
+         "locks": sign_in_locks(session, actor=admin.actor, now=clock.now()), "roles": ROLES,
+         "errors": errors or {}, "typed": typed or {}},
+        language=language, status_code=status_code,
+    )  # fmt: skip
+
+
+@router.get("/admin")
+def admin_home(
+    request: Request, session: SessionDep, clock: ClockDep, viewer: ViewerDep, language: LanguageDep
+) -> Response:
+    """Every user, with their role, company, state and any sign-in lock; a user created."""
+    admin = admin_only(request, viewer, language)
+    if isinstance(admin, Response):
+        return admin
+    return _users_page(request, session, clock, admin, language)
+
+
+@router.post("/admin/users")
+async def admin_create_user(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    viewer: ViewerDep,
+    language: LanguageDep,
+) -> Response:
+    posted = await _posted(request, settings, viewer, language)
+    if isinstance(posted, Response):
+        return posted
+    admin, form = posted
+    typed = {k: str(v)[:MAX_FIELD] for k, v in form.items() if k != "csrf_token"}
+    try:
+        role = Role(typed.get("role", ""))
+    except ValueError:
+        return _users_page(
+            request, session, clock, admin, language,
+            errors={"role": Problem("auth.unknown_role", "choose a role")}, typed=typed,
+            status_code=422,
+        )  # fmt: skip
+    try:
+        uscc = typed.get("company_uscc", "").strip()
+        company_id = company_by_uscc(session, uscc=uscc).id if uscc else None
+        user = create_user(
+            session, clock=clock, actor=admin.actor, username=typed.get("username", "").strip(),
+            display_name=typed.get("display_name", "").strip() or typed.get("username", ""),
+            role=role, company_id=company_id,
+            partner_countries=[c for c in typed.get("partner_countries", "").replace(",", " ")
+                               .split() if c],
+        )  # fmt: skip
+    except (InvalidInput, NotFound, Conflict) as refused:
+        field = {
+            "auth.invalid_username": "username", "auth.username_taken": "username",
+            "auth.company_required": "company_uscc", "auth.company_not_allowed": "company_uscc",
+            "party.company_not_found": "company_uscc", "auth.unknown_country": "partner_countries",
+            "auth.countries_not_allowed": "partner_countries",
+        }.get(refused.code, "form")  # fmt: skip
+        return _users_page(
+            request, session, clock, admin, language,
+            errors={field: Problem(refused.code, refused.message)}, typed=typed, status_code=422,
+        )  # fmt: skip
+    return RedirectResponse(f"/admin/users/{quote(user.username)}", status_code=303)
+
+
+def _user_page(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    admin: Resumed,
+    language: Language,
+    username: str,
+    *,
+    errors: dict[str, Problem] | None = None,
+    shown_token: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    try:
+        user = user_named(session, username[:80])
+    except NotFound as missing:
+        return not_found_page(request, language, admin, missing.code)
+    return render(
+        request, "admin_user.html",
+        {"viewer": admin, "user": user,
+         "tokens": tokens_of(session, actor=admin.actor, username=user.username),
+         "locked": sign_in_locks(session, actor=admin.actor, now=clock.now()).get(
+             user.username, 0),
+         "errors": errors or {}, "shown_token": shown_token, "now": clock.now()},
+        language=language, status_code=status_code,
+    )  # fmt: skip
+
+
+@router.get("/admin/users/{username}")
+def admin_user(
+    request: Request,
+    username: str,
+    session: SessionDep,
+    clock: ClockDep,
+    viewer: ViewerDep,
+    language: LanguageDep,
+) -> Response:
+    """One user: tokens (issue, rotate, revoke), password, deactivation, sign-in lock."""
+    admin = admin_only(request, viewer, language)
+    if isinstance(admin, Response):
+        return admin
+    return _user_page(request, session, clock, admin, language, username)
+
+
+@router.post("/admin/users/{username}/{step}")
+async def admin_user_step(
+    request: Request,
+    username: str,
+    step: str,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    viewer: ViewerDep,
+    language: LanguageDep,
+) -> Response:
+    """A step on a user: ``token`` (issue), ``rotate`` and ``revoke`` (a token, by its id),
+    ``password``, ``deactivate``, ``unlock``. A token's value is shown on the answer, once."""
+    posted = await _posted(request, settings, viewer, language)
+    if isinstance(posted, Response):
+        return posted
+    admin, form = posted
+    typed = {k: str(v)[:MAX_FIELD] for k, v in form.items() if k != "csrf_token"}
+    try:
+        user = user_named(session, username[:80])
+    except NotFound as missing:
+        return not_found_page(request, language, admin, missing.code)
+    shown: dict[str, Any] | None = None
+    try:
+        if step == "token":
+            expires = typed.get("expires_on", "").strip()
+            try:
+                expires_at = end_of_authority_day(date.fromisoformat(expires)) if expires else None
+            except ValueError:
+                raise InvalidInput(
+                    "the expiry is a date, YYYY-MM-DD", code="auth.token_expiry"
+                ) from None
+            value = issue_token(
+                session, clock=clock, actor=admin.actor, user_id=user.id,
+                label=typed.get("label", ""), expires_at=expires_at,
+            )  # fmt: skip
+            shown = {"label": " ".join(typed.get("label", "").split()), "token": value}
+        elif step in ("rotate", "revoke"):
+            try:
+                token_id = uuid.UUID(typed.get("token_id", ""))
+            except ValueError:
+                raise NotFound("no such token", code="auth.token_not_found") from None
+            if step == "rotate":
+                value = rotate_token(session, clock=clock, actor=admin.actor, token_id=token_id)
+                shown = {"label": typed.get("label", ""), "token": value}
+            else:
+                revoke_token(session, clock=clock, actor=admin.actor, token_id=token_id)
+        elif step == "password":
+            if typed.get("password", "") != typed.get("password_again", ""):
+                raise InvalidInput("the two passwords differ", code="auth.password_mismatch")
+            await run_in_threadpool(
+                set_password, session, clock=clock, actor=admin.actor, username=user.username,
+                password=typed.get("password", ""), policy=SignInPolicy.of(settings),
+            )  # fmt: skip
+        elif step == "deactivate":
+            deactivate_user(session, clock=clock, actor=admin.actor, username=user.username)
+        elif step == "unlock":
+            unlock_sign_in(session, clock=clock, actor=admin.actor, username=user.username)
+        else:
+            return not_found_page(request, language, admin, "web.not_found")
+    except (InvalidInput, NotFound, Conflict) as refused:
+        return _user_page(
+            request, session, clock, admin, language, user.username,
+            errors={step: Problem(refused.code, refused.message)}, status_code=422,
+        )  # fmt: skip
+    if shown is not None:  # the value, once: an answer of its own, never a page to come back to
+        return _user_page(request, session, clock, admin, language, user.username,
+                          shown_token=shown, status_code=201)  # fmt: skip
+    return RedirectResponse(f"/admin/users/{quote(user.username)}", status_code=303)
+
+
+@router.get("/admin/audit")
+def admin_audit(request: Request, viewer: ViewerDep, language: LanguageDep) -> Response:
+    admin = admin_only(request, viewer, language)
+    if isinstance(admin, Response):
+        return admin
+    return render(request, "admin_audit.html", {"viewer": admin, "result": None}, language=language)
+
+
+@router.post("/admin/audit")
+async def admin_audit_verify(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    viewer: ViewerDep,
+    language: LanguageDep,
+) -> Response:
+    """Verify the audit chain now: every event's hash and link, and nothing missing."""
+    posted = await _posted(request, settings, viewer, language)
+    if isinstance(posted, Response):
+        return posted
+    admin, _ = posted
+    result = await run_in_threadpool(verify, session, actor=admin.actor)
+    return render(
+        request, "admin_audit.html", {"viewer": admin, "result": result.to_dict()},
+        language=language,
+    )  # fmt: skip
