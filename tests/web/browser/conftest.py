@@ -67,6 +67,7 @@ class LiveSite:
     officer_token: str  # a licensing officer's API token: the authority's side, through the API
     officer: str  # the same officer's username, for the desk in the browser
     customs: str  # a customs officer's username
+    admin: str  # an administrator's username
 
 
 def _free_port() -> int:
@@ -90,13 +91,13 @@ def _listed(session: Session, clock: FixedClock, settings: Settings, name: str) 
     )  # fmt: skip
 
 
-def _seed(url: str) -> tuple[str, str, str, str, str]:
+def _seed(url: str) -> tuple[str, str, str, str, str, str]:
     engine = make_engine(url)
     # ten days back: the licenses the seed approves are in force by the time the tests run
     clock = FixedClock(datetime.now(UTC) - timedelta(days=10))
     with Session(engine) as session:
         exporters = []
-        officer_token = officer_name = customs_name = ""
+        officer_token = officer_name = customs_name = admin_name = ""
         for n, name in enumerate(("Ganzhou Rare Earth Trading", "Baotou Magnet Materials")):
             company = make_company(session, clock, name=name)
             username = f"exporter.{n}"
@@ -143,6 +144,12 @@ def _seed(url: str) -> tuple[str, str, str, str, str]:
                     password=PASSWORD, policy=CHEAP_POLICY,
                 )  # fmt: skip
                 customs_name = customs.username
+                admin = make_actor(session, clock, Role.ADMINISTRATOR)
+                set_password(
+                    session, clock=clock, actor=None, username=admin.username,
+                    password=PASSWORD, policy=CHEAP_POLICY,
+                )  # fmt: skip
+                admin_name = admin.username
                 # in the officers' intake: a case whose consignee is a namesake of a listed one
                 _listed(session, clock, settings, "Rotor Werke Leipzig GmbH")
                 leipzig = {"name": "Rotor Werke Leipzig GmbH", "country": "DE"}
@@ -158,7 +165,7 @@ def _seed(url: str) -> tuple[str, str, str, str, str]:
         import_files(session, clock=clock, actor=None, files=published_files())
         session.commit()
     engine.dispose()
-    return exporters[0], exporters[1], officer_token, officer_name, customs_name
+    return exporters[0], exporters[1], officer_token, officer_name, customs_name, admin_name
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -170,7 +177,7 @@ def live_site(
     with whole_database(request.param, folder, name="browser") as url:
         engine = make_engine(url)
         upgrade_database(engine)
-        exporter, other, officer_token, officer, customs = _seed(url)
+        exporter, other, officer_token, officer, customs, admin = _seed(url)
         settings = Settings(environment="test", database_url=url, **CHEAP_HASHING)
         app = create_site(settings, engine=engine)
         port = _free_port()
@@ -192,6 +199,7 @@ def live_site(
                 officer_token,
                 officer,
                 customs,
+                admin,
             )
         finally:
             server.should_exit = True

@@ -343,3 +343,34 @@ def test_a_customs_officer_clears_one_declaration_and_refuses_a_held_one(
     _accessible(page, live_site)
     _shot(page, live_site, "customs-desk-zh")
     page.get_by_role("link", name="English").click()
+
+
+def test_an_administrator_issues_a_token_shown_once_and_verifies_the_audit_chain(
+    page: Any, live_site: LiveSite
+) -> None:
+    page.goto(f"{live_site.url}/login")
+    page.get_by_label("Username").fill(live_site.admin)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Administration").click()
+    assert page.locator("h1").inner_text() == "Administration"
+    _accessible(page, live_site)
+    _shot(page, live_site, "admin-en")
+    page.get_by_role("link", name=live_site.customs).click()
+    page.get_by_label("Name", exact=True).fill("Port terminal")
+    page.get_by_role("button", name="Issue the token").click()
+    shown = page.get_by_role("status")
+    assert "shown this once" in shown.inner_text()
+    assert "rx_" in shown.inner_text()
+    _accessible(page, live_site)
+    _shot(page, live_site, "admin-user-en")
+    page.goto(f"{live_site.url}/admin/audit")
+    page.get_by_role("button", name="Verify now").click()
+    assert "Intact:" in page.get_by_role("status").inner_text()
+    _accessible(page, live_site)
+    page.get_by_role("link", name="简体中文").click()
+    page.goto(f"{live_site.url}/admin")
+    assert page.locator("h1").inner_text() == "系统管理"
+    _accessible(page, live_site)
+    _shot(page, live_site, "admin-zh")
+    page.get_by_role("link", name="English").click()
