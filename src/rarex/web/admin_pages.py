@@ -30,19 +30,16 @@ from rarex.auth.service import (
 )
 from rarex.auth.sign_in import Resumed, SignInPolicy, set_password, sign_in_locks, unlock_sign_in
 from rarex.clock import end_of_authority_day
-from rarex.errors import Conflict, Forbidden, InvalidInput, NotFound
+from rarex.errors import Conflict, InvalidInput, NotFound
 from rarex.parties.service import company_by_uscc
 from rarex.web.i18n import Language
 from rarex.web.pages import (
     MAX_FIELD,
     LanguageDep,
     Problem,
+    Room,
     ViewerDep,
-    form_token_matches,
     not_found_page,
-    refused_page,
-    same_origin,
-    sign_in_first,
 )
 from rarex.web.templates import render
 
@@ -51,28 +48,19 @@ router = APIRouter(include_in_schema=False)
 ROLES: Final = tuple(role.value for role in Role)
 
 
+ADMINS: Final = Room(
+    frozenset({Role.ADMINISTRATOR}), "web.admins_only", "administration is the administrators'"
+)
+
+
 def admin_only(request: Request, viewer: Resumed | None, language: Language) -> Resumed | Response:
-    if viewer is None:
-        return sign_in_first(request)
-    if viewer.actor.role is not Role.ADMINISTRATOR:
-        refused = Forbidden("administration is the administrators'", code="web.admins_only")
-        return refused_page(request, language, refused)
-    return viewer
+    return ADMINS.admit(request, viewer, language)
 
 
 async def _posted(
     request: Request, settings: SettingsDep, viewer: Resumed | None, language: Language
 ) -> tuple[Resumed, FormData] | Response:
-    admin = admin_only(request, viewer, language)
-    if isinstance(admin, Response):
-        return admin
-    form = await request.form()
-    try:
-        same_origin(request, settings)
-        form_token_matches(str(form.get("csrf_token", ""))[:MAX_FIELD], admin.csrf_token)
-    except Forbidden as forbidden:
-        return refused_page(request, language, forbidden)
-    return admin, form
+    return await ADMINS.posted(request, settings, viewer, language)
 
 
 def _users_page(

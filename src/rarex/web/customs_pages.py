@@ -32,12 +32,9 @@ from rarex.web.pages import (
     MAX_FIELD,
     LanguageDep,
     Problem,
+    Room,
     ViewerDep,
-    form_token_matches,
     not_found_page,
-    refused_page,
-    same_origin,
-    sign_in_first,
 )
 from rarex.web.templates import render
 
@@ -55,16 +52,14 @@ PAGE_SIZE: Final = 50
 _LINE_NAME = re.compile(r"line-(\d{1,2})-([a-z_]+)")
 
 
+CUSTOMS: Final = Room(frozenset(CUSTOMS_ROLES), "web.customs_only", "this desk is customs'")
+
+
 def customs_only(
     request: Request, viewer: Resumed | None, language: Language
 ) -> Resumed | Response:
     """The signed-in customs officer (or administrator), or the answer for anyone else."""
-    if viewer is None:
-        return sign_in_first(request)
-    if viewer.actor.role not in CUSTOMS_ROLES:
-        refused = Forbidden("this desk is customs'", code="web.customs_only")
-        return refused_page(request, language, refused)
-    return viewer
+    return CUSTOMS.admit(request, viewer, language)
 
 
 @router.get("/customs")
@@ -160,16 +155,9 @@ def new_declaration(request: Request, viewer: ViewerDep, language: LanguageDep) 
 async def _checked(
     request: Request, settings: SettingsDep, viewer: Resumed | None, language: Language
 ) -> tuple[Resumed, FormData] | Response:
-    desk = customs_only(request, viewer, language)
-    if isinstance(desk, Response):
-        return desk
-    form = await request.form(max_part_size=settings.max_document_bytes * 10)
-    try:
-        same_origin(request, settings)
-        form_token_matches(str(form.get("csrf_token", ""))[:MAX_FIELD], desk.csrf_token)
-    except Forbidden as forbidden:
-        return refused_page(request, language, forbidden)
-    return desk, form
+    return await CUSTOMS.posted(
+        request, settings, viewer, language, max_part_size=settings.max_document_bytes * 10
+    )
 
 
 @router.post("/customs/declarations/new")

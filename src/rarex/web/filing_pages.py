@@ -36,15 +36,12 @@ from rarex.licensing.states import Action
 from rarex.licensing.views import application_view, document_for_download, resolve_application_id
 from rarex.web.i18n import Language
 from rarex.web.pages import (
-    MAX_FIELD,
+    EXPORTERS,
     LanguageDep,
     Problem,
     ViewerDep,
     exporter_only,
-    form_token_matches,
     not_found_page,
-    refused_page,
-    same_origin,
 )
 from rarex.web.templates import render
 
@@ -219,17 +216,6 @@ def _parties_page(
     )  # fmt: skip
 
 
-def _checked_form(
-    request: Request, settings: SettingsDep, viewer: Resumed, posted: FormData
-) -> Forbidden | None:
-    try:
-        same_origin(request, settings)
-        form_token_matches(str(posted.get("csrf_token", ""))[:MAX_FIELD], viewer.csrf_token)
-    except Forbidden as forbidden:
-        return forbidden
-    return None
-
-
 def _edit_items(form: FilingForm, command: str, query: str) -> tuple[FilingForm, str]:
     """The items step's own buttons: find an item, use one found, add or remove a line."""
     if command == "add_line" and len(form.lines) < MAX_LINES:
@@ -286,13 +272,10 @@ async def filing_step(
     """One step of a new filing. The items step checks its lines against the control list
     before the parties step is shown; the parties step files the draft, and a refusal of a
     line found only then goes back to the items, beside that line's field."""
-    exporter = exporter_only(request, viewer, language)
-    if isinstance(exporter, Response):
-        return exporter
-    posted = await request.form()
-    refused = _checked_form(request, settings, exporter, posted)
-    if refused is not None:
-        return refused_page(request, language, refused)
+    checked = await EXPORTERS.posted(request, settings, viewer, language)
+    if isinstance(checked, Response):
+        return checked
+    exporter, posted = checked
     form = FilingForm.posted(posted)
     step, command = str(posted.get("step", "items")), str(posted.get("command", ""))[:64]
     query = str(posted.get("item_query", ""))[:100]
@@ -473,13 +456,10 @@ async def _save_section(
 ) -> Response:
     """A draft's items or parties changed: the licensing room amends the draft, and refuses
     what it would refuse of a filing, beside the field at fault."""
-    exporter = exporter_only(request, viewer, language)
-    if isinstance(exporter, Response):
-        return exporter
-    posted = await request.form()
-    refused = _checked_form(request, settings, exporter, posted)
-    if refused is not None:
-        return refused_page(request, language, refused)
+    checked = await EXPORTERS.posted(request, settings, viewer, language)
+    if isinstance(checked, Response):
+        return checked
+    exporter, posted = checked
     try:
         application_id = resolve_application_id(session, actor=exporter.actor, key=reference[:64])
     except (NotFound, InvalidInput) as missing:
@@ -567,13 +547,10 @@ async def submit_application(
 ) -> Response:
     """Submit a draft (or a returned application): refused, naming them, while a required
     document is missing."""
-    exporter = exporter_only(request, viewer, language)
-    if isinstance(exporter, Response):
-        return exporter
-    posted = await request.form()
-    refused = _checked_form(request, settings, exporter, posted)
-    if refused is not None:
-        return refused_page(request, language, refused)
+    checked = await EXPORTERS.posted(request, settings, viewer, language)
+    if isinstance(checked, Response):
+        return checked
+    exporter, _ = checked
     try:
         application_id = resolve_application_id(session, actor=exporter.actor, key=reference[:64])
         await run_in_threadpool(

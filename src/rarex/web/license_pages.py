@@ -26,15 +26,11 @@ from rarex.licensing.license_states import OFFICER_ACTIONS, TRANSITIONS, License
 from rarex.licensing.views import license_view
 from rarex.web.i18n import Language
 from rarex.web.pages import (
-    MAX_FIELD,
     LanguageDep,
     Problem,
+    Room,
     ViewerDep,
-    form_token_matches,
     not_found_page,
-    refused_page,
-    same_origin,
-    sign_in_first,
 )
 from rarex.web.templates import render
 
@@ -43,13 +39,7 @@ router = APIRouter(include_in_schema=False)
 DESK_ROLES: Final = (Role.LICENSING_OFFICER, Role.CUSTOMS_OFFICER, Role.ADMINISTRATOR)
 
 
-def _desks_only(request: Request, viewer: Resumed | None, language: Language) -> Resumed | Response:
-    if viewer is None:
-        return sign_in_first(request)
-    if viewer.actor.role not in DESK_ROLES:
-        refused = Forbidden("this page is the desks'", code="web.desks_only")
-        return refused_page(request, language, refused)
-    return viewer
+DESKS: Final = Room(frozenset(DESK_ROLES), "web.desks_only", "this page is the desks'")
 
 
 @router.get("/licenses")
@@ -59,7 +49,7 @@ def look_up_license(
     language: LanguageDep,
     number: Annotated[str, Query(max_length=64)] = "",
 ) -> Response:
-    desk = _desks_only(request, viewer, language)
+    desk = DESKS.admit(request, viewer, language)
     if isinstance(desk, Response):
         return desk
     wanted = "".join(number.split()).upper()
@@ -120,7 +110,7 @@ def desk_license(
     viewer: ViewerDep,
     language: LanguageDep,
 ) -> Response:
-    desk = _desks_only(request, viewer, language)
+    desk = DESKS.admit(request, viewer, language)
     if isinstance(desk, Response):
         return desk
     return _license_page(request, session, clock, desk, language, number)
@@ -136,15 +126,10 @@ async def desk_license_action(
     viewer: ViewerDep,
     language: LanguageDep,
 ) -> Response:
-    desk = _desks_only(request, viewer, language)
-    if isinstance(desk, Response):
-        return desk
-    form = await request.form()
-    try:
-        same_origin(request, settings)
-        form_token_matches(str(form.get("csrf_token", ""))[:MAX_FIELD], desk.csrf_token)
-    except Forbidden as forbidden:
-        return refused_page(request, language, forbidden)
+    posted = await DESKS.posted(request, settings, viewer, language)
+    if isinstance(posted, Response):
+        return posted
+    desk, form = posted
     reason = str(form.get("reason", ""))[:4000]
     try:
         action = parse_license_action(str(form.get("action", ""))[:32])

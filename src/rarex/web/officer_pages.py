@@ -48,12 +48,9 @@ from rarex.web.pages import (
     MAX_FIELD,
     LanguageDep,
     Problem,
+    Room,
     ViewerDep,
-    form_token_matches,
     not_found_page,
-    refused_page,
-    same_origin,
-    sign_in_first,
 )
 from rarex.web.templates import render
 
@@ -68,14 +65,14 @@ OFFICER_ACTIONS: Final = (
 )  # fmt: skip
 
 
+DESK: Final = Room(
+    frozenset(DESK_ROLES), "web.officers_only", "this desk is the licensing authority's"
+)
+
+
 def desk_only(request: Request, viewer: Resumed | None, language: Language) -> Resumed | Response:
     """The signed-in licensing officer (or administrator), or the answer for anyone else."""
-    if viewer is None:
-        return sign_in_first(request)
-    if viewer.actor.role not in DESK_ROLES:
-        refused = Forbidden("this desk is the licensing authority's", code="web.officers_only")
-        return refused_page(request, language, refused)
-    return viewer
+    return DESK.admit(request, viewer, language)
 
 
 def _text(value: str | None) -> str | None:
@@ -213,16 +210,7 @@ def officer_document(
 async def _posted(
     request: Request, settings: SettingsDep, viewer: Resumed | None, language: Language
 ) -> tuple[Resumed, FormData] | Response:
-    officer = desk_only(request, viewer, language)
-    if isinstance(officer, Response):
-        return officer
-    form = await request.form()
-    try:
-        same_origin(request, settings)
-        form_token_matches(str(form.get("csrf_token", ""))[:MAX_FIELD], officer.csrf_token)
-    except Forbidden as forbidden:
-        return refused_page(request, language, forbidden)
-    return officer, form
+    return await DESK.posted(request, settings, viewer, language)
 
 
 def _typed(form: FormData) -> dict[str, str]:

@@ -11,12 +11,14 @@ from __future__ import annotations
 import hmac
 import secrets
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, Any, Final, NamedTuple
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from rarex.api.deps import ClockDep, SessionDep, SettingsDep
@@ -394,16 +396,62 @@ def news_seen_by_viewer(
     return RedirectResponse(_next(next, _home_of(viewer.actor.role)), status_code=303)
 
 
+@dataclass(frozen=True, slots=True)
+class Room:
+    """Who a set of pages is for: anyone else signed in is refused with ``code``."""
+
+    roles: frozenset[Role]
+    code: str
+    message: str
+
+    def admit(
+        self, request: Request, viewer: Resumed | None, language: Language
+    ) -> Resumed | Response:
+        """The signed-in user of one of the roles, or the answer for anyone else (sign in
+        first, or not allowed)."""
+        if viewer is None:
+            return sign_in_first(request)
+        if viewer.actor.role not in self.roles:
+            return refused_page(request, language, Forbidden(self.message, code=self.code))
+        return viewer
+
+    async def posted(
+        self,
+        request: Request,
+        settings: Settings,
+        viewer: Resumed | None,
+        language: Language,
+        *,
+        max_part_size: int | None = None,
+    ) -> tuple[Resumed, FormData] | Response:
+        """A form of these pages, admitted and checked (its origin, its token): the user and
+        the form, or the answer to give at once."""
+        admitted = self.admit(request, viewer, language)
+        if isinstance(admitted, Response):
+            return admitted
+        form = (
+            await request.form(max_part_size=max_part_size)
+            if max_part_size is not None
+            else await request.form()
+        )
+        try:
+            same_origin(request, settings)
+            form_token_matches(str(form.get("csrf_token", ""))[:MAX_FIELD], admitted.csrf_token)
+        except Forbidden as forbidden:
+            return refused_page(request, language, forbidden)
+        return admitted, form
+
+
+EXPORTERS: Final = Room(
+    frozenset({Role.EXPORTER}), "web.exporters_only", "this page is the exporters' own"
+)
+
+
 def exporter_only(
     request: Request, viewer: Resumed | None, language: Language
 ) -> Resumed | Response:
     """The signed-in exporter, or the answer for anyone else (sign in first, or not allowed)."""
-    if viewer is None:
-        return sign_in_first(request)
-    if viewer.actor.role is not Role.EXPORTER:
-        refused = Forbidden("this page is the exporters' own", code="web.exporters_only")
-        return refused_page(request, language, refused)
-    return viewer
+    return EXPORTERS.admit(request, viewer, language)
 
 
 def not_found_page(
