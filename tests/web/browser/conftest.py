@@ -168,10 +168,12 @@ def _seed(url: str) -> tuple[str, str, str, str, str, str]:
     return exporters[0], exporters[1], officer_token, officer_name, customs_name, admin_name
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
+@pytest.fixture(scope="session", params=BACKENDS)
 def live_site(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveSite]:
+    """One live site per database for the whole run (per worker): its seed is what every
+    browser test starts from, and each test adds to it only what it files itself."""
     chromium_path()
     folder = tmp_path_factory.mktemp("site")
     with whole_database(request.param, folder, name="browser") as url:
@@ -207,7 +209,7 @@ def live_site(
             engine.dispose()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser(live_site: LiveSite) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
