@@ -15,6 +15,7 @@ from matplotlib.patches import Rectangle
 from sqlalchemy.orm import Session
 
 from rarex.errors import InvalidInput
+from rarex.licensing.queue import LaneMonth
 from rarex.statistics import charts
 from rarex.statistics.chart_data import (
     ChartData,
@@ -326,3 +327,37 @@ def test_the_data_version_changes_when_an_import_changes_the_series(
     revised = "period,series,partner,basis,value,unit,source\n2025-05,{},WLD,month,5900,t,S1\n"
     do_import(("revised.csv", revised.format(SERIES).encode()))
     assert charts.data_version(session, series=SERIES) != before
+
+
+def _lane_month(period: str, lane: str, median: str) -> LaneMonth:
+    return LaneMonth(
+        period=period, lane=lane, decided=3, median_working_days=Decimal(median),
+        p90_working_days=Decimal(median) + 2, target_working_days=10 if lane == "green" else None,
+    )  # fmt: skip
+
+
+def test_lane_bars_pair_the_lanes_of_a_month_oldest_first_and_keep_the_last_months() -> None:
+    rows = [_lane_month("2025-05", "ordinary", "30"), _lane_month("2025-05", "green", "8.5")]
+    rows += [_lane_month(f"2024-{m:02d}", "ordinary", str(m)) for m in range(12, 0, -1)]
+    bars = charts.lane_bars(rows)
+    assert len(bars) == 12
+    assert [b.period for b in bars][:2] == ["2024-02", "2024-03"]  # 2024-01 falls off
+    assert bars[-1] == charts.LaneBar("2025-05", Decimal("8.5"), Decimal("30"), 10)
+    assert bars[0].green is None
+    assert bars[0].target is None
+
+
+def test_the_lane_chart_is_an_accessible_svg_with_both_lanes_and_the_target() -> None:
+    bars = charts.lane_bars([_lane_month("2025-05", "ordinary", "30"),
+                             _lane_month("2025-05", "green", "8.5")])  # fmt: skip
+    words = charts.LaneChartText(
+        lang="en", title="Median working days", description="May 2025: green 8.5, target 10.",
+        value_axis="Working days", green="Green channel", ordinary="Ordinary lane",
+        target="Target", source="Source: test", empty="None", ticks=("May 2025",),
+    )  # fmt: skip
+    svg = charts.lane_chart(bars, words).decode()
+    assert svg.count('role="img"') == 1
+    assert '<desc id="chart-desc">May 2025: green 8.5, target 10.</desc>' in svg
+    for text in ("Green channel", "Ordinary lane", "Target", "May 2025", "Working days"):
+        assert text in svg  # kept as text, not paths
+    assert charts.lane_chart(bars, words).decode() == svg  # same figures, same bytes

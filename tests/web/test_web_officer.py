@@ -7,6 +7,7 @@ screening hit dismissed with its reason."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -298,17 +299,31 @@ def test_the_desk_and_the_dashboard_say_what_changed_since_the_user_last_looked(
     assert theirs.reference not in news  # another company's case is never news here
 
 
-def test_lane_performance_is_a_table_at_the_desk(
+def test_lane_performance_is_a_table_and_a_chart_at_the_desk(
     site: TestClient, session: Session, clock: FixedClock, settings: Settings
 ) -> None:
     from tests.factories import approve, filed_and_accepted
 
     officer = make_actor(session, clock, Role.LICENSING_OFFICER)
-    exporter = make_actor(session, clock, Role.EXPORTER, company=make_company(session, clock))
+    company = make_company(session, clock)
+    exporter = make_actor(session, clock, Role.EXPORTER, company=company)
     approve(session, clock, settings, officer, filed_and_accepted(session, clock, settings,
                                                                   exporter, officer))  # fmt: skip
+    outsider = user_with_password(session, clock, Role.EXPORTER, make_company(session, clock))
     sign_in(site, user_with_password(session, clock, Role.LICENSING_OFFICER))
     page = site.get("/officer/lanes")
     assert page.status_code == 200
     row = re.search(r"<td>(\d{4}-\d{2})</td><td>(Ordinary|Green channel)</td>", page.text)
     assert row is not None
+    assert 'src="/officer/lanes.svg"' in page.text
+    chart = site.get("/officer/lanes.svg")
+    assert chart.status_code == 200
+    assert chart.headers["content-type"] == "image/svg+xml"
+    assert chart.headers["cache-control"].startswith("private")
+    assert 'role="img"' in chart.text
+    assert '<title id="chart-title">Median working days to decision, by lane</title>' in chart.text
+    year, month = (int(part) for part in row.group(1).split("-"))
+    said = chart.text.split('<desc id="chart-desc">', 1)[1].split("</desc>", 1)[0]
+    assert f"In {date(year, month, 1):%B %Y}" in said, said  # the month of the decision
+    sign_in(site, outsider)
+    assert site.get("/officer/lanes.svg").status_code == 403

@@ -23,6 +23,8 @@ import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from xml.sax.saxutils import escape, quoteattr
 
@@ -37,6 +39,7 @@ from matplotlib.ticker import FuncFormatter
 from sqlalchemy.orm import Session
 
 from rarex.errors import InvalidInput
+from rarex.licensing.queue import LaneMonth
 from rarex.statistics import repository
 from rarex.statistics.chart_data import (
     ALIASES,
@@ -266,21 +269,26 @@ def _limits(ax: Axes, data: ChartData) -> None:
     ax.set_ylim(low - pad if low < 0 else 0, high + pad if high > 0 else 0)
 
 
-def _frame(ax: Axes, data: ChartData, text: ChartText) -> None:
-    """Title, month labels, the value axis with its unit and grid; no box around the plot."""
-    n = len(data.periods)
-    ax.set_xlim(-0.6, n - 0.4)
-    ax.set_xticks(range(n), labels=list(text.ticks), fontsize=9, color=INK)
+def _plain_axes(ax: Axes, ticks: tuple[str, ...], value_axis: str, title: str) -> None:
+    """One tick per period, the value axis named and gridded, no box, the title on the left."""
+    n = len(ticks)
+    ax.set_xlim(-0.6, max(n, 1) - 0.4)
+    ax.set_xticks(range(n), labels=list(ticks), fontsize=9, color=INK)
     ax.tick_params(axis="x", length=0, pad=5)
     ax.tick_params(axis="y", labelsize=9, labelcolor=INK, color=GRID)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _pos: text.value_tick(x)))
-    ax.set_ylabel(text.value_axis, fontsize=10, color=INK)
+    ax.set_ylabel(value_axis, fontsize=10, color=INK)
     ax.grid(axis="y", color=GRID, linewidth=0.8)
     ax.set_axisbelow(True)
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     ax.spines["bottom"].set_color(INK)
-    ax.set_title(text.title, loc="left", fontsize=13, fontweight="bold", color=INK, pad=12)
+    ax.set_title(title, loc="left", fontsize=13, fontweight="bold", color=INK, pad=12)
+
+
+def _frame(ax: Axes, data: ChartData, text: ChartText) -> None:
+    """Title, month labels, the value axis with its unit and grid; no box around the plot."""
+    _plain_axes(ax, text.ticks, text.value_axis, text.title)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _pos: text.value_tick(x)))
     if not data.bars:
         ax.text(
             0.5, 0.75, text.empty, ha="center", va="center", color=INK,
@@ -331,6 +339,10 @@ _FONT_FAMILY = re.compile(r"font-family: ([^;\"]+)")
 
 
 def _accessible_svg(svg: bytes, text: ChartText) -> bytes:
+    return _named_svg(svg, text.lang, text.title, text.description)
+
+
+def _named_svg(svg: bytes, lang: str, title: str, description: str) -> bytes:
     """Name and describe the image on its root element, and let a browser that has neither
     named font fall back on its own sans-serif."""
     out = svg.decode("utf-8")
@@ -339,11 +351,11 @@ def _accessible_svg(svg: bytes, text: ChartText) -> bytes:
     end = out.index(">", start)
     root = (
         f'<svg role="img" aria-labelledby="{TITLE_ID}" aria-describedby="{DESC_ID}" '
-        f"xml:lang={quoteattr(text.lang)} " + out[start + len("<svg ") : end] + ">"
+        f"xml:lang={quoteattr(lang)} " + out[start + len("<svg ") : end] + ">"
     )
     named = (
-        f'\n <title id="{TITLE_ID}">{escape(text.title)}</title>'
-        f'\n <desc id="{DESC_ID}">{escape(text.description)}</desc>'
+        f'\n <title id="{TITLE_ID}">{escape(title)}</title>'
+        f'\n <desc id="{DESC_ID}">{escape(description)}</desc>'
     )
     return (out[:start] + root + named + out[end + 1 :]).encode("utf-8")
 
@@ -401,3 +413,96 @@ def _check_format(fmt: str) -> None:
             f"unknown chart format {fmt!r}; known: {', '.join(FORMATS)}",
             code="stats.unknown_format",
         )
+
+
+GREEN_LANE, ORDINARY_LANE = "#2e6b30", "#5f6b7a"  # 6.6:1 and 5.4:1 on white
+
+
+@dataclass(frozen=True)
+class LaneChartText:
+    """What the lane-performance chart says, in one language (the caller's words)."""
+
+    lang: str
+    title: str
+    description: str
+    value_axis: str
+    green: str
+    ordinary: str
+    target: str
+    source: str
+    empty: str
+    ticks: tuple[str, ...]  # one per month, oldest first
+
+
+@dataclass(frozen=True)
+class LaneBar:
+    period: str
+    green: Decimal | None  # median working days of the month's decisions in each lane
+    ordinary: Decimal | None
+    target: int | None  # the green lane's target that month
+
+
+def lane_chart(months: list[LaneBar], text: LaneChartText) -> bytes:
+    """The median working days to decision, month by month (oldest first), the two lanes
+    side by side and the green lane's target as a dashed line, as an accessible SVG."""
+    buffer = io.BytesIO()
+    with _style():
+        n = len(months)
+        fig = MplFigure(figsize=(min(12.0, max(7.0, 2.4 + 0.7 * n)), 4.6), dpi=100,
+                        layout="constrained")  # fmt: skip
+        ax = fig.add_subplot()
+        width = 0.38
+        for offset, lane, colour in ((-width / 2, "green", GREEN_LANE),
+                                     (width / 2, "ordinary", ORDINARY_LANE)):  # fmt: skip
+            xs = [i + offset for i, m in enumerate(months) if getattr(m, lane) is not None]
+            ys = [float(getattr(m, lane)) for m in months if getattr(m, lane) is not None]
+            ax.bar(xs, ys, width=width, color=colour, zorder=2)
+        targets = [(i, m.target) for i, m in enumerate(months) if m.target is not None]
+        for i, target in targets:
+            ax.hlines(target, i - 0.5, i + 0.5, colors=LINE, linestyles="dashed", linewidth=1.6,
+                      zorder=3)  # fmt: skip
+        highest = max(
+            [float(v) for m in months for v in (m.green, m.ordinary) if v is not None]
+            + [float(t) for _, t in targets] + [0.0]
+        )  # fmt: skip
+        ax.set_ylim(0, highest * 1.15 or 1.0)
+        _plain_axes(ax, text.ticks, text.value_axis, text.title)
+        if not months:
+            ax.text(0.5, 0.6, text.empty, ha="center", va="center", color=INK,
+                    transform=ax.transAxes)  # fmt: skip
+        handles: list[Artist] = [
+            Patch(facecolor=GREEN_LANE, label=text.green),
+            Patch(facecolor=ORDINARY_LANE, label=text.ordinary),
+            Line2D([], [], color=LINE, linestyle="dashed", linewidth=1.6, label=text.target),
+        ]
+        fig.legend(handles=handles, loc="outside lower left", ncols=3, frameon=False,
+                   fontsize=9, labelcolor=INK)  # fmt: skip
+        fig.draw_without_rendering()
+        fig.set_layout_engine("none")
+        fig.text(0.01, 0.0, text.source, ha="left", va="top", fontsize=8.5, color=MUTED, wrap=True)
+        metadata: dict[str, str | None] = {
+            "Date": None, "Creator": "Rarex", "Title": text.title, "Description": text.description,
+        }  # fmt: skip
+        fig.savefig(buffer, format="svg", metadata=metadata, bbox_inches="tight")
+    return _named_svg(buffer.getvalue(), text.lang, text.title, text.description)
+
+
+def lane_bars(months: list[LaneMonth], *, last: int = 12) -> list[LaneBar]:
+    """Lane performance (latest first, a row per month and lane) as the chart's bars: the
+    last ``last`` months with a decision, oldest first."""
+    by_period: dict[str, dict[str, LaneMonth]] = {}
+    for row in months:
+        by_period.setdefault(row.period, {})[row.lane] = row
+    bars = []
+    for period in sorted(by_period)[-last:]:
+        lanes = by_period[period]
+        green, ordinary = lanes.get("green"), lanes.get("ordinary")
+        bars.append(
+            LaneBar(
+                period=period,
+                green=green.median_working_days if green else None,
+                ordinary=ordinary.median_working_days if ordinary else None,
+                target=green.target_working_days if green else None,
+            )
+        )
+    return bars

@@ -70,6 +70,11 @@ def number(value: Decimal | int | float, language: Language, places: int | None 
     return format_decimal(value, locale=locale_of(language))
 
 
+def exact(value: Decimal, language: Language) -> str:
+    """Every digit the figure has, grouped: 1234.5678 → "1,234.5678" (never rounded away)."""
+    return format_decimal(value, locale=locale_of(language), decimal_quantization=False)
+
+
 def percent(value: Decimal | float, language: Language, places: int = 1) -> str:
     """0.226 → "22.6%"."""
     return format_percent(value, format="#,##0." + "0" * places + "%", locale=locale_of(language))

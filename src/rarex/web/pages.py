@@ -169,6 +169,8 @@ def _home_of(role: Role) -> str:
         return "/officer"
     if role is Role.CUSTOMS_OFFICER:
         return "/customs"
+    if role is Role.ANALYST:
+        return "/analyst"
     return "/"
 
 

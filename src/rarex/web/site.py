@@ -20,6 +20,7 @@ from rarex.clock import Clock
 from rarex.config import Settings, get_settings
 from rarex.web import (
     admin_pages,
+    analyst_pages,
     customs_pages,
     filing_pages,
     license_pages,
@@ -53,6 +54,7 @@ def create_site(
     app.include_router(customs_pages.router)
     app.include_router(license_pages.router)
     app.include_router(admin_pages.router)
+    app.include_router(analyst_pages.router)
     app.include_router(statistics_pages.router)
     # An error of a page is a page; an error of the API stays the API's problem+json.
     _pages_answer_as_pages(app, StarletteHTTPException, lambda exc: exc.status_code, "http")

@@ -28,6 +28,7 @@ def environment(language: Language) -> Environment:
     )
     env.install_gettext_translations(i18n.translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["number"] = lambda value, places=None: i18n.number(value, language, places)
+    env.filters["exact"] = lambda value: i18n.exact(value, language)
     env.filters["percent"] = lambda value, places=1: i18n.percent(value, language, places)
     env.filters["isodate"] = date.fromisoformat
     env.filters["decimal"] = Decimal  # figures arrive as exact text; never through float
