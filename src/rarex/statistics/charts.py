@@ -35,7 +35,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 from sqlalchemy.orm import Session
 
 from rarex.errors import InvalidInput
@@ -308,31 +308,36 @@ def figure(data: ChartData, text: ChartText) -> MplFigure:
         _limits(ax, data)
         _frame(ax, data, text)
         handles = _legend(data, text)
-        legend = None
-        if handles:
-            legend = fig.legend(
-                handles=handles,
-                loc="outside lower left",
-                ncols=2 if len(handles) > 1 else 1,
-                frameon=False,
-                fontsize=9,
-                labelcolor=INK,
-                handlelength=1.6,
-                columnspacing=1.6,
-            )
-        # Lay out once and keep it: the source line goes under the legend, outside the figure
-        # as laid out, and savefig's tight box takes it in without laying out again.
-        fig.draw_without_rendering()
-        fig.set_layout_engine("none")
-        if legend is not None:
-            # Pinned where the layout put it, in figure coordinates (a figure legend otherwise
-            # follows the figure's edge, which the tight box moves down onto the source line).
-            box = legend.get_window_extent().transformed(fig.transFigure.inverted())
-            legend.set_loc("lower left")
-            legend.set_bbox_to_anchor((box.x0, box.y0), transform=fig.transFigure)
-            legend.borderaxespad = 0
-        fig.text(0.01, 0.0, text.source, ha="left", va="top", fontsize=8.5, color=MUTED, wrap=True)
+        _legend_and_source(fig, handles, 2 if len(handles) > 1 else 1, text.source)
         return fig
+
+
+def _legend_and_source(fig: MplFigure, handles: list[Artist], ncols: int, source: str) -> None:
+    """The legend under the plot, never over it, and the source line under the legend."""
+    legend = None
+    if handles:
+        legend = fig.legend(
+            handles=handles,
+            loc="outside lower left",
+            ncols=ncols,
+            frameon=False,
+            fontsize=9,
+            labelcolor=INK,
+            handlelength=1.6,
+            columnspacing=1.6,
+        )
+    # Lay out once and keep it: the source line goes under the legend, outside the figure
+    # as laid out, and savefig's tight box takes it in without laying out again.
+    fig.draw_without_rendering()
+    fig.set_layout_engine("none")
+    if legend is not None:
+        # Pinned where the layout put it, in figure coordinates (a figure legend otherwise
+        # follows the figure's edge, which the tight box moves down onto the source line).
+        box = legend.get_window_extent().transformed(fig.transFigure.inverted())
+        legend.set_loc("lower left")
+        legend.set_bbox_to_anchor((box.x0, box.y0), transform=fig.transFigure)
+        legend.borderaxespad = 0
+    fig.text(0.01, 0.0, source, ha="left", va="top", fontsize=8.5, color=MUTED, wrap=True)
 
 
 _FONT_FAMILY = re.compile(r"font-family: ([^;\"]+)")
@@ -465,7 +470,8 @@ def lane_chart(months: list[LaneBar], text: LaneChartText) -> bytes:
             [float(v) for m in months for v in (m.green, m.ordinary) if v is not None]
             + [float(t) for _, t in targets] + [0.0]
         )  # fmt: skip
-        ax.set_ylim(0, highest * 1.15 or 1.0)
+        ax.set_ylim(0, max(highest * 1.15, 5.0))  # whole working days: a few at least
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         _plain_axes(ax, text.ticks, text.value_axis, text.title)
         if not months:
             ax.text(0.5, 0.6, text.empty, ha="center", va="center", color=INK,
@@ -475,11 +481,7 @@ def lane_chart(months: list[LaneBar], text: LaneChartText) -> bytes:
             Patch(facecolor=ORDINARY_LANE, label=text.ordinary),
             Line2D([], [], color=LINE, linestyle="dashed", linewidth=1.6, label=text.target),
         ]
-        fig.legend(handles=handles, loc="outside lower left", ncols=3, frameon=False,
-                   fontsize=9, labelcolor=INK)  # fmt: skip
-        fig.draw_without_rendering()
-        fig.set_layout_engine("none")
-        fig.text(0.01, 0.0, text.source, ha="left", va="top", fontsize=8.5, color=MUTED, wrap=True)
+        _legend_and_source(fig, handles, 3, text.source)
         metadata: dict[str, str | None] = {
             "Date": None, "Creator": "Rarex", "Title": text.title, "Description": text.description,
         }  # fmt: skip

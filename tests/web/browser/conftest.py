@@ -19,8 +19,8 @@ import pytest
 import uvicorn
 from sqlalchemy.orm import Session
 
-from rarex.auth.roles import Role
-from rarex.auth.service import actor_for_username, create_user, issue_token
+from rarex.auth.roles import Actor, Role
+from rarex.auth.service import actor_for_username, create_user, declare_conflict, issue_token
 from rarex.auth.sign_in import set_password
 from rarex.clock import FixedClock
 from rarex.config import Settings
@@ -46,6 +46,7 @@ from tests.web.site_helpers import CHEAP_POLICY
 
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 PASSWORD = "browser test secret"
+LISTED = "Rotor Werke Leipzig GmbH"  # on the seed's control list
 
 
 def chromium_path() -> str:
@@ -68,6 +69,8 @@ class LiveSite:
     officer: str  # the same officer's username, for the desk in the browser
     customs: str  # a customs officer's username
     admin: str  # an administrator's username
+    analyst: str  # an analyst's username
+    conflicted: str  # a licensing officer with a declared conflict on the exporter's company
 
 
 def _free_port() -> int:
@@ -77,27 +80,44 @@ def _free_port() -> int:
         return port
 
 
-def _listed(session: Session, clock: FixedClock, settings: Settings, name: str) -> None:
-    """A one-entry control list naming ``name``: a screening hit for a party of that name."""
+def control_list(*names: str) -> bytes:
+    """A control list (MOFCOM's CSV) naming ``names``, each in Germany."""
     header = (
         "list,entry_no,name_en,name_zh,country,announcement,announced_on,effective_on,status,"
         "status_changed_on,status_announcement,source\n"
     )
-    row = f"control_list,1,{name},,DE,商务部公告2025年第1号,2025-01-02,2025-01-02,active,,,\n"
+    rows = "".join(
+        f"control_list,{n},{name},,DE,商务部公告2025年第1号,2025-01-02,2025-01-02,active,,,\n"
+        for n, name in enumerate(names, start=1)
+    )
+    return (header + rows).encode()
+
+
+def _listed(session: Session, clock: FixedClock, settings: Settings, name: str) -> None:
+    """A one-entry control list naming ``name``: a screening hit for a party of that name."""
     import_list(
-        session, actor=None, clock=clock, fmt="cn-mofcom-csv",
-        files=[(header + row).encode()], file_names=["cn"],
-        shrink_limit=settings.list_shrink_limit,
+        session, actor=None, clock=clock, fmt="cn-mofcom-csv", files=[control_list(name)],
+        file_names=["cn"], shrink_limit=settings.list_shrink_limit,
     )  # fmt: skip
 
 
-def _seed(url: str) -> tuple[str, str, str, str, str, str]:
+def _user(session: Session, clock: FixedClock, role: Role) -> Actor:
+    user = make_actor(session, clock, role)
+    set_password(
+        session, clock=clock, actor=None, username=user.username, password=PASSWORD,
+        policy=CHEAP_POLICY,
+    )  # fmt: skip
+    return user
+
+
+def _seed(url: str) -> dict[str, str]:
     engine = make_engine(url)
     # ten days back: the licenses the seed approves are in force by the time the tests run
     clock = FixedClock(datetime.now(UTC) - timedelta(days=10))
     with Session(engine) as session:
         exporters = []
-        officer_token = officer_name = customs_name = admin_name = ""
+        officer_token = officer_name = customs_name = admin_name = analyst_name = ""
+        conflicted_name = ""
         for n, name in enumerate(("Ganzhou Rare Earth Trading", "Baotou Magnet Materials")):
             company = make_company(session, clock, name=name)
             username = f"exporter.{n}"
@@ -138,21 +158,18 @@ def _seed(url: str) -> tuple[str, str, str, str, str, str]:
                     password=PASSWORD, policy=CHEAP_POLICY,
                 )  # fmt: skip
                 officer_name = officer.username
-                customs = make_actor(session, clock, Role.CUSTOMS_OFFICER)
-                set_password(
-                    session, clock=clock, actor=None, username=customs.username,
-                    password=PASSWORD, policy=CHEAP_POLICY,
+                customs_name = _user(session, clock, Role.CUSTOMS_OFFICER).username
+                admin_name = _user(session, clock, Role.ADMINISTRATOR).username
+                analyst_name = _user(session, clock, Role.ANALYST).username
+                conflicted = _user(session, clock, Role.LICENSING_OFFICER)
+                declare_conflict(
+                    session, clock=clock, actor=None, user_id=conflicted.user_id,
+                    company_id=company.id, reason="Was this exporter's compliance adviser",
                 )  # fmt: skip
-                customs_name = customs.username
-                admin = make_actor(session, clock, Role.ADMINISTRATOR)
-                set_password(
-                    session, clock=clock, actor=None, username=admin.username,
-                    password=PASSWORD, policy=CHEAP_POLICY,
-                )  # fmt: skip
-                admin_name = admin.username
+                conflicted_name = conflicted.username
                 # in the officers' intake: a case whose consignee is a namesake of a listed one
-                _listed(session, clock, settings, "Rotor Werke Leipzig GmbH")
-                leipzig = {"name": "Rotor Werke Leipzig GmbH", "country": "DE"}
+                _listed(session, clock, settings, LISTED)
+                leipzig = {"name": LISTED, "country": "DE"}
                 intake = file_application(
                     session, clock=clock, actor=exporter, settings=settings,
                     data=application_data(consignee=leipzig, end_user=leipzig),
@@ -165,7 +182,11 @@ def _seed(url: str) -> tuple[str, str, str, str, str, str]:
         import_files(session, clock=clock, actor=None, files=published_files())
         session.commit()
     engine.dispose()
-    return exporters[0], exporters[1], officer_token, officer_name, customs_name, admin_name
+    return {
+        "exporter": exporters[0], "other_exporter": exporters[1], "officer_token": officer_token,
+        "officer": officer_name, "customs": customs_name, "admin": admin_name,
+        "analyst": analyst_name, "conflicted": conflicted_name,
+    }  # fmt: skip
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -179,7 +200,7 @@ def live_site(
     with whole_database(request.param, folder, name="browser") as url:
         engine = make_engine(url)
         upgrade_database(engine)
-        exporter, other, officer_token, officer, customs, admin = _seed(url)
+        seeded = _seed(url)
         settings = Settings(environment="test", database_url=url, **CHEAP_HASHING)
         app = create_site(settings, engine=engine)
         port = _free_port()
@@ -193,16 +214,7 @@ def live_site(
             time.sleep(0.02)
         assert server.started, "the live server did not start"
         try:
-            yield LiveSite(
-                f"http://127.0.0.1:{port}",
-                request.param,
-                exporter,
-                other,
-                officer_token,
-                officer,
-                customs,
-                admin,
-            )
+            yield LiveSite(url=f"http://127.0.0.1:{port}", backend=request.param, **seeded)
         finally:
             server.should_exit = True
             thread.join(timeout=10)
@@ -223,11 +235,28 @@ def browser(live_site: LiveSite) -> Iterator[Any]:
             launched.close()
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
+def new_page(browser: Any) -> Any:
+    """A page in a browser of its own (its own cookies): one per user in a test."""
     context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 800})
     context.set_default_timeout(5000)
+    return context.new_page()
+
+
+def signed_in(browser: Any, site: LiveSite, username: str) -> Any:
+    """A fresh browser of ``username``, signed in, on their home page."""
+    page = new_page(browser)
+    page.goto(f"{site.url}/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+    return page
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    opened = new_page(browser)
     try:
-        yield context.new_page()
+        yield opened
     finally:
-        context.close()
+        opened.context.close()
