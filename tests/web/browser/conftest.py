@@ -235,10 +235,27 @@ def browser(live_site: LiveSite) -> Iterator[Any]:
             launched.close()
 
 
+SERVER_ERRORS: list[str] = []  # every answer of 500 or more a test's pages got
+
+
+@pytest.fixture(autouse=True)
+def _no_server_error() -> Iterator[None]:
+    """No page, image or form answer is a server error under any browser test."""
+    SERVER_ERRORS.clear()
+    yield
+    assert SERVER_ERRORS == [], SERVER_ERRORS
+
+
 def new_page(browser: Any) -> Any:
     """A page in a browser of its own (its own cookies): one per user in a test."""
     context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 800})
     context.set_default_timeout(5000)
+    context.on(
+        "response",
+        lambda answer: (
+            SERVER_ERRORS.append(f"{answer.status} {answer.url}") if answer.status >= 500 else None
+        ),
+    )
     return context.new_page()
 
 

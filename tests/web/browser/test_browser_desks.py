@@ -10,14 +10,17 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
+from rarex.clock import authority_date
 from rarex.customs.tabular import HEADER_COLUMNS, LINE_COLUMNS
 from tests.web.browser.conftest import PASSWORD, LiveSite, signed_in
 from tests.web.browser.test_browser_sign_in import _accessible, _shot
+
+RHEINLAND = "Rheinland Antriebstechnik GmbH"  # the consignee of the seed's licenses
 
 
 def _api(site: LiveSite, path: str) -> Any:
@@ -145,8 +148,8 @@ def test_an_exporter_cannot_reach_the_desks_and_customs_cannot_decide(
     assert answer is not None
     assert answer.status == 403
     customs.goto(f"{live_site.url}/customs")
-    for path, form in ((f"{case}/transition", {"action": "accept"}),
-                       (f"{case}/decision", {"outcome": "approved", "reason": "fine"})):  # fmt: skip
+    decide = {"outcome": "approved", "reason": "fine"}
+    for path, form in ((f"{case}/transition", {"action": "accept"}), (f"{case}/decision", decide)):
         refused = _form_post(customs, path, form)
         assert refused.status == 403, path
     assert _api(live_site, f"/applications/{reference}")["state"] == "submitted"
@@ -159,6 +162,7 @@ def _batch(site: LiveSite, license_: dict[str, Any], numbers: list[str]) -> byte
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=[*HEADER_COLUMNS, *LINE_COLUMNS])
     writer.writeheader()
+    today = f"{authority_date(datetime.now(UTC)):%Y-%m-%d}"
     for number, net_kg, hs_code in zip(
         numbers, ("12", "twelve", "12"), ("2805301200", "2805301200", "8505119000"), strict=True
     ):
@@ -166,7 +170,7 @@ def _batch(site: LiveSite, license_: dict[str, Any], numbers: list[str]) -> byte
             "number": number, "exporter_uscc": license_["exporter"]["uscc"],
             "license_number": license_["number"], "destination": "DE",
             "consignee_name": license_["consignee"]["name"], "consignee_country": "DE",
-            "port": "Shanghai", "declared_date": date.today().isoformat(), "clearance_date": "",
+            "port": "Shanghai", "declared_date": today, "clearance_date": "",
             "line_no": "", "hs_code": hs_code, "control_code": "1C905.a",
             "description": "Dy metal", "net_kg": net_kg, "fob_value": "5000", "currency": "USD",
         })  # fmt: skip
@@ -179,7 +183,7 @@ def test_a_batch_with_malformed_rows_files_the_rest_and_nothing_twice(
     license_ = next(
         lic
         for lic in _api(live_site, "/licenses?limit=200")["items"]
-        if lic["status"] == "active" and lic["consignee"]["name"] == "Rheinland Antriebstechnik GmbH"
+        if lic["status"] == "active" and lic["consignee"]["name"] == RHEINLAND
     )
     numbers = [f"2250{live_site.backend == 'sqlite':d}000000000000{n}" for n in (1, 2, 3)]
     batch = _batch(live_site, license_, numbers)

@@ -294,7 +294,8 @@ def test_the_whole_story_from_filing_to_the_statistics(browser: Any, live_site: 
     if site.backend != "sqlite":  # the same pages on either database: read in Chinese once
         return
     for page, path, heading, shot in (
-        (exporter, f"/exporter/applications/{reference}", f"申请 {reference}", "exporter-application-zh"),
+        (exporter, f"/exporter/applications/{reference}", f"申请 {reference}",
+         "exporter-application-zh"),
         (officer, "/officer?queue=green", "许可审查", "officer-desk-zh"),
         (customs, "/customs", "海关审核", "customs-desk-zh"),
         (analyst, "/analyst", "报关出口", "analyst-zh"),
