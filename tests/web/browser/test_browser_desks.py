@@ -64,6 +64,11 @@ def test_another_companys_documents_are_not_found(page: Any, live_site: LiveSite
         timeout=10,
     ).json()
     document = view["documents"][0]["id"]
+    licensed = next(
+        lic["number"]
+        for lic in _api(live_site, "/licenses?limit=200")["items"]
+        if lic["exporter"]["name"] == "Ganzhou Rare Earth Trading"
+    )
     page.goto(f"{live_site.url}/login")
     page.get_by_label("Username").fill(live_site.other_exporter)
     page.get_by_label("Password").fill(PASSWORD)
@@ -73,11 +78,13 @@ def test_another_companys_documents_are_not_found(page: Any, live_site: LiveSite
         f"/exporter/applications/{owned['reference']}",
         f"/exporter/applications/{owned['reference']}/documents/{document}",
         f"/exporter/applications/{owned['reference']}/check",
+        f"/exporter/licenses/{licensed}",
     ):
         response = page.goto(f"{live_site.url}{path}")
         assert response is not None
         assert response.status == 404, path
         assert owned["reference"] not in page.locator("main").inner_text()
+        assert licensed not in page.locator("main").inner_text()
 
 
 def test_an_administrator_issues_a_token_shown_once_and_verifies_the_audit_chain(
