@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from rarex.cli.main import app
 from rarex.db_engine import make_engine
+from rarex.licensing.calendar import WorkingCalendar
 from rarex.migrations import upgrade_database
 from rarex.models import AuditEvent, User
 from tests.cli.test_cli_applications import FILING, _ok, _setup, attach_required
@@ -186,3 +187,69 @@ def test_tokens_are_issued_again_listed_rotated_and_revoked_from_the_command_lin
                                "2001-01-01"])  # fmt: skip
     assert past.exit_code == 2
     assert "auth.token_expiry" in past.stderr
+
+
+def test_a_role_is_set_from_the_command_line_and_refused_with_its_code(
+    runner: CliRunner, cli_env: str, tmp_path: Path
+) -> None:
+    uscc = _setup(runner, tmp_path)
+    body = json.loads(
+        _ok(runner, "users", "set-role", "off", "partner_authority", "--countries", "fr,DE",
+            "--as", "adm", "--json")
+    )  # fmt: skip
+    listed = {u["username"]: u for u in json.loads(_ok(runner, "users", "list", "--json"))["users"]}
+    assert body == listed["off"]
+    assert (body["role"], body["partner_countries"]) == ("partner_authority", ["DE", "FR"])
+    as_exporter = json.loads(
+        _ok(runner, "users", "set-role", "off", "exporter", "--company", uscc, "--as", "adm",
+            "--json")
+    )  # fmt: skip
+    assert as_exporter["company_id"] == listed["exp"]["company_id"]
+    assert as_exporter["partner_countries"] == []
+    for args, code in (
+        (["off", "partner_authority"], "auth.countries_required"),
+        (["off", "partner_authority", "--countries", "DE,XX"], "auth.unknown_country"),
+        (["off", "exporter"], "auth.company_required"),
+        (["adm", "analyst"], "auth.last_administrator"),
+    ):
+        refused = runner.invoke(app, ["users", "set-role", *args, "--as", "adm"])
+        assert refused.exit_code == 2, refused.output
+        assert code in refused.stderr
+    not_admin = runner.invoke(app, ["users", "set-role", "exp", "analyst", "--as", "exp"])
+    assert not_admin.exit_code == 2
+    assert "auth.role_required" in not_admin.stderr
+    unknown_role = runner.invoke(app, ["users", "set-role", "off", "overlord", "--as", "adm"])
+    assert unknown_role.exit_code == 2
+    assert "overlord" in unknown_role.output
+    engine = make_engine(cli_env)
+    with engine.connect() as conn:
+        changes = conn.scalars(
+            select(AuditEvent.actor).where(AuditEvent.action == "auth.role_changed")
+        ).all()
+    engine.dispose()
+    assert len(changes) == 2
+    assert all(actor.startswith("adm (administrator) via cli:") for actor in changes)
+
+
+def test_calendar_years_say_which_are_official_and_a_load_makes_one_so(
+    runner: CliRunner, cli_env: str, tmp_path: Path
+) -> None:
+    _setup(runner, tmp_path)
+    years = json.loads(_ok(runner, "calendar", "years", "--json"))["years"]
+    assert [y["year"] for y in years] == sorted((y["year"] for y in years), reverse=True)
+    published = WorkingCalendar().covered_years
+    assert years[0]["year"] > max(published)  # the next year to load is shown
+    for year in years:
+        official = year["year"] in published
+        assert (year["official"], year["status"] == "package") == (official, official)
+    example = Path(__file__).resolve().parents[2] / "src/rarex/licensing/data"
+    _ok(runner, "calendar", "load", str(example / "example-schedule-2027.yaml"), "--as", "adm",
+        "--force")  # fmt: skip
+    after = {y["year"]: y for y in json.loads(_ok(runner, "calendar", "years", "--json"))["years"]}
+    assert (after[2027]["status"], after[2027]["source"]) == (
+        "loaded",
+        "example-schedule-2027.yaml",
+    )
+    lines = _ok(runner, "calendar", "years").splitlines()
+    assert any("2027" in line and "loaded" in line for line in lines)
+    assert any(str(max(after)) in line and "provisional" in line for line in lines)

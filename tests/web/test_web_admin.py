@@ -1,19 +1,22 @@
 """Administration in the browser's pages (issue 12, item 3), on SQLite and PostgreSQL: users
 listed and created (a refusal beside its field), a token issued with an expiry and shown
 once, rotated and revoked, a password set (twice alike), a sign-in lock lifted, a user
-deactivated, the audit chain verified; nobody but an administrator gets in."""
+deactivated, the audit chain verified; a role and its company or partner countries changed
+(each refusal beside its field, the user's sessions ended, the last administrator kept);
+nobody but an administrator gets in."""
 
 from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rarex.auth.roles import Role
 from rarex.clock import FixedClock
-from rarex.models import SignInThrottle, User
+from rarex.models import AuditEvent, SignInThrottle, User, WebSession
 from tests.factories import make_company
 from tests.web.site_helpers import SITE, TestClient, csrf_of, sign_in, user_with_password
 
@@ -104,3 +107,117 @@ def test_an_administrator_creates_a_user_and_manages_its_tokens_password_and_loc
     assert not user.active
     verified = site.post("/admin/audit", data={"csrf_token": token}, headers={"Origin": SITE})
     assert "Intact:" in verified.text
+
+
+def _role(site: TestClient, username: str, token: str, **form: str) -> Any:
+    return site.post(
+        f"/admin/users/{username}/role", data={"csrf_token": token} | form,
+        headers={"Origin": SITE},
+    )  # fmt: skip
+
+
+def _error(page: str, field: str) -> str:
+    found = re.search(rf'id="{field}-error">([^<]+)<', page)
+    assert found is not None, field
+    return found.group(1)
+
+
+def test_a_role_and_its_jurisdiction_change_with_each_refusal_beside_its_field(
+    site: TestClient, session: Session, clock: FixedClock
+) -> None:
+    company = make_company(session, clock)
+    officer = user_with_password(session, clock, Role.LICENSING_OFFICER)
+    admin = user_with_password(session, clock, Role.ADMINISTRATOR)
+    sign_in(site, officer)  # a session of the officer's, which the change will end
+    sign_in(site, admin)
+    page = site.get(f"/admin/users/{officer}")
+    assert re.search(r'<option value="licensing_officer" selected>', page.text)
+    token = csrf_of(page.text)
+
+    for form, field, says in (
+        ({"role": "partner_authority"}, "partner_countries", "at least one country"),
+        ({"role": "partner_authority", "partner_countries": "DE, XX"}, "partner_countries",
+         "unknown: XX"),
+        ({"role": "exporter"}, "company_uscc", "must belong to a company"),
+        ({"role": "analyst", "company_uscc": company.uscc}, "company_uscc", "only exporter"),
+        ({"role": "analyst", "partner_countries": "DE"}, "partner_countries",
+         "only partner authorities"),
+        ({"role": "exporter", "company_uscc": "91110000000000000X"}, "company_uscc", ""),
+        ({"role": "overlord"}, "role", "Input should be"),
+    ):  # fmt: skip
+        refused = _role(site, officer, token, **form)
+        assert refused.status_code == 422, form
+        assert says in _error(refused.text, field)
+        assert f'<option value="{form["role"]}" selected>' in refused.text or (
+            form["role"] == "overlord"
+        )
+        typed = form.get("partner_countries") or form.get("company_uscc")
+        if typed:
+            assert f'value="{typed}"' in refused.text  # what was typed, kept
+    session.expire_all()
+    assert session.scalar(select(User.role).where(User.username == officer)) == (
+        Role.LICENSING_OFFICER.value
+    )
+
+    changed = _role(site, officer, token, role="partner_authority", partner_countries="fr de")
+    assert changed.status_code == 303
+    session.expire_all()
+    user = session.scalar(select(User).where(User.username == officer))
+    assert user is not None
+    assert (user.role, user.partner_countries) == ("partner_authority", ["DE", "FR"])
+    live = session.scalars(
+        select(WebSession).where(WebSession.user_id == user.id, WebSession.ended_at.is_(None))
+    ).all()
+    assert live == []  # signed out: their pages were the old role's
+    event = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "auth.role_changed")
+    ).one()
+    assert '"role_before":"licensing_officer"' in event.payload_json
+    shown = site.get(f"/admin/users/{officer}").text
+    assert 'value="DE FR"' in shown
+
+    to_exporter = _role(site, officer, token, role="exporter", company_uscc=company.uscc)
+    assert to_exporter.status_code == 303
+    assert company.uscc in site.get(f"/admin/users/{officer}").text
+
+
+def test_the_last_active_administrator_cannot_step_down_until_another_is_made(
+    site: TestClient, session: Session, clock: FixedClock
+) -> None:
+    analyst = user_with_password(session, clock, Role.ANALYST)
+    admin = user_with_password(session, clock, Role.ADMINISTRATOR)
+    sign_in(site, admin)
+    token = csrf_of(site.get("/admin").text)
+    alone = _role(site, admin, token, role="analyst")
+    assert alone.status_code == 422
+    assert "last active administrator" in _error(alone.text, "role")
+    assert _role(site, analyst, token, role="administrator").status_code == 303
+    stepped_down = _role(site, admin, token, role="analyst")
+    assert stepped_down.status_code == 303
+    # their own session ended with the change: the next page asks them to sign in
+    assert site.get("/admin").headers["location"] == "/login?next=/admin"
+
+
+def test_only_administrators_change_roles_and_a_form_needs_its_token(
+    site: TestClient, session: Session, clock: FixedClock
+) -> None:
+    company = make_company(session, clock)
+    target = user_with_password(session, clock, Role.ANALYST)
+    others = [
+        user_with_password(session, clock, Role.EXPORTER, company=company),
+        user_with_password(session, clock, Role.CUSTOMS_OFFICER),
+    ]
+    admin = user_with_password(session, clock, Role.ADMINISTRATOR)
+    for username in others:
+        sign_in(site, username)
+        assert site.get(f"/admin/users/{target}").status_code == 403
+        token = csrf_of(site.get("/").text)
+        assert _role(site, target, token, role="administrator").status_code == 403
+    sign_in(site, admin)
+    assert _role(site, target, "forged", role="administrator").status_code == 403
+    assert (
+        _role(site, "nobody-here", csrf_of(site.get("/admin").text), role="analyst").status_code
+        == 404
+    )
+    session.expire_all()
+    assert session.scalar(select(User.role).where(User.username == target)) == "analyst"

@@ -8,12 +8,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
-from rarex.api.schemas.reference import CatalogSearchRead, ControlCheckRead, DeadlineRead
+from rarex.api.schemas.reference import (
+    CalendarYearRead,
+    CatalogSearchRead,
+    ControlCheckRead,
+    DeadlineRead,
+)
 from rarex.catalog.service import load_control_list
 from rarex.clock import authority_date
 from rarex.errors import InvalidInput
 from rarex.inputs import Code, Label
-from rarex.licensing.calendar_store import statutory_deadline
+from rarex.licensing.calendar_store import calendar_years, statutory_deadline
 
 router = APIRouter(tags=["reference"])
 
@@ -72,3 +77,16 @@ def calendar_deadline(
         session, settings=settings, accepted_on=accepted, working_days=working_days
     )
     return DeadlineRead.model_validate(deadline.to_dict())
+
+
+@router.get("/calendar/years")
+def calendar_years_known(
+    _actor: ActorDep, session: SessionDep, clock: ClockDep
+) -> list[CalendarYearRead]:
+    """The years the calendar knows, newest first, to the first year with no schedule (the next
+    to load): each official (published in the package, or loaded) or provisional
+    (Monday-Friday, no schedule yet)."""
+    return [
+        CalendarYearRead.model_validate(year.to_dict())
+        for year in calendar_years(session, clock=clock)
+    ]

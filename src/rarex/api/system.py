@@ -31,6 +31,7 @@ from rarex.audit.service import verify
 from rarex.auth.roles import Role, require_role
 from rarex.auth.service import (
     actor_for_username,
+    change_role,
     create_user,
     deactivate_user,
     declare_conflict,
@@ -64,6 +65,12 @@ class _In(BaseModel):
 class UserCreate(_In):
     username: Code
     display_name: Name
+    role: Role
+    company_uscc: Code | None = None
+    partner_countries: list[Code] = Field(default_factory=list, max_length=60)
+
+
+class RoleChange(_In):
     role: Role
     company_uscc: Code | None = None
     partner_countries: list[Code] = Field(default_factory=list, max_length=60)
@@ -299,3 +306,22 @@ def unlock(
     """Forget the user's failed sign-ins from every address (a user locked out)."""
     freed = unlock_sign_in(session, clock=clock, actor=actor, username=username)
     return SignInUnlocked(username=username, addresses_freed=freed)
+
+
+@router.post("/users/{username}/role")
+def set_role(
+    username: Username, body: RoleChange, session: SessionDep, actor: ActorDep, clock: ClockDep
+) -> UserRead:
+    """Another role, company or partner countries for a user (administrators), checked as at
+    creation; a partner authority needs a country; the last active administrator keeps the
+    role (409 ``auth.last_administrator``). Ends the user's web sessions; tokens stay."""
+    # The role first: a lookup before it would tell anyone which companies are registered.
+    require_role(actor, Role.ADMINISTRATOR, action="change users' roles")
+    company_id = None
+    if body.company_uscc is not None:
+        company_id = company_by_uscc(session, uscc=body.company_uscc).id
+    user = change_role(
+        session, clock=clock, actor=actor, username=username, role=body.role,
+        company_id=company_id, partner_countries=body.partner_countries,
+    )  # fmt: skip
+    return _user_read(user)

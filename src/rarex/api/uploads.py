@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from fastapi import UploadFile
+from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from rarex.errors import InvalidInput

@@ -62,6 +62,28 @@ def create_user(
             f"username {username!r} must be 2-80 lower-case letters, digits, '.', '_' or '-'",
             code="auth.invalid_username",
         )
+    countries = _membership(session, role, company_id, partner_countries)
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"username {username!r} is taken", code="auth.username_taken")
+    user = User(
+        username=username,
+        display_name=display_name,
+        role=role.value,
+        company_id=company_id,
+        partner_countries=countries,
+        active=True,
+        created_at=clock.now(),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _membership(
+    session: Session, role: Role, company_id: uuid.UUID | None, partner_countries: Iterable[str]
+) -> list[str]:
+    """What a role belongs to, checked (an exporter's company, a partner authority's
+    countries, nothing for the others): the partner countries as stored, sorted ISO codes."""
     if role is Role.EXPORTER and company_id is None:
         raise InvalidInput(
             "an exporter user must belong to a company", code="auth.company_required"
@@ -85,20 +107,7 @@ def create_user(
         raise InvalidInput(
             "only partner authorities have partner countries", code="auth.countries_not_allowed"
         )
-    if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict(f"username {username!r} is taken", code="auth.username_taken")
-    user = User(
-        username=username,
-        display_name=display_name,
-        role=role.value,
-        company_id=company_id,
-        partner_countries=countries,
-        active=True,
-        created_at=clock.now(),
-    )
-    session.add(user)
-    session.flush()
-    return user
+    return countries
 
 
 def issue_token(
@@ -284,6 +293,64 @@ def deactivate_user(session: Session, *, clock: Clock, actor: Actor | None, user
     end_sessions_of(session, clock=clock, user=user)
     _audit(session, clock, actor, "auth.user_deactivated", user, {"tokens_revoked": revoked})
     return user
+
+
+def change_role(
+    session: Session,
+    *,
+    clock: Clock,
+    actor: Actor | None,
+    username: str,
+    role: Role,
+    company_id: uuid.UUID | None = None,
+    partner_countries: Iterable[str] = (),
+) -> User:
+    """Give ``username`` another role, or the same role another company or other partner
+    countries, under the rules of ``create_user``; a partner authority also needs at least one
+    country (one following none would see nothing). Audited.
+
+    The user's web sessions end: a page open under the old role offers forms of the old role.
+    API tokens stay: a token names a user, and every request reads the user's role afresh.
+    The last active administrator keeps the role: with none left, nobody could administer.
+    Nothing changed changes nothing (no event, sessions kept)."""
+    if actor is not None:
+        require_role(actor, Role.ADMINISTRATOR, action="change users' roles")
+    user = user_named(session, username)
+    countries = _membership(session, role, company_id, partner_countries)
+    if role is Role.PARTNER_AUTHORITY and not countries:
+        raise InvalidInput(
+            "a partner authority follows at least one country", code="auth.countries_required"
+        )
+    before = (user.role, user.company_id, list(user.partner_countries or []))
+    if before == (role.value, company_id, countries):
+        return user
+    if user.role == Role.ADMINISTRATOR.value and role is not Role.ADMINISTRATOR and user.active:
+        _keep_an_administrator(session, user)
+    user.role, user.company_id, user.partner_countries = role.value, company_id, countries
+    from rarex.auth.sign_in import end_sessions_of  # sign_in builds on this module
+
+    ended = end_sessions_of(session, clock=clock, user=user)
+    _audit(
+        session, clock, actor, "auth.role_changed", user,
+        {"role_before": before[0], "role": role.value, "company_id": company_id,
+         "partner_countries": countries, "sessions_ended": ended},
+    )  # fmt: skip
+    return user
+
+
+def _keep_an_administrator(session: Session, leaving: User) -> None:
+    """Refuse to demote ``leaving`` when no other active administrator remains. The rows are
+    locked so that two administrators demoting each other at once cannot both succeed."""
+    administrators = session.scalars(
+        select(User.id)
+        .where(User.role == Role.ADMINISTRATOR.value, User.active.is_(True))
+        .with_for_update()
+    ).all()
+    if not set(administrators) - {leaving.id}:
+        raise Conflict(
+            f"{leaving.username} is the last active administrator; make another one first",
+            code="auth.last_administrator",
+        )
 
 
 def revoke_tokens(session: Session, *, clock: Clock, actor: Actor | None, username: str) -> int:

@@ -1,5 +1,6 @@
-"""``rarex calendar``: the statutory deadline of an acceptance date, and loading a year's official
-schedule. Its own module so that ``calendar deadline`` imports only what it needs."""
+"""``rarex calendar``: the statutory deadline of an acceptance date, the years the calendar knows,
+and loading a year's official schedule. Its own module so that ``calendar deadline`` imports
+only what it needs."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
+from rich.table import Column, Table
 
 from rarex.cli.common import console, domain_errors, emit_json, fail, parse_date
 from rarex.cli.context import open_context
-from rarex.licensing.calendar_store import statutory_deadline
+from rarex.licensing.calendar_store import calendar_years, statutory_deadline
 
 app = typer.Typer(help="China's official working-day calendar.", no_args_is_help=True)
 
@@ -41,6 +44,31 @@ def calendar_deadline(
         f"accepted {accepted_on.isoformat()} + {result.working_days} working days → "
         f"due [bold]{result.due_date.isoformat()}[/]{note}"
     )
+
+
+@app.command("years")
+@domain_errors
+def calendar_years_command(as_json: JsonOpt = False) -> None:
+    """The years the calendar knows, newest first, to the first with no schedule: official
+    (status package: published with Rarex; loaded: by an administrator) or provisional (the
+    Monday-Friday rule until its schedule is loaded). Example: rarex calendar years --json"""
+    ctx = open_context()
+    with ctx.reading() as connection:
+        years = calendar_years(connection, clock=ctx.clock)
+    if as_json:
+        emit_json({"years": [year.to_dict() for year in years]})
+        return
+    table = Table("year", Column("status", no_wrap=True), Column("working days", justify="right"),
+                  Column("days off", justify="right"), Column("make-up", justify="right"),
+                  "source")  # fmt: skip
+    for year in years:
+        state = year.status if year.official else "[yellow]provisional[/]"
+        source = escape(year.source) if year.official else "Monday-Friday rule"
+        table.add_row(
+            str(year.year), state, str(year.working_days), str(year.holidays),
+            str(year.makeup_days), source,
+        )  # fmt: skip
+    console.print(table)
 
 
 @app.command("load")

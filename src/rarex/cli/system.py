@@ -13,6 +13,7 @@ from rich.markup import escape
 from rarex.audit.service import verify
 from rarex.auth.roles import Actor, Role
 from rarex.auth.service import (
+    change_role,
     create_user,
     deactivate_user,
     declare_conflict,
@@ -31,7 +32,7 @@ from rarex.clock import end_of_authority_day
 from rarex.config import get_settings
 from rarex.licensing.records import exporter_record
 from rarex.migrations import current_revision, head_revision, upgrade_database
-from rarex.models import ApiToken
+from rarex.models import ApiToken, User
 from rarex.parties.service import company_by_uscc, record_violation, register_company
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -325,6 +326,15 @@ def _token_row(token: ApiToken) -> dict[str, object]:
     }
 
 
+def _user_row(user: User) -> dict[str, object]:
+    return {
+        "username": user.username, "role": user.role, "active": user.active,
+        "company_id": str(user.company_id) if user.company_id else None,
+        "partner_countries": list(user.partner_countries or []),
+        "has_password": user.password_hash is not None,
+    }  # fmt: skip
+
+
 @users_app.command("list")
 @domain_errors
 def users_list(as_json: JsonOpt = False) -> None:
@@ -333,15 +343,7 @@ def users_list(as_json: JsonOpt = False) -> None:
     ctx = open_context()
     with ctx.unit_of_work() as session:
         admin = Actor(user_id=uuid.UUID(int=0), username="operator", role=Role.ADMINISTRATOR)
-        rows = [
-            {
-                "username": u.username, "role": u.role, "active": u.active,
-                "company_id": str(u.company_id) if u.company_id else None,
-                "partner_countries": list(u.partner_countries or []),
-                "has_password": u.password_hash is not None,
-            }
-            for u in list_users(session, actor=admin)
-        ]  # fmt: skip
+        rows = [_user_row(u) for u in list_users(session, actor=admin)]
     if as_json:
         emit_json({"users": rows})
         return
@@ -424,6 +426,43 @@ def users_rotate_token(token_id: str, as_json: JsonOpt = False) -> None:
         emit_json({"token": token})
     else:
         console.print(f"new token: {token}")
+
+
+@users_app.command("set-role")
+@domain_errors
+def users_set_role(
+    username: Annotated[str, typer.Argument(help="The user whose role changes")],
+    role: Annotated[Role, typer.Argument(help="The new role")],
+    as_user: Annotated[str, typer.Option("--as", help="Administrator username")],
+    company: Annotated[
+        str | None, typer.Option(help="USCC of the exporter (exporters only)")
+    ] = None,
+    countries: Annotated[
+        str | None,
+        typer.Option(help="ISO codes a partner authority follows, comma-separated: DE,FR"),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Change a user's role, company or partner countries (audited), checked as at creation;
+    a partner authority needs a country, and the last active administrator keeps the role.
+    Ends the user's web sessions; API tokens stay. Example: rarex users set-role eu.liaison
+    partner_authority --countries DE,FR --as admin"""
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        admin = ctx.actor(session, as_user)
+        company_id = company_by_uscc(session, uscc=company).id if company else None
+        user = change_role(
+            session, clock=ctx.clock, actor=admin, username=username, role=role,
+            company_id=company_id,
+            partner_countries=[c for c in (countries or "").replace(",", " ").split() if c],
+        )  # fmt: skip
+        row = _user_row(user)
+        follows = ", ".join(user.partner_countries or [])
+        shown = f"{user.role} ({follows})" if follows else user.role
+    if as_json:
+        emit_json(row)
+    else:
+        console.print(f"{username} is now {shown}; their web sessions are ended")
 
 
 @users_app.command("unlock")

@@ -15,11 +15,12 @@ working days cost a bisection and a few subtractions, not a day-by-day loop.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 import chinese_calendar
 import yaml
@@ -48,6 +49,39 @@ class OfficialSchedule:
     year: int
     days: dict[date, OfficialDay] = field(hash=False)
     source: str
+
+
+YearStatus = Literal["package", "loaded", "provisional"]
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarYear:
+    """Where a year's working days come from: the package's published data, a schedule an
+    administrator loaded (it wins over the package), or the provisional Monday-Friday rule.
+    ``holidays`` and ``makeup_days`` count the days off and the make-up working days the
+    published schedule lists (none for a provisional year)."""
+
+    year: int
+    status: YearStatus
+    source: str
+    working_days: int
+    holidays: int
+    makeup_days: int
+
+    @property
+    def official(self) -> bool:
+        return self.status != "provisional"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "status": self.status,
+            "official": self.official,
+            "source": self.source,
+            "working_days": self.working_days,
+            "holidays": self.holidays,
+            "makeup_days": self.makeup_days,
+        }
 
 
 # --- schedule files ---------------------------------------------------------------------------
@@ -168,6 +202,15 @@ def _package_year(year: int) -> tuple[bool, ...] | None:
     return tuple(bool(chinese_calendar.is_workday(first + timedelta(i))) for i in range(size))
 
 
+@lru_cache(maxsize=1)
+def _package_listed() -> tuple[Counter[int], Counter[int]]:
+    """The package's listed days off and make-up working days, counted by year."""
+    return (
+        Counter(d.year for d in chinese_calendar.holidays),
+        Counter(d.year for d in chinese_calendar.workdays),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class _YearTable:
     origin: int  # ordinal of 1 January
@@ -211,6 +254,20 @@ class WorkingCalendar:
         years = {d.year for d in chinese_calendar.holidays}
         package = {y for y in range(min(years), max(years) + 1) if _package_year(y) is not None}
         return frozenset(package | self._sources.keys())
+
+    def year_summary(self, year: int) -> CalendarYear:
+        """What this calendar knows of ``year`` (2..9999): its source and its counts."""
+        working = self.working_days_between(date(year - 1, 12, 31), date(year, 12, 31))
+        if year in self._sources:
+            listed = [o.is_working for d, o in self._overrides.items() if d.year == year]
+            return CalendarYear(
+                year, "loaded", self._sources[year], working,
+                holidays=listed.count(False), makeup_days=listed.count(True),
+            )  # fmt: skip
+        if _package_year(year) is not None:
+            off, on = _package_listed()
+            return CalendarYear(year, "package", PACKAGE_SOURCE, working, off[year], on[year])
+        return CalendarYear(year, "provisional", FALLBACK_SOURCE, working, 0, 0)
 
     def _table(self, year: int) -> _YearTable:
         table = self._tables.get(year)

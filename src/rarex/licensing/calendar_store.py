@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, Connection, Date, String, text
 
+from rarex.clock import Clock, authority_date
 from rarex.config import Settings
 from rarex.errors import InvalidInput
+from rarex.licensing.calendar import CalendarYear
 from rarex.licensing.deadlines import Deadline, OfficialDay, WorkingCalendar, deadline
 
 if TYPE_CHECKING:
@@ -54,6 +56,17 @@ def working_calendar(session: Session | Connection) -> WorkingCalendar:
 def forget_working_calendar(session: Session) -> None:
     """After a year is loaded or replaced: the transaction's next step reads the calendar anew."""
     session.info.pop("working_calendar", None)
+
+
+def calendar_years(session: Session | Connection, *, clock: Clock) -> list[CalendarYear]:
+    """The years the calendar knows, newest first, each official (the package's or a loaded
+    schedule) or provisional (the Monday-Friday rule, until its schedule is loaded): from the
+    package's first year to the year after the last official one, the next to load, and to
+    next year at least."""
+    calendar = working_calendar(session)
+    covered = calendar.covered_years
+    last = max(max(covered) + 1, authority_date(clock.now()).year + 1)
+    return [calendar.year_summary(year) for year in range(last, min(covered) - 1, -1)]
 
 
 # Beyond these years a date is a typo, not a case: refuse it rather than build calendars for it.

@@ -1,7 +1,8 @@
-"""Administration in the browser: users (create, password, deactivate, unlock a sign-in lock),
-their API tokens (issue with a name and an expiry, rotate, revoke; a value shown once), and
-the audit chain's verification. Each form is the service the API and the CLI call
-(``auth.service``, ``auth.sign_in``, ``audit.service``)."""
+"""Administration in the browser: users (create, role and jurisdiction, password, deactivate,
+unlock a sign-in lock), their API tokens (issue with a name and an expiry, rotate, revoke; a
+value shown once), and the audit chain's verification. Each form is the service the API and
+the CLI call (``auth.service``, ``auth.sign_in``, ``audit.service``). The room's other pages,
+watch lists and the official calendar, are their own modules, included in this router."""
 
 from __future__ import annotations
 
@@ -11,14 +12,17 @@ from typing import Any, Final
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from rarex.api.deps import ClockDep, SessionDep, SettingsDep
+from rarex.api.system import RoleChange
 from rarex.audit.service import verify
 from rarex.auth.roles import Role
 from rarex.auth.service import (
+    change_role,
     create_user,
     deactivate_user,
     issue_token,
@@ -31,13 +35,15 @@ from rarex.auth.service import (
 from rarex.auth.sign_in import Resumed, SignInPolicy, set_password, sign_in_locks, unlock_sign_in
 from rarex.clock import end_of_authority_day
 from rarex.errors import Conflict, InvalidInput, NotFound
-from rarex.parties.service import company_by_uscc
+from rarex.models import Company, User
+from rarex.parties.service import company_by_uscc, get_company
+from rarex.web import admin_calendar_pages, admin_lists_pages
+from rarex.web.admin_room import ADMINS, schema_problems, typed_of
 from rarex.web.i18n import Language
 from rarex.web.pages import (
     MAX_FIELD,
     LanguageDep,
     Problem,
-    Room,
     ViewerDep,
     not_found_page,
 )
@@ -46,11 +52,15 @@ from rarex.web.templates import render
 router = APIRouter(include_in_schema=False)
 
 ROLES: Final = tuple(role.value for role in Role)
-
-
-ADMINS: Final = Room(
-    frozenset({Role.ADMINISTRATOR}), "web.admins_only", "administration is the administrators'"
-)
+ROLE_FIELDS: Final = frozenset({"role", "company_uscc", "partner_countries"})
+# A refusal of a role change, beside the field that caused it: a company's refusals (party.*)
+# beside the USCC, any other beside the role.
+_ROLE_REFUSED: Final = {
+    "auth.company_required": "company_uscc", "auth.company_not_allowed": "company_uscc",
+    "auth.unknown_country": "partner_countries",
+    "auth.countries_not_allowed": "partner_countries",
+    "auth.countries_required": "partner_countries",
+}  # fmt: skip
 
 
 def admin_only(request: Request, viewer: Resumed | None, language: Language) -> Resumed | Response:
@@ -149,6 +159,7 @@ def _user_page(
     username: str,
     *,
     errors: dict[str, Problem] | None = None,
+    typed: dict[str, str] | None = None,
     shown_token: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
@@ -156,15 +167,27 @@ def _user_page(
         user = user_named(session, username[:80])
     except NotFound as missing:
         return not_found_page(request, language, admin, missing.code)
+    company = get_company(session, company_id=user.company_id) if user.company_id else None
     return render(
         request, "admin_user.html",
-        {"viewer": admin, "user": user,
+        {"viewer": admin, "user": user, "roles": ROLES,
+         "company": {"uscc": company.uscc, "name": company.name} if company else None,
          "tokens": tokens_of(session, actor=admin.actor, username=user.username),
          "locked": sign_in_locks(session, actor=admin.actor, now=clock.now()).get(
              user.username, 0),
-         "errors": errors or {}, "shown_token": shown_token, "now": clock.now()},
+         "errors": errors or {}, "typed": typed or _membership_typed(user, company),
+         "shown_token": shown_token, "now": clock.now()},
         language=language, status_code=status_code,
     )  # fmt: skip
+
+
+def _membership_typed(user: User, company: Company | None) -> dict[str, str]:
+    """The role form as it stands before anything is typed: the user's own."""
+    return {
+        "role": user.role,
+        "company_uscc": company.uscc if company is not None else "",
+        "partner_countries": " ".join(user.partner_countries or []),
+    }
 
 
 @router.get("/admin/users/{username}")
@@ -181,6 +204,55 @@ def admin_user(
     if isinstance(admin, Response):
         return admin
     return _user_page(request, session, clock, admin, language, username)
+
+
+@router.post("/admin/users/{username}/role")
+async def admin_user_role(
+    request: Request,
+    username: str,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    viewer: ViewerDep,
+    language: LanguageDep,
+) -> Response:
+    """Another role, company or partner countries (``auth.service.change_role``); a refusal
+    beside its field with what was typed. The user's web sessions end; their tokens stay."""
+    posted = await _posted(request, settings, viewer, language)
+    if isinstance(posted, Response):
+        return posted
+    admin, form = posted
+    typed = typed_of(form)
+    try:
+        user = user_named(session, username[:80])
+    except NotFound as missing:
+        return not_found_page(request, language, admin, missing.code)
+    try:
+        change = RoleChange.model_validate(
+            {"role": typed.get("role", ""),
+             "company_uscc": typed.get("company_uscc", "").strip() or None,
+             "partner_countries": typed.get("partner_countries", "").replace(",", " ").split()}
+        )  # fmt: skip
+        company_id = (
+            company_by_uscc(session, uscc=change.company_uscc).id if change.company_uscc else None
+        )
+        change_role(
+            session, clock=clock, actor=admin.actor, username=user.username, role=change.role,
+            company_id=company_id, partner_countries=change.partner_countries,
+        )  # fmt: skip
+    except ValidationError as invalid:
+        errors = schema_problems(invalid, ROLE_FIELDS)
+    except (InvalidInput, NotFound, Conflict) as refused:
+        field = _ROLE_REFUSED.get(refused.code, "role")
+        if refused.code.startswith("party."):  # a USCC malformed or not registered
+            field = "company_uscc"
+        errors = {field: Problem(refused.code, refused.message)}
+    else:
+        return RedirectResponse(f"/admin/users/{quote(user.username)}", status_code=303)
+    return _user_page(
+        request, session, clock, admin, language, user.username,
+        errors=errors, typed=typed, status_code=422,
+    )  # fmt: skip
 
 
 @router.post("/admin/users/{username}/{step}")
@@ -280,3 +352,8 @@ async def admin_audit_verify(
         request, "admin_audit.html", {"viewer": admin, "result": result.to_dict()},
         language=language,
     )  # fmt: skip
+
+
+# The room's other pages: after the users', whose addresses they do not share.
+router.include_router(admin_lists_pages.router)
+router.include_router(admin_calendar_pages.router)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from rarex.api.schemas import DateText, Out
@@ -55,3 +57,16 @@ class DeadlineRead(Out):
     working_days: int
     due_date: DateText
     provisional: bool
+
+
+class CalendarYearRead(Out):
+    year: int
+    status: Literal["package", "loaded", "provisional"] = Field(
+        description="package: published data shipped in Rarex; loaded: a schedule an "
+        "administrator loaded; provisional: the Monday-Friday rule, no schedule yet"
+    )
+    official: bool
+    source: str
+    working_days: int
+    holidays: int = Field(description="Days off the published schedule lists")
+    makeup_days: int = Field(description="Weekend days the published schedule makes working")
