@@ -16,6 +16,8 @@ from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 from starlette.requests import Request
 
+from rarex.clock import AUTHORITY_TZ
+
 Language = Literal["en", "zh"]
 LANGUAGES: Final[tuple[Language, ...]] = ("en", "zh")
 LANGUAGE_COOKIE: Final = "rarex_lang"
@@ -86,7 +88,10 @@ def day(value: date, language: Language) -> str:
 
 
 def moment(value: datetime, language: Language) -> str:
-    return format_datetime(value, format="medium", locale=locale_of(language))
+    """A moment in the authority's time, its offset said: "7 Dec 2026, 19:30:43 UTC+08:00".
+    Stored moments are UTC; a reader in Beijing or Brussels reads the same unambiguous time."""
+    here = format_datetime(value, format="medium", tzinfo=AUTHORITY_TZ, locale=locale_of(language))
+    return f"{here} UTC{format_datetime(value, format='xxx', tzinfo=AUTHORITY_TZ)}"
 
 
 EN_DASH: Final = "\u2013"

@@ -145,15 +145,21 @@ def test_the_whole_story_from_filing_to_the_statistics(browser: Any, live_site: 
     _step(officer, "Request information", "Send the datasheet of the magnets' coating")
     assert "Information requested" in facts.inner_text()
 
-    # the control list changes: the consignee is now listed, the case screened again
-    changed = httpx.post(
-        f"{site.url}/api/v1/screening/lists",
-        data={"format": "cn-mofcom-csv"},
-        files=[("files", ("cn.csv", control_list(LISTED, CONSIGNEE), "text/csv"))],
-        headers={"Authorization": f"Bearer {site.officer_token}"},
-        timeout=30,
+    # the administrator imports a new version of the control list that names the consignee:
+    # the open case is screened again
+    admin = signed_in(browser, site, site.admin)
+    admin.goto(f"{site.url}/admin/lists")
+    admin.get_by_label("Format").select_option("cn-mofcom-csv")
+    admin.get_by_label(re.compile("^Files")).set_input_files(
+        files=[{"name": "cn.csv", "mimeType": "text/csv", "buffer": control_list(LISTED, CONSIGNEE)}]
     )
-    assert changed.status_code == 200, changed.text
+    admin.get_by_role("button", name="Import").click()
+    admin.wait_for_selector("text=Cases screened again")
+    answer = admin.locator("main").inner_text()
+    assert re.search(r"Added\s+1\b", answer), answer
+    _accessible(admin, site)
+    _shot(admin, site, "admin-lists-en")
+    admin.context.close()
 
     # the exporter reads the question and answers it with a document; the clock runs again
     exporter.reload()
