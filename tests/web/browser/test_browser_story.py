@@ -150,8 +150,9 @@ def test_the_whole_story_from_filing_to_the_statistics(browser: Any, live_site: 
     admin = signed_in(browser, site, site.admin)
     admin.goto(f"{site.url}/admin/lists")
     admin.get_by_label("Format").select_option("cn-mofcom-csv")
+    new_version = control_list(LISTED, CONSIGNEE)
     admin.get_by_label(re.compile("^Files")).set_input_files(
-        files=[{"name": "cn.csv", "mimeType": "text/csv", "buffer": control_list(LISTED, CONSIGNEE)}]
+        files=[{"name": "cn.csv", "mimeType": "text/csv", "buffer": new_version}]
     )
     admin.get_by_role("button", name="Import").click()
     admin.wait_for_selector("text=Cases screened again")
