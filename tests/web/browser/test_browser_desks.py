@@ -106,6 +106,11 @@ def test_an_administrator_issues_a_token_shown_once_and_verifies_the_audit_chain
     assert "rx_" in shown.inner_text()
     _accessible(page, live_site)
     _shot(page, live_site, "admin-user-en")
+    page.goto(f"{live_site.url}/admin/calendar")
+    assert page.locator("h1").inner_text() == "Official calendar"
+    assert "Provisional" in page.locator("main").inner_text()  # the next year to load
+    _accessible(page, live_site)
+    _shot(page, live_site, "admin-calendar-en")
     page.goto(f"{live_site.url}/admin/audit")
     page.get_by_role("button", name="Verify now").click()
     assert "Intact:" in page.get_by_role("status").inner_text()
