@@ -1,6 +1,7 @@
-"""Watch-list versions in the database: every shared list imports with its counts, the same
-content again changes nothing, a malformed file leaves the active version in use, a new
-version supersedes the old one and says what changed."""
+"""Watch-list versions in the database (every shared list imported whole: in
+``test_screening_list_shrink``): the same content again changes nothing, a malformed file
+leaves the active version in use, a new version supersedes the old one and says what
+changed."""
 
 from __future__ import annotations
 
@@ -14,11 +15,10 @@ from sqlalchemy.orm import Session
 
 from rarex.clock import FixedClock
 from rarex.config import Settings
-from rarex.models.screening import ListedEntry, ListVersion
+from rarex.models.screening import ListVersion
 from rarex.screening import lists as watch_lists
 from rarex.screening import search as screening_search
 from rarex.screening.errors import MalformedList
-from rarex.screening.sources import parse_list
 
 WATCHLISTS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "watchlists"
 
@@ -73,31 +73,6 @@ def import_(  # type: ignore[no-untyped-def]
         session, actor=None, clock=clock, fmt=fmt, files=files, file_names=names,
         shrink_limit=shrink_limit,
     )  # fmt: skip
-
-
-# Untraced by coverage: parsing every shared list under the tracer costs CI ~10 s of CPU per
-# database; the parsers' lines are covered by tests/screening/test_sources_*.
-@pytest.mark.slow
-@pytest.mark.no_cover
-def test_every_shared_list_imports_with_the_counts_its_parser_reads(
-    session: Session, clock: FixedClock
-) -> None:
-    for fmt, names in SHARED.items():
-        files = [shared(n) for n in names]
-        parsed = parse_list(fmt, files)
-        result = import_(session, clock, fmt, files, names)
-        assert not result.unchanged
-        assert result.entities == parsed.total.entities > 0
-        assert result.names == parsed.total.names >= result.entities
-        stored = session.scalar(
-            select(func.count(ListedEntry.id)).where(
-                ListedEntry.version_id == ListVersion.id, ListVersion.source == result.source
-            )
-        )
-        assert stored == result.entities
-    status = {s.source: s for s in watch_lists.list_status(session, actor=None)}
-    assert set(status) == {"ofac-sdn", "un-sc", "bis-dpl", "us-export", "cn-mofcom"}
-    assert status["cn-mofcom"].counts["control_list"] == {"entities": 153, "names": 306}
 
 
 def test_the_same_content_again_changes_nothing(session: Session, clock: FixedClock) -> None:
