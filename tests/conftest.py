@@ -12,15 +12,19 @@ worker.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, make_url, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -89,14 +93,93 @@ def postgres_url(schema: str) -> str:
 
 
 @contextmanager
-def whole_database(backend: str, folder: Path, *, name: str) -> Iterator[str]:
-    """The URL of an empty database of its own, for code that commits: a SQLite file in
-    ``folder`` or a PostgreSQL schema."""
+def whole_database(
+    backend: str, folder: Path, *, name: str, migrated: bool = False
+) -> Iterator[str]:
+    """The URL of a database of its own, for code that commits: a SQLite file in ``folder`` or
+    a PostgreSQL schema, empty; or, ``migrated``, already at the current schema revision."""
     if backend == "sqlite":
-        yield f"sqlite:///{folder / f'{name}.db'}"
+        path = folder / f"{name}.db"
+        if migrated:
+            shutil.copyfile(_migrated_sqlite_template(), path)
+        yield f"sqlite:///{path}"
+        return
+    if migrated:
+        with _database_from_template(name) as url:
+            yield url
         return
     with postgres_schema(f"rarex_{name}") as schema:
         yield postgres_url(schema)
+
+
+# A migrated database, copied: the migrations run once per worker and backend, not once per
+# whole database (0.1 s on SQLite, 0.3 s on PostgreSQL each, 140 of them in a run). The copy
+# is the migrations' own result, byte for byte on SQLite, by CREATE DATABASE ... TEMPLATE on
+# PostgreSQL.
+@cache
+def _migrated_sqlite_template() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="rarex-template-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = folder / "migrated.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade_database(engine)
+    engine.dispose()
+    return path
+
+
+def _postgres_admin() -> Engine:
+    engine = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        engine.dispose()
+        message = f"PostgreSQL is not reachable at {PG_URL}: {exc.orig}"
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return engine
+
+
+def _database_name(prefix: str) -> str:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return f"{prefix}_{worker}_{uuid.uuid4().hex[:10]}"
+
+
+def _drop_database(name: str) -> None:
+    admin = _postgres_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@cache
+def _migrated_postgres_template() -> str:
+    name = _database_name("rarex_template")
+    admin = _postgres_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    atexit.register(_drop_database, name)
+    engine = make_engine(make_url(PG_URL).set(database=name).render_as_string(hide_password=False))
+    upgrade_database(engine)
+    engine.dispose()  # a template must have no connection when it is copied
+    return name
+
+
+@contextmanager
+def _database_from_template(prefix: str) -> Iterator[str]:
+    template = _migrated_postgres_template()
+    name = _database_name(f"rarex_{prefix}")
+    admin = _postgres_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    try:
+        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -17,13 +17,30 @@ def runner() -> CliRunner:
 
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A whole empty database of its own (the CLI commits): a temp SQLite file or a PG schema."""
-    with whole_database(request.param, tmp_path, name="cli") as url:
+    """A whole database of its own (the CLI commits), at the current schema revision: a temp
+    SQLite file or a PostgreSQL database."""
+    with whole_database(request.param, tmp_path, name="cli", migrated=True) as url:
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A whole empty database of its own: what the CLI migrates, or refuses when outdated."""
+    with whole_database(request.param, tmp_path, name="cli_empty") as url:
         yield url
 
 
 @pytest.fixture
 def cli_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    yield from _environment(database_url, monkeypatch)
+
+
+@pytest.fixture
+def empty_cli_env(empty_database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    yield from _environment(empty_database_url, monkeypatch)
+
+
+def _environment(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("RAREX_DATABASE_URL", database_url)
     monkeypatch.setenv("RAREX_ENVIRONMENT", "development")
     monkeypatch.setenv("RAREX_PASSWORD_HASH_TIME_COST", "1")  # tests/conftest.py: CHEAP_HASHING

@@ -100,9 +100,9 @@ def test_applicant_text_is_printed_literally_not_as_markup(
 
 
 def test_an_outdated_schema_is_refused_not_migrated_silently(
-    runner: CliRunner, cli_env: str, tmp_path: Path
+    runner: CliRunner, empty_cli_env: str, tmp_path: Path
 ) -> None:
-    engine = make_engine(cli_env)
+    engine = make_engine(empty_cli_env)
     upgrade_database(engine, "0001")
     engine.dispose()
     result = runner.invoke(app, ["applications", "list", "--as", "off"])

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from rarex.api.app import create_app
@@ -17,8 +16,6 @@ from rarex.auth.roles import Actor, Role
 from rarex.auth.service import issue_token
 from rarex.clock import FixedClock
 from rarex.config import Settings
-from rarex.db_engine import make_engine
-from rarex.migrations import upgrade_database
 from rarex.models import Company
 from tests.conftest import BACKENDS, whole_database
 from tests.customs.customs_factories import Licensed, licensed
@@ -40,17 +37,8 @@ def setup(session: Session, clock: FixedClock, settings: Settings) -> Licensed:
 @pytest.fixture(params=BACKENDS)
 def own_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A whole database of its own, migrated: a temp SQLite file or a PostgreSQL schema."""
-    with whole_database(request.param, tmp_path, name="customs") as url:
-        _migrate(url)
+    with whole_database(request.param, tmp_path, name="customs", migrated=True) as url:
         yield url
-
-
-def _migrate(url: str) -> None:
-    engine: Engine = make_engine(url)
-    try:
-        upgrade_database(engine)
-    finally:
-        engine.dispose()
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ from rarex.auth.roles import Role
 from rarex.clock import FixedClock
 from rarex.config import Settings
 from rarex.db_engine import make_engine
-from rarex.migrations import upgrade_database
 from rarex.models.audit import AuditEvent
 from rarex.models.screening import ListedEntry, ListVersion
 from rarex.screening import lists as watch_lists
@@ -82,9 +81,8 @@ def whole_lists(
     (what each import answered kept); each test works in a transaction rolled back at its
     end. One import of the whole lists per backend serves every test here."""
     folder = tmp_path_factory.mktemp("shrink")
-    with whole_database(request.param, folder, name="shrink") as url:
+    with whole_database(request.param, folder, name="shrink", migrated=True) as url:
         engine = make_engine(url)
-        upgrade_database(engine)
         clock = FixedClock(datetime(2025, 6, 2, 2, 0, tzinfo=UTC))
         imported = {}
         with Session(engine) as session, session.begin():

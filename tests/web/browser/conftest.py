@@ -28,7 +28,6 @@ from rarex.db_engine import make_engine
 from rarex.licensing.filing import file_application
 from rarex.licensing.review import transition
 from rarex.licensing.states import Action
-from rarex.migrations import upgrade_database
 from rarex.screening.lists import import_list
 from rarex.statistics.importer import import_files
 from rarex.statistics.published import published_files
@@ -197,9 +196,8 @@ def live_site(
     browser test starts from, and each test adds to it only what it files itself."""
     chromium_path()
     folder = tmp_path_factory.mktemp("site")
-    with whole_database(request.param, folder, name="browser") as url:
+    with whole_database(request.param, folder, name="browser", migrated=True) as url:
         engine = make_engine(url)
-        upgrade_database(engine)
         seeded = _seed(url)
         settings = Settings(environment="test", database_url=url, **CHEAP_HASHING)
         app = create_site(settings, engine=engine)
