@@ -397,10 +397,10 @@ def officer_lanes(
     if isinstance(officer, Response):
         return officer
     months = lane_performance_by_month(session, actor=officer.actor, clock=clock, settings=settings)
-    bars = charts.lane_bars(months)
     return render(
         request, "officer_lanes.html",
-        {"viewer": officer, "months": months, "chart": _lane_text(bars, language)},
+        {"viewer": officer, "months": months,
+         "chart": _lane_text(charts.lane_bars(months), language)},
         language=language,
     )  # fmt: skip
 
@@ -419,8 +419,9 @@ def officer_lanes_chart(
     officer = desk_only(request, viewer, language)
     if isinstance(officer, Response):
         return officer
-    months = lane_performance_by_month(session, actor=officer.actor, clock=clock, settings=settings)
-    bars = charts.lane_bars(months)
+    bars = charts.lane_bars(
+        lane_performance_by_month(session, actor=officer.actor, clock=clock, settings=settings)
+    )
     return Response(
         charts.lane_chart(bars, _lane_text(bars, language)), media_type="image/svg+xml",
         headers={"Cache-Control": "private, no-cache", "Vary": "Accept-Language, Cookie"},
