@@ -68,22 +68,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def postgres_schema(prefix: str) -> Iterator[str]:
     """A new schema, dropped afterwards. Its name carries the xdist worker (for whoever reads
     ``pg_stat_activity``) and a random part, so workers and concurrent runs never share one."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    schema = f"{prefix}_{worker}_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_URL)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except OperationalError as exc:
-        admin.dispose()
-        message = f"PostgreSQL is not reachable at {PG_URL}: {exc.orig}"
-        if os.environ.get("CI"):
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
+    schema = _database_name(prefix)
+    admin = _postgres_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
         yield schema
     finally:
-        with admin.begin() as conn:
+        with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 

@@ -31,6 +31,8 @@ from rarex.web.templates import render
 router = APIRouter(include_in_schema=False)
 
 FIELDS: Final = frozenset({"source", "content", "force"})
+# A refusal of the loader beside the field that caused it; any other is the schedule's text's.
+_REFUSED_FIELD: Final = {"calendar.year_covered": "force", "calendar.schedule_file": "file"}
 # The longest schedule the API takes (``Statement``), in characters; UTF-8 takes at most 4
 # bytes for each, so a file longer than this many bytes is refused before it is decoded.
 MAX_SCHEDULE_CHARS: Final = 10_000
@@ -101,9 +103,7 @@ async def admin_load_schedule(
     except ValidationError as invalid:
         errors = schema_problems(invalid, FIELDS)
     except (InvalidInput, Conflict) as refused:
-        field = "force" if refused.code == "calendar.year_covered" else "content"
-        if refused.code == "calendar.schedule_file":
-            field = "file"
+        field = _REFUSED_FIELD.get(refused.code, "content")
         errors = {field: Problem(refused.code, refused.message)}
     else:
         return RedirectResponse(f"/admin/calendar?loaded={schedule.year}", status_code=303)
