@@ -41,6 +41,9 @@ def _file_in_steps(page: Any, site: LiveSite) -> str:
     """The exporter files the application, step by step; its reference."""
     page.get_by_role("link", name="File an application").click()
     assert page.locator("h1").inner_text() == "What will you export?"
+    # Enter finds only once the page's script is in; before that it continues, as without
+    # JavaScript (a keystroke a person makes after the page has loaded)
+    page.wait_for_load_state("load")
     # the item, found by its element, its codes filled in from the control list
     page.get_by_label("Control code, element or HS code").fill("dysprosium")
     page.keyboard.press("Enter")  # Enter in the finder finds
