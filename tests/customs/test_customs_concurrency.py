@@ -3,8 +3,8 @@ SQLite, each worker with its own sessions and connections on a whole database of
 
 At the acceptance's size the filings go through the group commit, as the API sends them; the
 same races then run once more with each filing in a transaction of its own (the CLI's and a
-lone filing's path) at 400 declarations against licenses of 200 kg, so that licenses still run
-dry halfway, in a fifth of the acceptance's time.
+lone filing's path) at 800 declarations against licenses of 400 kg, so that licenses still run
+dry halfway, for a third of the time.
 
 No balance goes below zero, what the licenses lost is exactly what the cleared lines drew
 (and what the drawdown ledger and the monthly aggregates say), and no declaration is applied
@@ -61,7 +61,7 @@ class Scale:
 
 
 ACCEPTANCE = Scale(declarations=2000, granted_kg=Decimal("1000"))
-SMALLER = Scale(declarations=400, granted_kg=Decimal("200"))
+SMALLER = Scale(declarations=800, granted_kg=Decimal("400"))
 DUPLICATE_SHARE = 0.05
 # What happens to a declaration after it is filed, and how often.
 FOLLOW_UPS = (("cancel", 0.03), ("amend", 0.03), ("hold_release", 0.03))
