@@ -18,6 +18,7 @@ from rarex.auth.service import issue_token
 from rarex.clock import FixedClock
 from rarex.config import Settings
 from rarex.models import Company
+from tests.apps import app_for
 from tests.factories import application_data, make_actor, make_company
 
 with warnings.catch_warnings():
@@ -55,7 +56,7 @@ def make_client(
     clients: list[TestClient] = []
 
     def build(settings_: Settings | None = None, **kw: Any) -> TestClient:
-        app = create_app(settings_ or settings, session_factory=sessions, clock=clock)
+        app = app_for(create_app, settings_ or settings, session_factory=sessions, clock=clock)
         test_client = TestClient(app, **kw)
         test_client.__enter__()
         clients.append(test_client)

@@ -17,6 +17,7 @@ from rarex.auth.service import issue_token
 from rarex.clock import FixedClock
 from rarex.config import Settings
 from rarex.models import Company
+from tests.apps import app_for
 from tests.conftest import BACKENDS, whole_database
 from tests.customs.customs_factories import Licensed, licensed
 from tests.factories import make_actor
@@ -57,7 +58,8 @@ def client(session: Session, clock: FixedClock, settings: Settings) -> Iterator[
     sessions = sessionmaker(
         bind=session.get_bind(), join_transaction_mode="create_savepoint", expire_on_commit=False
     )
-    with TestClient(create_app(settings, session_factory=sessions, clock=clock)) as test_client:
+    app = app_for(create_app, settings, session_factory=sessions, clock=clock)
+    with TestClient(app) as test_client:
         yield test_client
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from importlib.resources import files
 
 import chinese_calendar
@@ -38,6 +39,7 @@ def clock(
 # --- the independent day-by-day count ----------------------------------------------------------
 
 
+@cache  # the package scans its whole table on every call; the answer for a day never changes
 def naive_workday(d: date) -> tuple[bool, bool]:
     """(working, provisional), straight from the package, Monday-Friday where it has no data."""
     try:

@@ -16,6 +16,7 @@ from rarex.clock import FixedClock
 from rarex.config import Settings
 from rarex.models import Company
 from rarex.web.site import create_site
+from tests.apps import app_for
 from tests.conftest import CHEAP_HASHING
 from tests.factories import make_actor
 
@@ -32,7 +33,7 @@ def site_client(session: Session, clock: FixedClock, settings: Settings) -> Iter
     sessions = sessionmaker(
         bind=session.get_bind(), join_transaction_mode="create_savepoint", expire_on_commit=False
     )
-    app = create_site(settings, session_factory=sessions, clock=clock)
+    app = app_for(create_site, settings, session_factory=sessions, clock=clock)
     with TestClient(app, base_url=SITE, follow_redirects=False) as client:
         yield client
 

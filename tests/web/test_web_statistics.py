@@ -21,6 +21,7 @@ from rarex.config import Settings
 from rarex.statistics.importer import import_files
 from rarex.statistics.published import published_files
 from rarex.web.site import create_site
+from tests.apps import app_for
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
@@ -33,7 +34,7 @@ def site(session: Session, clock: FixedClock, settings: Settings) -> Iterator[Te
     sessions = sessionmaker(
         bind=session.get_bind(), join_transaction_mode="create_savepoint", expire_on_commit=False
     )
-    app = create_site(settings, session_factory=sessions, clock=clock)
+    app = app_for(create_site, settings, session_factory=sessions, clock=clock)
     with TestClient(app, follow_redirects=False) as client:
         yield client
 

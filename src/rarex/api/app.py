@@ -54,17 +54,25 @@ def create_app(
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_document_bytes)
     app.state.settings = settings
-    app.state.clock = clock or clock_for(settings.frozen_time)
     if session_factory is None:
         session_factory = make_sessionmaker(engine or make_engine(settings))
     if settings.environment == "production":
         with session_factory() as session:
             refuse_demo_passwords(session)
-    app.state.sessionmaker = session_factory
-    app.state.filing_group = FilingGroup(session_factory)
+    attach(app, session_factory=session_factory, clock=clock or clock_for(settings.frozen_time))
 
     handlers.install(app)
     for router in ROUTERS:
         app.include_router(router, prefix=PREFIX)
     openapi.document(app)
     return app
+
+
+def attach(app: FastAPI, *, session_factory: sessionmaker[Session], clock: Clock) -> None:
+    """Point ``app`` at a database and a clock. Apart from its settings, these are all the
+    state an app keeps between requests, so one app can serve several databases in turn (the
+    tests build one per worker: FastAPI builds each route's handler on the first request that
+    reaches it, about 0.1 s an app)."""
+    app.state.clock = clock
+    app.state.sessionmaker = session_factory
+    app.state.filing_group = FilingGroup(session_factory)
