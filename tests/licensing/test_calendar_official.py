@@ -123,9 +123,7 @@ def _package_workday(day: date) -> bool:
 def test_between_agrees_with_a_day_by_day_count(start: date, span: int) -> None:
     end = min(start + timedelta(span), date(2026, 12, 31))
     naive = sum(
-        1
-        for i in range(1, (end - start).days + 1)
-        if _package_workday(start + timedelta(i))
+        1 for i in range(1, (end - start).days + 1) if _package_workday(start + timedelta(i))
     )
     assert CAL.working_days_between(start, end) == naive
 

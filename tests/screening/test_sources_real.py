@@ -4,7 +4,10 @@ the parsers (the csv module, a regex over the XML), and known real entries come 
 from __future__ import annotations
 
 import csv
+import dataclasses
+import hashlib
 import io
+import json
 import os
 import random
 import re
@@ -15,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from rarex.screening.records import EntryName, ListStatus, NameRole, PartyKind
+from rarex.screening.records import EntryName, ListStatus, NameRole, PartyKind, entry_to_dict
 from rarex.screening.sources import ParsedList, detect_format, parse_list
 
 WATCHLISTS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "watchlists"
@@ -65,6 +68,22 @@ def test_all_shared_lists_parse_within_a_few_seconds() -> None:
         parsed = parse_list(fmt, {n: _read(n) for n in names})
         _CACHE.setdefault(fmt, parsed)  # the tests below read the same parse
     assert time.perf_counter() - started < 5.0
+
+
+@pytest.mark.parametrize("fmt", FILES)
+def test_hashes_and_stored_forms_are_what_asdict_gives(fmt: str) -> None:
+    """Stored hashes are compared across versions of a list: the entry's canonical JSON is
+    still ``dataclasses.asdict``'s, for every entry of every real list."""
+    for entry in _parsed(fmt).entries:
+        body = dataclasses.asdict(entry)
+        assert entry_to_dict(entry) == json.loads(
+            json.dumps(body, default=str, ensure_ascii=False),
+            object_hook=lambda d: {k: v for k, v in d.items() if k != "raw" or v is not None},
+        )
+        for name in body["names"]:
+            del name["raw"]
+        text = json.dumps(body, sort_keys=True, default=str, ensure_ascii=False)
+        assert entry.content_hash() == hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def test_ofac_counts_match_the_csv_rows() -> None:
