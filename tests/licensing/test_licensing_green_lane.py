@@ -4,7 +4,7 @@ record, explained rule by rule; the queue serving the green lane first; the lane
 from __future__ import annotations
 
 import statistics
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +19,7 @@ from rarex.clock import FixedClock, authority_date
 from rarex.config import Settings
 from rarex.errors import Forbidden
 from rarex.licensing import filing, queue, review, views
+from rarex.licensing.assessment import assess_green_channel
 from rarex.licensing.green_channel import (
     APPLICANT_GOOD_STANDING,
     CIVIL_END_USE,
@@ -109,6 +110,27 @@ def test_an_end_user_outside_the_partner_group_fails_the_partner_rule_despite_th
     assert lane == "ordinary"
     assert results[PARTNER_DESTINATION]["passed"] is False
     assert "end user is in RU" in results[PARTNER_DESTINATION]["explanation"]
+
+
+def test_the_partner_group_is_read_as_it_was_on_the_day_of_the_assessment(
+    session: Session, clock: FixedClock, settings: Settings
+) -> None:
+    applicant = Applicant(session, clock, settings)
+    british = {"name": "Midlands Motor Works Ltd", "country": "GB"}
+    app = applicant.accept(destination="GB", consignee=british, end_user=british)
+    lane, results = applicant.assessment(app)
+    assert lane == "ordinary"
+    assert results[PARTNER_DESTINATION]["explanation"] == (
+        "destination GB is in no partner group (EU)"
+    )
+    # the same case assessed on a day when the United Kingdom was still in the EU
+    before_exit = FixedClock(datetime(2020, 1, 31, 2, 0, tzinfo=UTC))
+    then = assess_green_channel(session, application=app, clock=before_exit, settings=settings)
+    partner = next(r for r in then.results if r.rule == PARTNER_DESTINATION)
+    assert (partner.passed, partner.explanation) == (
+        True,
+        "destination GB is in partner group EU",
+    )
 
 
 def test_each_failing_rule_sends_the_case_to_the_ordinary_lane_and_is_explained(

@@ -18,6 +18,7 @@ from rarex.licensing.green_channel import (
     assess,
 )
 from rarex.models import Application, GreenChannelCheck
+from rarex.parties import jurisdictions
 from rarex.parties import service as parties
 from rarex.screening import search as screening_search
 from rarex.screening import service as screening_service
@@ -33,7 +34,8 @@ def assess_green_channel(
 ) -> GreenChannelAssessment:
     today = authority_date(clock.now())
     company = parties.get_company(session, company_id=application.exporter_id)
-    policy = DEFAULT_POLICY
+    # the partner groups as they were on the day: the EU of a 2019 case had the United Kingdom
+    policy = replace(DEFAULT_POLICY, partner_groups=jurisdictions.groups_on(today))
     lookback_start = today - relativedelta(years=policy.violation_lookback_years)
     facts = GreenChannelFacts(
         destination=application.destination,

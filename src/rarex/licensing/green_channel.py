@@ -17,6 +17,7 @@ from typing import Any
 from rarex.errors import InvalidInput
 from rarex.licensing.end_uses import get_end_use
 from rarex.parties.identifiers import normalize_country
+from rarex.parties.jurisdictions import current_groups
 
 PARTNER_DESTINATION = "partner_destination"
 CIVIL_END_USE = "civil_end_use"
@@ -32,13 +33,6 @@ RULE_NAMES: tuple[str, ...] = (
     KNOWN_END_USER,
     NO_OPEN_SCREENING_HITS,
 )
-
-EU_MEMBER_STATES: frozenset[str] = frozenset(
-    {
-        "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
-        "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
-    }
-)  # fmt: skip
 
 
 def _plural(count: int, noun: str) -> str:
@@ -105,9 +99,9 @@ class GreenChannelPolicy:
     """
 
     version: str
-    partner_groups: Mapping[str, frozenset[str]] = field(
-        default_factory=lambda: {"EU": EU_MEMBER_STATES}
-    )
+    # Country groups as the shipped data stands; the service passes them as they were on the
+    # day of the assessment (``rarex.parties.jurisdictions``).
+    partner_groups: Mapping[str, frozenset[str]] = field(default_factory=current_groups)
     min_approved_applications: int = 3
     violation_lookback_years: int = 3
     enabled_rules: tuple[str, ...] = RULE_NAMES
