@@ -99,6 +99,13 @@ def attach_required_documents(
         )
 
 
+def parties_in(country: str, name: str = "Importer") -> dict[str, dict[str, str]]:
+    """A consignee and end user in ``country``, for ``application_data(**parties_in("US"))``:
+    the default parties are in Germany, which puts a case in a German partner's view."""
+    party = {"name": f"{name} {country}", "country": country}
+    return {"consignee": party, "end_user": party}
+
+
 def filed_and_accepted(
     session: Session,
     clock: FixedClock,

@@ -14,7 +14,14 @@ from rarex.auth.service import authenticate, issue_token
 from rarex.clock import FixedClock
 from rarex.config import Settings
 from rarex.models import ApiToken
-from tests.factories import approve, filed_and_accepted, make_actor, make_company, make_uscc
+from tests.factories import (
+    approve,
+    filed_and_accepted,
+    make_actor,
+    make_company,
+    make_uscc,
+    parties_in,
+)
 
 
 class Market:
@@ -40,8 +47,9 @@ class Market:
             ("beta_jp", self.beta, "JP", False),
         ):
             app = filed_and_accepted(
-                session, clock, settings, user.actor, officer, destination=destination
-            )
+                session, clock, settings, user.actor, officer, destination=destination,
+                **parties_in(destination),
+            )  # fmt: skip
             if licensed:
                 approve(session, clock, settings, officer, app)
             self.refs[name] = app.reference

@@ -1,13 +1,17 @@
 """Who sees what: exporters only their own company's cases and licenses, partner authorities
-only cases bound for their countries, analysts and customs no application list. A case the asker
+only cases whose destination, consignee or end user is in their jurisdiction, analysts and
+customs no application list. A case the asker
 may not see is "not found", exactly like one that does not exist."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rarex.api.problems import status_for
@@ -15,10 +19,12 @@ from rarex.auth.roles import Actor, Role
 from rarex.clock import FixedClock
 from rarex.config import Settings
 from rarex.errors import DomainError, Forbidden, InvalidInput, NotFound
-from rarex.licensing import queue, review, views
+from rarex.licensing import queue, repository, review, views
+from rarex.licensing.access import partner_covers
 from rarex.licensing.states import Action
 from rarex.models import Application
-from tests.factories import approve, filed_and_accepted, make_actor, make_company
+from rarex.parties.jurisdictions import Jurisdiction
+from tests.factories import approve, filed_and_accepted, make_actor, make_company, parties_in
 
 
 class Town:
@@ -31,17 +37,19 @@ class Town:
         self.beta = make_actor(session, clock, Role.EXPORTER, company=make_company(session, clock))
         self.alpha_de = self._licensed(self.alpha, "DE")
         self.alpha_us = filed_and_accepted(
-            session, clock, settings, self.alpha, self.officer, destination="US"
-        )
+            session, clock, settings, self.alpha, self.officer, destination="US",
+            **parties_in("US"),
+        )  # fmt: skip
         self.beta_fr = self._licensed(self.beta, "FR")
         self.beta_jp = filed_and_accepted(
-            session, clock, settings, self.beta, self.officer, destination="JP"
-        )
+            session, clock, settings, self.beta, self.officer, destination="JP",
+            **parties_in("JP"),
+        )  # fmt: skip
 
-    def _licensed(self, exporter: Actor, destination: str) -> Application:
+    def _licensed(self, exporter: Actor, destination: str, **parties: Any) -> Application:
         app = filed_and_accepted(
             self.session, self.clock, self.settings, exporter, self.officer,
-            destination=destination,
+            destination=destination, **(parties or parties_in(destination)),
         )  # fmt: skip
         approve(self.session, self.clock, self.settings, self.officer, app)
         return app
@@ -138,6 +146,65 @@ def test_a_partner_authority_sees_only_cases_bound_for_its_countries(
     nowhere = make_actor(session, clock, Role.PARTNER_AUTHORITY)
     assert town.listed(nowhere) == set()
     assert town.licensed_apps(nowhere) == set()
+
+
+def test_a_partner_sees_a_case_whose_consignee_or_end_user_is_in_its_countries(
+    town: Town, session: Session, clock: FixedClock, settings: Settings
+) -> None:
+    french = {"name": "Aimants de Lyon", "country": "FR"}
+    american = {"name": "Ohio Motors", "country": "US"}
+    via_consignee = town._licensed(town.alpha, "US", consignee=french, end_user=american)
+    via_end_user = filed_and_accepted(
+        session, clock, settings, town.alpha, town.officer, destination="US",
+        consignee=american, end_user=french,
+    )  # fmt: skip
+    france = make_actor(session, clock, Role.PARTNER_AUTHORITY, partner_countries=["FR"])
+    assert town.listed(france) == {town.beta_fr.id, via_consignee.id, via_end_user.id}
+    town.show(france, via_consignee.id)
+    town.show(france, via_end_user.id)
+    _not_found(lambda: town.show(france, town.alpha_us.id))
+    assert town.licensed_apps(france) == {town.beta_fr.reference, via_consignee.reference}
+    number = town.license_number(via_consignee)
+    assert views.license_view(session, actor=france, number=number).number == number
+    error = _not_found(
+        lambda: views.license_view(session, actor=france, number=town.license_number(town.alpha_de))
+    )
+    assert error.code == "license.not_found"
+
+
+def test_the_database_and_each_case_agree_on_a_group_read_on_the_day_the_case_was_filed(
+    town: Town, session: Session, clock: FixedClock, settings: Settings
+) -> None:
+    british = filed_and_accepted(
+        session, clock, settings, town.alpha, town.officer, destination="GB",
+        **parties_in("GB"),
+    )  # fmt: skip
+    eu = Jurisdiction.of(groups=["EU"])
+
+    def in_the_database() -> set[uuid.UUID]:
+        rows, _ = repository.applications_page(session, partner=eu, after=None, limit=100)
+        return {row.id for row in rows}
+
+    def case_by_case() -> set[uuid.UUID]:
+        everything = session.scalars(select(Application)).all()
+        return {
+            a.id
+            for a in everything
+            if partner_covers(
+                session, eu, destination=a.destination,
+                parties=(a.consignee_id, a.end_user_id), at=a.created_at,
+            )
+        }  # fmt: skip
+
+    today = {town.alpha_de.id, town.beta_fr.id}
+    assert in_the_database() == case_by_case() == today
+    # the last hour of 31 January 2020 in Beijing: the United Kingdom was still a member
+    british.created_at = datetime(2020, 1, 31, 15, 59, tzinfo=UTC)
+    session.flush()
+    assert in_the_database() == case_by_case() == today | {british.id}
+    british.created_at = datetime(2020, 1, 31, 16, 0, tzinfo=UTC)  # 1 February in Beijing
+    session.flush()
+    assert in_the_database() == case_by_case() == today
 
 
 @pytest.mark.parametrize("role", [Role.ANALYST, Role.CUSTOMS_OFFICER])

@@ -6,13 +6,19 @@ must not even confirm that the case exists.
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rarex.auth.roles import Actor, Role, require_role
 from rarex.auth.service import has_conflict
+from rarex.clock import authority_date
 from rarex.errors import Forbidden, NotFound
 from rarex.licensing.repository import APPLICATION_NOT_FOUND
-from rarex.models import Application, License
+from rarex.models import Application, ForeignParty, License
+from rarex.parties.jurisdictions import Jurisdiction
 
 _AUTHORITY = frozenset({Role.LICENSING_OFFICER, Role.ADMINISTRATOR})
 DECIDING_ROLES = frozenset({Role.LICENSING_OFFICER})
@@ -22,26 +28,56 @@ def _hidden() -> NotFound:
     return NotFound(APPLICATION_NOT_FOUND, code="application.not_found")
 
 
-def can_view(actor: Actor, application: Application) -> bool:
+def jurisdiction_of(actor: Actor) -> Jurisdiction | None:
+    """What a partner authority speaks for; None for every other role."""
+    if actor.role is not Role.PARTNER_AUTHORITY:
+        return None
+    return Jurisdiction(countries=actor.partner_countries)
+
+
+def partner_covers(
+    session: Session,
+    jurisdiction: Jurisdiction,
+    *,
+    destination: str,
+    parties: tuple[uuid.UUID, uuid.UUID],
+    at: datetime,
+) -> bool:
+    """Whether a case or license is in the jurisdiction: its destination, consignee or end
+    user in it on the day the case was filed (or the license issued). The same rule as
+    ``repository.partner_condition``, for one row."""
+    day = authority_date(at)
+    if jurisdiction.covers(destination, day):
+        return True
+    countries = session.scalars(select(ForeignParty.country).where(ForeignParty.id.in_(parties)))
+    return any(jurisdiction.covers(country, day) for country in countries)
+
+
+def can_view(session: Session, actor: Actor, application: Application) -> bool:
     if actor.role in _AUTHORITY:
         return True
     if actor.role is Role.EXPORTER:
         return application.exporter_id == actor.company_id
-    if actor.role is Role.PARTNER_AUTHORITY:
-        return application.destination in actor.partner_countries
+    jurisdiction = jurisdiction_of(actor)
+    if jurisdiction is not None:
+        return partner_covers(
+            session, jurisdiction, destination=application.destination,
+            parties=(application.consignee_id, application.end_user_id),
+            at=application.created_at,
+        )  # fmt: skip
     return False
 
 
-def ensure_can_view(actor: Actor, application: Application) -> None:
-    if not can_view(actor, application):
+def ensure_can_view(session: Session, actor: Actor, application: Application) -> None:
+    if not can_view(session, actor, application):
         raise _hidden()
 
 
-def ensure_can_edit(actor: Actor, application: Application) -> None:
+def ensure_can_edit(session: Session, actor: Actor, application: Application) -> None:
     """Only the applicant company's own users change the content of an application."""
     if actor.role is Role.EXPORTER and application.exporter_id == actor.company_id:
         return
-    if can_view(actor, application):
+    if can_view(session, actor, application):
         raise Forbidden(
             f"{actor.username} ({actor.role.value}) cannot change application "
             f"{application.reference}; only the applicant can",
@@ -70,11 +106,15 @@ def ensure_can_decide(session: Session, actor: Actor, application: Application) 
     ensure_no_conflict(session, actor, application)
 
 
-def can_view_license(actor: Actor, license_: License) -> bool:
+def can_view_license(session: Session, actor: Actor, license_: License) -> bool:
     if actor.role in _AUTHORITY or actor.role is Role.CUSTOMS_OFFICER:
         return True
     if actor.role is Role.EXPORTER:
         return license_.exporter_id == actor.company_id
-    if actor.role is Role.PARTNER_AUTHORITY:
-        return license_.destination in actor.partner_countries
+    jurisdiction = jurisdiction_of(actor)
+    if jurisdiction is not None:
+        return partner_covers(
+            session, jurisdiction, destination=license_.destination,
+            parties=(license_.consignee_id, license_.end_user_id), at=license_.issued_at,
+        )  # fmt: skip
     return False

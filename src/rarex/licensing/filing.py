@@ -319,7 +319,7 @@ def amend_application(
     data: ApplicationAmend,
 ) -> Application:
     application = repository.get_application(session, application_id, lock=True)
-    ensure_can_edit(actor, application)
+    ensure_can_edit(session, actor, application)
     if State(application.state) not in AMENDABLE:
         raise InvalidInput(
             f"an application that is {application.state} cannot be amended",
@@ -424,7 +424,7 @@ def attach_document(
             code="document.unsupported_media_type",
         )
     application = repository.get_application(session, application_id, lock=True)
-    ensure_can_edit(actor, application)
+    ensure_can_edit(session, actor, application)
     if State(application.state) not in AMENDABLE:
         raise InvalidInput(
             f"documents cannot be added to an application that is {application.state}",

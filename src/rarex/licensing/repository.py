@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, undefer
 
+from rarex.clock import end_of_authority_day
 from rarex.db import keyset_page
 from rarex.errors import NotFound
 from rarex.licensing.license_states import LicenseStatus
@@ -21,6 +22,7 @@ from rarex.models import (
     Company,
     Decision,
     Document,
+    ForeignParty,
     GreenChannelCheck,
     License,
     LicenseLine,
@@ -28,6 +30,7 @@ from rarex.models import (
     User,
     Violation,
 )
+from rarex.parties.jurisdictions import Jurisdiction
 
 # One message whether the case is missing or not the asker's: it must not reveal which.
 APPLICATION_NOT_FOUND = "no such application, or not one you may see"
@@ -53,11 +56,43 @@ def application_by_reference(session: Session, reference: str) -> Application | 
 APPLICATIONS_ORDER = "created_at desc, reference desc"
 
 
+def partner_condition(
+    jurisdiction: Jurisdiction,
+    *,
+    destination: InstrumentedAttribute[str],
+    at: InstrumentedAttribute[datetime],
+    parties: tuple[InstrumentedAttribute[uuid.UUID], InstrumentedAttribute[uuid.UUID]],
+) -> ColumnElement[bool]:
+    """A row is a partner's when its destination, consignee or end user is in the
+    jurisdiction on the row's day (``at``, in the authority's time): one condition per period
+    a group had a country, so a group means what it meant then."""
+
+    def covered(country: Any) -> ColumnElement[bool]:
+        periods: list[ColumnElement[bool]] = []
+        for code, spans in jurisdiction.windows().items():
+            for first, last in spans:
+                period = [country == code]
+                if first != date.min:
+                    period.append(at >= end_of_authority_day(first - timedelta(days=1)))
+                if last is not None:
+                    period.append(at < end_of_authority_day(last))
+                periods.append(and_(*period))
+        return or_(*periods) if periods else false()
+
+    party_covered = [
+        exists(
+            select(ForeignParty.id).where(ForeignParty.id == party, covered(ForeignParty.country))
+        )
+        for party in parties
+    ]
+    return or_(covered(destination), *party_covered)
+
+
 def applications_page(
     session: Session,
     *,
     exporter_id: uuid.UUID | None = None,
-    destinations: frozenset[str] | None = None,
+    partner: Jurisdiction | None = None,
     states: Sequence[str] | None = None,
     after: tuple[str | int, ...] | None,
     limit: int,
@@ -67,8 +102,13 @@ def applications_page(
     conditions: list[ColumnElement[bool]] = []
     if exporter_id is not None:
         conditions.append(Application.exporter_id == exporter_id)
-    if destinations is not None:
-        conditions.append(Application.destination.in_(sorted(destinations)))
+    if partner is not None:
+        conditions.append(
+            partner_condition(
+                partner, destination=Application.destination, at=Application.created_at,
+                parties=(Application.consignee_id, Application.end_user_id),
+            )
+        )  # fmt: skip
     if states:
         conditions.append(Application.state.in_(list(states)))
     return keyset_page(
@@ -397,7 +437,7 @@ def licenses_page(
     session: Session,
     *,
     exporter_id: uuid.UUID | None = None,
-    destinations: frozenset[str] | None = None,
+    partner: Jurisdiction | None = None,
     after: tuple[str | int, ...] | None,
     limit: int,
 ) -> tuple[list[License], int]:
@@ -405,8 +445,13 @@ def licenses_page(
     conditions: list[ColumnElement[bool]] = []
     if exporter_id is not None:
         conditions.append(License.exporter_id == exporter_id)
-    if destinations is not None:
-        conditions.append(License.destination.in_(sorted(destinations)))
+    if partner is not None:
+        conditions.append(
+            partner_condition(
+                partner, destination=License.destination, at=License.issued_at,
+                parties=(License.consignee_id, License.end_user_id),
+            )
+        )  # fmt: skip
     return keyset_page(
         session,
         License,

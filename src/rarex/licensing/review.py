@@ -36,7 +36,7 @@ def _check_actor(session: Session, actor: Actor, application: Application) -> No
     """The role was checked before the lookup; here: the applicant's own users, or an officer
     without a conflict of interest in the case."""
     if actor.role is Role.EXPORTER:
-        ensure_can_edit(actor, application)
+        ensure_can_edit(session, actor, application)
     else:
         ensure_no_conflict(session, actor, application)
 

@@ -126,7 +126,7 @@ def resolve_case_hit(
     if hit is None:
         raise NotFound(f"screening hit {hit_id} does not exist", code="screening.hit_not_found")
     application = repository.get_application(session, hit.application_id)
-    ensure_can_view(actor, application)
+    ensure_can_view(session, actor, application)
     ensure_no_conflict(session, actor, application)
     return screening.resolve_hit(
         session, actor=actor, clock=clock, hit_id=hit_id, decision=decision, reason=reason
@@ -138,7 +138,7 @@ def case_hits(session: Session, *, actor: Actor, application_id: uuid.UUID) -> l
     against (that would tip off a listed party)."""
     require_role(actor, *HIT_VIEW_ROLES, action="see screening hits")
     application = repository.get_application(session, application_id)
-    ensure_can_view(actor, application)
+    ensure_can_view(session, actor, application)
     return [hit_view(h) for h in screening.hits(session, application.id)]
 
 

@@ -14,7 +14,7 @@ from rarex.clock import Clock, authority_date
 from rarex.config import Settings
 from rarex.errors import InvalidInput, NotFound
 from rarex.licensing import repository
-from rarex.licensing.access import can_view_license, ensure_can_view
+from rarex.licensing.access import can_view_license, ensure_can_view, jurisdiction_of
 from rarex.licensing.calendar_store import working_calendar
 from rarex.licensing.clock_service import clocks_for, clocks_from_changes
 from rarex.licensing.filing import missing_documents
@@ -55,7 +55,7 @@ def _resolve(session: Session, key: str | uuid.UUID) -> Application:
 
 def resolve_application_id(session: Session, *, actor: Actor, key: str) -> uuid.UUID:
     application = _resolve(session, key)
-    ensure_can_view(actor, application)
+    ensure_can_view(session, actor, application)
     return application.id
 
 
@@ -68,7 +68,7 @@ def application_view(
     session: Session, *, actor: Actor, clock: Clock, settings: Settings, key: str | uuid.UUID
 ) -> ApplicationRead:
     application = _resolve(session, key)
-    ensure_can_view(actor, application)
+    ensure_can_view(session, actor, application)
     today = authority_date(clock.now())
     changes = repository.changes_for(session, application.id)
     decision = repository.decision_for(session, application.id)
@@ -179,7 +179,7 @@ def list_application_summaries(
     page_token: str | None = None,
 ) -> Page[ApplicationSummary]:
     """What the asker may see, a page at a time, newest filed first: exporters their own
-    company's, partners their destinations, officers all.
+    company's, partners those in their jurisdiction, officers all.
 
     Due dates are computed as of today, not read from the stored column: while the clock is
     stopped the predicted date moves every working day. A page costs the same few queries
@@ -188,7 +188,7 @@ def list_application_summaries(
     request = page_request(limit, page_token, order=repository.APPLICATIONS_ORDER)
     today = authority_date(clock.now())
     exporter_id = actor.company_id if actor.role is Role.EXPORTER else None
-    destinations = actor.partner_countries if actor.role is Role.PARTNER_AUTHORITY else None
+    partner = jurisdiction_of(actor)
     if actor.role in (Role.CUSTOMS_OFFICER, Role.ANALYST) or (
         actor.role is Role.EXPORTER and exporter_id is None
     ):
@@ -203,7 +203,7 @@ def list_application_summaries(
     rows, total = repository.applications_page(
         session,
         exporter_id=exporter_id,
-        destinations=destinations,
+        partner=partner,
         states=[state] if state else None,
         after=request.after,
         limit=request.limit + 1,
@@ -277,7 +277,7 @@ def license_view(
 ) -> LicenseRead:
     """``on``: the date the status is read for (an active license past validity is expired)."""
     license_ = repository.get_license_by_number(session, number)
-    if license_ is None or not can_view_license(actor, license_):
+    if license_ is None or not can_view_license(session, actor, license_):
         raise NotFound("no such license, or not one you may see", code="license.not_found")
     (read,) = _license_reads(session, [license_], on)
     return read
@@ -294,18 +294,18 @@ def list_license_views(
     """The licenses the asker may see, a page at a time, newest issued first."""
     request = page_request(limit, page_token, order=repository.LICENSES_ORDER)
     exporter_id = actor.company_id if actor.role is Role.EXPORTER else None
-    destinations = actor.partner_countries if actor.role is Role.PARTNER_AUTHORITY else None
+    partner = jurisdiction_of(actor)
     if actor.role is Role.ANALYST or (actor.role is Role.EXPORTER and exporter_id is None):
         return Page([], None, 0, request.order)
     rows, total = repository.licenses_page(
         session,
         exporter_id=exporter_id,
-        destinations=destinations,
+        partner=partner,
         after=request.after,
         limit=request.limit + 1,
     )
     page = page_of(rows, request, key=repository.license_key, total=total)
-    visible = [lic for lic in page.items if can_view_license(actor, lic)]
+    visible = [lic for lic in page.items if can_view_license(session, actor, lic)]
     return Page(_license_reads(session, visible, on), page.next_page_token, total, page.order)
 
 
@@ -342,7 +342,7 @@ def document_for_download(
     documents: the applicant and the authority. A partner authority sees the case, never its
     documents. Anyone else, or a document of another application, is not found."""
     application = _resolve(session, key)
-    ensure_can_view(actor, application)
+    ensure_can_view(session, actor, application)
     try:
         wanted = uuid.UUID(document_id)
     except ValueError:
