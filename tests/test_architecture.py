@@ -30,6 +30,7 @@ DOMAIN_ROOMS = (
     "auth",
     "catalog",
     "customs",
+    "jurisdictions",
     "licensing",
     "parties",
     "screening",

@@ -19,11 +19,11 @@ from rarex.auth.roles import Actor, Role
 from rarex.clock import FixedClock
 from rarex.config import Settings
 from rarex.errors import DomainError, Forbidden, InvalidInput, NotFound
+from rarex.jurisdictions import Jurisdiction
 from rarex.licensing import queue, repository, review, views
 from rarex.licensing.access import partner_covers
 from rarex.licensing.states import Action
 from rarex.models import Application
-from rarex.parties.jurisdictions import Jurisdiction
 from tests.factories import approve, filed_and_accepted, make_actor, make_company, parties_in
 
 

@@ -16,9 +16,9 @@ from rarex.auth.roles import Actor, Role, require_role
 from rarex.auth.service import has_conflict
 from rarex.clock import authority_date
 from rarex.errors import Forbidden, NotFound
+from rarex.jurisdictions import Jurisdiction
 from rarex.licensing.repository import APPLICATION_NOT_FOUND
 from rarex.models import Application, ForeignParty, License
-from rarex.parties.jurisdictions import Jurisdiction
 
 _AUTHORITY = frozenset({Role.LICENSING_OFFICER, Role.ADMINISTRATOR})
 DECIDING_ROLES = frozenset({Role.LICENSING_OFFICER})

@@ -8,6 +8,7 @@ from dataclasses import replace
 from dateutil.relativedelta import relativedelta
 from sqlalchemy.orm import Session
 
+from rarex import jurisdictions
 from rarex.clock import Clock, authority_date
 from rarex.config import Settings
 from rarex.licensing import repository
@@ -18,7 +19,6 @@ from rarex.licensing.green_channel import (
     assess,
 )
 from rarex.models import Application, GreenChannelCheck
-from rarex.parties import jurisdictions
 from rarex.parties import service as parties
 from rarex.screening import search as screening_search
 from rarex.screening import service as screening_service

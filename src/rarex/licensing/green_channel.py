@@ -15,9 +15,9 @@ from types import MappingProxyType
 from typing import Any
 
 from rarex.errors import InvalidInput
+from rarex.jurisdictions import current_groups
 from rarex.licensing.end_uses import get_end_use
 from rarex.parties.identifiers import normalize_country
-from rarex.parties.jurisdictions import current_groups
 
 PARTNER_DESTINATION = "partner_destination"
 CIVIL_END_USE = "civil_end_use"
@@ -100,7 +100,7 @@ class GreenChannelPolicy:
 
     version: str
     # Country groups as the shipped data stands; the service passes them as they were on the
-    # day of the assessment (``rarex.parties.jurisdictions``).
+    # day of the assessment (``rarex.jurisdictions``).
     partner_groups: Mapping[str, frozenset[str]] = field(default_factory=current_groups)
     min_approved_applications: int = 3
     violation_lookback_years: int = 3

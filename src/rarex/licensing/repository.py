@@ -14,6 +14,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, undefer
 from rarex.clock import end_of_authority_day
 from rarex.db import keyset_page
 from rarex.errors import NotFound
+from rarex.jurisdictions import Jurisdiction
 from rarex.licensing.license_states import LicenseStatus
 from rarex.models import (
     Application,
@@ -30,7 +31,6 @@ from rarex.models import (
     User,
     Violation,
 )
-from rarex.parties.jurisdictions import Jurisdiction
 
 # One message whether the case is missing or not the asker's: it must not reveal which.
 APPLICATION_NOT_FOUND = "no such application, or not one you may see"

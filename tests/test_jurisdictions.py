@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rarex.errors import InvalidInput
-from rarex.parties.jurisdictions import (
+from rarex.jurisdictions import (
     Jurisdiction,
     current_groups,
     ever_members,

@@ -1,4 +1,5 @@
-"""Jurisdictions: the countries a partner authority speaks for, on a given day.
+"""Jurisdictions: the countries a partner authority speaks for, on a given day. A small room
+used by all (auth keeps a partner's jurisdiction, licensing reads it); it uses no other room.
 
 A jurisdiction is a set of countries, named groups of countries, or both. A group's members
 are dated (``data/country-groups.csv``, shipped in the package): the EU of 2019 had the United
@@ -22,8 +23,9 @@ from functools import cache
 from importlib.resources import files
 from types import MappingProxyType
 
+import pycountry
+
 from rarex.errors import InvalidInput
-from rarex.parties.identifiers import normalize_country
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +42,7 @@ class Membership:
 @cache
 def memberships() -> Mapping[str, tuple[Membership, ...]]:
     """Every group's memberships, from the package's data, by group name."""
-    text = files("rarex.parties").joinpath("data", "country-groups.csv").read_text("utf-8")
+    text = files("rarex.jurisdictions").joinpath("data", "country-groups.csv").read_text("utf-8")
     groups: dict[str, list[Membership]] = {}
     for row in csv.DictReader(io.StringIO(text)):
         groups.setdefault(row["group"], []).append(
@@ -93,6 +95,18 @@ def _memberships_of(group: str) -> tuple[Membership, ...]:
     return found
 
 
+def alpha2(code: str) -> str | None:
+    """An ISO 3166-1 alpha-2 or alpha-3 code, in any case, as alpha-2; None if it is neither."""
+    key = code.strip().upper()
+    if not (key.isascii() and key.isalpha() and len(key) in (2, 3)):
+        return None
+    if len(key) == 2:
+        found = pycountry.countries.get(alpha_2=key)
+    else:
+        found = pycountry.countries.get(alpha_3=key)
+    return None if found is None else str(found.alpha_2)
+
+
 @dataclass(frozen=True, slots=True)
 class Jurisdiction:
     """What a partner authority speaks for: countries, and groups read on the day asked."""
@@ -107,10 +121,11 @@ class Jurisdiction:
         problems: list[str] = []
         codes: set[str] = set()
         for country in countries:
-            try:
-                codes.add(normalize_country(country).alpha2)
-            except InvalidInput:
+            code = alpha2(country)
+            if code is None:
                 problems.append(f"unknown country code {country!r}")
+            else:
+                codes.add(code)
         names: set[str] = set()
         for group in groups:
             name = group.strip().upper()
