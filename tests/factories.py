@@ -46,6 +46,10 @@ def make_actor(
     session: Session, clock: FixedClock, role: Role, *, company: Company | None = None, **kw: Any
 ) -> Actor:
     n = next(_counter)
+    if role is Role.PARTNER_AUTHORITY and not (
+        kw.get("partner_countries") or kw.get("partner_groups")
+    ):
+        kw["partner_countries"] = ["NZ"]  # a jurisdiction no case of the tests is bound for
     user = create_user(
         session,
         clock=clock,

@@ -279,3 +279,66 @@ def test_partner_country_codes_are_stored_upper_case(client: Any, api_user: Any)
     assert created.status_code == 201, created.text
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {created.json()['token']}"})
     assert me.json()["partner_countries"] == ["DE", "FR"]
+
+
+def test_a_partner_for_the_eu_follows_the_group_and_sees_what_its_members_receive(
+    client: Any, api_user: Any, market: Market
+) -> None:
+    admin = api_user(Role.ADMINISTRATOR)
+    created = client.post(
+        "/api/v1/users",
+        headers=admin.headers,
+        json={
+            "username": "eu.desk",
+            "display_name": "EU desk",
+            "role": "partner_authority",
+            "partner_groups": [" eu "],
+        },
+    )
+    assert created.status_code == 201, created.text
+    eu = {"Authorization": f"Bearer {created.json()['token']}"}
+    me = client.get("/api/v1/me", headers=eu).json()
+    assert (me["partner_countries"], me["partner_groups"]) == ([], ["EU"])
+    listed = client.get("/api/v1/applications", headers=eu).json()["items"]
+    assert {item["reference"] for item in listed} == {
+        market.refs["alpha_de"],
+        market.refs["beta_fr"],
+    }
+    refused = client.get(f"/api/v1/applications/{market.refs['alpha_us']}", headers=eu)
+    assert (refused.status_code, refused.json()["code"]) == (404, "application.not_found")
+
+
+@pytest.mark.parametrize(
+    ("role", "jurisdiction", "code"),
+    [
+        ("partner_authority", {"partner_groups": ["EU", "ASEAN"]}, "auth.unknown_group"),
+        ("partner_authority", {}, "auth.countries_required"),
+        (
+            "partner_authority",
+            {"partner_countries": [], "partner_groups": []},
+            "auth.countries_required",
+        ),
+        ("analyst", {"partner_groups": ["EU"]}, "auth.countries_not_allowed"),
+    ],
+)
+def test_a_partner_needs_a_jurisdiction_of_known_groups_and_nobody_else_has_one(
+    client: Any, api_user: Any, session: Session, role: str, jurisdiction: dict[str, Any], code: str
+) -> None:
+    admin = api_user(Role.ADMINISTRATOR)
+    users_before = session.scalars(select(ApiToken.id)).all()
+    response = client.post(
+        "/api/v1/users",
+        headers=admin.headers,
+        json={"username": "liaison", "display_name": "Liaison", "role": role, **jurisdiction},
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == code
+    assert session.scalars(select(ApiToken.id)).all() == users_before
+    # the same rules when a role changes
+    analyst = api_user(Role.ANALYST)
+    changed = client.post(
+        f"/api/v1/users/{analyst.actor.username}/role",
+        headers=admin.headers,
+        json={"role": role, **jurisdiction},
+    )
+    assert (changed.status_code, changed.json()["code"]) == (422, code)

@@ -206,7 +206,20 @@ def test_a_role_is_set_from_the_command_line_and_refused_with_its_code(
     )  # fmt: skip
     assert as_exporter["company_id"] == listed["exp"]["company_id"]
     assert as_exporter["partner_countries"] == []
+    eu = json.loads(
+        _ok(runner, "users", "set-role", "off", "partner_authority", "--groups", "eu", "--as",
+            "adm", "--json")
+    )  # fmt: skip
+    assert (eu["partner_countries"], eu["partner_groups"]) == ([], ["EU"])
+    created = json.loads(
+        _ok(runner, "users", "create", "eu.desk", "--role", "partner_authority",
+            "--partner-group", "EU", "--json")
+    )  # fmt: skip
+    assert created["role"] == "partner_authority"
+    desk = {u["username"]: u for u in json.loads(_ok(runner, "users", "list", "--json"))["users"]}
+    assert desk["eu.desk"]["partner_groups"] == ["EU"]
     for args, code in (
+        (["off", "partner_authority", "--groups", "EU,ASEAN"], "auth.unknown_group"),
         (["off", "partner_authority"], "auth.countries_required"),
         (["off", "partner_authority", "--countries", "DE,XX"], "auth.unknown_country"),
         (["off", "exporter"], "auth.company_required"),
@@ -227,7 +240,7 @@ def test_a_role_is_set_from_the_command_line_and_refused_with_its_code(
             select(AuditEvent.actor).where(AuditEvent.action == "auth.role_changed")
         ).all()
     engine.dispose()
-    assert len(changes) == 2
+    assert len(changes) == 3  # partner of DE and FR, exporter, partner of the EU
     assert all(actor.startswith("adm (administrator) via cli:") for actor in changes)
 
 

@@ -143,7 +143,7 @@ def test_a_partner_authority_sees_only_cases_bound_for_its_countries(
     error = _not_found(lambda: town.show(eu, town.alpha_us.id))
     assert error.code == "application.not_found"
     assert town.licensed_apps(eu) == {town.alpha_de.reference, town.beta_fr.reference}
-    nowhere = make_actor(session, clock, Role.PARTNER_AUTHORITY)
+    nowhere = make_actor(session, clock, Role.PARTNER_AUTHORITY, partner_countries=["NZ"])
     assert town.listed(nowhere) == set()
     assert town.licensed_apps(nowhere) == set()
 

@@ -135,7 +135,9 @@ def test_a_role_and_its_jurisdiction_change_with_each_refusal_beside_its_field(
     token = csrf_of(page.text)
 
     for form, field, says in (
-        ({"role": "partner_authority"}, "partner_countries", "at least one country"),
+        ({"role": "partner_authority"}, "partner_countries", "at least one country or"),
+        ({"role": "partner_authority", "partner_groups": "EU ASEAN"}, "partner_groups",
+         "unknown country groups: ASEAN"),
         ({"role": "partner_authority", "partner_countries": "DE, XX"}, "partner_countries",
          "unknown: XX"),
         ({"role": "exporter"}, "company_uscc", "must belong to a company"),
@@ -151,7 +153,9 @@ def test_a_role_and_its_jurisdiction_change_with_each_refusal_beside_its_field(
         assert f'<option value="{form["role"]}" selected>' in refused.text or (
             form["role"] == "overlord"
         )
-        typed = form.get("partner_countries") or form.get("company_uscc")
+        typed = (
+            form.get("partner_countries") or form.get("partner_groups") or form.get("company_uscc")
+        )
         if typed:
             assert f'value="{typed}"' in refused.text  # what was typed, kept
     session.expire_all()
@@ -159,12 +163,19 @@ def test_a_role_and_its_jurisdiction_change_with_each_refusal_beside_its_field(
         Role.LICENSING_OFFICER.value
     )
 
-    changed = _role(site, officer, token, role="partner_authority", partner_countries="fr de")
+    changed = _role(
+        site, officer, token, role="partner_authority", partner_countries="fr de",
+        partner_groups="eu",
+    )  # fmt: skip
     assert changed.status_code == 303
     session.expire_all()
     user = session.scalar(select(User).where(User.username == officer))
     assert user is not None
-    assert (user.role, user.partner_countries) == ("partner_authority", ["DE", "FR"])
+    assert (user.role, user.partner_countries, user.partner_groups) == (
+        "partner_authority", ["DE", "FR"], ["EU"],
+    )  # fmt: skip
+    shown = site.get(f"/admin/users/{officer}").text
+    assert "(EU, DE, FR)" in shown
     live = session.scalars(
         select(WebSession).where(WebSession.user_id == user.id, WebSession.ended_at.is_(None))
     ).all()

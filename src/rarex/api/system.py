@@ -68,12 +68,18 @@ class UserCreate(_In):
     role: Role
     company_uscc: Code | None = None
     partner_countries: list[Code] = Field(default_factory=list, max_length=60)
+    partner_groups: list[Code] = Field(
+        default_factory=list, max_length=10, description='country groups, e.g. "EU"'
+    )
 
 
 class RoleChange(_In):
     role: Role
     company_uscc: Code | None = None
     partner_countries: list[Code] = Field(default_factory=list, max_length=60)
+    partner_groups: list[Code] = Field(
+        default_factory=list, max_length=10, description='country groups, e.g. "EU"'
+    )
 
 
 class CompanyCreate(_In):
@@ -113,6 +119,7 @@ def me(actor: ActorDep) -> Me:
         role=actor.role.value,
         company_id=str(actor.company_id) if actor.company_id else None,
         partner_countries=sorted(actor.partner_countries),
+        partner_groups=sorted(actor.partner_groups),
     )
 
 
@@ -142,6 +149,7 @@ def add_user(
         role=body.role,
         company_id=company_id,
         partner_countries=body.partner_countries,
+        partner_groups=body.partner_groups,
     )
     token = issue_token(
         session, clock=clock, actor=actor, user_id=user.id, label="issued at creation"
@@ -243,6 +251,7 @@ def _user_read(user: Any) -> UserRead:
     return UserRead(
         username=user.username, display_name=user.display_name, role=user.role,
         company_id=user.company_id, partner_countries=list(user.partner_countries or []),
+        partner_groups=list(user.partner_groups or []),
         active=user.active, has_password=user.password_hash is not None,
     )  # fmt: skip
 
@@ -312,8 +321,8 @@ def unlock(
 def set_role(
     username: Username, body: RoleChange, session: SessionDep, actor: ActorDep, clock: ClockDep
 ) -> UserRead:
-    """Another role, company or partner countries for a user (administrators), checked as at
-    creation; a partner authority needs a country; the last active administrator keeps the
+    """Another role, company or jurisdiction for a user (administrators), checked as at
+    creation; a partner authority needs a country or group; the last active administrator keeps the
     role (409 ``auth.last_administrator``). Ends the user's web sessions; tokens stay."""
     # The role first: a lookup before it would tell anyone which companies are registered.
     require_role(actor, Role.ADMINISTRATOR, action="change users' roles")
@@ -323,5 +332,6 @@ def set_role(
     user = change_role(
         session, clock=clock, actor=actor, username=username, role=body.role,
         company_id=company_id, partner_countries=body.partner_countries,
+        partner_groups=body.partner_groups,
     )  # fmt: skip
     return _user_read(user)

@@ -25,6 +25,7 @@ class Actor:
     role: Role
     company_id: uuid.UUID | None = None
     partner_countries: frozenset[str] = field(default_factory=frozenset)
+    partner_groups: frozenset[str] = field(default_factory=frozenset)
     # Where the request came from when it was not an API token, e.g. "cli:alice" (OS user).
     channel: str | None = None
 

@@ -22,6 +22,7 @@ from rarex.audit.service import record_event
 from rarex.auth.roles import Actor, Role, require_role
 from rarex.clock import Clock
 from rarex.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from rarex.jurisdictions import group_names
 from rarex.models import ApiToken, Company, OfficerConflict, User
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ def to_actor(user: User) -> Actor:
         role=Role(user.role),
         company_id=user.company_id,
         partner_countries=frozenset(user.partner_countries or ()),
+        partner_groups=frozenset(user.partner_groups or ()),
     )
 
 
@@ -53,8 +55,10 @@ def create_user(
     role: Role,
     company_id: uuid.UUID | None = None,
     partner_countries: Iterable[str] = (),
+    partner_groups: Iterable[str] = (),
 ) -> User:
-    """``actor`` None is the operator's own bootstrap (CLI, demo); over the API it is the caller."""
+    """``actor`` None is the operator's own bootstrap (CLI, demo); over the API it is the caller.
+    A partner authority needs a jurisdiction: countries, country groups ("EU"), or both."""
     if actor is not None:
         require_role(actor, Role.ADMINISTRATOR, action="create users")
     if not _USERNAME.match(username):
@@ -62,7 +66,7 @@ def create_user(
             f"username {username!r} must be 2-80 lower-case letters, digits, '.', '_' or '-'",
             code="auth.invalid_username",
         )
-    countries = _membership(session, role, company_id, partner_countries)
+    countries, groups = _membership(session, role, company_id, partner_countries, partner_groups)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"username {username!r} is taken", code="auth.username_taken")
     user = User(
@@ -71,6 +75,7 @@ def create_user(
         role=role.value,
         company_id=company_id,
         partner_countries=countries,
+        partner_groups=groups,
         active=True,
         created_at=clock.now(),
     )
@@ -80,10 +85,15 @@ def create_user(
 
 
 def _membership(
-    session: Session, role: Role, company_id: uuid.UUID | None, partner_countries: Iterable[str]
-) -> list[str]:
+    session: Session,
+    role: Role,
+    company_id: uuid.UUID | None,
+    partner_countries: Iterable[str],
+    partner_groups: Iterable[str] = (),
+) -> tuple[list[str], list[str]]:
     """What a role belongs to, checked (an exporter's company, a partner authority's
-    countries, nothing for the others): the partner countries as stored, sorted ISO codes."""
+    jurisdiction, nothing for the others): the partner countries and groups as stored, sorted
+    ISO codes and group names."""
     if role is Role.EXPORTER and company_id is None:
         raise InvalidInput(
             "an exporter user must belong to a company", code="auth.company_required"
@@ -103,11 +113,27 @@ def _membership(
             code="auth.unknown_country",
             unknown=unknown,
         )
-    if countries and role is not Role.PARTNER_AUTHORITY:
+    groups = sorted({g.strip().upper() for g in partner_groups})
+    unknown_groups = [g for g in groups if g not in group_names()]
+    if unknown_groups:
         raise InvalidInput(
-            "only partner authorities have partner countries", code="auth.countries_not_allowed"
+            f"unknown country groups: {', '.join(unknown_groups)}; "
+            f"known: {', '.join(group_names())}",
+            code="auth.unknown_group",
+            unknown=unknown_groups,
         )
-    return countries
+    if (countries or groups) and role is not Role.PARTNER_AUTHORITY:
+        raise InvalidInput(
+            "only partner authorities have partner countries or groups",
+            code="auth.countries_not_allowed",
+        )
+    if role is Role.PARTNER_AUTHORITY and not (countries or groups):
+        # one following nothing would see nothing
+        raise InvalidInput(
+            "a partner authority follows at least one country or country group",
+            code="auth.countries_required",
+        )
+    return countries, groups
 
 
 def issue_token(
@@ -304,10 +330,10 @@ def change_role(
     role: Role,
     company_id: uuid.UUID | None = None,
     partner_countries: Iterable[str] = (),
+    partner_groups: Iterable[str] = (),
 ) -> User:
-    """Give ``username`` another role, or the same role another company or other partner
-    countries, under the rules of ``create_user``; a partner authority also needs at least one
-    country (one following none would see nothing). Audited.
+    """Give ``username`` another role, or the same role another company or another
+    jurisdiction, under the rules of ``create_user``. Audited.
 
     The user's web sessions end: a page open under the old role offers forms of the old role.
     API tokens stay: a token names a user, and every request reads the user's role afresh.
@@ -316,24 +342,24 @@ def change_role(
     if actor is not None:
         require_role(actor, Role.ADMINISTRATOR, action="change users' roles")
     user = user_named(session, username)
-    countries = _membership(session, role, company_id, partner_countries)
-    if role is Role.PARTNER_AUTHORITY and not countries:
-        raise InvalidInput(
-            "a partner authority follows at least one country", code="auth.countries_required"
-        )
-    before = (user.role, user.company_id, list(user.partner_countries or []))
-    if before == (role.value, company_id, countries):
+    countries, groups = _membership(session, role, company_id, partner_countries, partner_groups)
+    before = (
+        user.role, user.company_id, list(user.partner_countries or []),
+        list(user.partner_groups or []),
+    )  # fmt: skip
+    if before == (role.value, company_id, countries, groups):
         return user
     if user.role == Role.ADMINISTRATOR.value and role is not Role.ADMINISTRATOR and user.active:
         _keep_an_administrator(session, user)
-    user.role, user.company_id, user.partner_countries = role.value, company_id, countries
+    user.role, user.company_id = role.value, company_id
+    user.partner_countries, user.partner_groups = countries, groups
     from rarex.auth.sign_in import end_sessions_of  # sign_in builds on this module
 
     ended = end_sessions_of(session, clock=clock, user=user)
     _audit(
         session, clock, actor, "auth.role_changed", user,
         {"role_before": before[0], "role": role.value, "company_id": company_id,
-         "partner_countries": countries, "sessions_ended": ended},
+         "partner_countries": countries, "partner_groups": groups, "sessions_ended": ended},
     )  # fmt: skip
     return user
 

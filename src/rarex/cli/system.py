@@ -143,9 +143,17 @@ def users_create(
     partner_country: Annotated[
         list[str] | None, typer.Option(help="Countries a partner authority follows")
     ] = None,
+    partner_group: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Country groups a partner authority follows, as they are on each day: EU"
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Create a user and print its API token (shown once; only its hash is stored)."""
+    """Create a user and print its API token (shown once; only its hash is stored). A partner
+    authority needs a country or a group. Example: rarex users create eu.desk --role
+    partner_authority --partner-group EU"""
     ctx = open_context()
     with ctx.unit_of_work() as session:
         company_id = company_by_uscc(session, uscc=company).id if company else None
@@ -158,6 +166,7 @@ def users_create(
             role=role,
             company_id=company_id,
             partner_countries=partner_country or [],
+            partner_groups=partner_group or [],
         )
         token = issue_token(session, clock=ctx.clock, actor=None, user_id=user.id, label="cli")
     if as_json:
@@ -331,6 +340,7 @@ def _user_row(user: User) -> dict[str, object]:
         "username": user.username, "role": user.role, "active": user.active,
         "company_id": str(user.company_id) if user.company_id else None,
         "partner_countries": list(user.partner_countries or []),
+        "partner_groups": list(user.partner_groups or []),
         "has_password": user.password_hash is not None,
     }  # fmt: skip
 
@@ -338,7 +348,8 @@ def _user_row(user: User) -> dict[str, object]:
 @users_app.command("list")
 @domain_errors
 def users_list(as_json: JsonOpt = False) -> None:
-    """Every user: role, company, partner countries, active, whether it has a password.
+    """Every user: role, company, partner countries and groups, active, whether it has a
+    password.
     Example: rarex users list --json"""
     ctx = open_context()
     with ctx.unit_of_work() as session:
@@ -441,10 +452,15 @@ def users_set_role(
         str | None,
         typer.Option(help="ISO codes a partner authority follows, comma-separated: DE,FR"),
     ] = None,
+    groups: Annotated[
+        str | None,
+        typer.Option(help="Country groups a partner authority follows, comma-separated: EU"),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Change a user's role, company or partner countries (audited), checked as at creation;
-    a partner authority needs a country, and the last active administrator keeps the role.
+    """Change a user's role, company or jurisdiction (audited), checked as at creation; a
+    partner authority needs a country or a group, and the last active administrator keeps the
+    role.
     Ends the user's web sessions; API tokens stay. Example: rarex users set-role eu.liaison
     partner_authority --countries DE,FR --as admin"""
     ctx = open_context()
@@ -454,15 +470,20 @@ def users_set_role(
         user = change_role(
             session, clock=ctx.clock, actor=admin, username=username, role=role,
             company_id=company_id,
-            partner_countries=[c for c in (countries or "").replace(",", " ").split() if c],
+            partner_countries=_listed(countries), partner_groups=_listed(groups),
         )  # fmt: skip
         row = _user_row(user)
-        follows = ", ".join(user.partner_countries or [])
+        follows = ", ".join([*(user.partner_groups or []), *(user.partner_countries or [])])
         shown = f"{user.role} ({follows})" if follows else user.role
     if as_json:
         emit_json(row)
     else:
         console.print(f"{username} is now {shown}; their web sessions are ended")
+
+
+def _listed(typed: str | None) -> list[str]:
+    """``DE,FR`` or ``DE FR`` as a list."""
+    return [item for item in (typed or "").replace(",", " ").split() if item]
 
 
 @users_app.command("unlock")

@@ -13,7 +13,6 @@ from rarex.demo.world import (
     DemoWorld,
     demo_uscc,
 )
-from rarex.licensing.green_channel import DEFAULT_POLICY
 from rarex.parties.service import record_violation, register_company
 
 
@@ -68,16 +67,17 @@ def setup_people(w: DemoWorld) -> None:
         description="Exported scandium oxide under a licence for a different end user",
         penalty_reference="MOFCOM penalty decision (demo) 2024-017",
     )
+    # (username, role, company, the partner's country groups)
     people: list[tuple[str, Role, str | None, list[str]]] = [
         ("admin", Role.ADMINISTRATOR, None, []),
         ("officer.li", Role.LICENSING_OFFICER, None, []),
         ("officer.wang", Role.LICENSING_OFFICER, None, []),
         ("customs.zhao", Role.CUSTOMS_OFFICER, None, []),
         ("analyst.chen", Role.ANALYST, None, []),
-        ("eu.liaison", Role.PARTNER_AUTHORITY, None, sorted(DEFAULT_POLICY.partner_groups["EU"])),
+        ("eu.liaison", Role.PARTNER_AUTHORITY, None, ["EU"]),
         *[(f"{key}.export", Role.EXPORTER, key, []) for key in exporters],
     ]
-    for username, role, company, countries in people:
+    for username, role, company, groups in people:
         user = create_user(
             w.session,
             clock=w.clock,
@@ -86,7 +86,7 @@ def setup_people(w: DemoWorld) -> None:
             display_name=username,
             role=role,
             company_id=w.companies[company].id if company else None,
-            partner_countries=countries,
+            partner_groups=groups,
         )
         w.actors[username] = to_actor(user)
         w.tokens[username] = issue_token(

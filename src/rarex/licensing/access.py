@@ -32,7 +32,7 @@ def jurisdiction_of(actor: Actor) -> Jurisdiction | None:
     """What a partner authority speaks for; None for every other role."""
     if actor.role is not Role.PARTNER_AUTHORITY:
         return None
-    return Jurisdiction(countries=actor.partner_countries)
+    return Jurisdiction(countries=actor.partner_countries, groups=actor.partner_groups)
 
 
 def partner_covers(

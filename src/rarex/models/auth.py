@@ -21,8 +21,10 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(32))
     # Exporter users act for exactly one company.
     company_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("companies.id"))
-    # Partner authorities see cases bound for these ISO alpha-2 countries.
+    # A partner authority's jurisdiction: ISO alpha-2 countries, and country groups ("EU")
+    # read as they were on the day asked (rarex.jurisdictions).
     partner_countries: Mapped[list[str]] = mapped_column(JSON, default=list)
+    partner_groups: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[Timestamp]
     # argon2id (PHC string); None: the user cannot sign in to the web pages

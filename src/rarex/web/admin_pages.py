@@ -52,7 +52,7 @@ from rarex.web.templates import render
 router = APIRouter(include_in_schema=False)
 
 ROLES: Final = tuple(role.value for role in Role)
-ROLE_FIELDS: Final = frozenset({"role", "company_uscc", "partner_countries"})
+ROLE_FIELDS: Final = frozenset({"role", "company_uscc", "partner_countries", "partner_groups"})
 # A refusal of a role change, beside the field that caused it: a company's refusals (party.*)
 # beside the USCC, any other beside the role.
 _ROLE_REFUSED: Final = {
@@ -60,6 +60,7 @@ _ROLE_REFUSED: Final = {
     "auth.unknown_country": "partner_countries",
     "auth.countries_not_allowed": "partner_countries",
     "auth.countries_required": "partner_countries",
+    "auth.unknown_group": "partner_groups",
 }  # fmt: skip
 
 
@@ -133,15 +134,13 @@ async def admin_create_user(
             session, clock=clock, actor=admin.actor, username=typed.get("username", "").strip(),
             display_name=typed.get("display_name", "").strip() or typed.get("username", ""),
             role=role, company_id=company_id,
-            partner_countries=[c for c in typed.get("partner_countries", "").replace(",", " ")
-                               .split() if c],
+            partner_countries=_listed(typed.get("partner_countries")),
+            partner_groups=_listed(typed.get("partner_groups")),
         )  # fmt: skip
     except (InvalidInput, NotFound, Conflict) as refused:
         field = {
             "auth.invalid_username": "username", "auth.username_taken": "username",
-            "auth.company_required": "company_uscc", "auth.company_not_allowed": "company_uscc",
-            "party.company_not_found": "company_uscc", "auth.unknown_country": "partner_countries",
-            "auth.countries_not_allowed": "partner_countries",
+            "party.company_not_found": "company_uscc", **_ROLE_REFUSED,
         }.get(refused.code, "form")  # fmt: skip
         return _users_page(
             request, session, clock, admin, language,
@@ -187,7 +186,13 @@ def _membership_typed(user: User, company: Company | None) -> dict[str, str]:
         "role": user.role,
         "company_uscc": company.uscc if company is not None else "",
         "partner_countries": " ".join(user.partner_countries or []),
+        "partner_groups": " ".join(user.partner_groups or []),
     }
+
+
+def _listed(typed: str | None) -> list[str]:
+    """``DE,FR`` or ``DE FR`` as a list."""
+    return [item for item in (typed or "").replace(",", " ").split() if item]
 
 
 @router.get("/admin/users/{username}")
@@ -231,7 +236,8 @@ async def admin_user_role(
         change = RoleChange.model_validate(
             {"role": typed.get("role", ""),
              "company_uscc": typed.get("company_uscc", "").strip() or None,
-             "partner_countries": typed.get("partner_countries", "").replace(",", " ").split()}
+             "partner_countries": _listed(typed.get("partner_countries")),
+             "partner_groups": _listed(typed.get("partner_groups"))}
         )  # fmt: skip
         company_id = (
             company_by_uscc(session, uscc=change.company_uscc).id if change.company_uscc else None
@@ -239,6 +245,7 @@ async def admin_user_role(
         change_role(
             session, clock=clock, actor=admin.actor, username=user.username, role=change.role,
             company_id=company_id, partner_countries=change.partner_countries,
+            partner_groups=change.partner_groups,
         )  # fmt: skip
     except ValidationError as invalid:
         errors = schema_problems(invalid, ROLE_FIELDS)

@@ -18,6 +18,7 @@ class Me(Out):
     role: str
     company_id: str | None
     partner_countries: list[str]
+    partner_groups: list[str]
 
 
 class UserCreated(Out):
@@ -69,6 +70,7 @@ class UserRead(Out):
     role: str
     company_id: uuid.UUID | None
     partner_countries: list[str]
+    partner_groups: list[str]
     active: bool
     has_password: bool
 
