@@ -58,14 +58,15 @@ APPLICATIONS_ORDER = "created_at desc, reference desc"
 
 def partner_condition(
     jurisdiction: Jurisdiction,
+    rows: type[Application] | type[License],
     *,
-    destination: InstrumentedAttribute[str],
     at: InstrumentedAttribute[datetime],
-    parties: tuple[InstrumentedAttribute[uuid.UUID], InstrumentedAttribute[uuid.UUID]],
 ) -> ColumnElement[bool]:
     """A row is a partner's when its destination, consignee or end user is in the
     jurisdiction on the row's day (``at``, in the authority's time): one condition per period
     a group had a country, so a group means what it meant then."""
+    destination = rows.destination
+    parties = (rows.consignee_id, rows.end_user_id)
 
     def covered(country: Any) -> ColumnElement[bool]:
         periods: list[ColumnElement[bool]] = []
@@ -103,12 +104,7 @@ def applications_page(
     if exporter_id is not None:
         conditions.append(Application.exporter_id == exporter_id)
     if partner is not None:
-        conditions.append(
-            partner_condition(
-                partner, destination=Application.destination, at=Application.created_at,
-                parties=(Application.consignee_id, Application.end_user_id),
-            )
-        )  # fmt: skip
+        conditions.append(partner_condition(partner, Application, at=Application.created_at))
     if states:
         conditions.append(Application.state.in_(list(states)))
     return keyset_page(
@@ -446,12 +442,7 @@ def licenses_page(
     if exporter_id is not None:
         conditions.append(License.exporter_id == exporter_id)
     if partner is not None:
-        conditions.append(
-            partner_condition(
-                partner, destination=License.destination, at=License.issued_at,
-                parties=(License.consignee_id, License.end_user_id),
-            )
-        )  # fmt: skip
+        conditions.append(partner_condition(partner, License, at=License.issued_at))
     return keyset_page(
         session,
         License,
