@@ -43,7 +43,7 @@ class RarexGroup(LazyGroup):
         ),
         "db": LazyCommand("rarex.cli.system:db_app", "Database schema."),
         "audit": LazyCommand("rarex.cli.system:audit_app", "The hash-chained audit log."),
-        "users": LazyCommand("rarex.cli.system:users_app", "Users and API tokens."),
+        "users": LazyCommand("rarex.cli.users:users_app", "Users and API tokens."),
         "companies": LazyCommand(
             "rarex.cli.system:companies_app", "Exporters (applicant companies)."
         ),

@@ -1,9 +1,8 @@
-"""Operator commands: database, server, demo, audit, users and exporters."""
+"""Operator commands: database, server, demo, audit and exporters (users: ``cli/users.py``)."""
 
 from __future__ import annotations
 
 import sys
-import uuid
 from typing import Annotated
 
 import typer
@@ -11,33 +10,15 @@ from rich.console import Console
 from rich.markup import escape
 
 from rarex.audit.service import verify
-from rarex.auth.roles import Actor, Role
-from rarex.auth.service import (
-    change_role,
-    create_user,
-    deactivate_user,
-    declare_conflict,
-    issue_token,
-    list_users,
-    revoke_token,
-    revoke_tokens,
-    rotate_token,
-    tokens_of,
-    user_named,
-)
-from rarex.auth.sign_in import SignInPolicy, set_password, unlock_sign_in
 from rarex.cli.common import ExitCode, console, domain_errors, emit_json, fail, parse_date
 from rarex.cli.context import engine_for, is_empty, open_context
-from rarex.clock import end_of_authority_day
 from rarex.config import get_settings
 from rarex.licensing.records import exporter_record
 from rarex.migrations import current_revision, head_revision, upgrade_database
-from rarex.models import ApiToken, User
 from rarex.parties.service import company_by_uscc, record_violation, register_company
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
-users_app = typer.Typer(help="Users and API tokens.", no_args_is_help=True)
 companies_app = typer.Typer(help="Exporters (applicant companies).", no_args_is_help=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the stable JSON shape.")]
@@ -131,123 +112,6 @@ def companies_show(
         console.print(f"[red]violation[/] {v.occurred_on}: {escape(v.description)}")
 
 
-@users_app.command("create")
-@domain_errors
-def users_create(
-    username: str,
-    role: Annotated[Role, typer.Option(help="Role of the user")],
-    display_name: Annotated[str | None, typer.Option()] = None,
-    company: Annotated[
-        str | None, typer.Option(help="USCC of the exporter (exporters only)")
-    ] = None,
-    partner_country: Annotated[
-        list[str] | None, typer.Option(help="Countries a partner authority follows")
-    ] = None,
-    partner_group: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="Country groups a partner authority follows, as they are on each day: EU"
-        ),
-    ] = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Create a user and print its API token (shown once; only its hash is stored). A partner
-    authority needs a country or a group. Example: rarex users create eu.desk --role
-    partner_authority --partner-group EU"""
-    ctx = open_context()
-    with ctx.unit_of_work() as session:
-        company_id = company_by_uscc(session, uscc=company).id if company else None
-        user = create_user(
-            session,
-            clock=ctx.clock,
-            actor=None,
-            username=username,
-            display_name=display_name or username,
-            role=role,
-            company_id=company_id,
-            partner_countries=partner_country or [],
-            partner_groups=partner_group or [],
-        )
-        token = issue_token(session, clock=ctx.clock, actor=None, user_id=user.id, label="cli")
-    if as_json:
-        emit_json({"username": username, "role": role.value, "token": token})
-    else:
-        console.print(f"created {username} ({role.value}); API token (shown once): {token}")
-
-
-@users_app.command("set-password")
-@domain_errors
-def users_set_password(
-    username: Annotated[str, typer.Argument(help="The user who will sign in with it")],
-    as_json: JsonOpt = False,
-) -> None:
-    """Set a user's web sign-in password, asked twice at the prompt (never on the command
-    line, where the shell's history and the process list would keep it). Ends the user's web
-    sessions; audited. Example: rarex users set-password officer.li"""
-    password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
-    ctx = open_context()
-    with ctx.unit_of_work() as session:
-        set_password(
-            session, clock=ctx.clock, actor=None, username=username, password=password,
-            policy=SignInPolicy.of(ctx.settings),
-        )  # fmt: skip
-    if as_json:
-        emit_json({"username": username, "password_set": True})
-    else:
-        console.print(f"password set for {username}; their web sessions are ended")
-
-
-@users_app.command("deactivate")
-@domain_errors
-def users_deactivate(username: str, as_json: JsonOpt = False) -> None:
-    """Deactivate a user and revoke all its tokens (audited)."""
-    ctx = open_context()
-    with ctx.unit_of_work() as session:
-        user = deactivate_user(session, clock=ctx.clock, actor=None, username=username)
-        body = {"username": user.username, "active": user.active}
-    if as_json:
-        emit_json(body)
-    else:
-        console.print(f"deactivated {username}")
-
-
-@users_app.command("revoke-tokens")
-@domain_errors
-def users_revoke_tokens(username: str, as_json: JsonOpt = False) -> None:
-    """Revoke every live API token of a user (audited)."""
-    ctx = open_context()
-    with ctx.unit_of_work() as session:
-        count = revoke_tokens(session, clock=ctx.clock, actor=None, username=username)
-    body = {"username": username, "tokens_revoked": count}
-    if as_json:
-        emit_json(body)
-    else:
-        console.print(f"revoked {count} token(s) of {username}")
-
-
-@users_app.command("declare-conflict")
-@domain_errors
-def users_declare_conflict(
-    username: Annotated[str, typer.Argument(help="The licensing officer")],
-    company: Annotated[str, typer.Option(help="USCC of the exporter the officer is linked to")],
-    reason: Annotated[str, typer.Option()],
-) -> None:
-    """Record an officer's link to an exporter: the officer may not act on its cases."""
-    ctx = open_context()
-    with ctx.unit_of_work() as session:
-        officer = ctx.actor(session, username)
-        target = company_by_uscc(session, uscc=company)
-        declare_conflict(
-            session,
-            clock=ctx.clock,
-            actor=None,
-            user_id=officer.user_id,
-            company_id=target.id,
-            reason=reason,
-        )
-    console.print(f"{username} may no longer act on cases of {escape(target.name)}")
-
-
 @companies_app.command("violation")
 @domain_errors
 def companies_violation(
@@ -323,185 +187,3 @@ def demo(
         emit_json(result)
     else:
         print_summary(out, result)
-
-
-def _token_row(token: ApiToken) -> dict[str, object]:
-    return {
-        "id": str(token.id),
-        "label": token.label,
-        "created_at": token.created_at.isoformat(),
-        "expires_at": token.expires_at.isoformat() if token.expires_at else None,
-        "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
-    }
-
-
-def _user_row(user: User) -> dict[str, object]:
-    return {
-        "username": user.username, "role": user.role, "active": user.active,
-        "company_id": str(user.company_id) if user.company_id else None,
-        "partner_countries": list(user.partner_countries or []),
-        "partner_groups": list(user.partner_groups or []),
-        "has_password": user.password_hash is not None,
-    }  # fmt: skip
-
-
-@users_app.command("list")
-@domain_errors
-def users_list(as_json: JsonOpt = False) -> None:
-    """Every user: role, company, partner countries and groups, active, whether it has a
-    password.
-    Example: rarex users list --json"""
-    ctx = open_context()
-    with ctx.unit_of_work() as session:
-        admin = Actor(user_id=uuid.UUID(int=0), username="operator", role=Role.ADMINISTRATOR)
-        rows = [_user_row(u) for u in list_users(session, actor=admin)]
-    if as_json:
-        emit_json({"users": rows})
-        return
-    for row in rows:
-        state = "active" if row["active"] else "deactivated"
-        console.print(f"{row['username']}\t{row['role']}\t{state}")
-
-
-@users_app.command("issue-token")
-@domain_errors
-def users_issue_token(
-    username: Annotated[str, typer.Argument(help="An existing, active user")],
-    label: Annotated[str, typer.Option(help="What the token is for")],
-    expires: Annotated[
-        str | None, typer.Option(help="Last day it works, YYYY-MM-DD (Beijing); none: no expiry")
-    ] = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Issue an API token to an existing user (also one whose tokens were revoked); the
-    value is printed once. Example: rarex users issue-token officer.li --label laptop
-    --expires 2027-06-30"""
-    ctx = open_context()
-    expires_at = end_of_authority_day(parse_date(expires, option="--expires")) if expires else None
-    with ctx.unit_of_work() as session:
-        user = user_named(session, username)
-        token = issue_token(
-            session, clock=ctx.clock, actor=None, user_id=user.id, label=label,
-            expires_at=expires_at,
-        )  # fmt: skip
-    body = {
-        "username": username, "label": label, "token": token,
-        "expires_at": expires_at.isoformat() if expires_at else None,
-    }  # fmt: skip
-    if as_json:
-        emit_json(body)
-    else:
-        console.print(f"token for {username} ({label}): {token}")
-
-
-@users_app.command("tokens")
-@domain_errors
-def users_tokens(username: str, as_json: JsonOpt = False) -> None:
-    """A user's API tokens, newest first, never their values. Example: rarex users tokens
-    officer.li"""
-    ctx = open_context()
-    with ctx.unit_of_work() as session:
-        admin = Actor(user_id=uuid.UUID(int=0), username="operator", role=Role.ADMINISTRATOR)
-        rows = [_token_row(t) for t in tokens_of(session, actor=admin, username=username)]
-    if as_json:
-        emit_json({"username": username, "tokens": rows})
-        return
-    for row in rows:
-        state = "revoked" if row["revoked_at"] else f"expires {row['expires_at'] or 'never'}"
-        console.print(f"{row['id']}\t{row['label']}\t{state}")
-
-
-@users_app.command("revoke-token")
-@domain_errors
-def users_revoke_token(token_id: str, as_json: JsonOpt = False) -> None:
-    """Revoke one API token by its id (see `rarex users tokens`)."""
-    ctx = open_context()
-    with ctx.unit_of_work() as session:
-        token = revoke_token(session, clock=ctx.clock, actor=None, token_id=_token_id(token_id))
-        row = _token_row(token)
-    if as_json:
-        emit_json(row)
-    else:
-        console.print(f"revoked token {row['id']} ({row['label']})")
-
-
-@users_app.command("rotate-token")
-@domain_errors
-def users_rotate_token(token_id: str, as_json: JsonOpt = False) -> None:
-    """Replace an API token by a new one (same name, same length of life), printed once;
-    the old one is revoked."""
-    ctx = open_context()
-    with ctx.unit_of_work() as session:
-        token = rotate_token(session, clock=ctx.clock, actor=None, token_id=_token_id(token_id))
-    if as_json:
-        emit_json({"token": token})
-    else:
-        console.print(f"new token: {token}")
-
-
-@users_app.command("set-role")
-@domain_errors
-def users_set_role(
-    username: Annotated[str, typer.Argument(help="The user whose role changes")],
-    role: Annotated[Role, typer.Argument(help="The new role")],
-    as_user: Annotated[str, typer.Option("--as", help="Administrator username")],
-    company: Annotated[
-        str | None, typer.Option(help="USCC of the exporter (exporters only)")
-    ] = None,
-    countries: Annotated[
-        str | None,
-        typer.Option(help="ISO codes a partner authority follows, comma-separated: DE,FR"),
-    ] = None,
-    groups: Annotated[
-        str | None,
-        typer.Option(help="Country groups a partner authority follows, comma-separated: EU"),
-    ] = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Change a user's role, company or jurisdiction (audited), checked as at creation; a
-    partner authority needs a country or a group, and the last active administrator keeps the
-    role.
-    Ends the user's web sessions; API tokens stay. Example: rarex users set-role eu.liaison
-    partner_authority --countries DE,FR --as admin"""
-    ctx = open_context()
-    with ctx.unit_of_work() as session:
-        admin = ctx.actor(session, as_user)
-        company_id = company_by_uscc(session, uscc=company).id if company else None
-        user = change_role(
-            session, clock=ctx.clock, actor=admin, username=username, role=role,
-            company_id=company_id,
-            partner_countries=_listed(countries), partner_groups=_listed(groups),
-        )  # fmt: skip
-        row = _user_row(user)
-        follows = ", ".join([*(user.partner_groups or []), *(user.partner_countries or [])])
-        shown = f"{user.role} ({follows})" if follows else user.role
-    if as_json:
-        emit_json(row)
-    else:
-        console.print(f"{username} is now {shown}; their web sessions are ended")
-
-
-def _listed(typed: str | None) -> list[str]:
-    """``DE,FR`` or ``DE FR`` as a list."""
-    return [item for item in (typed or "").replace(",", " ").split() if item]
-
-
-@users_app.command("unlock")
-@domain_errors
-def users_unlock(username: str, as_json: JsonOpt = False) -> None:
-    """Forget a user's failed sign-ins from every address (audited). Example: rarex users
-    unlock officer.li"""
-    ctx = open_context()
-    with ctx.unit_of_work() as session:
-        freed = unlock_sign_in(session, clock=ctx.clock, actor=None, username=username)
-    if as_json:
-        emit_json({"username": username, "addresses_freed": freed})
-    else:
-        console.print(f"{username}: {freed} address(es) unlocked")
-
-
-def _token_id(raw: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw.strip())
-    except ValueError:
-        raise fail("auth.token_not_found", f"{raw!r} is not a token id") from None
