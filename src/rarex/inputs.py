@@ -17,6 +17,11 @@ def is_control(ch: str) -> bool:
     return unicodedata.category(ch) in ("Cc", "Cf") and ch != "\u200d"
 
 
+def listed_codes(typed: str | None) -> list[str]:
+    """Codes typed in one field or option, apart by commas or spaces: ``DE,FR`` or ``DE FR``."""
+    return [item for item in (typed or "").replace(",", " ").split() if item]
+
+
 def text_problem(value: str, *, max_length: int, multiline: bool = False) -> str | None:
     """Why a text breaks the rule (too long, a control character), or None: for inputs that do
     not pass through a model, such as a header or an uploaded file's name."""

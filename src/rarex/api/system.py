@@ -62,24 +62,20 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class UserCreate(_In):
+class RoleChange(_In):
+    """A role and what it belongs to: an exporter's company, a partner's jurisdiction."""
+
+    role: Role
+    company_uscc: Code | None = None
+    partner_countries: list[Code] = Field(default_factory=list, max_length=60)
+    partner_groups: list[Code] = Field(
+        default_factory=list, max_length=10, description='country groups, e.g. "EU"'
+    )
+
+
+class UserCreate(RoleChange):
     username: Code
     display_name: Name
-    role: Role
-    company_uscc: Code | None = None
-    partner_countries: list[Code] = Field(default_factory=list, max_length=60)
-    partner_groups: list[Code] = Field(
-        default_factory=list, max_length=10, description='country groups, e.g. "EU"'
-    )
-
-
-class RoleChange(_In):
-    role: Role
-    company_uscc: Code | None = None
-    partner_countries: list[Code] = Field(default_factory=list, max_length=60)
-    partner_groups: list[Code] = Field(
-        default_factory=list, max_length=10, description='country groups, e.g. "EU"'
-    )
 
 
 class CompanyCreate(_In):

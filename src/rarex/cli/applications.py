@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from rarex.auth.roles import Actor
 from rarex.cli.common import (
+    JsonOpt,
     LimitOpt,
     PageTokenOpt,
     console,
@@ -36,7 +37,6 @@ from rarex.licensing.states import Action
 app = typer.Typer(help="Export-license applications.", no_args_is_help=True)
 
 AsUser = Annotated[str, typer.Option("--as", help="Username to act as")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the stable JSON shape.")]
 
 
 def _show(

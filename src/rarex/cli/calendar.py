@@ -11,13 +11,11 @@ import typer
 from rich.markup import escape
 from rich.table import Column, Table
 
-from rarex.cli.common import console, domain_errors, emit_json, fail, parse_date
+from rarex.cli.common import JsonOpt, console, domain_errors, emit_json, fail, parse_date
 from rarex.cli.context import open_context
 from rarex.licensing.calendar_store import calendar_years, statutory_deadline
 
 app = typer.Typer(help="China's official working-day calendar.", no_args_is_help=True)
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the stable JSON shape.")]
 
 
 @app.command("deadline")

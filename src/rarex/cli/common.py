@@ -25,6 +25,9 @@ from rarex.pagination import Page
 console = Console()
 err_console = Console(stderr=True)
 
+# Every command's --json flag.
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the stable JSON shape.")]
+
 P = ParamSpec("P")
 R = TypeVar("R")
 

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from rarex.cli.common import (
     ExitCode,
+    JsonOpt,
     LimitOpt,
     PageTokenOpt,
     console,
@@ -36,7 +37,6 @@ from rarex.db import ChunkCheckpoint
 app = typer.Typer(help="Customs declarations, clearance and reconciliation.", no_args_is_help=True)
 
 AsUser = Annotated[str, typer.Option("--as", help="Username to act as")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the stable JSON shape.")]
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (recorded and audited)")]
 ExistingFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
 

@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from rarex.cli.applications import AsUser, JsonOpt
+from rarex.cli.applications import AsUser
 from rarex.cli.common import (
+    JsonOpt,
     LimitOpt,
     PageTokenOpt,
     console,

@@ -8,12 +8,10 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from rarex.cli.common import console, domain_errors, emit_json, err_console, parse_date
+from rarex.cli.common import JsonOpt, console, domain_errors, emit_json, err_console, parse_date
 from rarex.cli.context import open_context
 from rarex.inputs import is_control
 from rarex.screening import search as screening_search
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the stable JSON shape.")]
 
 
 def _shown(text: str) -> str:

@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from rarex.cli.common import console, domain_errors, emit_json, err_console, fail
+from rarex.cli.common import JsonOpt, console, domain_errors, emit_json, err_console, fail
 from rarex.cli.context import open_context
 from rarex.cli.screen import _shown
 from rarex.licensing import screening as case_screening
@@ -31,7 +31,6 @@ hits_app = typer.Typer(
     help="Screening hits on applications: list, screen now, resolve.", no_args_is_help=True
 )
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the stable JSON shape.")]
 AsUser = Annotated[str, typer.Option("--as", help="Username to act as")]
 MAX_LIST_BYTES = 200 * 1024 * 1024
 

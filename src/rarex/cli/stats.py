@@ -15,7 +15,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from rarex.cli.common import console, domain_errors, emit_json, err_console, fail
+from rarex.cli.common import JsonOpt, console, domain_errors, emit_json, err_console, fail
 from rarex.cli.context import open_context
 from rarex.statistics import exports, tables
 from rarex.statistics.declarations import declarations_report
@@ -27,7 +27,6 @@ from rarex.statistics.service import period_report
 
 app = typer.Typer(help="Official monthly export statistics.", no_args_is_help=True)
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the stable JSON shape.")]
 SeriesOpt = Annotated[str, typer.Option("--series", help="Series, e.g. rare_earth_exports_t")]
 PartnerOpt = Annotated[str, typer.Option(help="WLD (all destinations) or an ISO alpha-2 code")]
 DecimalsOpt = Annotated[

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from rarex.audit.service import verify
-from rarex.cli.common import ExitCode, console, domain_errors, emit_json, fail, parse_date
+from rarex.cli.common import ExitCode, JsonOpt, console, domain_errors, emit_json, fail, parse_date
 from rarex.cli.context import engine_for, is_empty, open_context
 from rarex.config import get_settings
 from rarex.licensing.records import exporter_record
@@ -20,8 +20,6 @@ from rarex.parties.service import company_by_uscc, record_violation, register_co
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 companies_app = typer.Typer(help="Exporters (applicant companies).", no_args_is_help=True)
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the stable JSON shape.")]
 
 
 @db_app.command("upgrade")

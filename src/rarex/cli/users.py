@@ -23,15 +23,14 @@ from rarex.auth.service import (
     user_named,
 )
 from rarex.auth.sign_in import SignInPolicy, set_password, unlock_sign_in
-from rarex.cli.common import console, domain_errors, emit_json, fail, parse_date
+from rarex.cli.common import JsonOpt, console, domain_errors, emit_json, fail, parse_date
 from rarex.cli.context import open_context
 from rarex.clock import end_of_authority_day
+from rarex.inputs import listed_codes
 from rarex.models import ApiToken, User
 from rarex.parties.service import company_by_uscc
 
 users_app = typer.Typer(help="Users and API tokens.", no_args_is_help=True)
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the stable JSON shape.")]
 
 
 @users_app.command("create")
@@ -296,7 +295,7 @@ def users_set_role(
         user = change_role(
             session, clock=ctx.clock, actor=admin, username=username, role=role,
             company_id=company_id,
-            partner_countries=_listed(countries), partner_groups=_listed(groups),
+            partner_countries=listed_codes(countries), partner_groups=listed_codes(groups),
         )  # fmt: skip
         row = _user_row(user)
         follows = ", ".join([*(user.partner_groups or []), *(user.partner_countries or [])])
@@ -305,11 +304,6 @@ def users_set_role(
         emit_json(row)
     else:
         console.print(f"{username} is now {shown}; their web sessions are ended")
-
-
-def _listed(typed: str | None) -> list[str]:
-    """``DE,FR`` or ``DE FR`` as a list."""
-    return [item for item in (typed or "").replace(",", " ").split() if item]
 
 
 @users_app.command("unlock")

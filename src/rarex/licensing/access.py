@@ -6,10 +6,8 @@ must not even confirm that the case exists.
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rarex.auth.roles import Actor, Role, require_role
@@ -18,7 +16,8 @@ from rarex.clock import authority_date
 from rarex.errors import Forbidden, NotFound
 from rarex.jurisdictions import Jurisdiction
 from rarex.licensing.repository import APPLICATION_NOT_FOUND
-from rarex.models import Application, ForeignParty, License
+from rarex.models import Application, License
+from rarex.parties.service import foreign_parties_by_id
 
 _AUTHORITY = frozenset({Role.LICENSING_OFFICER, Role.ADMINISTRATOR})
 DECIDING_ROLES = frozenset({Role.LICENSING_OFFICER})
@@ -36,21 +35,16 @@ def jurisdiction_of(actor: Actor) -> Jurisdiction | None:
 
 
 def partner_covers(
-    session: Session,
-    jurisdiction: Jurisdiction,
-    *,
-    destination: str,
-    parties: tuple[uuid.UUID, uuid.UUID],
-    at: datetime,
+    session: Session, jurisdiction: Jurisdiction, row: Application | License, *, at: datetime
 ) -> bool:
     """Whether a case or license is in the jurisdiction: its destination, consignee or end
-    user in it on the day the case was filed (or the license issued). The same rule as
+    user in it on the row's day (``at``: the case filed, the license issued). The same rule as
     ``repository.partner_condition``, for one row."""
     day = authority_date(at)
-    if jurisdiction.covers(destination, day):
+    if jurisdiction.covers(row.destination, day):
         return True
-    countries = session.scalars(select(ForeignParty.country).where(ForeignParty.id.in_(parties)))
-    return any(jurisdiction.covers(country, day) for country in countries)
+    parties = foreign_parties_by_id(session, (row.consignee_id, row.end_user_id))
+    return any(jurisdiction.covers(party.country, day) for party in parties.values())
 
 
 def can_view(session: Session, actor: Actor, application: Application) -> bool:
@@ -60,11 +54,7 @@ def can_view(session: Session, actor: Actor, application: Application) -> bool:
         return application.exporter_id == actor.company_id
     jurisdiction = jurisdiction_of(actor)
     if jurisdiction is not None:
-        return partner_covers(
-            session, jurisdiction, destination=application.destination,
-            parties=(application.consignee_id, application.end_user_id),
-            at=application.created_at,
-        )  # fmt: skip
+        return partner_covers(session, jurisdiction, application, at=application.created_at)
     return False
 
 
@@ -113,8 +103,5 @@ def can_view_license(session: Session, actor: Actor, license_: License) -> bool:
         return license_.exporter_id == actor.company_id
     jurisdiction = jurisdiction_of(actor)
     if jurisdiction is not None:
-        return partner_covers(
-            session, jurisdiction, destination=license_.destination,
-            parties=(license_.consignee_id, license_.end_user_id), at=license_.issued_at,
-        )  # fmt: skip
+        return partner_covers(session, jurisdiction, license_, at=license_.issued_at)
     return False

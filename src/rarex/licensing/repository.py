@@ -68,9 +68,11 @@ def partner_condition(
     destination = rows.destination
     parties = (rows.consignee_id, rows.end_user_id)
 
+    windows = jurisdiction.windows()
+
     def covered(country: Any) -> ColumnElement[bool]:
         periods: list[ColumnElement[bool]] = []
-        for code, spans in jurisdiction.windows().items():
+        for code, spans in windows.items():
             for first, last in spans:
                 period = [country == code]
                 if first != date.min:

@@ -35,6 +35,7 @@ from rarex.auth.service import (
 from rarex.auth.sign_in import Resumed, SignInPolicy, set_password, sign_in_locks, unlock_sign_in
 from rarex.clock import end_of_authority_day
 from rarex.errors import Conflict, InvalidInput, NotFound
+from rarex.inputs import listed_codes
 from rarex.models import Company, User
 from rarex.parties.service import company_by_uscc, get_company
 from rarex.web import admin_calendar_pages, admin_lists_pages
@@ -134,8 +135,8 @@ async def admin_create_user(
             session, clock=clock, actor=admin.actor, username=typed.get("username", "").strip(),
             display_name=typed.get("display_name", "").strip() or typed.get("username", ""),
             role=role, company_id=company_id,
-            partner_countries=_listed(typed.get("partner_countries")),
-            partner_groups=_listed(typed.get("partner_groups")),
+            partner_countries=listed_codes(typed.get("partner_countries")),
+            partner_groups=listed_codes(typed.get("partner_groups")),
         )  # fmt: skip
     except (InvalidInput, NotFound, Conflict) as refused:
         field = {
@@ -190,11 +191,6 @@ def _membership_typed(user: User, company: Company | None) -> dict[str, str]:
     }
 
 
-def _listed(typed: str | None) -> list[str]:
-    """``DE,FR`` or ``DE FR`` as a list."""
-    return [item for item in (typed or "").replace(",", " ").split() if item]
-
-
 @router.get("/admin/users/{username}")
 def admin_user(
     request: Request,
@@ -236,8 +232,8 @@ async def admin_user_role(
         change = RoleChange.model_validate(
             {"role": typed.get("role", ""),
              "company_uscc": typed.get("company_uscc", "").strip() or None,
-             "partner_countries": _listed(typed.get("partner_countries")),
-             "partner_groups": _listed(typed.get("partner_groups"))}
+             "partner_countries": listed_codes(typed.get("partner_countries")),
+             "partner_groups": listed_codes(typed.get("partner_groups"))}
         )  # fmt: skip
         company_id = (
             company_by_uscc(session, uscc=change.company_uscc).id if change.company_uscc else None
