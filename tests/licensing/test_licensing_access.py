@@ -187,11 +187,7 @@ def test_the_database_and_each_case_agree_on_a_group_read_on_the_day_the_case_wa
 
     def case_by_case() -> set[uuid.UUID]:
         everything = session.scalars(select(Application)).all()
-        return {
-            a.id
-            for a in everything
-            if partner_covers(session, eu, a, at=a.created_at)
-        }
+        return {a.id for a in everything if partner_covers(session, eu, a, at=a.created_at)}
 
     today = {town.alpha_de.id, town.beta_fr.id}
     assert in_the_database() == case_by_case() == today

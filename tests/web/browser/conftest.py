@@ -70,6 +70,7 @@ class LiveSite:
     admin: str  # an administrator's username
     analyst: str  # an analyst's username
     conflicted: str  # a licensing officer with a declared conflict on the exporter's company
+    filer: str  # a licensing officer who filed the other exporter's submitted case for it
 
 
 def _free_port() -> int:
@@ -116,7 +117,7 @@ def _seed(url: str) -> dict[str, str]:
     with Session(engine) as session:
         exporters = []
         officer_token = officer_name = customs_name = admin_name = analyst_name = ""
-        conflicted_name = ""
+        conflicted_name = filer_name = ""
         for n, name in enumerate(("Ganzhou Rare Earth Trading", "Baotou Magnet Materials")):
             company = make_company(session, clock, name=name)
             username = f"exporter.{n}"
@@ -178,13 +179,27 @@ def _seed(url: str) -> dict[str, str]:
                     session, actor=exporter, clock=clock, settings=settings,
                     application_id=intake.id, action=Action.SUBMIT,
                 )  # fmt: skip
+            if n == 1:  # a case an officer filed for the company: that officer may not handle it
+                filer = _user(session, clock, Role.LICENSING_OFFICER)
+                settings = Settings(environment="test")
+                filed = file_application(
+                    session, clock=clock, actor=filer, settings=settings,
+                    data=application_data(exporter_uscc=company.uscc),
+                )  # fmt: skip
+                exporter = actor_for_username(session, username=username)
+                attach_required_documents(session, clock, settings, exporter, filed)
+                transition(
+                    session, actor=exporter, clock=clock, settings=settings,
+                    application_id=filed.id, action=Action.SUBMIT,
+                )  # fmt: skip
+                filer_name = filer.username
         import_files(session, clock=clock, actor=None, files=published_files())
         session.commit()
     engine.dispose()
     return {
         "exporter": exporters[0], "other_exporter": exporters[1], "officer_token": officer_token,
         "officer": officer_name, "customs": customs_name, "admin": admin_name,
-        "analyst": analyst_name, "conflicted": conflicted_name,
+        "analyst": analyst_name, "conflicted": conflicted_name, "filer": filer_name,
     }  # fmt: skip
 
 

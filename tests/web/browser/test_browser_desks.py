@@ -123,7 +123,7 @@ def test_an_administrator_issues_a_token_shown_once_and_verifies_the_audit_chain
     page.get_by_role("link", name="English").click()
 
 
-def test_an_officer_with_a_conflict_reads_the_case_but_cannot_act_on_it(
+def test_an_officer_with_a_conflict_or_who_filed_the_case_reads_it_but_cannot_act_on_it(
     browser: Any, live_site: LiveSite
 ) -> None:
     reference = _intake_case(live_site)
@@ -140,6 +140,19 @@ def test_an_officer_with_a_conflict_reads_the_case_but_cannot_act_on_it(
     assert "declared a connection to the applicant" in refused.text()
     assert _api(live_site, f"/applications/{reference}")["state"] == "submitted"
     officer.context.close()
+    # an officer who filed a case for the company reads it, and may not handle it either
+    cases = _api(live_site, "/applications?limit=200")["items"]
+    filed = next(c["reference"] for c in cases if c["exporter"] == "Baotou Magnet Materials")
+    filed_case = f"{live_site.url}/officer/applications/{filed}"
+    filer = signed_in(browser, live_site, live_site.filer)
+    filer.goto(filed_case)
+    said = filer.get_by_role("status").filter(has_text="You can read this case but not act on it")
+    assert f"filed {filed} and cannot handle it" in said.inner_text()
+    assert filer.get_by_role("button", name="Accept").count() == 0
+    refused = _form_post(filer, f"{filed_case}/transition", {"action": "accept"})
+    assert refused.status == 403
+    assert _api(live_site, f"/applications/{filed}")["state"] == "submitted"
+    filer.context.close()
 
 
 def test_an_exporter_cannot_reach_the_desks_and_customs_cannot_decide(
