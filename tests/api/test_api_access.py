@@ -59,6 +59,11 @@ class Market:
         assert response.status_code == 200, response.text
         return {item["reference"] for item in response.json()["items"]}
 
+    def partner_listed(self, user: Any) -> set[str]:
+        response = self.client.get("/api/v1/partner/applications", headers=user.headers)
+        assert response.status_code == 200, response.text
+        return {item["reference"] for item in response.json()["items"]}
+
     def licenses(self, user: Any) -> dict[str, str]:
         response = self.client.get("/api/v1/licenses", headers=user.headers)
         assert response.status_code == 200, response.text
@@ -127,10 +132,32 @@ def test_a_partner_authority_sees_only_applications_to_its_countries(
     market: Market, api_user: Any
 ) -> None:
     eu = api_user(Role.PARTNER_AUTHORITY, partner_countries=["DE", "FR", "IT"])
-    assert market.listed(eu) == {market.refs["alpha_de"], market.refs["beta_fr"]}
-    assert market.get(eu, f"applications/{market.refs['alpha_de']}").status_code == 200
-    _not_found(market.get(eu, f"applications/{market.refs['alpha_us']}"), "application.not_found")
-    assert set(market.licenses(eu)) == {market.refs["alpha_de"], market.refs["beta_fr"]}
+    assert market.partner_listed(eu) == {market.refs["alpha_de"], market.refs["beta_fr"]}
+    mine = market.refs["alpha_de"]
+    assert market.get(eu, f"partner/applications/{mine}").json()["reference"] == mine
+    for path in (f"partner/applications/{market.refs['alpha_us']}", "partner/applications/RX-1"):
+        _not_found(market.get(eu, path), "application.not_found")
+    licensed = market.get(eu, "partner/licenses").json()["items"]
+    assert {lic["application_reference"] for lic in licensed} == {mine, market.refs["beta_fr"]}
+    # the full views are not the partner's, even for a case in its jurisdiction
+    _not_found(market.get(eu, f"applications/{mine}"), "application.not_found")
+    for path in ("applications", "licenses"):
+        refused = market.get(eu, path)
+        assert (refused.status_code, refused.json()["code"]) == (403, "partner.use_partner_channel")
+
+
+@pytest.mark.parametrize(
+    "role", [Role.EXPORTER, Role.LICENSING_OFFICER, Role.CUSTOMS_OFFICER, Role.ANALYST]
+)
+def test_the_partner_channel_is_for_partner_authorities_only(
+    market: Market, api_user: Any, session: Session, clock: FixedClock, role: Role
+) -> None:
+    company = make_company(session, clock) if role is Role.EXPORTER else None
+    someone = api_user(role, company=company) if company else api_user(role)
+    for path in ("partner/applications", f"partner/applications/{market.refs['alpha_de']}",
+                 "partner/licenses"):  # fmt: skip
+        refused = market.get(someone, path)
+        assert (refused.status_code, refused.json()["code"]) == (403, "partner.only"), path
 
 
 @pytest.mark.parametrize("role", [Role.ANALYST, Role.CUSTOMS_OFFICER])
@@ -264,12 +291,12 @@ def test_a_partner_for_the_eu_follows_the_group_and_sees_what_its_members_receiv
     eu = {"Authorization": f"Bearer {created.json()['token']}"}
     me = client.get("/api/v1/me", headers=eu).json()
     assert (me["partner_countries"], me["partner_groups"]) == ([], ["EU"])
-    listed = client.get("/api/v1/applications", headers=eu).json()["items"]
+    listed = client.get("/api/v1/partner/applications", headers=eu).json()["items"]
     assert {item["reference"] for item in listed} == {
         market.refs["alpha_de"],
         market.refs["beta_fr"],
     }
-    refused = client.get(f"/api/v1/applications/{market.refs['alpha_us']}", headers=eu)
+    refused = client.get(f"/api/v1/partner/applications/{market.refs['alpha_us']}", headers=eu)
     assert (refused.status_code, refused.json()["code"]) == (404, "application.not_found")
 
 

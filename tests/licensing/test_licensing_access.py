@@ -1,6 +1,6 @@
 """Who sees what: exporters only their own company's cases and licenses, partner authorities
-only cases whose destination, consignee or end user is in their jurisdiction, analysts and
-customs no application list. A case the asker
+only cases whose destination, consignee or end user is in their jurisdiction (and only through
+the partner views), analysts and customs no application list. A case the asker
 may not see is "not found", exactly like one that does not exist."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from rarex.api.problems import status_for
 from rarex.auth.roles import Actor, Role
-from rarex.clock import FixedClock
+from rarex.clock import FixedClock, authority_date
 from rarex.config import Settings
 from rarex.errors import DomainError, Forbidden, InvalidInput, NotFound
 from rarex.jurisdictions import Jurisdiction
@@ -24,6 +24,7 @@ from rarex.licensing import queue, repository, review, views
 from rarex.licensing.access import partner_covers
 from rarex.licensing.states import Action
 from rarex.models import Application
+from rarex.partners import views as partner_views
 from tests.factories import approve, filed_and_accepted, make_actor, make_company, parties_in
 
 
@@ -67,6 +68,23 @@ class Town:
             lic.application_reference
             for lic in views.list_license_views(self.session, actor=actor).items
         }
+
+    def partner_listed(self, actor: Actor) -> set[str]:
+        page = partner_views.partner_applications(
+            self.session, actor=actor, clock=self.clock, settings=self.settings
+        )
+        return {view.reference for view in page.items}
+
+    def partner_licensed(self, actor: Actor) -> set[str]:
+        on = authority_date(self.clock.now())
+        page = partner_views.partner_licenses(self.session, actor=actor, on=on)
+        return {view.application_reference for view in page.items}
+
+    def partner_show(self, actor: Actor, reference: str) -> None:
+        partner_views.partner_application(
+            self.session, actor=actor, clock=self.clock, settings=self.settings,
+            reference=reference,
+        )  # fmt: skip
 
     def show(self, actor: Actor, key: str | uuid.UUID) -> None:
         views.application_view(
@@ -138,14 +156,14 @@ def test_a_partner_authority_sees_only_cases_bound_for_its_countries(
     town: Town, session: Session, clock: FixedClock
 ) -> None:
     eu = make_actor(session, clock, Role.PARTNER_AUTHORITY, partner_countries=["de", "FR"])
-    assert town.listed(eu) == {town.alpha_de.id, town.beta_fr.id}
-    town.show(eu, town.alpha_de.id)
-    error = _not_found(lambda: town.show(eu, town.alpha_us.id))
+    assert town.partner_listed(eu) == {town.alpha_de.reference, town.beta_fr.reference}
+    town.partner_show(eu, town.alpha_de.reference)
+    error = _not_found(lambda: town.partner_show(eu, town.alpha_us.reference))
     assert error.code == "application.not_found"
-    assert town.licensed_apps(eu) == {town.alpha_de.reference, town.beta_fr.reference}
+    assert town.partner_licensed(eu) == {town.alpha_de.reference, town.beta_fr.reference}
     nowhere = make_actor(session, clock, Role.PARTNER_AUTHORITY, partner_countries=["NZ"])
-    assert town.listed(nowhere) == set()
-    assert town.licensed_apps(nowhere) == set()
+    assert town.partner_listed(nowhere) == set()
+    assert town.partner_licensed(nowhere) == set()
 
 
 def test_a_partner_sees_a_case_whose_consignee_or_end_user_is_in_its_countries(
@@ -159,17 +177,42 @@ def test_a_partner_sees_a_case_whose_consignee_or_end_user_is_in_its_countries(
         consignee=american, end_user=french,
     )  # fmt: skip
     france = make_actor(session, clock, Role.PARTNER_AUTHORITY, partner_countries=["FR"])
-    assert town.listed(france) == {town.beta_fr.id, via_consignee.id, via_end_user.id}
-    town.show(france, via_consignee.id)
-    town.show(france, via_end_user.id)
-    _not_found(lambda: town.show(france, town.alpha_us.id))
-    assert town.licensed_apps(france) == {town.beta_fr.reference, via_consignee.reference}
+    assert town.partner_listed(france) == {
+        town.beta_fr.reference,
+        via_consignee.reference,
+        via_end_user.reference,
+    }
+    town.partner_show(france, via_consignee.reference)
+    town.partner_show(france, via_end_user.reference)
+    _not_found(lambda: town.partner_show(france, town.alpha_us.reference))
+    assert town.partner_licensed(france) == {town.beta_fr.reference, via_consignee.reference}
     number = town.license_number(via_consignee)
-    assert views.license_view(session, actor=france, number=number).number == number
+    today = authority_date(clock.now())
+    seen = partner_views.partner_license(session, actor=france, number=number, on=today)
+    assert seen.number == number
     error = _not_found(
-        lambda: views.license_view(session, actor=france, number=town.license_number(town.alpha_de))
+        lambda: partner_views.partner_license(
+            session, actor=france, number=town.license_number(town.alpha_de), on=today
+        )
     )
     assert error.code == "license.not_found"
+
+
+def test_a_partner_reads_no_case_and_no_license_through_the_full_views(
+    town: Town, session: Session, clock: FixedClock
+) -> None:
+    """Even a case in its jurisdiction: the full view carries documents, hits and notes."""
+    eu = make_actor(session, clock, Role.PARTNER_AUTHORITY, partner_countries=["DE", "FR"])
+    assert town.partner_listed(eu) == {town.alpha_de.reference, town.beta_fr.reference}
+    for key in (town.alpha_de.id, town.alpha_de.reference):
+        assert _not_found(lambda key=key: town.show(eu, key)).code == "application.not_found"
+    number = town.license_number(town.alpha_de)
+    error = _not_found(lambda: views.license_view(session, actor=eu, number=number))
+    assert error.code == "license.not_found"
+    for listing in (lambda: town.listed(eu), lambda: town.licensed_apps(eu)):
+        with pytest.raises(Forbidden) as caught:
+            listing()
+        assert caught.value.code == "partner.use_partner_channel"
 
 
 def test_the_database_and_each_case_agree_on_a_group_read_on_the_day_the_case_was_filed(

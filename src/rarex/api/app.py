@@ -12,6 +12,7 @@ from rarex.api import (
     customs,
     handlers,
     openapi,
+    partner,
     reference,
     screening,
     statistics,
@@ -33,6 +34,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     applications.router,
     customs.router,
     screening.router,
+    partner.router,
     statistics.router,
     system.router,
 )

@@ -1,7 +1,9 @@
 """Who may see and touch an application.
 
 An exporter asking for another company's case gets "not found", not "forbidden": the answer
-must not even confirm that the case exists.
+must not even confirm that the case exists. A partner authority reads the cases and licenses
+in its jurisdiction only through the partner room's redacted views (``rarex.partners``):
+these full views answer it "not found" too, whatever the case.
 """
 
 from __future__ import annotations
@@ -34,6 +36,16 @@ def jurisdiction_of(actor: Actor) -> Jurisdiction | None:
     return Jurisdiction(countries=actor.partner_countries, groups=actor.partner_groups)
 
 
+def refuse_partner(actor: Actor) -> None:
+    """The full lists are not a partner's: it reads through the partner channel."""
+    if actor.role is Role.PARTNER_AUTHORITY:
+        raise Forbidden(
+            f"{actor.username} is a partner authority and reads cases and licenses through "
+            "the partner channel",
+            code="partner.use_partner_channel",
+        )
+
+
 def partner_covers(
     session: Session, jurisdiction: Jurisdiction, row: Application | License, *, at: datetime
 ) -> bool:
@@ -52,9 +64,6 @@ def can_view(session: Session, actor: Actor, application: Application) -> bool:
         return True
     if actor.role is Role.EXPORTER:
         return application.exporter_id == actor.company_id
-    jurisdiction = jurisdiction_of(actor)
-    if jurisdiction is not None:
-        return partner_covers(session, jurisdiction, application, at=application.created_at)
     return False
 
 
@@ -101,7 +110,4 @@ def can_view_license(session: Session, actor: Actor, license_: License) -> bool:
         return True
     if actor.role is Role.EXPORTER:
         return license_.exporter_id == actor.company_id
-    jurisdiction = jurisdiction_of(actor)
-    if jurisdiction is not None:
-        return partner_covers(session, jurisdiction, license_, at=license_.issued_at)
     return False

@@ -96,6 +96,7 @@ def applications_page(
     *,
     exporter_id: uuid.UUID | None = None,
     partner: Jurisdiction | None = None,
+    submitted_only: bool = False,
     states: Sequence[str] | None = None,
     after: tuple[str | int, ...] | None,
     limit: int,
@@ -105,6 +106,8 @@ def applications_page(
     conditions: list[ColumnElement[bool]] = []
     if exporter_id is not None:
         conditions.append(Application.exporter_id == exporter_id)
+    if submitted_only:
+        conditions.append(Application.submitted_at.is_not(None))
     if partner is not None:
         conditions.append(partner_condition(partner, Application, at=Application.created_at))
     if states:

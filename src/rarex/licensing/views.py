@@ -14,7 +14,7 @@ from rarex.clock import Clock, authority_date
 from rarex.config import Settings
 from rarex.errors import InvalidInput, NotFound
 from rarex.licensing import repository
-from rarex.licensing.access import can_view_license, ensure_can_view, jurisdiction_of
+from rarex.licensing.access import can_view_license, ensure_can_view, refuse_partner
 from rarex.licensing.calendar_store import working_calendar
 from rarex.licensing.clock_service import clocks_for, clocks_from_changes
 from rarex.licensing.filing import missing_documents
@@ -179,7 +179,7 @@ def list_application_summaries(
     page_token: str | None = None,
 ) -> Page[ApplicationSummary]:
     """What the asker may see, a page at a time, newest filed first: exporters their own
-    company's, partners those in their jurisdiction, officers all.
+    company's, officers all (partners read theirs through ``rarex.partners``).
 
     Due dates are computed as of today, not read from the stored column: while the clock is
     stopped the predicted date moves every working day. A page costs the same few queries
@@ -188,7 +188,7 @@ def list_application_summaries(
     request = page_request(limit, page_token, order=repository.APPLICATIONS_ORDER)
     today = authority_date(clock.now())
     exporter_id = actor.company_id if actor.role is Role.EXPORTER else None
-    partner = jurisdiction_of(actor)
+    refuse_partner(actor)
     if actor.role in (Role.CUSTOMS_OFFICER, Role.ANALYST) or (
         actor.role is Role.EXPORTER and exporter_id is None
     ):
@@ -203,7 +203,6 @@ def list_application_summaries(
     rows, total = repository.applications_page(
         session,
         exporter_id=exporter_id,
-        partner=partner,
         states=[state] if state else None,
         after=request.after,
         limit=request.limit + 1,
@@ -294,13 +293,12 @@ def list_license_views(
     """The licenses the asker may see, a page at a time, newest issued first."""
     request = page_request(limit, page_token, order=repository.LICENSES_ORDER)
     exporter_id = actor.company_id if actor.role is Role.EXPORTER else None
-    partner = jurisdiction_of(actor)
+    refuse_partner(actor)
     if actor.role is Role.ANALYST or (actor.role is Role.EXPORTER and exporter_id is None):
         return Page([], None, 0, request.order)
     rows, total = repository.licenses_page(
         session,
         exporter_id=exporter_id,
-        partner=partner,
         after=request.after,
         limit=request.limit + 1,
     )
@@ -321,7 +319,7 @@ SCREENING_HIDDEN = "party screening is done by the authority and not shown to ap
 
 
 def _without_screening(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Applicants and partner authorities see the same screening rule whatever the hits: a
+    """Applicants see the same screening rule whatever the hits: a
     listed party must not learn of a hit from its own application. (The lane itself stays
     visible; an ordinary lane with every other rule passed remains an inference we accept.)"""
     return [
@@ -339,8 +337,8 @@ def document_for_download(
     session: Session, *, actor: Actor, key: str | uuid.UUID, document_id: str
 ) -> Document:
     """A document of an application, content included, for whoever may see the application's
-    documents: the applicant and the authority. A partner authority sees the case, never its
-    documents. Anyone else, or a document of another application, is not found."""
+    documents: the applicant and the authority. Anyone else (a partner authority included),
+    or a document of another application, is not found."""
     application = _resolve(session, key)
     ensure_can_view(session, actor, application)
     try:
@@ -348,6 +346,6 @@ def document_for_download(
     except ValueError:
         raise NotFound(DOCUMENT_NOT_FOUND, code="document.not_found") from None
     document = repository.document_of(session, application.id, wanted)
-    if document is None or actor.role is Role.PARTNER_AUTHORITY:
+    if document is None:
         raise NotFound(DOCUMENT_NOT_FOUND, code="document.not_found")
     return document

@@ -1,0 +1,81 @@
+"""What a partner authority is shown of a case or a license: the fields the channel shares
+and nothing else. Every answer to a partner (API, page, download, e-mail) is built from these
+models, so a field missing here cannot leak anywhere.
+
+Left out on purpose: drafts (never listed), documents and their metadata, screening hits and
+the green-channel rules' explanations (which would tell of hits and of the applicant's
+record), prices, officers' notes and names, the decision's reasons and conditions (written by
+officers, they may cite hits), the applicant's record and standing, and every party's address.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True, frozen=True)
+
+
+class PartnerParty(_Out):
+    name: str
+    country: str
+
+
+class PartnerExporter(_Out):
+    name: str
+    name_zh: str | None
+
+
+class PartnerItem(_Out):
+    line_no: int
+    control_code: str
+    quantity_kg: Decimal
+    granted_kg: Decimal | None
+
+
+class PartnerDecision(_Out):
+    outcome: str
+    decided_on: date
+
+
+class PartnerApplication(_Out):
+    reference: str
+    exporter: PartnerExporter
+    destination: str
+    consignee: PartnerParty
+    end_user: PartnerParty
+    items: list[PartnerItem]
+    state: str
+    lane: str
+    submitted_on: date
+    accepted_on: date | None
+    due_on: date | None
+    working_days_used: int | None
+    working_days_left: int | None
+    clock_stopped: bool
+    decision: PartnerDecision | None
+    license_number: str | None
+
+
+class PartnerLicenseItem(_Out):
+    line_no: int
+    control_code: str
+    granted_kg: Decimal
+
+
+class PartnerLicense(_Out):
+    number: str
+    application_reference: str
+    exporter: PartnerExporter
+    destination: str
+    consignee: PartnerParty
+    end_user: PartnerParty
+    status: str
+    valid_from: date
+    valid_until: date
+    issued_on: date
+    items: list[PartnerLicenseItem]
