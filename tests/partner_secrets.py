@@ -23,6 +23,7 @@ from rarex.licensing.repository import license_for_application
 from rarex.licensing.schemas import DecisionIn
 from rarex.licensing.states import Action
 from rarex.parties.service import record_violation, register_company
+from rarex.partners import inquiries
 from rarex.screening import lists as watch_lists
 from rarex.screening import service as screening
 from tests.factories import application_data, make_uscc
@@ -44,6 +45,7 @@ class SecretCase:
     consignee_name: str
     uscc: str
     document_id: str
+    inquiry_number: str
     markers: dict[str, str] = field(default_factory=dict)
 
     def leaks(self, text: str) -> list[str]:
@@ -152,11 +154,21 @@ def build_secret_case(session: Session, clock: FixedClock, settings: Settings) -
         data=application_data(contract_reference=m["draft"]),
     )  # fmt: skip
     m["draft_reference"] = draft.reference
+    # an EU partner desk asks about the case and the officer answers (and is not named)
+    eu_desk = _user(session, clock, Role.PARTNER_AUTHORITY, f"eu-desk-{secrets.token_hex(3)}",
+                    partner_groups=["EU"])  # fmt: skip
+    inquiry = inquiries.open_inquiry(
+        session, actor=eu_desk, clock=clock, subject="When?", body="When is it decided?",
+        application_reference=app.reference,
+    )  # fmt: skip
+    inquiries.write(
+        session, actor=officer, clock=clock, number=inquiry.number, body="It was approved."
+    )
     session.flush()
     license_ = license_for_application(session, app.id)
     assert license_ is not None
     return SecretCase(
         reference=app.reference, license_number=license_.number, draft_reference=draft.reference,
         exporter_name=company.name, consignee_name=consignee, uscc=company.uscc,
-        document_id=str(documents[0].id), markers=m,
+        document_id=str(documents[0].id), inquiry_number=inquiry.number, markers=m,
     )  # fmt: skip

@@ -108,3 +108,25 @@ def test_an_empty_jurisdiction_is_false_and_groups_on_a_day_before_any_member_ar
     assert Jurisdiction.of(groups=["EU"])
     assert groups_on(date(1950, 1, 1)) == {}
     assert group_names() == ("EU",)
+
+
+@given(
+    countries=st.lists(st.sampled_from(["DE", "de", " FR", "CH", "JP"]), max_size=4),
+    groups=st.lists(st.sampled_from(["EU", "eu "]), max_size=2),
+)
+def test_a_jurisdictions_key_names_what_it_covers_whatever_the_spelling_or_order(
+    countries: list[str], groups: list[str]
+) -> None:
+    one = Jurisdiction.of(countries=countries, groups=groups)
+    other = Jurisdiction.of(countries=list(reversed(countries)), groups=[g.lower() for g in groups])
+    assert one.key == other.key
+    assert Jurisdiction.of(countries=one.countries, groups=one.groups).key == one.key
+    assert ("EU" in one.key) == bool(groups)
+    assert all(code in one.key for code in one.countries)
+
+
+def test_a_key_tells_groups_from_countries() -> None:
+    assert Jurisdiction.of(groups=["EU"]).key == "EU"
+    assert Jurisdiction.of(countries=["fr", "DE"]).key == "DE FR"
+    assert Jurisdiction.of(countries=["CH"], groups=["EU"]).key == "EU + CH"
+    assert Jurisdiction.of(countries=["CH"]).key != Jurisdiction.of(countries=["CH", "DE"]).key

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     # Green channel: the lane's own target, inside the statutory limit.
     green_channel_target_working_days: int = Field(default=10, ge=1, le=45)
     green_channel_min_approved_applications: int = Field(default=3, ge=0)
+    # The partner channel: the authority answers a partner's inquiry within this many official
+    # working days (the statutory clock's calendar), counted from its first unanswered message.
+    inquiry_reply_working_days: int = Field(default=5, ge=1, le=60)
     # Party screening raises a hit at or above this score (rarex.screening.matching explains
     # the default: true variants score 0.85-1.0, near misses 0.6-0.75).
     screening_threshold: float = Field(default=0.80, ge=0.5, le=1.0)

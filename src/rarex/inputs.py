@@ -63,6 +63,9 @@ Item = Annotated[str, _bounded(500), AfterValidator(_one_line)]
 Address = Annotated[str, _bounded(2000), AfterValidator(_many_lines)]
 Reason = Annotated[str, _bounded(4000), AfterValidator(_many_lines)]
 Statement = Annotated[str, _bounded(10000), AfterValidator(_many_lines)]
+# A message between the authority and a partner: plain text, lines kept, never empty.
+MAX_MESSAGE_CHARS = 4000
+Message = Annotated[str, _bounded(MAX_MESSAGE_CHARS, 1), AfterValidator(_many_lines)]
 # Without a minimum length: the service gives an empty value its own, specific error code.
 Token = Annotated[str, _bounded(60), AfterValidator(_one_line)]
 Label = Annotated[str, _bounded(300), AfterValidator(_one_line)]

@@ -1,19 +1,29 @@
 """The partner-authority channel (``/partner/...``): the redacted views of the cases and
-licenses in the asker's jurisdiction. Other roles are refused (403 ``partner.only``); a case
-or license outside the jurisdiction is 404, like one that does not exist."""
+licenses in the asker's jurisdiction (other roles are refused, 403 ``partner.only``; a case or
+license outside the jurisdiction is 404, like one that does not exist), and the inquiries
+between partner desks and licensing officers."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query, status
 
 from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
 from rarex.api.paging import Limit, PageOut, PageTokenParam
 from rarex.clock import authority_date
 from rarex.inputs import Code, Reference
-from rarex.partners import views
-from rarex.partners.schemas import PartnerApplication, PartnerLicense
+from rarex.partners import inquiries, views
+from rarex.partners.inquiry_states import InquiryState
+from rarex.partners.schemas import (
+    InquiryClose,
+    InquiryOpen,
+    InquiryRead,
+    InquirySummary,
+    InquiryWrite,
+    PartnerApplication,
+    PartnerLicense,
+)
 
 router = APIRouter(prefix="/partner", tags=["partner"])
 ApplicationRef = Annotated[Reference, Path(description="An application's reference")]
@@ -72,4 +82,90 @@ def show_partner_license(
 ) -> PartnerLicense:
     return views.partner_license(
         session, actor=actor, number=number, on=authority_date(clock.now())
+    )
+
+
+# --- inquiries: the partner asks, licensing officers answer; both sides on the same routes,
+# the side each message is written for following from the writer's role -------------------
+
+InquiryNumber = Annotated[Reference, Path(description="An inquiry's number (IQ-…)")]
+
+
+@router.get("/inquiries")
+def list_inquiries(
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    state: Annotated[Code | None, Query(description="open, " + ", ".join(InquiryState))] = None,
+    overdue: Annotated[bool, Query(description="Only those past their reply target")] = False,
+    application: Annotated[
+        Reference | None, Query(description="An application's reference")
+    ] = None,
+    limit: Limit = None,
+    page_token: PageTokenParam = None,
+) -> PageOut[InquirySummary]:
+    """A partner desk's own inquiries; for the authority, every partner's. Newest first."""
+    page = inquiries.list_inquiries(
+        session, actor=actor, clock=clock, settings=settings, state=state, overdue=overdue,
+        application_reference=application, limit=limit, page_token=page_token,
+    )  # fmt: skip
+    return PageOut[InquirySummary].of(page)
+
+
+@router.post("/inquiries", status_code=status.HTTP_201_CREATED)
+def open_inquiry(
+    body: InquiryOpen, session: SessionDep, actor: ActorDep, clock: ClockDep, settings: SettingsDep
+) -> InquiryRead:
+    inquiry = inquiries.open_inquiry(
+        session, actor=actor, clock=clock, subject=body.subject, body=body.body,
+        application_reference=body.application_reference,
+    )  # fmt: skip
+    return inquiries.inquiry_view(
+        session, actor=actor, clock=clock, settings=settings, number=inquiry.number
+    )
+
+
+@router.get("/inquiries/{inquiry}")
+def show_inquiry(
+    inquiry: InquiryNumber,
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> InquiryRead:
+    return inquiries.inquiry_view(
+        session, actor=actor, clock=clock, settings=settings, number=inquiry
+    )
+
+
+@router.post("/inquiries/{inquiry}/messages")
+def write_to_inquiry(
+    inquiry: InquiryNumber,
+    body: InquiryWrite,
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> InquiryRead:
+    """A message for the writer's own side: a partner's is the partner's, an officer's the
+    authority's."""
+    inquiries.write(session, actor=actor, clock=clock, number=inquiry, body=body.body)
+    return inquiries.inquiry_view(
+        session, actor=actor, clock=clock, settings=settings, number=inquiry
+    )
+
+
+@router.post("/inquiries/{inquiry}/close")
+def close_inquiry(
+    inquiry: InquiryNumber,
+    body: InquiryClose,
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> InquiryRead:
+    inquiries.close(session, actor=actor, clock=clock, number=inquiry, reason=body.reason)
+    return inquiries.inquiry_view(
+        session, actor=actor, clock=clock, settings=settings, number=inquiry
     )

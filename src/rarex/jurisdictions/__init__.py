@@ -146,6 +146,13 @@ class Jurisdiction:
     def __bool__(self) -> bool:
         return bool(self.countries or self.groups)
 
+    @property
+    def key(self) -> str:
+        """The canonical name of the jurisdiction ("EU", "DE FR", "EU + CH"): partner users
+        with the same one are one partner desk and share its inquiries, lists and proposals."""
+        parts = [" ".join(sorted(self.groups)), " ".join(sorted(self.countries))]
+        return " + ".join(part for part in parts if part)
+
     def covers(self, country: str | None, day: date) -> bool:
         """Whether ``country`` is in the jurisdiction on ``day``."""
         if country is None:

@@ -15,7 +15,8 @@ from rarex.models.audit import AuditEvent, AuditHead
 from rarex.models.auth import ApiToken, OfficerConflict, SignInThrottle, User, WebSession
 from rarex.models.calendar import CalendarDay
 from rarex.models.licenses import License, LicenseLine
-from rarex.models.parties import Company, ForeignParty, Violation
+from rarex.models.parties import Company, ForeignParty, TrustedParty, Violation
+from rarex.models.partners import Inquiry, InquiryMessage, PriorityItem, PriorityRequest
 
 __all__ = [
     "ApiToken",
@@ -29,11 +30,16 @@ __all__ = [
     "Document",
     "ForeignParty",
     "GreenChannelCheck",
+    "Inquiry",
+    "InquiryMessage",
     "License",
     "LicenseLine",
     "OfficerConflict",
+    "PriorityItem",
+    "PriorityRequest",
     "SignInThrottle",
     "StateChange",
+    "TrustedParty",
     "User",
     "Violation",
     "WebSession",

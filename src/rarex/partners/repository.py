@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from rarex.models import ApplicationLine, Decision, License
+from rarex.db import keyset_page
+from rarex.models import ApplicationLine, Decision, Inquiry, InquiryMessage, License
 
 
 def lines_of_applications(
@@ -46,3 +48,68 @@ def license_numbers_of(
         )
     )
     return {application_id: number for application_id, number in rows}
+
+
+INQUIRIES_ORDER = "opened_at desc, number desc"
+
+
+def inquiry_by_number(session: Session, number: str, *, lock: bool = False) -> Inquiry | None:
+    """``lock``: hold the row, so two messages at once take their turns one after the other."""
+    query = select(Inquiry).where(Inquiry.number == number)
+    return session.scalar(query.with_for_update() if lock else query)
+
+
+def inquiries_page(
+    session: Session,
+    *,
+    conditions: Sequence[ColumnElement[bool]],
+    after: tuple[str | int, ...] | None,
+    limit: int,
+) -> tuple[list[Inquiry], int]:
+    return keyset_page(
+        session,
+        Inquiry,
+        conditions=conditions,
+        order=[Inquiry.opened_at.expression, Inquiry.number.expression],
+        after=(datetime.fromisoformat(str(after[0])), after[1]) if after is not None else None,
+        limit=limit,
+        descending=True,
+    )
+
+
+def inquiry_key(inquiry: Inquiry) -> tuple[str | int, ...]:
+    return (inquiry.opened_at.isoformat(), inquiry.number)
+
+
+def last_message_seq(session: Session, inquiry_id: uuid.UUID) -> int:
+    found = session.scalar(
+        select(func.max(InquiryMessage.seq)).where(InquiryMessage.inquiry_id == inquiry_id)
+    )
+    return int(found or 0)
+
+
+def messages_of(session: Session, inquiry_id: uuid.UUID) -> list[InquiryMessage]:
+    return list(
+        session.scalars(
+            select(InquiryMessage)
+            .where(InquiryMessage.inquiry_id == inquiry_id)
+            .order_by(InquiryMessage.seq)
+        )
+    )
+
+
+def message_counts(
+    session: Session, inquiry_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, tuple[int, datetime | None]]:
+    """Each inquiry's number of messages and the time of its last."""
+    found: dict[uuid.UUID, tuple[int, datetime | None]] = {i: (0, None) for i in inquiry_ids}
+    if not inquiry_ids:
+        return found
+    rows = session.execute(
+        select(InquiryMessage.inquiry_id, func.count(), func.max(InquiryMessage.at))
+        .where(InquiryMessage.inquiry_id.in_(list(inquiry_ids)))
+        .group_by(InquiryMessage.inquiry_id)
+    )
+    for inquiry_id, count, last in rows:
+        found[inquiry_id] = (int(count), last)
+    return found

@@ -10,10 +10,12 @@ officers, they may cite hits), the applicant's record and standing, and every pa
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
+
+from rarex.inputs import Message, Name, Reason, Reference
 
 
 class _Out(BaseModel):
@@ -79,3 +81,49 @@ class PartnerLicense(_Out):
     valid_until: date
     issued_on: date
     items: list[PartnerLicenseItem]
+
+
+class InquiryOpen(BaseModel):
+    """A partner's new inquiry: about one application (its reference) or a general one."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    subject: Name
+    body: Message
+    application_reference: Reference | None = None
+
+
+class InquiryWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    body: Message
+
+
+class InquiryClose(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    reason: Reason = ""
+
+
+class InquiryMessageRead(_Out):
+    seq: int
+    side: str
+    # who wrote it: a partner's own colleagues by username; the authority's officers are
+    # named to the authority only ("authority" is all a partner reads)
+    author: str
+    body: str
+    at: datetime
+
+
+class InquirySummary(_Out):
+    number: str
+    partner: str
+    subject: str
+    application_reference: str | None
+    state: str
+    opened_at: datetime
+    messages: int
+    last_message_at: datetime
+    reply_due_on: date | None
+    overdue: bool
+
+
+class InquiryRead(InquirySummary):
+    thread: list[InquiryMessageRead]
