@@ -23,7 +23,8 @@ from rarex.licensing.repository import license_for_application
 from rarex.licensing.schemas import DecisionIn
 from rarex.licensing.states import Action
 from rarex.parties.service import record_violation, register_company
-from rarex.partners import inquiries
+from rarex.partners import inquiries, priorities
+from rarex.partners.schemas import PriorityDecisionIn, PriorityListIn
 from rarex.screening import lists as watch_lists
 from rarex.screening import service as screening
 from tests.factories import application_data, make_uscc
@@ -46,6 +47,7 @@ class SecretCase:
     uscc: str
     document_id: str
     inquiry_number: str
+    priority_list_number: str
     markers: dict[str, str] = field(default_factory=dict)
 
     def leaks(self, text: str) -> list[str]:
@@ -164,11 +166,35 @@ def build_secret_case(session: Session, clock: FixedClock, settings: Settings) -
     inquiries.write(
         session, actor=officer, clock=clock, number=inquiry.number, body="It was approved."
     )
+    # ...and puts a second, open, case of the exporter on a priority list the officer accepts
+    second = filing.file_application(
+        session, actor=exporter, clock=clock, settings=settings, data=application_data()
+    )
+    for kind in filing.REQUIRED_DOCUMENTS:
+        filing.attach_document(
+            session, actor=exporter, clock=clock, settings=settings, application_id=second.id,
+            kind=kind, filename=f"{kind}.pdf", media_type="application/pdf", content=b"%PDF-1.4",
+        )  # fmt: skip
+    for actor, action in ((exporter, Action.SUBMIT), (officer, Action.ACCEPT)):
+        review.transition(session, actor=actor, clock=clock, settings=settings,
+                          application_id=second.id, action=action)  # fmt: skip
+    listed = priorities.submit_priority_list(
+        session, actor=eu_desk, clock=clock,
+        data=PriorityListIn.model_validate(
+            {"items": [{"application_reference": second.reference, "reason": "idle plant"}]}
+        ),
+    )  # fmt: skip
+    (item,) = priorities.priority_list_view(session, actor=eu_desk, number=listed.number).items
+    priorities.decide_priority_item(
+        session, actor=officer, clock=clock, item_id=item.id,
+        data=PriorityDecisionIn(outcome="accepted", reason="urgent indeed"),
+    )  # fmt: skip
     session.flush()
     license_ = license_for_application(session, app.id)
     assert license_ is not None
     return SecretCase(
         reference=app.reference, license_number=license_.number, draft_reference=draft.reference,
         exporter_name=company.name, consignee_name=consignee, uscc=company.uscc,
-        document_id=str(documents[0].id), inquiry_number=inquiry.number, markers=m,
+        document_id=str(documents[0].id), inquiry_number=inquiry.number,
+        priority_list_number=listed.number, markers=m,
     )  # fmt: skip

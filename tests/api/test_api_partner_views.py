@@ -29,6 +29,7 @@ def _partner_paths(case: SecretCase) -> list[str]:
         "{reference}": case.reference,
         "{number}": case.license_number,
         "{inquiry}": case.inquiry_number,
+        "{priority_list}": case.priority_list_number,
     }
     paths = []
     for route in partner_router.routes:
@@ -54,8 +55,11 @@ def test_no_partner_answer_carries_a_hidden_field(
         assert answer.status_code == 200, (path, answer.text)
         assert secret_case.leaks(answer.text) == [], path
         # what the partner may read is there: the answer is not empty by accident
-        assert secret_case.reference in answer.text, path
-        if "/inquiries" not in path:
+        if "/priority-lists" in path:
+            assert secret_case.priority_list_number in answer.text, path
+        else:
+            assert secret_case.reference in answer.text, path
+        if "/inquiries" not in path and "/priority-lists" not in path:
             assert secret_case.exporter_name in answer.text, path
     # the draft is not listed, and asking for it is "not found"
     draft = client.get(
@@ -125,6 +129,7 @@ def test_no_route_of_the_whole_api_gives_a_partner_a_hidden_field(
         "{number}": secret_case.license_number, "{document_id}": secret_case.document_id,
         "{uscc}": secret_case.uscc, "{username}": secret_case.markers["officer_username"],
         "{period}": "2025-05", "{series}": "exports", "{inquiry}": secret_case.inquiry_number,
+        "{priority_list}": secret_case.priority_list_number,
     }  # fmt: skip
     statuses = {}
     for router in ROUTERS:

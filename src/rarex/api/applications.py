@@ -265,6 +265,9 @@ def desk(
     destination: Code | None = None,
     control_code: Code | None = None,
     exporter: Annotated[Label | None, Query(description="USCC or part of the name")] = None,
+    priority: Annotated[
+        Code | None, Query(description="On a partner's priority list: pending or accepted")
+    ] = None,
     limit: Limit = None,
     page_token: PageTokenParam = None,
 ) -> DeskPage:
@@ -274,7 +277,7 @@ def desk(
         session, actor=actor, clock=clock, settings=settings,
         query=queue.DeskQuery(
             queue=queue_name, sort=sort, lane=lane, destination=destination,
-            control_code=control_code, exporter=exporter,
+            control_code=control_code, exporter=exporter, priority=priority,
         ),
         limit=limit, page_token=page_token,
     )  # fmt: skip

@@ -5,6 +5,7 @@ between partner desks and licensing officers."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
@@ -13,7 +14,7 @@ from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
 from rarex.api.paging import Limit, PageOut, PageTokenParam
 from rarex.clock import authority_date
 from rarex.inputs import Code, Reference
-from rarex.partners import inquiries, views
+from rarex.partners import inquiries, priorities, views
 from rarex.partners.inquiry_states import InquiryState
 from rarex.partners.schemas import (
     InquiryClose,
@@ -23,6 +24,9 @@ from rarex.partners.schemas import (
     InquiryWrite,
     PartnerApplication,
     PartnerLicense,
+    PriorityDecisionIn,
+    PriorityListIn,
+    PriorityListRead,
 )
 
 router = APIRouter(prefix="/partner", tags=["partner"])
@@ -169,3 +173,53 @@ def close_inquiry(
     return inquiries.inquiry_view(
         session, actor=actor, clock=clock, settings=settings, number=inquiry
     )
+
+
+# --- priority lists: the partner asks for cases to be examined first; officers decide each ---
+
+ListNumber = Annotated[Reference, Path(description="A priority list's number (PL-…)")]
+
+
+@router.post("/priority-lists", status_code=status.HTTP_201_CREATED)
+def submit_priority_list(
+    body: PriorityListIn, session: SessionDep, actor: ActorDep, clock: ClockDep
+) -> PriorityListRead:
+    request = priorities.submit_priority_list(session, actor=actor, clock=clock, data=body)
+    return priorities.priority_list_view(session, actor=actor, number=request.number)
+
+
+@router.get("/priority-lists")
+def list_priority_lists(
+    session: SessionDep,
+    actor: ActorDep,
+    application: Annotated[
+        Reference | None, Query(description="Only the lists naming this application")
+    ] = None,
+    pending: Annotated[bool, Query(description="Only lists with an item to decide")] = False,
+) -> list[PriorityListRead]:
+    """A partner desk's lists, or every partner's for the authority; newest first."""
+    return priorities.list_priority_lists(
+        session, actor=actor, application_reference=application, pending_only=pending
+    )
+
+
+@router.get("/priority-lists/{priority_list}")
+def show_priority_list(
+    priority_list: ListNumber, session: SessionDep, actor: ActorDep
+) -> PriorityListRead:
+    return priorities.priority_list_view(session, actor=actor, number=priority_list)
+
+
+@router.post("/priority-items/{item_id}/decision")
+def decide_priority_item(
+    item_id: uuid.UUID,
+    body: PriorityDecisionIn,
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+) -> PriorityListRead:
+    """A licensing officer accepts or declines one item, with a reason; answers its list."""
+    item = priorities.decide_priority_item(
+        session, actor=actor, clock=clock, item_id=item_id, data=body
+    )
+    return priorities.priority_list_view_of_item(session, actor=actor, item=item)

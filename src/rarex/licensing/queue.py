@@ -45,6 +45,11 @@ class DeskQuery:
     destination: str | None = None
     control_code: str | None = None
     exporter: str | None = None
+    # only cases on a partner's priority list: "pending" (to decide) or "accepted"
+    priority: str | None = None
+
+
+PRIORITIES = ("pending", "accepted")
 
 
 def _desk_filters(
@@ -58,12 +63,18 @@ def _desk_filters(
             code="application.unknown_lane",
             field="lane",
         )
+    if query.priority is not None and query.priority not in PRIORITIES:
+        raise InvalidInput(
+            f"unknown priority {query.priority!r}; known: {', '.join(PRIORITIES)}",
+            code="queue.unknown_priority",
+            field="priority",
+        )
     code = parse_control_code(query.control_code).code if query.control_code else None
     destination = query.destination.strip().upper() if query.destination else None
     exporter = " ".join(query.exporter.split()) if query.exporter else None
     narrow = DeskFilter(
         states=(), lane=query.lane, destination=destination or None, control_code=code,
-        exporter=exporter or None,
+        exporter=exporter or None, priority=query.priority,
     )  # fmt: skip
     window_end = working_calendar(session).add_working_days(
         today, settings.at_risk_working_days + 1
@@ -122,7 +133,8 @@ def desk_queue(
     )
     clocks = clocks_for(session, page.items, today=today, settings=settings)
     counts = repository.desk_counts(session, filters)
-    return page.map(lambda application: _item(application, clocks, companies)), counts
+    priorities = repository.priority_statuses(session, [a.id for a in page.items])
+    return page.map(lambda a: _item(a, clocks, companies, priorities)), counts
 
 
 def review_queue(
@@ -164,7 +176,10 @@ def review_queue(
 
 
 def _item(
-    application: Application, clocks: dict[uuid.UUID, CaseClocks], companies: dict[uuid.UUID, str]
+    application: Application,
+    clocks: dict[uuid.UUID, CaseClocks],
+    companies: dict[uuid.UUID, str],
+    priorities: dict[uuid.UUID, str] | None = None,
 ) -> QueueItem:
     status, target = clocks[application.id].legal, clocks[application.id].lane_target
     return QueueItem(
@@ -186,6 +201,7 @@ def _item(
         off_clock=bool(status and status.off_clock),
         provisional=bool(status and status.provisional),
         submitted_on=authority_date(application.submitted_at) if application.submitted_at else None,
+        priority=(priorities or {}).get(application.id),
     )
 
 

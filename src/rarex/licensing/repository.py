@@ -27,6 +27,7 @@ from rarex.models import (
     GreenChannelCheck,
     License,
     LicenseLine,
+    PriorityItem,
     StateChange,
     User,
     Violation,
@@ -172,6 +173,8 @@ class DeskFilter:
     destination: str | None = None
     control_code: str | None = None
     exporter: str | None = None
+    # on a partner's priority list: "pending" (an item awaits an officer) or "accepted"
+    priority: str | None = None
 
 
 _FILED = func.coalesce(Application.submitted_at, Application.created_at)
@@ -209,6 +212,15 @@ def _desk_conditions(wanted: DeskFilter) -> list[ColumnElement[bool]]:
             )
             .exists()
         )
+    if wanted.priority is not None:
+        conditions.append(
+            select(PriorityItem.id)
+            .where(
+                PriorityItem.application_id == Application.id,
+                PriorityItem.status == wanted.priority,
+            )
+            .exists()
+        )
     if wanted.exporter is not None:
         pattern = "%" + wanted.exporter.replace("\\", "").replace("%", "").replace("_", "") + "%"
         conditions.append(
@@ -220,6 +232,26 @@ def _desk_conditions(wanted: DeskFilter) -> list[ColumnElement[bool]]:
             .exists()
         )
     return conditions
+
+
+def priority_statuses(
+    session: Session, application_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """Each case's standing on partners' priority lists: "accepted" when an item of it was
+    accepted, else "pending" when one awaits an officer; absent otherwise."""
+    found: dict[uuid.UUID, str] = {}
+    if not application_ids:
+        return found
+    rows = session.execute(
+        select(PriorityItem.application_id, PriorityItem.status).where(
+            PriorityItem.application_id.in_(list(application_ids)),
+            PriorityItem.status.in_(["pending", "accepted"]),
+        )
+    )
+    for application_id, status in rows:
+        if found.get(application_id) != "accepted":
+            found[application_id] = status
+    return found
 
 
 def desk_counts(session: Session, queues: dict[str, DeskFilter]) -> dict[str, int]:

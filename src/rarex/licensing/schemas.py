@@ -243,6 +243,8 @@ class QueueItem(BaseModel):
     off_clock: bool
     provisional: bool
     submitted_on: date | None = None
+    # on a partner's priority list (pending or accepted): it orders the work, nothing else
+    priority: str | None = None
 
 
 class LanePerformance(BaseModel):

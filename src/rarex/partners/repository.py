@@ -10,7 +10,15 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from rarex.db import keyset_page
-from rarex.models import ApplicationLine, Decision, Inquiry, InquiryMessage, License
+from rarex.models import (
+    ApplicationLine,
+    Decision,
+    Inquiry,
+    InquiryMessage,
+    License,
+    PriorityItem,
+    PriorityRequest,
+)
 
 
 def lines_of_applications(
@@ -112,4 +120,59 @@ def message_counts(
     )
     for inquiry_id, count, last in rows:
         found[inquiry_id] = (int(count), last)
+    return found
+
+
+def priority_item(
+    session: Session, item_id: uuid.UUID, *, lock: bool = False
+) -> PriorityItem | None:
+    query = select(PriorityItem).where(PriorityItem.id == item_id)
+    return session.scalar(query.with_for_update() if lock else query)
+
+
+def priority_request(session: Session, request_id: uuid.UUID) -> PriorityRequest:
+    return session.get_one(PriorityRequest, request_id)
+
+
+def priority_request_by_number(session: Session, number: str) -> PriorityRequest | None:
+    return session.scalar(select(PriorityRequest).where(PriorityRequest.number == number))
+
+
+def priority_requests(
+    session: Session,
+    *,
+    partner_key: str | None,
+    application_id: uuid.UUID | None,
+    pending_only: bool,
+) -> list[PriorityRequest]:
+    query = select(PriorityRequest)
+    if partner_key is not None:
+        query = query.where(PriorityRequest.partner_key == partner_key)
+    item_conditions = []
+    if application_id is not None:
+        item_conditions.append(PriorityItem.application_id == application_id)
+    if pending_only:
+        item_conditions.append(PriorityItem.status == "pending")
+    if item_conditions:
+        query = query.where(
+            select(PriorityItem.id)
+            .where(PriorityItem.request_id == PriorityRequest.id, *item_conditions)
+            .exists()
+        )
+    order = (PriorityRequest.submitted_at.desc(), PriorityRequest.number.desc())
+    return list(session.scalars(query.order_by(*order)))
+
+
+def priority_items_of(
+    session: Session, request_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[PriorityItem]]:
+    found: dict[uuid.UUID, list[PriorityItem]] = {i: [] for i in request_ids}
+    if not request_ids:
+        return found
+    for item in session.scalars(
+        select(PriorityItem)
+        .where(PriorityItem.request_id.in_(list(request_ids)))
+        .order_by(PriorityItem.request_id, PriorityItem.position)
+    ):
+        found[item.request_id].append(item)
     return found

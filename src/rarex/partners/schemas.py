@@ -10,10 +10,12 @@ officers, they may cite hits), the applicant's record and standing, and every pa
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from rarex.inputs import Message, Name, Reason, Reference
 
@@ -127,3 +129,47 @@ class InquirySummary(_Out):
 
 class InquiryRead(InquirySummary):
     thread: list[InquiryMessageRead]
+
+
+MAX_PRIORITY_ITEMS = 50
+
+
+class PriorityItemIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    application_reference: Reference
+    reason: Reason
+
+
+class PriorityListIn(BaseModel):
+    """A partner's request to have these applications examined first, a reason for each."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    items: list[PriorityItemIn] = Field(min_length=1, max_length=MAX_PRIORITY_ITEMS)
+    note: Reason = ""
+
+
+class PriorityDecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    outcome: Literal["accepted", "declined"]
+    reason: Reason
+
+
+class PriorityItemRead(_Out):
+    id: uuid.UUID
+    application_reference: str
+    position: int
+    reason: str
+    status: str
+    decided_at: datetime | None
+    decision_reason: str
+    # the officer who decided, for the authority only (None to a partner)
+    decided_by: str | None
+
+
+class PriorityListRead(_Out):
+    number: str
+    partner: str
+    submitted_at: datetime
+    submitted_by: str
+    note: str
+    items: list[PriorityItemRead]
