@@ -22,6 +22,8 @@ from rarex.licensing import screening as case_screening
 from rarex.licensing.repository import license_for_application
 from rarex.licensing.schemas import DecisionIn
 from rarex.licensing.states import Action
+from rarex.parties import trusted
+from rarex.parties.schemas import TrustedPartyDecisionIn, TrustedPartyIn
 from rarex.parties.service import record_violation, register_company
 from rarex.partners import inquiries, priorities
 from rarex.partners.schemas import PriorityDecisionIn, PriorityListIn
@@ -48,6 +50,7 @@ class SecretCase:
     document_id: str
     inquiry_number: str
     priority_list_number: str
+    trusted_number: str
     markers: dict[str, str] = field(default_factory=dict)
 
     def leaks(self, text: str) -> list[str]:
@@ -189,6 +192,15 @@ def build_secret_case(session: Session, clock: FixedClock, settings: Settings) -
         session, actor=officer, clock=clock, item_id=item.id,
         data=PriorityDecisionIn(outcome="accepted", reason="urgent indeed"),
     )  # fmt: skip
+    # ...and proposes a trusted end user, which the officer approves
+    proposal = trusted.propose(
+        session, actor=eu_desk, clock=clock,
+        data=TrustedPartyIn(name="Siemens AG", country="DE", basis="ICP audited"),
+    )  # fmt: skip
+    trusted.decide(
+        session, actor=officer, clock=clock, number=proposal.number,
+        data=TrustedPartyDecisionIn(outcome="approved", reason="audit report checked"),
+    )  # fmt: skip
     session.flush()
     license_ = license_for_application(session, app.id)
     assert license_ is not None
@@ -196,5 +208,5 @@ def build_secret_case(session: Session, clock: FixedClock, settings: Settings) -
         reference=app.reference, license_number=license_.number, draft_reference=draft.reference,
         exporter_name=company.name, consignee_name=consignee, uscc=company.uscc,
         document_id=str(documents[0].id), inquiry_number=inquiry.number,
-        priority_list_number=listed.number, markers=m,
+        priority_list_number=listed.number, trusted_number=proposal.number, markers=m,
     )  # fmt: skip

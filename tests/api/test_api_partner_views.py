@@ -30,6 +30,7 @@ def _partner_paths(case: SecretCase) -> list[str]:
         "{number}": case.license_number,
         "{inquiry}": case.inquiry_number,
         "{priority_list}": case.priority_list_number,
+        "{trusted_party}": case.trusted_number,
     }
     paths = []
     for route in partner_router.routes:
@@ -57,9 +58,11 @@ def test_no_partner_answer_carries_a_hidden_field(
         # what the partner may read is there: the answer is not empty by accident
         if "/priority-lists" in path:
             assert secret_case.priority_list_number in answer.text, path
+        elif "/trusted-parties" in path:
+            assert secret_case.trusted_number in answer.text, path
         else:
             assert secret_case.reference in answer.text, path
-        if "/inquiries" not in path and "/priority-lists" not in path:
+        if not any(part in path for part in ("/inquiries", "/priority-lists", "/trusted-")):
             assert secret_case.exporter_name in answer.text, path
     # the draft is not listed, and asking for it is "not found"
     draft = client.get(
@@ -130,6 +133,7 @@ def test_no_route_of_the_whole_api_gives_a_partner_a_hidden_field(
         "{uscc}": secret_case.uscc, "{username}": secret_case.markers["officer_username"],
         "{period}": "2025-05", "{series}": "exports", "{inquiry}": secret_case.inquiry_number,
         "{priority_list}": secret_case.priority_list_number,
+        "{trusted_party}": secret_case.trusted_number,
     }  # fmt: skip
     statuses = {}
     for router in ROUTERS:

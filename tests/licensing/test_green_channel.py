@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +25,7 @@ from rarex.licensing.green_channel import (
     GreenChannelFacts,
     GreenChannelPolicy,
     RuleResult,
+    TrustedEndUser,
     assess,
     policy_from_mapping,
 )
@@ -265,9 +267,34 @@ def test_known_end_user() -> None:
     assert result_of(GOOD, KNOWN_END_USER) == RuleResult(
         KNOWN_END_USER, True, "end user was approved in an earlier application"
     )
-    assert result_of(replace(GOOD, end_user_previously_approved=False), KNOWN_END_USER) == (
-        RuleResult(KNOWN_END_USER, False, "end user has no earlier approved application")
+    new = replace(GOOD, end_user_previously_approved=False)
+    assert result_of(new, KNOWN_END_USER) == RuleResult(
+        KNOWN_END_USER,
+        False,
+        "end user has no earlier approved application and is no approved trusted party",
     )
+
+
+TRUSTED = TrustedEndUser(
+    number="TP-2026-0A1B2C3D",
+    partner="EU",
+    approved_on=date(2026, 3, 2),
+    review_on=date(2027, 3, 2),
+    matched_by="LEI 529900T8BM49AURSDO55",
+)
+
+
+def test_a_partners_trusted_party_is_a_known_end_user_and_the_rule_cites_the_approval() -> None:
+    trusted = replace(GOOD, end_user_previously_approved=False, end_user_trusted=TRUSTED)
+    result = result_of(trusted, KNOWN_END_USER)
+    assert result.passed
+    assert result.explanation == (
+        "end user is trusted party TP-2026-0A1B2C3D, proposed by the EU partner authority and "
+        "approved on 2026-03-02 (review 2027-03-02), matched by LEI 529900T8BM49AURSDO55"
+    )
+    both = result_of(replace(GOOD, end_user_trusted=TRUSTED), KNOWN_END_USER)
+    assert both.explanation.startswith("end user was approved in an earlier application; is ")
+    assert "TP-2026-0A1B2C3D" in both.explanation
 
 
 @pytest.mark.parametrize(
@@ -402,7 +429,7 @@ def policy_problems(data: dict[str, Any]) -> list[str]:
 
 
 def test_policy_from_mapping_takes_defaults_for_omitted_keys() -> None:
-    policy = policy_from_mapping({"version": "2025-06-07"})
+    policy = policy_from_mapping({"version": "2026-12-07"})
     assert policy == DEFAULT_POLICY
     assert hash(policy) == hash(DEFAULT_POLICY)
 

@@ -10,6 +10,7 @@ from rarex.parties.identifiers import (
     USCC_CHARSET,
     Country,
     InvalidPartyIdentifier,
+    canonical_identifier,
     normalize_country,
     organisation_code_check_character,
     uscc_check_character,
@@ -277,3 +278,36 @@ def test_country_is_immutable() -> None:
     country = normalize_country("FR")
     with pytest.raises(AttributeError):
         country.alpha2 = "DE"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("scheme", "typed", "stored"),
+    [
+        ("lei", "w38rgi023j3wt1hwrp32", "W38RGI023J3WT1HWRP32"),  # Siemens AG (GLEIF)
+        ("LEI", " 529900NNUPAGGOMPXZ31 ", "529900NNUPAGGOMPXZ31"),  # Volkswagen AG
+        ("eori", "de 1234567", "DE1234567"),
+        ("register", "HRB  6684,  Amtsgericht München", "HRB 6684, AMTSGERICHT MÜNCHEN"),
+    ],
+)
+def test_company_identifiers_are_stored_in_one_written_form(
+    scheme: str, typed: str, stored: str
+) -> None:
+    assert canonical_identifier(scheme, typed) == stored
+
+
+@pytest.mark.parametrize(
+    ("scheme", "typed", "code"),
+    [
+        ("lei", "W38RGI023J3WT1HWRP33", "party.invalid_identifier"),  # check digits off by one
+        ("lei", "W38RGI023J3WT1HWRP3", "party.invalid_identifier"),  # 19 characters
+        ("vat", "DE12345678", "party.invalid_identifier"),
+        ("eori", "1234567", "party.invalid_identifier"),  # no country prefix
+        ("eori", "QQ1234567", "party.invalid_identifier"),  # no such country
+        ("register", "   ", "party.invalid_identifier"),
+        ("duns", "316268186", "party.unknown_identifier_scheme"),
+    ],
+)
+def test_an_identifier_that_cannot_be_real_is_refused(scheme: str, typed: str, code: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        canonical_identifier(scheme, typed)
+    assert refused.value.code == code

@@ -14,6 +14,13 @@ from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
 from rarex.api.paging import Limit, PageOut, PageTokenParam
 from rarex.clock import authority_date
 from rarex.inputs import Code, Reference
+from rarex.parties import trusted
+from rarex.parties.schemas import (
+    TrustedPartyDecisionIn,
+    TrustedPartyIn,
+    TrustedPartyRead,
+    TrustedPartyWithdrawIn,
+)
 from rarex.partners import inquiries, priorities, views
 from rarex.partners.inquiry_states import InquiryState
 from rarex.partners.schemas import (
@@ -223,3 +230,63 @@ def decide_priority_item(
         session, actor=actor, clock=clock, item_id=item_id, data=body
     )
     return priorities.priority_list_view_of_item(session, actor=actor, item=item)
+
+
+# --- trusted parties: the partner proposes end users it vouches for; officers decide ---------
+
+TrustedNumber = Annotated[Reference, Path(description="A trusted party's number (TP-…)")]
+
+
+@router.post("/trusted-parties", status_code=status.HTTP_201_CREATED)
+def propose_trusted_party(
+    body: TrustedPartyIn, session: SessionDep, actor: ActorDep, clock: ClockDep
+) -> TrustedPartyRead:
+    party = trusted.propose(session, actor=actor, clock=clock, data=body)
+    return trusted.trusted_party_view(session, actor=actor, clock=clock, number=party.number)
+
+
+@router.get("/trusted-parties")
+def list_trusted_parties(
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+    status_: Annotated[
+        Code | None,
+        Query(alias="status", description="proposed, approved, rejected, withdrawn or lapsed"),
+    ] = None,
+) -> list[TrustedPartyRead]:
+    """A partner desk's proposals, or every partner's for the authority; newest first."""
+    return trusted.list_trusted_parties(session, actor=actor, clock=clock, status=status_)
+
+
+@router.get("/trusted-parties/{trusted_party}")
+def show_trusted_party(
+    trusted_party: TrustedNumber, session: SessionDep, actor: ActorDep, clock: ClockDep
+) -> TrustedPartyRead:
+    return trusted.trusted_party_view(session, actor=actor, clock=clock, number=trusted_party)
+
+
+@router.post("/trusted-parties/{trusted_party}/decision")
+def decide_trusted_party(
+    trusted_party: TrustedNumber,
+    body: TrustedPartyDecisionIn,
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+) -> TrustedPartyRead:
+    """A licensing officer approves or rejects the proposal, once, with a reason."""
+    trusted.decide(session, actor=actor, clock=clock, number=trusted_party, data=body)
+    return trusted.trusted_party_view(session, actor=actor, clock=clock, number=trusted_party)
+
+
+@router.post("/trusted-parties/{trusted_party}/withdrawal")
+def withdraw_trusted_party(
+    trusted_party: TrustedNumber,
+    body: TrustedPartyWithdrawIn,
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+) -> TrustedPartyRead:
+    """The proposing partner desk or a licensing officer ends a proposal or an approval."""
+    trusted.withdraw(session, actor=actor, clock=clock, number=trusted_party, data=body)
+    return trusted.trusted_party_view(session, actor=actor, clock=clock, number=trusted_party)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from rarex.errors import Forbidden
+from rarex.jurisdictions import Jurisdiction
 
 
 class Role(StrEnum):
@@ -38,6 +39,25 @@ class Actor:
         """
         base = f"{self.username} ({self.role.value})"
         return f"{base} via {self.channel}" if self.channel else base
+
+
+def jurisdiction_of(actor: Actor) -> Jurisdiction | None:
+    """What a partner authority speaks for; None for every other role."""
+    if actor.role is not Role.PARTNER_AUTHORITY:
+        return None
+    return Jurisdiction(countries=actor.partner_countries, groups=actor.partner_groups)
+
+
+def partner_jurisdiction(actor: Actor) -> Jurisdiction:
+    """The asker's jurisdiction; anyone but a partner authority is refused."""
+    jurisdiction = jurisdiction_of(actor)
+    if jurisdiction is None:
+        raise Forbidden(
+            f"{actor.username} ({actor.role.value}) is not a partner authority; the partner "
+            "channel is theirs",
+            code="partner.only",
+        )
+    return jurisdiction
 
 
 def require_role(actor: Actor, *roles: Role, action: str) -> None:

@@ -29,13 +29,6 @@ def _hidden() -> NotFound:
     return NotFound(APPLICATION_NOT_FOUND, code="application.not_found")
 
 
-def jurisdiction_of(actor: Actor) -> Jurisdiction | None:
-    """What a partner authority speaks for; None for every other role."""
-    if actor.role is not Role.PARTNER_AUTHORITY:
-        return None
-    return Jurisdiction(countries=actor.partner_countries, groups=actor.partner_groups)
-
-
 def refuse_partner(actor: Actor) -> None:
     """The full lists are not a partner's: it reads through the partner channel."""
     if actor.role is Role.PARTNER_AUTHORITY:

@@ -4,6 +4,7 @@ rules evaluated (``green_channel``, pure), the result stored and the lane set.""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy.orm import Session
@@ -16,10 +17,12 @@ from rarex.licensing.green_channel import (
     DEFAULT_POLICY,
     GreenChannelAssessment,
     GreenChannelFacts,
+    TrustedEndUser,
     assess,
 )
-from rarex.models import Application, GreenChannelCheck
+from rarex.models import Application, ForeignParty, GreenChannelCheck
 from rarex.parties import service as parties
+from rarex.parties import trusted as trusted_parties
 from rarex.screening import search as screening_search
 from rarex.screening import service as screening_service
 
@@ -37,6 +40,7 @@ def assess_green_channel(
     # the partner groups as they were on the day: the EU of a 2019 case had the United Kingdom
     policy = replace(DEFAULT_POLICY, partner_groups=jurisdictions.groups_on(today))
     lookback_start = today - relativedelta(years=policy.violation_lookback_years)
+    end_user = parties.get_foreign_party(session, party_id=application.end_user_id)
     facts = GreenChannelFacts(
         destination=application.destination,
         end_use_category=application.end_use_category,
@@ -54,10 +58,9 @@ def assess_green_channel(
             excluding=application.id,
         ),
         open_screening_hits=open_screening_hits(session, application),
-        end_user_country=parties.get_foreign_party(
-            session, party_id=application.end_user_id
-        ).country,
+        end_user_country=end_user.country,
         screening_connected=screening_search.lists_loaded(session),
+        end_user_trusted=_trusted(session, end_user, today),
     )
     if settings.green_channel_min_approved_applications != policy.min_approved_applications:
         # The stored version must say which threshold was applied, not just the base policy.
@@ -84,3 +87,13 @@ def assess_green_channel(
     application.lane = "green" if assessment.eligible else "ordinary"
     session.flush()
     return assessment
+
+
+def _trusted(session: Session, end_user: ForeignParty, today: date) -> TrustedEndUser | None:
+    match = trusted_parties.match_end_user(session, party=end_user, day=today)
+    if match is None:
+        return None
+    return TrustedEndUser(
+        number=match.number, partner=match.partner, approved_on=match.approved_on,
+        review_on=match.review_on, matched_by=match.matched_by,
+    )  # fmt: skip

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from types import MappingProxyType
 from typing import Any
 
@@ -40,6 +41,25 @@ def _plural(count: int, noun: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class TrustedEndUser:
+    """The approved trusted party (proposed by a partner authority) the end user was
+    recognised as, and how: what the known-end-user rule cites."""
+
+    number: str
+    partner: str
+    approved_on: date
+    review_on: date
+    matched_by: str
+
+    def cited(self) -> str:
+        return (
+            f"is trusted party {self.number}, proposed by the {self.partner} partner authority "
+            f"and approved on {self.approved_on.isoformat()} (review {self.review_on.isoformat()}),"
+            f" matched by {self.matched_by}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class GreenChannelFacts:
     """What the rules may look at, gathered by the service; validated so a rule never guesses.
 
@@ -58,6 +78,8 @@ class GreenChannelFacts:
     end_user_country: str | None = None
     # False while no party screening exists; the explanation must not pretend it ran.
     screening_connected: bool = True
+    # A partner's trusted party the end user is, approved and not lapsed on the day assessed.
+    end_user_trusted: TrustedEndUser | None = None
 
     def __post_init__(self) -> None:
         if not _is_canonical_alpha2(self.destination):
@@ -165,7 +187,8 @@ def _is_canonical_alpha2(code: object) -> bool:
         return False
 
 
-DEFAULT_POLICY = GreenChannelPolicy(version="2025-06-07")
+# 2026-12-07: a partner's approved trusted party counts as a known end user (issue 13).
+DEFAULT_POLICY = GreenChannelPolicy(version="2026-12-07")
 
 _POLICY_KEYS = frozenset(
     {
@@ -335,9 +358,17 @@ def _applicant_good_standing(facts: GreenChannelFacts, policy: GreenChannelPolic
 
 
 def _known_end_user(facts: GreenChannelFacts, policy: GreenChannelPolicy) -> RuleResult:
+    trusted = facts.end_user_trusted
     if facts.end_user_previously_approved:
-        return RuleResult(KNOWN_END_USER, True, "end user was approved in an earlier application")
-    return RuleResult(KNOWN_END_USER, False, "end user has no earlier approved application")
+        text = "end user was approved in an earlier application"
+        return RuleResult(KNOWN_END_USER, True, f"{text}; {trusted.cited()}" if trusted else text)
+    if trusted is not None:
+        return RuleResult(KNOWN_END_USER, True, f"end user {trusted.cited()}")
+    return RuleResult(
+        KNOWN_END_USER,
+        False,
+        "end user has no earlier approved application and is no approved trusted party",
+    )
 
 
 def _no_open_screening_hits(facts: GreenChannelFacts, policy: GreenChannelPolicy) -> RuleResult:

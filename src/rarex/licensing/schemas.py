@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from rarex.inputs import Address, Code, Item, Name, Reason, Reference, Statement
+from rarex.parties.schemas import IdentifierIn
 
 LicenseType = Literal["single", "general"]
 Outcome = Literal["approved", "denied"]
@@ -33,6 +34,7 @@ class PartyIn(_In):
     name: Name
     country: Code
     address: Address | None = None
+    identifiers: list[IdentifierIn] = Field(default_factory=list, max_length=5)
 
 
 class LineIn(_In):
@@ -95,6 +97,7 @@ class PartyRead(_Out):
     name: str
     country: str
     address: str | None
+    identifiers: list[dict[str, str]] = Field(default_factory=list)
 
 
 class ExporterRead(_Out):

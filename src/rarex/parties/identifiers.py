@@ -1,4 +1,5 @@
-"""Party identifiers: China's unified social credit code and ISO 3166-1 countries.
+"""Party identifiers: China's unified social credit code, ISO 3166-1 countries, and the
+identifiers of companies abroad (LEI, EU VAT, EORI, a register entry).
 
 Pure functions: they normalise what a person typed and refuse what cannot be a real identifier,
 so that a mistyped code never reaches screening or a licence.
@@ -6,11 +7,15 @@ so that a mistyped code never reaches screening or a licence.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 import pycountry
+from stdnum import lei as stdnum_lei
+from stdnum.eu import vat as stdnum_vat
+from stdnum.exceptions import ValidationError as StdnumError
 
 from rarex.errors import InvalidInput
 
@@ -177,3 +182,51 @@ def normalize_country(value: str) -> Country:
             value=value,
         )
     return Country(alpha2=record.alpha_2, alpha3=record.alpha_3, name=record.name)
+
+
+# Identifiers of companies abroad (issue 13: trusted end users are matched by identifier
+# first). LEI and EU VAT numbers carry check digits, verified by python-stdnum; an EORI number
+# is a country prefix and up to 15 characters; a register entry ("HRB 12345, Amtsgericht Köln")
+# is kept as typed, spaces folded.
+IDENTIFIER_SCHEMES = ("lei", "vat", "eori", "register")
+_EORI = re.compile(r"^[A-Z]{2}[A-Z0-9]{1,15}$")
+_MAX_REGISTER = 120
+
+
+def canonical_identifier(scheme: str, value: str) -> str:
+    """The identifier in its one written form, so that two spellings compare equal; refused
+    with ``party.invalid_identifier`` (naming the scheme) when it cannot be a real one."""
+    kind = scheme.strip().lower()
+    if kind not in IDENTIFIER_SCHEMES:
+        raise InvalidPartyIdentifier(
+            f"unknown identifier scheme {scheme!r}; known: {', '.join(IDENTIFIER_SCHEMES)}",
+            code="party.unknown_identifier_scheme",
+            scheme=scheme,
+        )
+    typed = unicodedata.normalize("NFKC", value).strip()
+    try:
+        if kind == "lei":
+            return str(stdnum_lei.validate(typed))
+        if kind == "vat":
+            return str(stdnum_vat.validate(typed))
+    except StdnumError as problem:
+        raise InvalidPartyIdentifier(
+            f"{value!r} is not a valid {kind.upper()}: {problem}", scheme=kind, value=value
+        ) from None
+    if kind == "eori":
+        compact = "".join(typed.split()).upper()
+        if not _EORI.match(compact) or pycountry.countries.get(alpha_2=compact[:2]) is None:
+            raise InvalidPartyIdentifier(
+                f"{value!r} is not an EORI number: a country code and up to 15 letters or digits",
+                scheme=kind,
+                value=value,
+            )
+        return compact
+    folded = " ".join(typed.split()).upper()
+    if not folded or len(folded) > _MAX_REGISTER or not folded.isprintable():
+        raise InvalidPartyIdentifier(
+            f"a register entry has 1 to {_MAX_REGISTER} printable characters",
+            scheme=kind,
+            value=value,
+        )
+    return folded

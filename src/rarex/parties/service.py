@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from sqlalchemy import func, select
@@ -15,7 +15,7 @@ from rarex.auth.roles import Actor, Role, require_role
 from rarex.clock import Clock, authority_date
 from rarex.errors import Conflict, InvalidInput, NotFound
 from rarex.models import Company, ForeignParty, Violation
-from rarex.parties.identifiers import normalize_country, validate_uscc
+from rarex.parties.identifiers import canonical_identifier, normalize_country, validate_uscc
 
 
 def register_company(
@@ -121,13 +121,15 @@ def foreign_party(
     name: str,
     country: str,
     address: str | None = None,
+    identifiers: Sequence[tuple[str, str]] = (),
 ) -> ForeignParty:
     """This exporter's party of that name in that country, created on first sight.
 
     Reusing the record is what lets the green channel recognise an end user approved before;
-    a newer address given by the same exporter replaces the old one.
+    a newer address or identifiers given by the same exporter replace the old ones.
     """
     clean, alpha2 = check_foreign_party(name, country)
+    ids = canonical_identifiers(identifiers)
     key = name_key(clean)
     query = select(ForeignParty).where(
         ForeignParty.exporter_id == exporter_id,
@@ -142,6 +144,7 @@ def foreign_party(
             name_key=key,
             country=alpha2,
             address=address,
+            identifiers=ids,
             created_at=clock.now(),
         )
         try:
@@ -157,7 +160,19 @@ def foreign_party(
     if address and address != existing.address:
         existing.address = address
         session.flush()
+    if ids and ids != existing.identifiers:
+        existing.identifiers = ids
+        session.flush()
     return existing
+
+
+def canonical_identifiers(identifiers: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
+    """(scheme, value) pairs as stored: canonical, each once, in a stable order."""
+    found = {
+        (scheme.strip().lower(), canonical_identifier(scheme, value))
+        for scheme, value in identifiers
+    }
+    return [{"scheme": scheme, "value": value} for scheme, value in sorted(found)]
 
 
 def get_foreign_party(session: Session, *, party_id: uuid.UUID) -> ForeignParty:

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from rarex.audit.service import record_event
-from rarex.auth.roles import Actor, Role, require_role
+from rarex.auth.roles import Actor, Role, partner_jurisdiction, require_role
 from rarex.clock import Clock, authority_date, end_of_authority_day
 from rarex.config import Settings
 from rarex.errors import InvalidInput, InvalidTransition, NotFound
@@ -44,7 +44,7 @@ from rarex.partners.schemas import (
     InquiryRead,
     InquirySummary,
 )
-from rarex.partners.views import partner_case, partner_jurisdiction
+from rarex.partners.views import partner_case
 
 INQUIRY_NOT_FOUND = "no such inquiry, or not one you may see"
 AUTHORITY_READERS = (Role.LICENSING_OFFICER, Role.ADMINISTRATOR)

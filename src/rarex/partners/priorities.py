@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from rarex.audit.service import record_event
-from rarex.auth.roles import Actor, Role, require_role
+from rarex.auth.roles import Actor, Role, partner_jurisdiction, require_role
 from rarex.clock import Clock, authority_date
 from rarex.errors import Conflict, InvalidInput, NotFound
 from rarex.licensing import repository as licensing
@@ -28,7 +28,7 @@ from rarex.partners.schemas import (
     PriorityListIn,
     PriorityListRead,
 )
-from rarex.partners.views import partner_case, partner_jurisdiction
+from rarex.partners.views import partner_case
 
 PRIORITY_NOT_FOUND = "no such priority list or item, or not one you may see"
 _OPEN_STATES = frozenset(state.value for state in OPEN)

@@ -15,13 +15,12 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from rarex.auth.roles import Actor
+from rarex.auth.roles import Actor, partner_jurisdiction
 from rarex.clock import Clock, authority_date
 from rarex.config import Settings
-from rarex.errors import Forbidden, InvalidInput, NotFound
-from rarex.jurisdictions import Jurisdiction
+from rarex.errors import InvalidInput, NotFound
 from rarex.licensing import repository as licensing
-from rarex.licensing.access import jurisdiction_of, partner_covers
+from rarex.licensing.access import partner_covers
 from rarex.licensing.clock_service import clocks_for
 from rarex.licensing.repository import APPLICATION_NOT_FOUND
 from rarex.licensing.states import State
@@ -41,18 +40,6 @@ from rarex.partners.schemas import (
 )
 
 LICENSE_NOT_FOUND = "no such license, or not one you may see"
-
-
-def partner_jurisdiction(actor: Actor) -> Jurisdiction:
-    """The asker's jurisdiction; anyone but a partner authority is refused."""
-    jurisdiction = jurisdiction_of(actor)
-    if jurisdiction is None:
-        raise Forbidden(
-            f"{actor.username} ({actor.role.value}) is not a partner authority; the partner "
-            "channel is theirs",
-            code="partner.only",
-        )
-    return jurisdiction
 
 
 def partner_case(session: Session, *, actor: Actor, reference: str) -> Application:
