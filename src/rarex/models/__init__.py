@@ -15,6 +15,7 @@ from rarex.models.audit import AuditEvent, AuditHead
 from rarex.models.auth import ApiToken, OfficerConflict, SignInThrottle, User, WebSession
 from rarex.models.calendar import CalendarDay
 from rarex.models.licenses import License, LicenseLine
+from rarex.models.notifications import Follow, Notification, SenderLease
 from rarex.models.parties import Company, ForeignParty, Violation
 
 __all__ = [
@@ -27,11 +28,14 @@ __all__ = [
     "Company",
     "Decision",
     "Document",
+    "Follow",
     "ForeignParty",
     "GreenChannelCheck",
     "License",
     "LicenseLine",
+    "Notification",
     "OfficerConflict",
+    "SenderLease",
     "SignInThrottle",
     "StateChange",
     "User",
