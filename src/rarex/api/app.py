@@ -11,6 +11,7 @@ from rarex.api import (
     applications,
     customs,
     handlers,
+    notifications,
     openapi,
     reference,
     screening,
@@ -35,6 +36,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     screening.router,
     statistics.router,
     system.router,
+    notifications.router,
 )
 
 
