@@ -32,6 +32,7 @@ DOMAIN_ROOMS = (
     "customs",
     "jurisdictions",
     "licensing",
+    "notify",
     "parties",
     "screening",
     "statistics",

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import unquote, urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -62,9 +64,37 @@ class Settings(BaseSettings):
     max_document_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     max_quantity_kg: Decimal = Decimal("100000000")  # 100,000 t: anything above is absurd
 
+    # Notifications by e-mail (rarex.notify). Without an SMTP URL nothing is sent: every
+    # notification still lands in the outbox and on the recipient's page. smtp://host:port,
+    # smtp+starttls://user:password@host:587, smtps://user:password@host:465.
+    smtp_url: str | None = None
+    mail_from: str = "Rarex <rarex@localhost>"
+    # The site's address as recipients reach it: mails link to pages under it.
+    public_url: str = "http://127.0.0.1:8000"
+    # A failed delivery waits base * 2^(attempts - 1) seconds, at most the cap, and is tried
+    # again; a permanent refusal (5xx) gives up once the notification has been tried this often.
+    notify_backoff_seconds: float = Field(default=30.0, gt=0, le=24 * 3600)
+    notify_backoff_max_seconds: float = Field(default=3600.0, gt=0, le=7 * 24 * 3600)
+    notify_give_up_after: int = Field(default=8, ge=1, le=1000)
+    # How long a sender's claim on a notification lasts: a sender that died holding one is
+    # relieved of it after this long, and the notification is sent again (same Message-ID).
+    notify_claim_seconds: float = Field(default=120.0, gt=0, le=3600)
+    # How often the sender looks for due notifications; the elected sender of `rarex serve`
+    # renews its lease this often, and another takes over after three periods without renewal.
+    notify_poll_seconds: float = Field(default=5.0, gt=0, le=3600)
+    smtp_timeout_seconds: float = Field(default=20.0, gt=0, le=600)
+    # A test seam, documented in the README: the sender sleeps this long after the mail server
+    # accepted a message and before marking it sent, so that a test can kill it in between.
+    notify_pause_after_send_seconds: float = Field(default=0.0, ge=0, le=600)
+
     # Freeze "now" (ISO datetime with offset): lets `rarex serve` show the demo as of its last
     # simulated day. Refused in production, where time must be real.
     frozen_time: datetime | None = None
+
+    @field_validator("smtp_url", mode="before")
+    @classmethod
+    def _empty_smtp_url_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")
     def _refuse_unsafe_production_settings(self) -> Settings:
@@ -80,9 +110,63 @@ class Settings(BaseSettings):
                 raise ValueError(
                     "production requires PostgreSQL (RAREX_DATABASE_URL=postgresql+psycopg://...)"
                 )
+        if self.smtp_url is not None:
+            SmtpTarget.parse(self.smtp_url)  # a ValueError names what is wrong with it
+        if self.notify_backoff_max_seconds < self.notify_backoff_seconds:
+            raise ValueError("RAREX_NOTIFY_BACKOFF_MAX_SECONDS is below the first wait")
         if self.frozen_time is not None and self.frozen_time.tzinfo is None:
             raise ValueError("RAREX_FROZEN_TIME needs a UTC offset, e.g. 2025-07-25T18:00+08:00")
         return self
+
+
+Security = Literal["plain", "starttls", "tls"]
+_SCHEMES: dict[str, Security] = {"smtp": "plain", "smtp+starttls": "starttls", "smtps": "tls"}
+_DEFAULT_PORTS: dict[Security, int] = {"plain": 25, "starttls": 587, "tls": 465}
+
+
+@dataclass(frozen=True)
+class SmtpTarget:
+    """``RAREX_SMTP_URL`` read: ``smtp://host:port`` (plain, as a local relay takes it),
+    ``smtp+starttls://user:password@host:587`` (STARTTLS, then login), ``smtps://...@host:465``
+    (TLS from the first byte)."""
+
+    host: str
+    port: int
+    security: Security
+    username: str | None = None
+    password: str | None = None
+
+    @classmethod
+    def parse(cls, url: str) -> SmtpTarget:
+        """Refuse, with what is wrong, a URL the sender could not use (checked with the
+        settings, so a bad one stops ``rarex serve`` and ``rarex notify run`` at start)."""
+        parts = urlsplit(url.strip())
+        security = _SCHEMES.get(parts.scheme.lower())
+        if security is None:
+            raise ValueError(
+                f"RAREX_SMTP_URL must start with {', '.join(s + '://' for s in _SCHEMES)}"
+            )
+        try:
+            port = parts.port or _DEFAULT_PORTS[security]
+        except ValueError:
+            raise ValueError("RAREX_SMTP_URL has a port that is not a number") from None
+        if not parts.hostname:
+            raise ValueError("RAREX_SMTP_URL names no host")
+        if parts.path not in ("", "/") or parts.query or parts.fragment:
+            raise ValueError("RAREX_SMTP_URL is scheme://[user:password@]host[:port] only")
+        return cls(
+            host=parts.hostname,
+            port=port,
+            security=security,
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+        )
+
+    @property
+    def shown(self) -> str:
+        """The target without its password, for logs and the CLI."""
+        user = f"{self.username}@" if self.username else ""
+        return f"{self.security} {user}{self.host}:{self.port}"
 
 
 def _default_cache_dir() -> Path:

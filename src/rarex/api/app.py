@@ -11,6 +11,7 @@ from rarex.api import (
     applications,
     customs,
     handlers,
+    notifications,
     openapi,
     partner,
     reference,
@@ -37,6 +38,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     partner.router,
     statistics.router,
     system.router,
+    notifications.router,
 )
 
 

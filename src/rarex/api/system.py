@@ -28,6 +28,7 @@ from rarex.api.schemas.system import (
     ViolationRecorded,
 )
 from rarex.audit.service import verify
+from rarex.auth.contact import set_contact
 from rarex.auth.roles import Role, require_role
 from rarex.auth.service import (
     actor_for_username,
@@ -76,6 +77,15 @@ class RoleChange(_In):
 class UserCreate(RoleChange):
     username: Code
     display_name: Name
+    email: Name | None = Field(default=None, description="where notifications are mailed")
+    language: Code = Field(default="en", description="of the user's notifications: en or zh")
+
+
+class ContactChange(_In):
+    """Either or both; what is not sent stays. ``email`` null or "" removes the address."""
+
+    email: Name | None = None
+    language: Code | None = None
 
 
 class CompanyCreate(_In):
@@ -109,13 +119,38 @@ def health() -> Health:
 
 
 @router.get("/me")
-def me(actor: ActorDep) -> Me:
+def me(session: SessionDep, actor: ActorDep) -> Me:
+    return _me(user_named(session, actor.username))
+
+
+@router.patch("/me")
+def change_my_contact(
+    body: ContactChange, session: SessionDep, actor: ActorDep, clock: ClockDep
+) -> Me:
+    """The caller's own e-mail address and the language of their notifications (every user;
+    an administrator changes another's through the pages or the CLI). 422
+    ``auth.invalid_email``, ``auth.unknown_language``."""
+    if "email" in body.model_fields_set:
+        user = set_contact(
+            session, clock=clock, actor=actor, username=actor.username, email=body.email,
+            language=body.language,
+        )  # fmt: skip
+    else:
+        user = set_contact(
+            session, clock=clock, actor=actor, username=actor.username, language=body.language
+        )
+    return _me(user)
+
+
+def _me(user: User) -> Me:
     return Me(
-        username=actor.username,
-        role=actor.role.value,
-        company_id=str(actor.company_id) if actor.company_id else None,
-        partner_countries=sorted(actor.partner_countries),
-        partner_groups=sorted(actor.partner_groups),
+        username=user.username,
+        role=user.role,
+        company_id=str(user.company_id) if user.company_id else None,
+        partner_countries=sorted(user.partner_countries or []),
+        partner_groups=sorted(user.partner_groups or []),
+        email=user.email,
+        language=user.language,
     )
 
 
@@ -146,6 +181,8 @@ def add_user(
         company_id=company_id,
         partner_countries=body.partner_countries,
         partner_groups=body.partner_groups,
+        email=body.email,
+        language=body.language,
     )
     token = issue_token(
         session, clock=clock, actor=actor, user_id=user.id, label="issued at creation"
@@ -249,6 +286,7 @@ def _user_read(user: Any) -> UserRead:
         company_id=user.company_id, partner_countries=list(user.partner_countries or []),
         partner_groups=list(user.partner_groups or []),
         active=user.active, has_password=user.password_hash is not None,
+        email=user.email, language=user.language,
     )  # fmt: skip
 
 

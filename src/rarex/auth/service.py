@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rarex.audit.service import record_event
+from rarex.auth.contact import checked_email, checked_language
 from rarex.auth.roles import Actor, Role, require_role
 from rarex.clock import Clock
 from rarex.errors import Conflict, InvalidInput, NotFound, Unauthenticated
@@ -56,9 +57,12 @@ def create_user(
     company_id: uuid.UUID | None = None,
     partner_countries: Iterable[str] = (),
     partner_groups: Iterable[str] = (),
+    email: str | None = None,
+    language: str = "en",
 ) -> User:
     """``actor`` None is the operator's own bootstrap (CLI, demo); over the API it is the caller.
-    A partner authority needs a jurisdiction: countries, country groups ("EU"), or both."""
+    A partner authority needs a jurisdiction: countries, country groups ("EU"), or both. The
+    address (optional) and language are those its notifications are mailed to and written in."""
     if actor is not None:
         require_role(actor, Role.ADMINISTRATOR, action="create users")
     if not _USERNAME.match(username):
@@ -67,6 +71,7 @@ def create_user(
             code="auth.invalid_username",
         )
     countries, groups = _membership(session, role, company_id, partner_countries, partner_groups)
+    address, mail_language = checked_email(email), checked_language(language)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"username {username!r} is taken", code="auth.username_taken")
     user = User(
@@ -76,6 +81,8 @@ def create_user(
         company_id=company_id,
         partner_countries=countries,
         partner_groups=groups,
+        email=address,
+        language=mail_language,
         active=True,
         created_at=clock.now(),
     )

@@ -44,6 +44,9 @@ class RarexGroup(LazyGroup):
         "db": LazyCommand("rarex.cli.system:db_app", "Database schema."),
         "audit": LazyCommand("rarex.cli.system:audit_app", "The hash-chained audit log."),
         "users": LazyCommand("rarex.cli.users:users_app", "Users and API tokens."),
+        "notify": LazyCommand(
+            "rarex.cli.notify:notify_app", "Notifications: send them by e-mail, read the outbox."
+        ),
         "companies": LazyCommand(
             "rarex.cli.system:companies_app", "Exporters (applicant companies)."
         ),

@@ -140,20 +140,26 @@ def companies_violation(
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Server processes (uvicorn workers).")
+    ] = 1,
 ) -> None:
     """Run the web pages and the API on the configured database (migrating an empty one
-    first)."""
+    first). With RAREX_SMTP_URL set, one process among the workers (elected by a lease in the
+    database) also sends the notifications."""
     import uvicorn
 
-    from rarex.web.site import create_site
-
     ctx = open_context()
-    app = create_site(ctx.settings, engine=ctx.engine)
+    ctx.engine.dispose()  # each worker opens its own (rarex.cli.serving)
+    mail = "; mail sent by one elected worker" if ctx.settings.smtp_url else ""
     console.print(
         f"Rarex on http://{host}:{port}/ (sign in at /login); the API on /api/v1 "
-        "(OpenAPI at /openapi.json)"
+        f"(OpenAPI at /openapi.json); {workers} worker(s){mail}"
     )
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.run(
+        "rarex.cli.serving:site", factory=True, host=host, port=port, workers=workers,
+        log_level="info",
+    )  # fmt: skip
 
 
 @domain_errors

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from rarex.auth.contact import set_contact
 from rarex.auth.roles import Actor, Role
 from rarex.auth.service import (
     change_role,
@@ -51,11 +52,17 @@ def users_create(
             help="Country groups a partner authority follows, as they are on each day: EU"
         ),
     ] = None,
+    email: Annotated[
+        str | None, typer.Option(help="Where notifications are mailed (none: the page only)")
+    ] = None,
+    language: Annotated[
+        str, typer.Option(help="The language of the user's notifications: en or zh")
+    ] = "en",
     as_json: JsonOpt = False,
 ) -> None:
     """Create a user and print its API token (shown once; only its hash is stored). A partner
     authority needs a country or a group. Example: rarex users create eu.desk --role
-    partner_authority --partner-group EU"""
+    partner_authority --partner-group EU --email desk@eu.example --language en"""
     ctx = open_context()
     with ctx.unit_of_work() as session:
         company_id = company_by_uscc(session, uscc=company).id if company else None
@@ -69,6 +76,8 @@ def users_create(
             company_id=company_id,
             partner_countries=partner_country or [],
             partner_groups=partner_group or [],
+            email=email,
+            language=language,
         )
         token = issue_token(session, clock=ctx.clock, actor=None, user_id=user.id, label="cli")
     if as_json:
@@ -167,6 +176,7 @@ def _user_row(user: User) -> dict[str, object]:
         "partner_countries": list(user.partner_countries or []),
         "partner_groups": list(user.partner_groups or []),
         "has_password": user.password_hash is not None,
+        "email": user.email, "language": user.language,
     }  # fmt: skip
 
 
@@ -304,6 +314,43 @@ def users_set_role(
         emit_json(row)
     else:
         console.print(f"{username} is now {shown}; their web sessions are ended")
+
+
+@users_app.command("set-contact")
+@domain_errors
+def users_set_contact(
+    username: Annotated[str, typer.Argument(help="The user to reach")],
+    email: Annotated[
+        str | None,
+        typer.Option(help='Where notifications are mailed; "" removes the address'),
+    ] = None,
+    language: Annotated[
+        str | None, typer.Option(help="The language of the user's notifications: en or zh")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Change where a user's notifications are mailed and the language they are written in
+    (what is not given stays; audited, without the address). Example: rarex users set-contact
+    eu.liaison --email liaison@eu.example --language en"""
+    ctx = open_context()
+    with ctx.unit_of_work() as session:
+        if email is None:
+            user = set_contact(
+                session, clock=ctx.clock, actor=None, username=username, language=language
+            )
+        else:
+            user = set_contact(
+                session, clock=ctx.clock, actor=None, username=username, email=email,
+                language=language,
+            )  # fmt: skip
+        row = _user_row(user)
+    if as_json:
+        emit_json(row)
+    else:
+        console.print(
+            f"{username}: notifications in {row['language']}, "
+            f"{'mailed to ' + escape(str(row['email'])) if row['email'] else 'on the page only'}"
+        )
 
 
 @users_app.command("unlock")

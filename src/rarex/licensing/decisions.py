@@ -18,9 +18,8 @@ from rarex.errors import InvalidInput
 from rarex.licensing import repository
 from rarex.licensing.access import DECIDING_ROLES, ensure_can_decide
 from rarex.licensing.end_uses import get_end_use
-from rarex.licensing.history import record_change
+from rarex.licensing.history import record_change, settle_change
 from rarex.licensing.license_states import LicenseStatus
-from rarex.licensing.review import refresh_due_date
 from rarex.licensing.schemas import DecisionIn
 from rarex.licensing.screening import ensure_may_approve
 from rarex.licensing.states import LEGAL_BASIS, Action, State, next_state
@@ -198,7 +197,7 @@ def decide(
                 "lines": [{"code": ln.control_code, "kg": ln.granted_kg} for ln in lines],
             },
         )
-    refresh_due_date(session, application, clock=clock, settings=settings)
+    settle_change(session, application=application, actor=actor, clock=clock, settings=settings)
     log.info(
         "application.decided",
         extra={

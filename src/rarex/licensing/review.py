@@ -17,9 +17,8 @@ from rarex.errors import InvalidInput
 from rarex.licensing import repository
 from rarex.licensing.access import ensure_can_edit, ensure_no_conflict
 from rarex.licensing.assessment import assess_green_channel
-from rarex.licensing.clock_service import application_clock
 from rarex.licensing.filing import DocumentUpload, attach_document, missing_documents
-from rarex.licensing.history import record_change
+from rarex.licensing.history import record_change, settle_change
 from rarex.licensing.screening import screen_parties
 from rarex.licensing.states import ACTION_ROLES, Action, State, next_state
 from rarex.models import Application
@@ -44,15 +43,6 @@ def _check_actor(session: Session, actor: Actor, application: Application) -> No
 def ensure_role_may_take(actor: Actor, action: Action) -> None:
     """Refuse, before any lookup, a role that may never take ``action`` on any case."""
     require_role(actor, *ACTION_ROLES[action], action=action.value)
-
-
-def refresh_due_date(
-    session: Session, application: Application, *, clock: Clock, settings: Settings
-) -> None:
-    status = application_clock(
-        session, application, today=authority_date(clock.now()), settings=settings
-    )
-    application.due_on = status.due_date if status is not None else None
 
 
 def transition(
@@ -149,8 +139,7 @@ def transition(
             subject_id=str(application.id),
             payload=assessment.to_dict(),
         )
-    refresh_due_date(session, application, clock=clock, settings=settings)
-    session.flush()
+    settle_change(session, application=application, actor=actor, clock=clock, settings=settings)
     log.info(
         "application.transition",
         extra={

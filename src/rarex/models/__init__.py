@@ -15,6 +15,7 @@ from rarex.models.audit import AuditEvent, AuditHead
 from rarex.models.auth import ApiToken, OfficerConflict, SignInThrottle, User, WebSession
 from rarex.models.calendar import CalendarDay
 from rarex.models.licenses import License, LicenseLine
+from rarex.models.notifications import Follow, Notification, SenderLease
 from rarex.models.parties import Company, ForeignParty, TrustedParty, Violation
 from rarex.models.partners import Inquiry, InquiryMessage, PriorityItem, PriorityRequest
 
@@ -28,15 +29,18 @@ __all__ = [
     "Company",
     "Decision",
     "Document",
+    "Follow",
     "ForeignParty",
     "GreenChannelCheck",
     "Inquiry",
     "InquiryMessage",
     "License",
     "LicenseLine",
+    "Notification",
     "OfficerConflict",
     "PriorityItem",
     "PriorityRequest",
+    "SenderLease",
     "SignInThrottle",
     "StateChange",
     "TrustedParty",

@@ -33,6 +33,10 @@ class User(Base):
     password_origin: Mapped[str | None] = mapped_column(String(16))
     # the audit event up to which the user has seen the news of their pages
     news_seen_seq: Mapped[int | None] = mapped_column(Integer)
+    # where notifications are mailed (None: on the page only), and the language they are
+    # written in: "en" or "zh", the codes of the pages (rarex.auth.contact)
+    email: Mapped[str | None] = mapped_column(String(254))
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
 
 
 class ApiToken(Base):

@@ -20,6 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from rarex.api.deps import ClockDep, SessionDep, SettingsDep
 from rarex.api.system import RoleChange
 from rarex.audit.service import verify
+from rarex.auth.contact import set_contact
 from rarex.auth.roles import Role
 from rarex.auth.service import (
     change_role,
@@ -137,10 +138,12 @@ async def admin_create_user(
             role=role, company_id=company_id,
             partner_countries=listed_codes(typed.get("partner_countries")),
             partner_groups=listed_codes(typed.get("partner_groups")),
+            email=typed.get("email"), language=typed.get("language", "en") or "en",
         )  # fmt: skip
     except (InvalidInput, NotFound, Conflict) as refused:
         field = {
             "auth.invalid_username": "username", "auth.username_taken": "username",
+            "auth.invalid_email": "email", "auth.unknown_language": "language",
             "party.company_not_found": "company_uscc", **_ROLE_REFUSED,
         }.get(refused.code, "form")  # fmt: skip
         return _users_page(
@@ -270,7 +273,8 @@ async def admin_user_step(
     language: LanguageDep,
 ) -> Response:
     """A step on a user: ``token`` (issue), ``rotate`` and ``revoke`` (a token, by its id),
-    ``password``, ``deactivate``, ``unlock``. A token's value is shown on the answer, once."""
+    ``password``, ``deactivate``, ``unlock``, ``contact`` (e-mail and language). A token's
+    value is shown on the answer, once."""
     posted = await _posted(request, settings, viewer, language)
     if isinstance(posted, Response):
         return posted
@@ -316,6 +320,11 @@ async def admin_user_step(
             deactivate_user(session, clock=clock, actor=admin.actor, username=user.username)
         elif step == "unlock":
             unlock_sign_in(session, clock=clock, actor=admin.actor, username=user.username)
+        elif step == "contact":
+            set_contact(
+                session, clock=clock, actor=admin.actor, username=user.username,
+                email=typed.get("email", ""), language=typed.get("language", "en"),
+            )  # fmt: skip
         else:
             return not_found_page(request, language, admin, "web.not_found")
     except (InvalidInput, NotFound, Conflict) as refused:

@@ -56,6 +56,7 @@ from rarex.licensing.views import (
     list_license_views,
     resolve_application_id,
 )
+from rarex.notify.service import unread_count
 from rarex.web.i18n import LANGUAGE_COOKIE, LANGUAGES, Language, language_of
 from rarex.web.requests import client_address, is_https, origin_of
 from rarex.web.templates import render
@@ -80,6 +81,14 @@ class Problem(NamedTuple):
         return self.message
 
 
+@dataclass(frozen=True, slots=True)
+class Viewer(Resumed):
+    """The signed-in user as every page shows it: with how many notifications they have not
+    read (the count in the site's header)."""
+
+    unread: int = 0
+
+
 def _viewer(
     request: Request, session: SessionDep, clock: ClockDep, settings: SettingsDep
 ) -> Resumed | None:
@@ -95,7 +104,10 @@ def _viewer(
         return None
     if viewer.stale:
         _touch(request, clock, uuid.UUID(viewer.session_id))
-    return viewer
+    return Viewer(
+        actor=viewer.actor, csrf_token=viewer.csrf_token, session_id=viewer.session_id,
+        stale=viewer.stale, unread=unread_count(session, actor=viewer.actor),
+    )  # fmt: skip
 
 
 def _touch(request: Request, clock: ClockDep, session_id: uuid.UUID) -> None:

@@ -24,6 +24,7 @@ from rarex.web import (
     customs_pages,
     filing_pages,
     license_pages,
+    notification_pages,
     officer_pages,
     pages,
     statistics_pages,
@@ -53,6 +54,7 @@ def create_site(
     app.include_router(officer_pages.router)
     app.include_router(customs_pages.router)
     app.include_router(license_pages.router)
+    app.include_router(notification_pages.router)
     app.include_router(admin_pages.router)
     app.include_router(analyst_pages.router)
     app.include_router(statistics_pages.router)

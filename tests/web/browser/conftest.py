@@ -71,6 +71,7 @@ class LiveSite:
     analyst: str  # an analyst's username
     conflicted: str  # a licensing officer with a declared conflict on the exporter's company
     filer: str  # a licensing officer who filed the other exporter's submitted case for it
+    database_url: str = ""  # the site's database, for a test that adds rows of its own
 
 
 def _free_port() -> int:
@@ -227,7 +228,9 @@ def live_site(
             time.sleep(0.02)
         assert server.started, "the live server did not start"
         try:
-            yield LiveSite(url=f"http://127.0.0.1:{port}", backend=request.param, **seeded)
+            yield LiveSite(
+                url=f"http://127.0.0.1:{port}", backend=request.param, database_url=url, **seeded
+            )
         finally:
             server.should_exit = True
             thread.join(timeout=10)

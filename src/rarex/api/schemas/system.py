@@ -19,6 +19,8 @@ class Me(Out):
     company_id: str | None
     partner_countries: list[str]
     partner_groups: list[str]
+    email: str | None
+    language: str
 
 
 class UserCreated(Out):
@@ -73,6 +75,8 @@ class UserRead(Out):
     partner_groups: list[str]
     active: bool
     has_password: bool
+    email: str | None
+    language: str
 
 
 class TokenRead(Out):
