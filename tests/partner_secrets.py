@@ -163,11 +163,16 @@ def build_secret_case(session: Session, clock: FixedClock, settings: Settings) -
     eu_desk = _user(session, clock, Role.PARTNER_AUTHORITY, f"eu-desk-{secrets.token_hex(3)}",
                     partner_groups=["EU"])  # fmt: skip
     inquiry = inquiries.open_inquiry(
-        session, actor=eu_desk, clock=clock, subject="When?", body="When is it decided?",
-        application_reference=app.reference,
+        session, actor=eu_desk, clock=clock, settings=settings, subject="When?",
+        body="When is it decided?", application_reference=app.reference,
     )  # fmt: skip
     inquiries.write(
-        session, actor=officer, clock=clock, number=inquiry.number, body="It was approved."
+        session,
+        actor=officer,
+        clock=clock,
+        settings=settings,
+        number=inquiry.number,
+        body="It was approved.",
     )
     # ...and puts a second, open, case of the exporter on a priority list the officer accepts
     second = filing.file_application(
@@ -189,7 +194,7 @@ def build_secret_case(session: Session, clock: FixedClock, settings: Settings) -
     )  # fmt: skip
     (item,) = priorities.priority_list_view(session, actor=eu_desk, number=listed.number).items
     priorities.decide_priority_item(
-        session, actor=officer, clock=clock, item_id=item.id,
+        session, actor=officer, clock=clock, settings=settings, item_id=item.id,
         data=PriorityDecisionIn(outcome="accepted", reason="urgent indeed"),
     )  # fmt: skip
     # ...and proposes a trusted end user, which the officer approves

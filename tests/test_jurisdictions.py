@@ -130,3 +130,17 @@ def test_a_key_tells_groups_from_countries() -> None:
     assert Jurisdiction.of(countries=["fr", "DE"]).key == "DE FR"
     assert Jurisdiction.of(countries=["CH"], groups=["EU"]).key == "EU + CH"
     assert Jurisdiction.of(countries=["CH"]).key != Jurisdiction.of(countries=["CH", "DE"]).key
+
+
+def test_a_key_reads_back_as_the_jurisdiction_it_names() -> None:
+    for jurisdiction in (
+        Jurisdiction.of(groups=["EU"]),
+        Jurisdiction.of(countries=["DE", "FR"]),
+        Jurisdiction.of(countries=["CH"], groups=["EU"]),
+    ):
+        assert Jurisdiction.from_key(jurisdiction.key) == jurisdiction
+    assert Jurisdiction.from_key(" eu  +  ch ") == Jurisdiction.of(countries=["CH"], groups=["EU"])
+    for bad in ("", "EU + XX", "Atlantis"):
+        with pytest.raises(InvalidInput) as refused:
+            Jurisdiction.from_key(bad)
+        assert refused.value.code == "jurisdiction.invalid"

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rarex.api.app import PREFIX, ROUTERS
@@ -15,6 +16,7 @@ from rarex.api.partner import router as partner_router
 from rarex.auth.roles import Role
 from rarex.clock import FixedClock
 from rarex.config import Settings
+from rarex.models import Notification, User
 from tests.partner_secrets import SecretCase, build_secret_case
 
 
@@ -56,13 +58,15 @@ def test_no_partner_answer_carries_a_hidden_field(
         assert answer.status_code == 200, (path, answer.text)
         assert secret_case.leaks(answer.text) == [], path
         # what the partner may read is there: the answer is not empty by accident
-        if "/priority-lists" in path:
+        if "/outcomes" in path:  # the figures (JSON, CSV, chart) name the partner and count
+            assert "EU" in answer.text, path
+        elif "/priority-lists" in path:
             assert secret_case.priority_list_number in answer.text, path
         elif "/trusted-parties" in path:
             assert secret_case.trusted_number in answer.text, path
         else:
             assert secret_case.reference in answer.text, path
-        if not any(part in path for part in ("/inquiries", "/priority-lists", "/trusted-")):
+        if not any(part in path for part in ("/inquiries", "/priority-", "/trusted-", "/outc")):
             assert secret_case.exporter_name in answer.text, path
     # the draft is not listed, and asking for it is "not found"
     draft = client.get(
@@ -153,3 +157,15 @@ def test_no_route_of_the_whole_api_gives_a_partner_a_hidden_field(
     assert statuses["/applications/{key}/hits"] in (403, 404)
     assert statuses["/applications/{key}/documents/{document_id}"] == 404
     assert statuses["/licenses/{number}"] == 404
+
+
+def test_no_mail_to_a_partner_carries_a_hidden_field(
+    secret_case: SecretCase, session: Session
+) -> None:
+    """The partner desk was told of the officer's reply and of the priority decision: the
+    notifications (subject and body, as mailed and as the page shows them) carry no marker."""
+    partners = select(User.id).where(User.role == Role.PARTNER_AUTHORITY.value)
+    mails = session.scalars(select(Notification).where(Notification.user_id.in_(partners))).all()
+    assert {mail.kind for mail in mails} >= {"inquiry_reply", "priority_decided"}
+    for mail in mails:
+        assert secret_case.leaks(mail.subject + "\n" + mail.body) == [], mail.kind

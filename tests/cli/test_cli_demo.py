@@ -184,3 +184,94 @@ def test_demo_loads_the_published_gacc_series(played: Played) -> None:
     engine.dispose()
     assert Decimal(may["value"]) == Decimal("5864.6")
     assert Decimal(may["ytd"]) == Decimal("24827")
+
+
+# The EU's member states in 2025 (europa.eu), written here rather than read from the package.
+EU_2025 = {
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE",
+    "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+}  # fmt: skip
+
+
+def test_the_demos_eu_desk_inquired_prioritised_and_vouched(played: Played) -> None:
+    partner = played.result["partner"]
+    assert partner["desk"] == "EU"
+    assert partner["inquiries_overdue"] == 1  # asked on 17 July, unanswered on 25 July
+    assert all(partner[key] for key in ("inquiry_answered", "priority_list", "trusted_party"))
+    cases = {row["case"]: row for row in played.result["applications"]}
+    assert cases["eu-trusted"]["lane"] == "green"
+
+
+def test_the_demos_outcome_figures_agree_with_a_recomputation_from_the_applications(
+    played: Played,
+) -> None:
+    """Counted again from the applications, their parties and their history, with the clock of
+    each case as the officer's case view shows it."""
+    from statistics import median
+
+    from sqlalchemy.orm import Session as OrmSession
+
+    from rarex.auth.service import to_actor
+    from rarex.clock import FixedClock
+    from rarex.config import Settings
+    from rarex.licensing import views
+    from rarex.models import ForeignParty, StateChange, User
+    from rarex.partners.outcomes import outcome_figures
+
+    engine = make_engine(played.url)
+    with OrmSession(engine) as session:
+        clock = FixedClock(datetime.fromisoformat(played.result["today"]))
+        settings = Settings(database_url=played.url)
+        officer = to_actor(session.scalars(select(User).where(User.username == "officer.li")).one())
+        report = outcome_figures(session, actor=officer, clock=clock, settings=settings,
+                                 partner="EU")  # fmt: skip
+        country = dict(session.execute(select(ForeignParty.id, ForeignParty.country)).all())
+        expected: dict[tuple[str, str], dict[str, Any]] = {}
+        for app in session.scalars(select(Application)):
+            if app.submitted_at is None or not (
+                {app.destination, country[app.consignee_id], country[app.end_user_id]} & EU_2025
+            ):
+                continue
+            first = session.scalars(
+                select(StateChange.on_date)
+                .where(StateChange.application_id == app.id, StateChange.action == "submit")
+                .order_by(StateChange.seq)
+            ).first()
+            view = views.application_view(session, actor=officer, clock=clock, settings=settings,
+                                          key=app.id)  # fmt: skip
+            received = expected.setdefault((f"{first:%Y-%m}", app.lane), _blank())
+            received["received"] += 1
+            if (
+                view.clock
+                and view.clock["overdue"]
+                and app.state not in ("approved", "denied", "withdrawn", "returned", "draft")
+            ):
+                received["open_past_due"] += 1
+            if app.state in ("approved", "denied"):
+                decided = expected.setdefault((f"{app.decided_on:%Y-%m}", app.lane), _blank())
+                decided["decided"] += 1
+                decided[app.state] += 1
+                decided["days"].append(view.clock["used"] if view.clock else None)
+    engine.dispose()
+    got = {(row.month, row.lane): row for row in report.rows}
+    assert set(got) == set(expected)
+    assert sum(e["received"] for e in expected.values()) >= 8
+    for key, want in expected.items():
+        row = got[key]
+        assert (row.received, row.decided, row.approved, row.denied, row.open_past_due) == (
+            want["received"], want["decided"], want["approved"], want["denied"],
+            want["open_past_due"],
+        ), key  # fmt: skip
+        days = sorted(want["days"])
+        if days:
+            assert row.median_working_days == Decimal(str(median(days))), key
+            assert row.p90_working_days == Decimal(days[-(-9 * len(days) // 10) - 1]), key
+            assert row.approval_rate == round(Decimal(want["approved"] * 100) / len(days), 1)
+        else:
+            assert row.median_working_days is None
+            assert row.approval_rate is None
+
+
+def _blank() -> dict[str, Any]:
+    return {"received": 0, "decided": 0, "approved": 0, "denied": 0, "open_past_due": 0,
+            "days": []}  # fmt: skip

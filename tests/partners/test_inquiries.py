@@ -37,13 +37,21 @@ class Desk:
 
     def open(self, actor: Actor, about: Application | None = None, body: str = "Status?") -> str:
         inquiry = inquiries.open_inquiry(
-            self.session, actor=actor, clock=self.clock, subject="Magnet exports to Stuttgart",
-            body=body, application_reference=about.reference if about else None,
+            self.session, actor=actor, clock=self.clock, settings=self.settings,
+            subject="Magnet exports to Stuttgart", body=body,
+            application_reference=about.reference if about else None,
         )  # fmt: skip
         return inquiry.number
 
     def write(self, actor: Actor, number: str, body: str) -> None:
-        inquiries.write(self.session, actor=actor, clock=self.clock, number=number, body=body)
+        inquiries.write(
+            self.session,
+            actor=actor,
+            clock=self.clock,
+            settings=self.settings,
+            number=number,
+            body=body,
+        )
 
     def view(self, actor: Actor, number: str) -> inquiries.InquiryRead:
         return inquiries.inquiry_view(
@@ -172,7 +180,12 @@ def test_an_empty_subject_or_message_is_refused_and_nothing_is_stored(
 ) -> None:
     with pytest.raises(InvalidInput) as refused:
         inquiries.open_inquiry(
-            desk.session, actor=desk.eu, clock=desk.clock, subject=subject, body=body
+            desk.session,
+            actor=desk.eu,
+            clock=desk.clock,
+            settings=desk.settings,
+            subject=subject,
+            body=body,
         )
     assert refused.value.code == code
     assert desk.listed(desk.eu) == []

@@ -59,8 +59,8 @@ class Lists:
 
     def decide(self, item_id: Any, outcome: str, reason: str, actor: Actor | None = None) -> None:
         priorities.decide_priority_item(
-            self.session, actor=actor or self.officer, clock=self.clock, item_id=item_id,
-            data=PriorityDecisionIn(outcome=outcome, reason=reason),  # type: ignore[arg-type]
+            self.session, actor=actor or self.officer, clock=self.clock, settings=self.settings,
+            item_id=item_id, data=PriorityDecisionIn(outcome=outcome, reason=reason),  # type: ignore[arg-type]
         )  # fmt: skip
 
     def desk(self, priority: str | None) -> dict[str, str | None]:

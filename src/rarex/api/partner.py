@@ -6,14 +6,14 @@ between partner desks and licensing officers."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Path, Query, Response, status
 
 from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
 from rarex.api.paging import Limit, PageOut, PageTokenParam
 from rarex.clock import authority_date
-from rarex.inputs import Code, Reference
+from rarex.inputs import Code, Label, Reference
 from rarex.parties import trusted
 from rarex.parties.schemas import (
     TrustedPartyDecisionIn,
@@ -21,8 +21,9 @@ from rarex.parties.schemas import (
     TrustedPartyRead,
     TrustedPartyWithdrawIn,
 )
-from rarex.partners import inquiries, priorities, views
+from rarex.partners import inquiries, outcomes, priorities, views
 from rarex.partners.inquiry_states import InquiryState
+from rarex.partners.outcomes import OutcomeReport
 from rarex.partners.schemas import (
     InquiryClose,
     InquiryOpen,
@@ -129,7 +130,8 @@ def open_inquiry(
     body: InquiryOpen, session: SessionDep, actor: ActorDep, clock: ClockDep, settings: SettingsDep
 ) -> InquiryRead:
     inquiry = inquiries.open_inquiry(
-        session, actor=actor, clock=clock, subject=body.subject, body=body.body,
+        session, actor=actor, clock=clock, settings=settings, subject=body.subject,
+        body=body.body,
         application_reference=body.application_reference,
     )  # fmt: skip
     return inquiries.inquiry_view(
@@ -161,7 +163,9 @@ def write_to_inquiry(
 ) -> InquiryRead:
     """A message for the writer's own side: a partner's is the partner's, an officer's the
     authority's."""
-    inquiries.write(session, actor=actor, clock=clock, number=inquiry, body=body.body)
+    inquiries.write(
+        session, actor=actor, clock=clock, settings=settings, number=inquiry, body=body.body
+    )
     return inquiries.inquiry_view(
         session, actor=actor, clock=clock, settings=settings, number=inquiry
     )
@@ -224,10 +228,11 @@ def decide_priority_item(
     session: SessionDep,
     actor: ActorDep,
     clock: ClockDep,
+    settings: SettingsDep,
 ) -> PriorityListRead:
     """A licensing officer accepts or declines one item, with a reason; answers its list."""
     item = priorities.decide_priority_item(
-        session, actor=actor, clock=clock, item_id=item_id, data=body
+        session, actor=actor, clock=clock, settings=settings, item_id=item_id, data=body
     )
     return priorities.priority_list_view_of_item(session, actor=actor, item=item)
 
@@ -290,3 +295,70 @@ def withdraw_trusted_party(
     """The proposing partner desk or a licensing officer ends a proposal or an approval."""
     trusted.withdraw(session, actor=actor, clock=clock, number=trusted_party, data=body)
     return trusted.trusted_party_view(session, actor=actor, clock=clock, number=trusted_party)
+
+
+# --- outcome figures of a jurisdiction ----------------------------------------------------
+
+PartnerKey = Annotated[
+    Label | None,
+    Query(description="A partner desk's jurisdiction (EU, 'EU + CH'); the authority's choice"),
+]
+_FILE: dict[str, Any] = {"schema": {"type": "string", "format": "binary"}}
+
+
+@router.get("/outcomes")
+def outcome_figures(
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    partner: PartnerKey = None,
+) -> OutcomeReport:
+    """Received, decided, approved, denied, approval rate, median and 90th-percentile working
+    days to decision, open cases past due: by month and lane, with the totals."""
+    return outcomes.outcome_figures(
+        session, actor=actor, clock=clock, settings=settings, partner=partner
+    )
+
+
+@router.get(
+    "/outcomes/export",
+    response_class=Response,
+    responses={200: {"description": "The figures, as an attachment",
+                     "content": {media: _FILE for media in outcomes.FORMATS.values()}}},
+)  # fmt: skip
+def export_outcome_figures(
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    partner: PartnerKey = None,
+    fmt: Annotated[Code, Query(alias="format", description="csv or xlsx")] = "csv",
+) -> Response:
+    report = outcomes.outcome_figures(
+        session, actor=actor, clock=clock, settings=settings, partner=partner
+    )
+    content, media_type, name = outcomes.outcome_download(report, fmt)
+    return Response(
+        content, media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )  # fmt: skip
+
+
+@router.get(
+    "/outcomes/chart",
+    response_class=Response,
+    responses={200: {"description": "The chart", "content": {"image/svg+xml": _FILE}}},
+)
+def outcome_chart(
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    partner: PartnerKey = None,
+) -> Response:
+    """Received, approved and denied month by month, as an accessible SVG (in English)."""
+    report = outcomes.outcome_figures(
+        session, actor=actor, clock=clock, settings=settings, partner=partner
+    )
+    return Response(outcomes.english_chart(report), media_type="image/svg+xml")

@@ -19,6 +19,7 @@ from rarex.config import Settings
 from rarex.db import make_sessionmaker, session_scope
 from rarex.demo.cases import caseload, history
 from rarex.demo.declarations import customs_week, declarations_summary
+from rarex.demo.partner import partner_desk, partner_summary
 from rarex.demo.people import setup_people
 from rarex.demo.report import print_summary, summary
 from rarex.demo.screening import listed_end_user, screening_summary, watch_lists_loaded
@@ -44,6 +45,10 @@ STEPS: list[tuple[str, Callable[[DemoWorld], None]]] = [
     ("MOFCOM's control list loaded for screening (May 2025)", watch_lists_loaded),
     ("June-July 2025 caseload", caseload),
     ("an end user on the control list (July 2025)", listed_end_user),
+    (
+        "the EU partner desk: inquiries, a priority list, a trusted end user (July 2025)",
+        partner_desk,
+    ),
     ("a week of customs declarations (July 2025)", customs_week),
     ("GACC's published rare-earth trade figures", published_statistics),
 ]
@@ -70,4 +75,5 @@ def play_demo(settings: Settings, engine: Engine, console: Console) -> dict[str,
             **summary(world),
             **declarations_summary(world, "2025-07"),
             **screening_summary(world),
+            **partner_summary(world),
         }

@@ -117,6 +117,17 @@ def print_summary(console: Console, result: dict[str, Any]) -> None:
             r["decision"] or "",
         )
     console.print(table)
+    partner = result.get("partner")
+    if partner:
+        figures = partner["outcomes"]
+        console.print(
+            f"EU partner desk: inquiries {partner['inquiry_answered']} (answered) and "
+            f"{partner['inquiry_waiting']} ({partner['inquiries_overdue']} overdue), priority list "
+            f"{partner['priority_list']}, trusted end user {partner['trusted_party']}; "
+            f"{figures['received']} EU applications received, {figures['approved']} approved, "
+            f"{figures['denied']} denied",
+            highlight=False,
+        )
     lic = Table(title="Licenses and balances")
     for column in (
         "number",

@@ -153,6 +153,17 @@ class Jurisdiction:
         parts = [" ".join(sorted(self.groups)), " ".join(sorted(self.countries))]
         return " + ".join(part for part in parts if part)
 
+    @classmethod
+    def from_key(cls, key: str) -> Jurisdiction:
+        """The jurisdiction a key names ("EU + CH"), validated as ``of`` validates: a word is
+        a group when a group has that name, else a country."""
+        words = key.replace("+", " ").split()
+        groups = [word for word in words if word.upper() in memberships()]
+        countries = [word for word in words if word.upper() not in memberships()]
+        if not words:
+            raise InvalidInput("an empty jurisdiction", code="jurisdiction.invalid", problems=[])
+        return cls.of(countries=countries, groups=groups)
+
     def covers(self, country: str | None, day: date) -> bool:
         """Whether ``country`` is in the jurisdiction on ``day``."""
         if country is None:

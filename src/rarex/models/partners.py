@@ -40,6 +40,8 @@ class Inquiry(Base):
     awaiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id"))
+    # The ``awaiting_since`` whose lapse was announced as overdue: one reminder per wait.
+    overdue_notice_for: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class InquiryMessage(Base):

@@ -12,8 +12,6 @@ message, opening and closing is audited.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
@@ -25,11 +23,9 @@ from rarex.config import Settings
 from rarex.errors import InvalidInput, InvalidTransition, NotFound
 from rarex.licensing import repository as licensing
 from rarex.licensing.access import ensure_no_conflict
-from rarex.licensing.calendar import WorkingCalendar
-from rarex.licensing.calendar_store import working_calendar
 from rarex.models import Application, Inquiry, InquiryMessage
 from rarex.pagination import Page, page_of, page_request
-from rarex.partners import repository
+from rarex.partners import notices, repository
 from rarex.partners.inquiry_states import (
     IllegalInquiryStep,
     InquiryAction,
@@ -39,6 +35,7 @@ from rarex.partners.inquiry_states import (
     reply_overdue,
     step,
 )
+from rarex.partners.reply_targets import reply_target
 from rarex.partners.schemas import (
     InquiryMessageRead,
     InquiryRead,
@@ -64,33 +61,6 @@ def side_of(actor: Actor) -> Side:
     return Side.AUTHORITY
 
 
-@dataclass(frozen=True, slots=True)
-class ReplyTarget:
-    """When the authority's answer is due, and from which day a case counts as overdue."""
-
-    working_days: int
-    calendar: WorkingCalendar
-
-    def due_on(self, inquiry: Inquiry) -> date | None:
-        if inquiry.state != InquiryState.AWAITING_AUTHORITY or inquiry.awaiting_since is None:
-            return None
-        return self.calendar.add_working_days(
-            authority_date(inquiry.awaiting_since), self.working_days
-        )
-
-    def latest_overdue_start(self, today: date) -> date:
-        """The last day an unanswered message could have come and be overdue today: the due
-        date only grows with the start, so step back until it falls before today."""
-        start = today - timedelta(days=1)
-        while self.calendar.add_working_days(start, self.working_days) >= today:
-            start -= timedelta(days=1)
-        return start
-
-
-def reply_target(session: Session, settings: Settings) -> ReplyTarget:
-    return ReplyTarget(settings.inquiry_reply_working_days, working_calendar(session))
-
-
 def _number(clock: Clock) -> str:
     return f"IQ-{authority_date(clock.now()).year}-{uuid.uuid4().hex[:8].upper()}"
 
@@ -110,6 +80,7 @@ def open_inquiry(
     *,
     actor: Actor,
     clock: Clock,
+    settings: Settings,
     subject: str,
     body: str,
     application_reference: str | None = None,
@@ -136,6 +107,10 @@ def open_inquiry(
         session, clock, actor, "open", inquiry, subject=inquiry.subject,
         application=application.reference if application else None, body=message.body,
     )  # fmt: skip
+    due = reply_target(session, settings).due_on(inquiry)
+    notices.inquiry_opened(
+        session, inquiry=inquiry, actor=actor, clock=clock, settings=settings, due_on=due
+    )
     return inquiry
 
 
@@ -194,7 +169,7 @@ def _ensure_may_answer(session: Session, actor: Actor, inquiry: Inquiry) -> None
 
 
 def write(
-    session: Session, *, actor: Actor, clock: Clock, number: str, body: str
+    session: Session, *, actor: Actor, clock: Clock, settings: Settings, number: str, body: str
 ) -> InquiryMessage:
     """A message in the thread, for the writer's own side."""
     inquiry = _readable(session, actor, number, lock=True)
@@ -206,6 +181,11 @@ def write(
     message = _add_message(session, inquiry, actor, side, body, clock)
     _audit(session, clock, actor, "write", inquiry, seq=message.seq, side=side.value,
            body=message.body)  # fmt: skip
+    due = reply_target(session, settings).due_on(inquiry)
+    notices.inquiry_message(
+        session, inquiry=inquiry, actor=actor, side=side, clock=clock, settings=settings,
+        due_on=due,
+    )  # fmt: skip
     return message
 
 

@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session
 from rarex.audit.service import record_event
 from rarex.auth.roles import Actor, Role, partner_jurisdiction, require_role
 from rarex.clock import Clock, authority_date
+from rarex.config import Settings
 from rarex.errors import Conflict, InvalidInput, NotFound
 from rarex.licensing import repository as licensing
 from rarex.licensing.access import ensure_no_conflict
 from rarex.licensing.states import OPEN
 from rarex.models import PriorityItem, PriorityRequest
-from rarex.partners import repository
+from rarex.partners import notices, repository
 from rarex.partners.schemas import (
     PriorityDecisionIn,
     PriorityItemRead,
@@ -92,11 +93,18 @@ def submit_priority_list(
         payload={"number": request.number, "partner": request.partner_key,
                  "items": [[a.reference, reason] for a, reason in cases]},
     )  # fmt: skip
+    notices.priority_listed(session, actor=actor, clock=clock, applications=[a for a, _ in cases])
     return request
 
 
 def decide_priority_item(
-    session: Session, *, actor: Actor, clock: Clock, item_id: uuid.UUID, data: PriorityDecisionIn
+    session: Session,
+    *,
+    actor: Actor,
+    clock: Clock,
+    settings: Settings,
+    item_id: uuid.UUID,
+    data: PriorityDecisionIn,
 ) -> PriorityItem:
     """An officer accepts or declines one item, with a reason; once."""
     require_role(actor, Role.LICENSING_OFFICER, action="decide a priority request")
@@ -123,6 +131,7 @@ def decide_priority_item(
         subject_type="priority_item", subject_id=str(item.id),
         payload={"application": application.reference, "reason": item.decision_reason},
     )  # fmt: skip
+    notices.priority_decided(session, item=item, actor=actor, clock=clock, settings=settings)
     return item
 
 

@@ -10,7 +10,10 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from rarex.db import keyset_page
+from rarex.jurisdictions import Jurisdiction
+from rarex.licensing.repository import partner_condition
 from rarex.models import (
+    Application,
     ApplicationLine,
     Decision,
     Inquiry,
@@ -19,6 +22,20 @@ from rarex.models import (
     PriorityItem,
     PriorityRequest,
 )
+
+
+def submitted_cases_of(session: Session, jurisdiction: Jurisdiction) -> list[Application]:
+    """Every submitted case in the jurisdiction (on the day it was filed), oldest first."""
+    return list(
+        session.scalars(
+            select(Application)
+            .where(
+                Application.submitted_at.is_not(None),
+                partner_condition(jurisdiction, Application, at=Application.created_at),
+            )
+            .order_by(Application.created_at, Application.reference)
+        )
+    )
 
 
 def lines_of_applications(
