@@ -44,6 +44,11 @@ class RarexGroup(LazyGroup):
         "db": LazyCommand("rarex.cli.system:db_app", "Database schema."),
         "audit": LazyCommand("rarex.cli.system:audit_app", "The hash-chained audit log."),
         "users": LazyCommand("rarex.cli.users:users_app", "Users and API tokens."),
+        "partner": LazyCommand(
+            "rarex.cli.partner:partner_app",
+            "The partner-authority channel: cases, inquiries, priority lists, trusted end "
+            "users, outcome figures.",
+        ),
         "notify": LazyCommand(
             "rarex.cli.notify:notify_app", "Notifications: send them by e-mail, read the outbox."
         ),
