@@ -32,7 +32,11 @@ from rarex.partners.schemas import (
     InquiryRead,
 )
 
-partner_app = typer.Typer(help="The partner-authority channel.", no_args_is_help=True)
+partner_app = typer.Typer(
+    help="The partner-authority channel: cases, inquiries, priority lists, trusted end users, "
+    "outcome figures.",
+    no_args_is_help=True,
+)
 inquiries_app = typer.Typer(help="Inquiries between partner desks and officers.",
                             no_args_is_help=True)  # fmt: skip
 partner_app.add_typer(inquiries_app, name="inquiries")
