@@ -89,6 +89,13 @@ def _demo(session: Session, settings: Settings) -> tuple[DemoWorld, dict[str, li
         "username": list(world.tokens),
         "uscc": [c.uscc for c in session.scalars(select(Company))],
         "hit_id": [str(h) for h in session.scalars(select(ScreeningHit.id))],
+        "reference": [a.reference for a in world.cases.values()],
+        "inquiry": [
+            world.notes["partner"]["inquiry_answered"],
+            world.notes["partner"]["inquiry_waiting"],
+        ],
+        "priority_list": [world.notes["partner"]["priority_list"]],
+        "trusted_party": [world.notes["partner"]["trusted_party"]],
     }
     return world, {name: values for name, values in known.items() if values}
 
