@@ -29,7 +29,7 @@ from rarex.partners import inquiries, priorities
 from rarex.partners.schemas import PriorityDecisionIn, PriorityListIn
 from rarex.screening import lists as watch_lists
 from rarex.screening import service as screening
-from tests.factories import application_data, make_uscc
+from tests.factories import application_data, attach_required_documents, make_uscc
 
 LIST_HEADER = (
     "list,entry_no,name_en,name_zh,country,announcement,announced_on,effective_on,status,"
@@ -178,11 +178,7 @@ def build_secret_case(session: Session, clock: FixedClock, settings: Settings) -
     second = filing.file_application(
         session, actor=exporter, clock=clock, settings=settings, data=application_data()
     )
-    for kind in filing.REQUIRED_DOCUMENTS:
-        filing.attach_document(
-            session, actor=exporter, clock=clock, settings=settings, application_id=second.id,
-            kind=kind, filename=f"{kind}.pdf", media_type="application/pdf", content=b"%PDF-1.4",
-        )  # fmt: skip
+    attach_required_documents(session, clock, settings, exporter, second)
     for actor, action in ((exporter, Action.SUBMIT), (officer, Action.ACCEPT)):
         review.transition(session, actor=actor, clock=clock, settings=settings,
                           application_id=second.id, action=action)  # fmt: skip

@@ -450,7 +450,6 @@ class LaneBar:
 def lane_chart(months: list[LaneBar], text: LaneChartText) -> bytes:
     """The median working days to decision, month by month (oldest first), the two lanes
     side by side and the green lane's target as a dashed line, as an accessible SVG."""
-    buffer = io.BytesIO()
     with _style():
         n = len(months)
         fig = MplFigure(figsize=(min(12.0, max(7.0, 2.4 + 0.7 * n)), 4.6), dpi=100,
@@ -482,11 +481,19 @@ def lane_chart(months: list[LaneBar], text: LaneChartText) -> bytes:
             Line2D([], [], color=LINE, linestyle="dashed", linewidth=1.6, label=text.target),
         ]
         _legend_and_source(fig, handles, 3, text.source)
-        metadata: dict[str, str | None] = {
-            "Date": None, "Creator": "Rarex", "Title": text.title, "Description": text.description,
-        }  # fmt: skip
-        fig.savefig(buffer, format="svg", metadata=metadata, bbox_inches="tight")
-    return _named_svg(buffer.getvalue(), text.lang, text.title, text.description)
+        return named_svg_of(fig, lang=text.lang, title=text.title, description=text.description)
+
+
+def named_svg_of(fig: MplFigure, *, lang: str, title: str, description: str) -> bytes:
+    """A finished figure as an accessible SVG: its title and description in the file's
+    metadata and as the SVG's own title and desc, in ``lang``; no date, so the same figure
+    gives the same bytes."""
+    buffer = io.BytesIO()
+    metadata: dict[str, str | None] = {
+        "Date": None, "Creator": "Rarex", "Title": title, "Description": description,
+    }  # fmt: skip
+    fig.savefig(buffer, format="svg", metadata=metadata, bbox_inches="tight")
+    return _named_svg(buffer.getvalue(), lang, title, description)
 
 
 def lane_bars(months: list[LaneMonth], *, last: int = 12) -> list[LaneBar]:

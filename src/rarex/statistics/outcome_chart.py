@@ -3,7 +3,6 @@ month, as an accessible SVG in the caller's words (the same drawing as the lane 
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 from matplotlib.artist import Artist
@@ -16,9 +15,9 @@ from rarex.statistics.charts import (
     INK,
     ORDINARY_LANE,
     _legend_and_source,
-    _named_svg,
     _plain_axes,
     _style,
+    named_svg_of,
 )
 
 RECEIVED = "#1f4e79"  # 8.6:1 on white; approved and denied reuse the lanes' green and grey
@@ -48,7 +47,6 @@ class OutcomeChartText:
 
 def outcome_chart(months: list[OutcomeBar], text: OutcomeChartText) -> bytes:
     """Three bars a month (received, approved, denied), oldest month first."""
-    buffer = io.BytesIO()
     with _style():
         n = len(months)
         fig = MplFigure(figsize=(min(12.0, max(7.0, 2.4 + 0.8 * n)), 4.6), dpi=100,
@@ -72,8 +70,4 @@ def outcome_chart(months: list[OutcomeBar], text: OutcomeChartText) -> bytes:
             Patch(facecolor=ORDINARY_LANE, label=text.denied),
         ]
         _legend_and_source(fig, handles, 3, text.source)
-        metadata: dict[str, str | None] = {
-            "Date": None, "Creator": "Rarex", "Title": text.title, "Description": text.description,
-        }  # fmt: skip
-        fig.savefig(buffer, format="svg", metadata=metadata, bbox_inches="tight")
-    return _named_svg(buffer.getvalue(), text.lang, text.title, text.description)
+        return named_svg_of(fig, lang=text.lang, title=text.title, description=text.description)
