@@ -64,3 +64,45 @@ def test_without_a_mail_server_no_worker_sends(
     with session_scope(outbox.sessions) as session:
         assert session.scalars(select(SenderLease)).all() == []
     assert {row.state for row in outbox.rows()} == {"pending"}
+
+
+def test_every_worker_looks_for_overdue_inquiries_and_each_wait_is_announced_once(
+    served: None, outbox: Outbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers' reminders, with the pages' clock frozen the day after a reply target: one
+    announcement to each officer and partner, whichever worker made it."""
+    from rarex.auth.roles import Role
+    from rarex.clock import FixedClock
+    from rarex.models import Notification
+    from rarex.partners import inquiries
+    from tests.factories import filed_and_accepted, make_actor, make_company
+
+    clock = FixedClock(datetime(2025, 9, 30, 2, 0, tzinfo=UTC))
+    with session_scope(outbox.sessions) as session:
+        officer = make_actor(session, clock, Role.LICENSING_OFFICER)
+        exporter = make_actor(session, clock, Role.EXPORTER, company=make_company(session, clock))
+        eu = make_actor(session, clock, Role.PARTNER_AUTHORITY, partner_groups=["EU"])
+        case = filed_and_accepted(session, clock, outbox.settings, exporter, officer)
+        inquiries.open_inquiry(
+            session, actor=eu, clock=clock, settings=outbox.settings, subject="When?",
+            body="When is it decided?", application_reference=case.reference,
+        )  # fmt: skip
+    monkeypatch.delenv("RAREX_SMTP_URL")
+    monkeypatch.setenv("RAREX_FROZEN_TIME", "2025-10-15T10:00:00+08:00")
+    get_settings.cache_clear()
+    with TestClient(serving.site()), TestClient(serving.site()):
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with session_scope(outbox.sessions) as session:
+                told = session.scalars(
+                    select(Notification.user_id).where(Notification.kind == "inquiry_overdue")
+                ).all()
+            if len(told) >= 2:
+                break
+            time.sleep(0.05)
+        time.sleep(0.2)
+    with session_scope(outbox.sessions) as session:
+        told = session.scalars(
+            select(Notification.user_id).where(Notification.kind == "inquiry_overdue")
+        ).all()
+    assert sorted(told) == sorted([officer.user_id, eu.user_id])
