@@ -25,6 +25,7 @@ from rarex.web import (
     filing_pages,
     license_pages,
     notification_pages,
+    officer_lanes_pages,
     officer_pages,
     pages,
     statistics_pages,
@@ -52,6 +53,7 @@ def create_site(
     app.include_router(filing_pages.router)
     app.include_router(pages.router)
     app.include_router(officer_pages.router)
+    app.include_router(officer_lanes_pages.router)
     app.include_router(customs_pages.router)
     app.include_router(license_pages.router)
     app.include_router(notification_pages.router)
