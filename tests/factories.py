@@ -29,7 +29,12 @@ def make_uscc(seed: int) -> str:
 
 
 def make_company(
-    session: Session, clock: FixedClock, *, icp: bool = True, name: str | None = None
+    session: Session,
+    clock: FixedClock,
+    *,
+    icp: bool = True,
+    name: str | None = None,
+    name_zh: str | None = None,
 ) -> Company:
     n = next(_counter)
     return register_company(
@@ -38,6 +43,7 @@ def make_company(
         actor=None,
         uscc=make_uscc(10_000_000 + n * 7919),
         name=name or f"Test Rare Earth Co. {n}",
+        name_zh=name_zh,
         compliance_programme_on=date(2024, 1, 1) if icp else None,
     )
 

@@ -39,9 +39,9 @@ def site_client(session: Session, clock: FixedClock, settings: Settings) -> Iter
 
 
 def user_with_password(
-    session: Session, clock: FixedClock, role: Role, company: Company | None = None
+    session: Session, clock: FixedClock, role: Role, company: Company | None = None, **kw: Any
 ) -> str:
-    actor = make_actor(session, clock, role, company=company)
+    actor = make_actor(session, clock, role, company=company, **kw)
     set_password(
         session, clock=clock, actor=None, username=actor.username, password=PASSWORD,
         policy=CHEAP_POLICY,

@@ -60,7 +60,11 @@ def submit_priority_list(
                 f"say why {reference} should come first", code="priority.reason_required",
                 field=f"{field}.reason",
             )  # fmt: skip
-        application = partner_case(session, actor=actor, reference=reference)
+        try:
+            application = partner_case(session, actor=actor, reference=reference)
+        except NotFound as missing:  # which item it was: the API's problem and the page say
+            missing.details.setdefault("field", f"{field}.application_reference")
+            raise
         if application.state not in _OPEN_STATES:
             raise InvalidInput(
                 f"{reference} is {application.state}: only open cases can come first",

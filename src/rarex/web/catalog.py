@@ -24,7 +24,7 @@ MO_FILE = PO_FILE.with_suffix(".mo")
 PYTHON_SOURCES = (
     Path(str(files("rarex.statistics"))) / "chart_text.py",
     _WEB / "statistics_charts.py",
-    _WEB / "officer_pages.py",
+    _WEB / "officer_lanes_pages.py",
 )
 
 

@@ -34,17 +34,17 @@ from rarex.licensing.news import news_for
 from rarex.licensing.queue import (
     DESK_QUEUES,
     DESK_SORTS,
+    PRIORITIES,
     DeskQuery,
     desk_queue,
-    lane_performance_by_month,
 )
 from rarex.licensing.review import transition
 from rarex.licensing.schemas import DecisionIn
 from rarex.licensing.screening import resolve_case_hit
 from rarex.licensing.states import Action
 from rarex.licensing.views import document_for_download, resolve_application_id
-from rarex.statistics import charts
-from rarex.web import i18n
+from rarex.partners.inquiries import overdue_count
+from rarex.web.channel import case_channel
 from rarex.web.i18n import Language
 from rarex.web.pages import (
     MAX_FIELD,
@@ -96,21 +96,29 @@ def officer_desk(
     destination: Annotated[str | None, Query(max_length=8)] = None,
     control_code: Annotated[str | None, Query(max_length=32)] = None,
     exporter: Annotated[str | None, Query(max_length=MAX_FIELD)] = None,
+    priority: Annotated[str | None, Query(max_length=32)] = None,
     page_token: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> Response:
     """One queue of the desk, a page at a time, with every queue's count; sorted and narrowed
-    as asked, each choice kept in the address."""
+    as asked (to the cases on a partner's priority list too), each choice kept in the
+    address; and how many partners' inquiries are past their reply target."""
     officer = desk_only(request, viewer, language)
     if isinstance(officer, Response):
         return officer
     query = DeskQuery(
         queue=queue, sort=sort, lane=_text(lane), destination=_text(destination),
-        control_code=_text(control_code), exporter=_text(exporter),
+        control_code=_text(control_code), exporter=_text(exporter), priority=_text(priority),
     )  # fmt: skip
     chosen = {
         "queue": query.queue, "sort": query.sort, "lane": query.lane or "",
         "destination": query.destination or "", "control_code": query.control_code or "",
-        "exporter": query.exporter or "",
+        "exporter": query.exporter or "", "priority": query.priority or "",
+    }  # fmt: skip
+    shared = {
+        "viewer": officer, "chosen": chosen, "queues": DESK_QUEUES, "sorts": DESK_SORTS,
+        "priorities": PRIORITIES, "news": news_for(session, actor=officer.actor),
+        "overdue_inquiries": overdue_count(
+            session, actor=officer.actor, clock=clock, settings=settings),
     }  # fmt: skip
     try:
         page, counts = desk_queue(
@@ -121,9 +129,8 @@ def officer_desk(
         errors = {str(bad.details.get("field") or "form"): Problem(bad.code, bad.message)}
         return render(
             request, "officer.html",
-            {"viewer": officer, "page": None, "counts": {}, "chosen": chosen,
-             "queues": DESK_QUEUES, "sorts": DESK_SORTS, "errors": errors,
-             "address": lambda **_: "/officer", "news": news_for(session, actor=officer.actor)},
+            shared | {"page": None, "counts": {}, "errors": errors,
+                       "address": lambda **_: "/officer"},
             language=language, status_code=422,
         )  # fmt: skip
 
@@ -134,14 +141,12 @@ def officer_desk(
 
     return render(
         request, "officer.html",
-        {"viewer": officer, "page": page, "counts": counts, "chosen": chosen,
-         "queues": DESK_QUEUES, "sorts": DESK_SORTS, "errors": {}, "address": address,
-         "news": news_for(session, actor=officer.actor)},
+        shared | {"page": page, "counts": counts, "errors": {}, "address": address},
         language=language,
     )  # fmt: skip
 
 
-def _case_page(
+def case_page(
     request: Request,
     session: SessionDep,
     clock: ClockDep,
@@ -160,9 +165,13 @@ def _case_page(
         )
     except (NotFound, InvalidInput) as missing:
         return not_found_page(request, language, officer, missing.code)
+    channel = case_channel(
+        session, actor=officer.actor, clock=clock, settings=settings,
+        reference=case.application.reference,
+    )  # fmt: skip
     return render(
         request, "officer_case.html",
-        {"viewer": officer, "case": case, "application": case.application,
+        {"viewer": officer, "case": case, "application": case.application, "channel": channel,
          "errors": errors or {}, "typed": typed or {}, "actions": OFFICER_ACTIONS},
         language=language, status_code=status_code,
     )  # fmt: skip
@@ -185,7 +194,7 @@ def officer_case(
     officer = desk_only(request, viewer, language)
     if isinstance(officer, Response):
         return officer
-    return _case_page(request, session, clock, settings, officer, language, reference)
+    return case_page(request, session, clock, settings, officer, language, reference)
 
 
 @router.get("/officer/applications/{reference}/documents/{document_id}")
@@ -253,7 +262,7 @@ async def officer_transition(
     except NotFound as hidden:
         return not_found_page(request, language, officer, hidden.code)
     except (InvalidInput, InvalidTransition, Forbidden, Conflict) as refused:
-        return _case_page(
+        return case_page(
             request, session, clock, settings, officer, language, reference,
             errors={f"step-{name}": Problem(refused.code, refused.message)},
             typed=typed, status_code=_status(refused),
@@ -318,13 +327,13 @@ async def officer_decision(
     except ValidationError as invalid:
         first = invalid.errors()[0]
         where = str(first["loc"][0]) if first["loc"] else "form"
-        return _case_page(
+        return case_page(
             request, session, clock, settings, officer, language, reference,
             errors={f"decision-{where}": Problem(f"input.{first['type']}", first["msg"])},
             typed=typed, status_code=422,
         )  # fmt: skip
     except InvalidInput as bad:
-        return _case_page(
+        return case_page(
             request, session, clock, settings, officer, language, reference,
             errors={f"decision-{bad.details.get('field', 'form')}": Problem(bad.code, bad.message)},
             typed=typed, status_code=422,
@@ -337,7 +346,7 @@ async def officer_decision(
     except NotFound as hidden:
         return not_found_page(request, language, officer, hidden.code)
     except (InvalidInput, InvalidTransition, Forbidden, Conflict) as refused:
-        return _case_page(
+        return case_page(
             request, session, clock, settings, officer, language, reference,
             errors={"decision-form": Problem(refused.code, refused.message)},
             typed=typed, status_code=_status(refused),
@@ -374,91 +383,9 @@ async def officer_resolve_hit(
     except NotFound as hidden:
         return not_found_page(request, language, officer, hidden.code)
     except (InvalidInput, Forbidden, Conflict) as refused:
-        return _case_page(
+        return case_page(
             request, session, clock, settings, officer, language, reference,
             errors={f"hit-{hit}": Problem(refused.code, refused.message)},
             typed=typed, status_code=_status(refused),
         )  # fmt: skip
     return _back(reference)
-
-
-@router.get("/officer/lanes")
-def officer_lanes(
-    request: Request,
-    session: SessionDep,
-    clock: ClockDep,
-    settings: SettingsDep,
-    viewer: ViewerDep,
-    language: LanguageDep,
-) -> Response:
-    """Is the green channel faster? Each month's decisions by lane: median and 90th
-    percentile of working days from acceptance to decision, against the green lane's target."""
-    officer = desk_only(request, viewer, language)
-    if isinstance(officer, Response):
-        return officer
-    months = lane_performance_by_month(session, actor=officer.actor, clock=clock, settings=settings)
-    return render(
-        request, "officer_lanes.html",
-        {"viewer": officer, "months": months,
-         "chart": _lane_text(charts.lane_bars(months), language)},
-        language=language,
-    )  # fmt: skip
-
-
-@router.get("/officer/lanes.svg")
-def officer_lanes_chart(
-    request: Request,
-    session: SessionDep,
-    clock: ClockDep,
-    settings: SettingsDep,
-    viewer: ViewerDep,
-    language: LanguageDep,
-) -> Response:
-    """The lane performance page's chart: the median of each lane, month by month, against
-    the green lane's target (the desk's own figures: never cached by a shared cache)."""
-    officer = desk_only(request, viewer, language)
-    if isinstance(officer, Response):
-        return officer
-    bars = charts.lane_bars(
-        lane_performance_by_month(session, actor=officer.actor, clock=clock, settings=settings)
-    )
-    return Response(
-        charts.lane_chart(bars, _lane_text(bars, language)), media_type="image/svg+xml",
-        headers={"Cache-Control": "private, no-cache", "Vary": "Accept-Language, Cookie"},
-    )  # fmt: skip
-
-
-def _lane_text(bars: list[charts.LaneBar], language: Language) -> charts.LaneChartText:
-    """The chart's words in the page's language; its description says the latest month."""
-    _ = i18n.translations(language).gettext
-
-    def month(period: str) -> str:
-        year, number = (int(part) for part in period.split("-"))
-        return i18n.month_label(year, number, language)
-
-    def days(value: Decimal | None) -> str:
-        return "—" if value is None else i18n.number(value, language, 1)
-
-    description = _("No decision yet.")
-    if bars:
-        latest = bars[-1]
-        description = _(
-            "%(first)s to %(last)s. In %(last)s the green channel took a median of %(green)s "
-            "working days (target %(target)s), the ordinary lane %(ordinary)s."
-        ) % {
-            "first": month(bars[0].period), "last": month(latest.period),
-            "green": days(latest.green), "ordinary": days(latest.ordinary),
-            "target": "—" if latest.target is None else latest.target,
-        }  # fmt: skip
-    return charts.LaneChartText(
-        lang="zh-Hans" if language == "zh" else "en",
-        title=_("Median working days to decision, by lane"),
-        description=description,
-        value_axis=_("Working days (median)"),
-        green=_("Green channel"),
-        ordinary=_("Ordinary lane"),
-        target=_("Green channel target"),
-        source=_("Source: decisions recorded in Rarex; working days on the official calendar."),
-        empty=_("No decision yet."),
-        ticks=tuple(month(bar.period) for bar in bars),
-    )

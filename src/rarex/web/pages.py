@@ -174,7 +174,8 @@ def _next(target: str | None, default: str = "/") -> str:
 
 
 def _home_of(role: Role) -> str:
-    """Where a user starts: an exporter at its applications, the authority at its desk."""
+    """Where a user starts: an exporter at its applications, the authority at its desk, a
+    partner authority at the cases in its jurisdiction."""
     if role is Role.EXPORTER:
         return "/exporter"
     if role in (Role.LICENSING_OFFICER, Role.ADMINISTRATOR):
@@ -183,6 +184,8 @@ def _home_of(role: Role) -> str:
         return "/customs"
     if role is Role.ANALYST:
         return "/analyst"
+    if role is Role.PARTNER_AUTHORITY:
+        return "/partner"
     return "/"
 
 

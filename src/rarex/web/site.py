@@ -25,12 +25,35 @@ from rarex.web import (
     filing_pages,
     license_pages,
     notification_pages,
+    officer_lanes_pages,
     officer_pages,
+    officer_partner_pages,
     pages,
+    partner_lists_pages,
+    partner_pages,
     statistics_pages,
 )
 from rarex.web.i18n import language_of
 from rarex.web.templates import render
+
+# Every router of pages, in the order they are matched: /exporter/applications/new (filing)
+# before /exporter/applications/{reference}; /partner/inquiries/new before an inquiry's number
+# (one router). Tests walk these routers to ask every page.
+PAGE_ROUTERS = (
+    filing_pages.router,
+    pages.router,
+    officer_pages.router,
+    officer_lanes_pages.router,
+    officer_partner_pages.router,
+    partner_pages.router,
+    partner_lists_pages.router,
+    customs_pages.router,
+    license_pages.router,
+    notification_pages.router,
+    admin_pages.router,
+    analyst_pages.router,
+    statistics_pages.router,
+)
 
 # What is the API's (answered as problem+json) rather than a page's (answered as HTML).
 _API_PATHS = (PREFIX, "/openapi.json", "/docs", "/redoc")
@@ -48,16 +71,8 @@ def create_site(
     app.mount(
         "/static", StaticFiles(directory=str(files("rarex.web").joinpath("static"))), "static"
     )
-    # before the pages: /exporter/applications/new is not an application's reference
-    app.include_router(filing_pages.router)
-    app.include_router(pages.router)
-    app.include_router(officer_pages.router)
-    app.include_router(customs_pages.router)
-    app.include_router(license_pages.router)
-    app.include_router(notification_pages.router)
-    app.include_router(admin_pages.router)
-    app.include_router(analyst_pages.router)
-    app.include_router(statistics_pages.router)
+    for router in PAGE_ROUTERS:
+        app.include_router(router)
     # An error of a page is a page; an error of the API stays the API's problem+json.
     _pages_answer_as_pages(app, StarletteHTTPException, lambda exc: exc.status_code, "http")
     _pages_answer_as_pages(app, RequestValidationError, lambda _: 422, "input.invalid")
