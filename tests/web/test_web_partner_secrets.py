@@ -56,6 +56,10 @@ def test_no_partner_page_carries_a_hidden_field(
         "/partner/priority-lists": secret_case.priority_list_number,
         "/partner/trusted-parties": secret_case.trusted_number,
         "/partner/licenses": secret_case.license_number,
+        # the figures' chart, their CSV, their page (longer prefixes first)
+        "/partner/outcomes.svg": "Applications of EU",
+        "/partner/outcomes/download": "EU,20",
+        "/partner/outcomes": "Outcome figures: EU",
         "/partner/applications": secret_case.exporter_name,
         "/partner": secret_case.exporter_name,
     }

@@ -25,6 +25,7 @@ PYTHON_SOURCES = (
     Path(str(files("rarex.statistics"))) / "chart_text.py",
     _WEB / "statistics_charts.py",
     _WEB / "officer_lanes_pages.py",
+    _WEB / "partner_outcome_pages.py",
 )
 
 

@@ -30,6 +30,7 @@ from rarex.web import (
     officer_partner_pages,
     pages,
     partner_lists_pages,
+    partner_outcome_pages,
     partner_pages,
     statistics_pages,
 )
@@ -47,6 +48,7 @@ PAGE_ROUTERS = (
     officer_partner_pages.router,
     partner_pages.router,
     partner_lists_pages.router,
+    partner_outcome_pages.router,
     customs_pages.router,
     license_pages.router,
     notification_pages.router,

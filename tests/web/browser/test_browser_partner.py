@@ -204,6 +204,13 @@ def test_a_partner_for_the_eu_and_an_officer_use_the_channel(
     partner.goto(f"{site.url}/partner")
     assert partner.get_by_role("table").get_by_role("link", name=reference).count() == 1
     _shot(partner, site, "partner-en")
+    # the jurisdiction's outcome figures: table, chart and downloads
+    partner.get_by_role("link", name="Outcome figures").first.click()
+    partner.wait_for_url(f"{site.url}/partner/outcomes")
+    assert partner.locator("h1").inner_text() == "Outcome figures: EU"
+    assert partner.get_by_role("link", name="CSV").count() == 1
+    _accessible(partner, site)
+    _shot(partner, site, "partner-outcomes-en")
 
     if site.backend != "sqlite":  # the same pages on either database: read in Chinese once
         return
@@ -213,6 +220,7 @@ def test_a_partner_for_the_eu_and_an_officer_use_the_channel(
     _shot(partner, site, "partner-zh")
     for path, shot in ((thread.removeprefix(site.url), "partner-inquiry-zh"),
                        ("/partner/priority-lists", "partner-priority-zh"),
-                       ("/partner/trusted-parties", "partner-trusted-zh")):  # fmt: skip
+                       ("/partner/trusted-parties", "partner-trusted-zh"),
+                       ("/partner/outcomes", "partner-outcomes-zh")):  # fmt: skip
         partner.goto(f"{site.url}{path}")
         _shot(partner, site, shot)
