@@ -45,7 +45,7 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
     status_code_conformance,
 )
 
-EXAMPLES = int(os.environ.get("RAREX_SCHEMATHESIS_EXAMPLES", "10"))
+EXAMPLES = int(os.environ.get("RAREX_SCHEMATHESIS_EXAMPLES", "7"))
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from rarex.auth.roles import Actor, Role
 from rarex.clock import Clock
 from rarex.config import Settings
 from rarex.licensing.states import State
-from rarex.models import Application, Company, Notification, StateChange, User
+from rarex.models import Application, Company, Follow, Notification, StateChange, User
 from rarex.notify.kinds import Facts, Kind
-from rarex.notify.service import followers_of, notify
+from rarex.notify.service import notify
 
 _DECIDED = frozenset({State.APPROVED.value, State.DENIED.value})
 
@@ -44,38 +44,38 @@ def case_facts(session: Session, application: Application) -> Facts:
     )
 
 
-def handling_officer(session: Session, application_id: uuid.UUID) -> uuid.UUID | None:
-    """The licensing officer whose step on the case is the latest, if any."""
-    return session.scalar(
+def followers(session: Session, application: Application) -> list[uuid.UUID]:
+    """The applicant's active exporter users, the handling officer and the explicit followers,
+    in one query (it runs on every state change of every case)."""
+    officer = (
         select(StateChange.actor_id)
         .join(User, User.id == StateChange.actor_id)
         .where(
-            StateChange.application_id == application_id,
+            StateChange.application_id == application.id,
             User.role == Role.LICENSING_OFFICER.value,
         )
         .order_by(StateChange.seq.desc())
         .limit(1)
+        .scalar_subquery()
     )
-
-
-def followers(session: Session, application: Application) -> list[uuid.UUID]:
-    """The applicant's exporter users, the handling officer, then the explicit followers."""
-    exporters = session.scalars(
-        select(User.id)
-        .where(
-            User.company_id == application.exporter_id,
-            User.role == Role.EXPORTER.value,
-            User.active.is_(True),
-        )
-        .order_by(User.username)
-    ).all()
-    officer = handling_officer(session, application.id)
+    followed = select(Follow.user_id).where(Follow.application_id == application.id)
     return list(
-        dict.fromkeys(
-            [*exporters, *([officer] if officer else []),
-             *followers_of(session, application_id=application.id)]
+        session.scalars(
+            select(User.id)
+            .where(
+                or_(
+                    and_(
+                        User.company_id == application.exporter_id,
+                        User.role == Role.EXPORTER.value,
+                        User.active.is_(True),
+                    ),
+                    User.id == officer,
+                    User.id.in_(followed),
+                )
+            )
+            .order_by(User.username)
         )
-    )  # fmt: skip
+    )
 
 
 def announce_change(
