@@ -27,7 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from openpyxl import Workbook  # type: ignore[import-untyped,unused-ignore]
 from openpyxl.styles import Font  # type: ignore[import-untyped,unused-ignore]
@@ -46,7 +46,9 @@ from rarex.licensing.lane_stats import median_working_days_by_lane
 from rarex.licensing.states import OPEN
 from rarex.models import Application, StateChange, User
 from rarex.partners import repository
-from rarex.statistics.outcome_chart import OutcomeBar, OutcomeChartText, outcome_chart
+
+if TYPE_CHECKING:
+    from rarex.statistics.outcome_chart import OutcomeBar
 
 ALL_MONTHS: Final = "all"
 LANES: Final = ("green", "ordinary")
@@ -241,6 +243,8 @@ def outcomes_xlsx(report: OutcomeReport) -> bytes:
 
 def chart_bars(report: OutcomeReport, *, last: int = 12) -> list[OutcomeBar]:
     """Both lanes together, the last ``last`` months with something to show, oldest first."""
+    from rarex.statistics.outcome_chart import OutcomeBar  # matplotlib: only when drawing
+
     months: dict[str, list[int]] = {}
     for row in report.rows:
         counts = months.setdefault(row.month, [0, 0, 0])
@@ -252,6 +256,8 @@ def chart_bars(report: OutcomeReport, *, last: int = 12) -> list[OutcomeBar]:
 
 def english_chart(report: OutcomeReport) -> bytes:
     """The chart with English words (the API's; the pages write it in their language)."""
+    from rarex.statistics.outcome_chart import OutcomeChartText, outcome_chart
+
     bars = chart_bars(report)
     total = next(t for t in report.totals if t.lane == ALL_MONTHS)
     return outcome_chart(
