@@ -13,6 +13,8 @@ from fastapi import FastAPI
 
 from rarex.api.problems import PROBLEM_JSON, TITLES, Problem
 
+# A download's body in an operation's documented responses: bytes of the declared media type.
+BINARY_FILE: dict[str, Any] = {"schema": {"type": "string", "format": "binary"}}
 _REF = "#/components/schemas/{model}"
 _WRITES = frozenset({"post", "put", "patch", "delete"})
 _WHY = {

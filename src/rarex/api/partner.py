@@ -6,11 +6,12 @@ between partner desks and licensing officers."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
 from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
+from rarex.api.openapi import BINARY_FILE
 from rarex.api.paging import Limit, PageOut, PageTokenParam
 from rarex.clock import authority_date
 from rarex.inputs import Code, Label, Reference
@@ -303,7 +304,6 @@ PartnerKey = Annotated[
     Label | None,
     Query(description="A partner desk's jurisdiction (EU, 'EU + CH'); the authority's choice"),
 ]
-_FILE: dict[str, Any] = {"schema": {"type": "string", "format": "binary"}}
 
 
 @router.get("/outcomes")
@@ -325,7 +325,7 @@ def outcome_figures(
     "/outcomes/export",
     response_class=Response,
     responses={200: {"description": "The figures, as an attachment",
-                     "content": {media: _FILE for media in outcomes.FORMATS.values()}}},
+                     "content": {media: BINARY_FILE for media in outcomes.FORMATS.values()}}},
 )  # fmt: skip
 def export_outcome_figures(
     session: SessionDep,
@@ -348,7 +348,7 @@ def export_outcome_figures(
 @router.get(
     "/outcomes/chart",
     response_class=Response,
-    responses={200: {"description": "The chart", "content": {"image/svg+xml": _FILE}}},
+    responses={200: {"description": "The chart", "content": {"image/svg+xml": BINARY_FILE}}},
 )
 def outcome_chart(
     session: SessionDep,

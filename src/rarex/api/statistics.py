@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Response, UploadFile, status
 
 from rarex.api.deps import ActorDep, ClockDep, SessionDep
+from rarex.api.openapi import BINARY_FILE
 from rarex.api.schemas.statistics import (
     DeclarationsReport,
     ImportRecord,
@@ -48,9 +49,10 @@ From = Annotated[Code | None, Query(alias="from", description="First month YYYY-
 To = Annotated[Code | None, Query(alias="to", description="Last month YYYY-MM")]
 Series = Annotated[Code, Path(description="A series, as `GET /statistics/series` lists them")]
 # Downloads declare the media type of each format they answer in.
-_FILE: dict[str, Any] = {"schema": {"type": "string", "format": "binary"}}
-EXPORT_TYPES: dict[str, Any] = {media_type: _FILE for media_type, _ in exports.FORMATS.values()}
-CHART_TYPES: dict[str, Any] = {media_type: _FILE for media_type in charts.FORMATS.values()}
+EXPORT_TYPES: dict[str, Any] = {
+    media_type: BINARY_FILE for media_type, _ in exports.FORMATS.values()
+}
+CHART_TYPES: dict[str, Any] = {media_type: BINARY_FILE for media_type in charts.FORMATS.values()}
 
 
 @router.get("/series")

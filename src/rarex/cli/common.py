@@ -15,6 +15,7 @@ from functools import wraps
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
+from pydantic import BaseModel
 from rich.console import Console
 from rich.markup import escape
 
@@ -155,6 +156,11 @@ PageTokenOpt = Annotated[
     str | None,
     typer.Option("--page-token", help="Where the previous page said the next one starts."),
 ]
+
+
+def emit_model(value: BaseModel) -> None:
+    """A view's ``--json`` shape: the model as the API answers it."""
+    emit_json(value.model_dump(mode="json"))
 
 
 def emit_page_json(page: Page[Any]) -> None:

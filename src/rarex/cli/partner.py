@@ -5,7 +5,7 @@ answers and decisions on the same services."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -18,6 +18,7 @@ from rarex.cli.common import (
     console,
     domain_errors,
     emit_json,
+    emit_model,
     emit_page_json,
     fail,
     print_page_footer,
@@ -46,10 +47,6 @@ partner_app.add_typer(trusted_app, name="trusted")
 
 def _text(value: object) -> str:
     return "" if value is None else str(value)
-
-
-def _dump(value: Any) -> None:
-    emit_json(value.model_dump(mode="json"))
 
 
 @partner_app.command("applications")
@@ -97,7 +94,7 @@ def partner_show(reference: str, as_user: AsUser, as_json: JsonOpt = False) -> N
             reference=reference,
         )  # fmt: skip
     if as_json:
-        _dump(view)
+        emit_model(view)
         return
     console.print(f"[bold]{view.reference}[/] {view.exporter.name} → {view.destination}: "
                   f"{view.state} ({view.lane})", highlight=False)  # fmt: skip
@@ -166,7 +163,7 @@ def inquiries_list(
 
 def _print_inquiry(view: InquiryRead, as_json: bool) -> None:
     if as_json:
-        _dump(view)
+        emit_model(view)
         return
     due = f", reply due {view.reply_due_on}" if view.reply_due_on else ""
     late = " OVERDUE" if view.overdue else ""
@@ -272,7 +269,7 @@ def partner_outcomes(
         content, _, _ = outcomes.outcome_download(report, fmt)
         output.write_bytes(content)
     if as_json:
-        _dump(report)
+        emit_model(report)
         return
     table = Table(
         "month", "lane", "received", "decided", "approved", "denied", "rate %", "median wd",

@@ -6,12 +6,20 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from rarex.cli.applications import AsUser
-from rarex.cli.common import JsonOpt, console, domain_errors, emit_json, fail, parse_date
+from rarex.cli.common import (
+    JsonOpt,
+    console,
+    domain_errors,
+    emit_json,
+    emit_model,
+    fail,
+    parse_date,
+)
 from rarex.cli.context import open_context
 from rarex.cli.files import load_document, parse_model
 from rarex.parties import trusted
@@ -29,10 +37,6 @@ priority_app = typer.Typer(help="Priority lists: cases a partner asks to come fi
 trusted_app = typer.Typer(help="Trusted end users proposed by partners.", no_args_is_help=True)
 
 Reason = Annotated[str, typer.Option("--reason", help="Why (required)")]
-
-
-def _dump(value: Any) -> None:
-    emit_json(value.model_dump(mode="json"))
 
 
 # --- priority lists -------------------------------------------------------------------------
@@ -60,7 +64,7 @@ def priority_submit(file: Path, as_user: AsUser, as_json: JsonOpt = False) -> No
         request = priorities.submit_priority_list(session, actor=actor, clock=ctx.clock,
                                                   data=data)  # fmt: skip
         view = priorities.priority_list_view(session, actor=actor, number=request.number)
-    _dump(view) if as_json else _print_list(view)
+    emit_model(view) if as_json else _print_list(view)
 
 
 @priority_app.command("list")
@@ -108,7 +112,7 @@ def priority_decide(
             session, actor=actor, clock=ctx.clock, settings=ctx.settings, item_id=item, data=data
         )
         view = priorities.priority_list_view_of_item(session, actor=actor, item=decided)
-    _dump(view) if as_json else _print_list(view)
+    emit_model(view) if as_json else _print_list(view)
 
 
 # --- trusted end users ----------------------------------------------------------------------
@@ -133,7 +137,7 @@ def trusted_propose(file: Path, as_user: AsUser, as_json: JsonOpt = False) -> No
         party = trusted.propose(session, actor=actor, clock=ctx.clock, data=data)
         view = trusted.trusted_party_view(session, actor=actor, clock=ctx.clock,
                                           number=party.number)  # fmt: skip
-    _dump(view) if as_json else _print_trusted(view)
+    emit_model(view) if as_json else _print_trusted(view)
 
 
 @trusted_app.command("list")
@@ -177,7 +181,7 @@ def trusted_decide(
         actor = ctx.actor(session, as_user)
         trusted.decide(session, actor=actor, clock=ctx.clock, number=number, data=data)
         view = trusted.trusted_party_view(session, actor=actor, clock=ctx.clock, number=number)
-    _dump(view) if as_json else _print_trusted(view)
+    emit_model(view) if as_json else _print_trusted(view)
 
 
 @trusted_app.command("withdraw")
@@ -192,4 +196,4 @@ def trusted_withdraw(
         trusted.withdraw(session, actor=actor, clock=ctx.clock, number=number,
                          data=TrustedPartyWithdrawIn(reason=reason))  # fmt: skip
         view = trusted.trusted_party_view(session, actor=actor, clock=ctx.clock, number=number)
-    _dump(view) if as_json else _print_trusted(view)
+    emit_model(view) if as_json else _print_trusted(view)

@@ -17,11 +17,12 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, Executable, func, select
 from sqlalchemy.orm import Session
 
+from rarex.auth.service import usernames as auth_usernames
 from rarex.customs.posting import StoredDeclaration, StoredLine
 from rarex.customs.states import DeclarationStatus, LineStatus
 from rarex.db import keyset_page
 from rarex.errors import InvalidInput
-from rarex.models import License, LicenseLine, User
+from rarex.models import License, LicenseLine
 from rarex.models.customs import (
     Declaration,
     DeclarationAction,
@@ -207,11 +208,7 @@ def line_totals(
 
 
 def usernames(session: Session, user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
-    ids = list(set(user_ids))
-    if not ids:
-        return {}
-    rows = session.execute(select(User.id, User.username).where(User.id.in_(ids)))
-    return {row[0]: row[1] for row in rows}
+    return auth_usernames(session, user_ids)
 
 
 # Licenses, as customs sees and locks them.

@@ -25,7 +25,7 @@ from rarex.licensing.schemas import ApplicationAmend, ApplicationCreate, LineIn,
 from rarex.licensing.states import AMENDABLE, State
 from rarex.models import Application, ApplicationLine, Company, Document, ForeignParty
 from rarex.parties import service as parties
-from rarex.parties.identifiers import canonical_identifier, normalize_country
+from rarex.parties.identifiers import normalize_country
 from rarex.quantities import CENT, GRAM
 
 DOCUMENT_KINDS: dict[str, str] = {
@@ -227,13 +227,9 @@ def _check_parties(*, consignee: PartyIn | None, end_user: PartyIn | None) -> No
             where = "country" if problem.code.endswith("country") else "name"
             problem.details.setdefault("field", f"{role}.{where}")
             raise
-        for n, identifier in enumerate(party.identifiers):
-            try:
-                canonical_identifier(identifier.scheme, identifier.value)
-            except InvalidInput as problem:
-                part = "scheme" if problem.code.endswith("scheme") else "value"
-                problem.details.setdefault("field", f"{role}.identifiers[{n}].{part}")
-                raise
+        parties.canonical_identifiers(
+            ((i.scheme, i.value) for i in party.identifiers), field=f"{role}.identifiers"
+        )
 
 
 def _party(

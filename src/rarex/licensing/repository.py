@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, undefer
 
+from rarex.auth.service import usernames as auth_usernames
 from rarex.clock import end_of_authority_day
 from rarex.db import keyset_page
 from rarex.errors import NotFound
@@ -29,7 +30,6 @@ from rarex.models import (
     LicenseLine,
     PriorityItem,
     StateChange,
-    User,
     Violation,
 )
 
@@ -394,10 +394,7 @@ def last_change_seq(session: Session, application_id: uuid.UUID) -> int:
 
 
 def usernames(session: Session, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
-    if not user_ids:
-        return {}
-    rows = session.execute(select(User.id, User.username).where(User.id.in_(list(user_ids))))
-    return {row[0]: row[1] for row in rows}
+    return auth_usernames(session, user_ids)
 
 
 def latest_green_check(session: Session, application_id: uuid.UUID) -> GreenChannelCheck | None:

@@ -166,12 +166,19 @@ def foreign_party(
     return existing
 
 
-def canonical_identifiers(identifiers: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
-    """(scheme, value) pairs as stored: canonical, each once, in a stable order."""
-    found = {
-        (scheme.strip().lower(), canonical_identifier(scheme, value))
-        for scheme, value in identifiers
-    }
+def canonical_identifiers(
+    identifiers: Iterable[tuple[str, str]], *, field: str = "identifiers"
+) -> list[dict[str, str]]:
+    """(scheme, value) pairs as stored: canonical, each once, in a stable order. A refusal
+    names the pair's place (``identifiers[1].value``, under ``field``)."""
+    found = set()
+    for n, (scheme, value) in enumerate(identifiers):
+        try:
+            found.add((scheme.strip().lower(), canonical_identifier(scheme, value)))
+        except InvalidInput as problem:
+            part = "scheme" if problem.code.endswith("scheme") else "value"
+            problem.details.setdefault("field", f"{field}[{n}].{part}")
+            raise
     return [{"scheme": scheme, "value": value} for scheme, value in sorted(found)]
 
 

@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 
 from rarex.audit.service import record_event
 from rarex.auth.roles import Actor, Role, partner_jurisdiction, require_role
+from rarex.auth.service import usernames
 from rarex.clock import Clock, authority_date
 from rarex.errors import Conflict, InvalidInput, NotFound
-from rarex.models import ForeignParty, TrustedParty, User
+from rarex.models import ForeignParty, TrustedParty
 from rarex.parties.schemas import (
     TrustedPartyDecisionIn,
     TrustedPartyIn,
@@ -76,7 +77,7 @@ def propose(session: Session, *, actor: Actor, clock: Clock, data: TrustedPartyI
             code="trusted.outside_jurisdiction",
             field="country",
         )
-    identifiers = _identifiers(data)
+    identifiers = canonical_identifiers((i.scheme, i.value) for i in data.identifiers)
     if not data.basis.strip():
         raise InvalidInput(
             "say on what basis the company is trusted", code="trusted.basis_required",
@@ -112,17 +113,6 @@ def propose(session: Session, *, actor: Actor, clock: Clock, data: TrustedPartyI
     _audit(session, clock, actor, "propose", party, name=name, country=country,
            identifiers=identifiers, basis=party.basis)  # fmt: skip
     return party
-
-
-def _identifiers(data: TrustedPartyIn) -> list[dict[str, str]]:
-    for n, identifier in enumerate(data.identifiers):
-        try:
-            canonical_identifiers([(identifier.scheme, identifier.value)])
-        except InvalidInput as problem:
-            part = "scheme" if problem.code.endswith("scheme") else "value"
-            problem.details.setdefault("field", f"identifiers[{n}].{part}")
-            raise
-    return canonical_identifiers((i.scheme, i.value) for i in data.identifiers)
 
 
 def _audit(
@@ -257,8 +247,7 @@ def _views(
     ids = {p.proposed_by_id for p in parties} | {
         p.decided_by_id for p in parties if p.decided_by_id
     }
-    rows = session.execute(select(User.id, User.username).where(User.id.in_(ids)))
-    names: dict[uuid.UUID, str] = {user_id: username for user_id, username in rows}
+    names = usernames(session, ids)
     authority = actor.role is not Role.PARTNER_AUTHORITY
     return [
         TrustedPartyRead(

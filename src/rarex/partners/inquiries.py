@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from rarex.audit.service import record_event
 from rarex.auth.roles import Actor, Role, partner_jurisdiction, require_role
-from rarex.clock import Clock, authority_date, end_of_authority_day
+from rarex.clock import Clock, authority_date
 from rarex.config import Settings
 from rarex.errors import InvalidInput, InvalidTransition, NotFound
 from rarex.licensing import repository as licensing
@@ -262,12 +262,7 @@ def list_inquiries(
             else Inquiry.state == state
         )
     if overdue:
-        today = authority_date(clock.now())
-        latest = reply_target(session, settings).latest_overdue_start(today)
-        conditions += [
-            Inquiry.state == InquiryState.AWAITING_AUTHORITY.value,
-            Inquiry.awaiting_since < end_of_authority_day(latest),
-        ]
+        conditions.append(reply_target(session, settings).overdue(authority_date(clock.now())))
     if application_reference:
         application = licensing.application_by_reference(
             session, application_reference.strip().upper()

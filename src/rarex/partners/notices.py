@@ -18,12 +18,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
-from rarex.auth.roles import Actor, Role, jurisdiction_of
-from rarex.auth.service import to_actor
+from rarex.auth.roles import Actor, Role
 from rarex.clock import Clock, authority_date
 from rarex.config import Settings
 from rarex.licensing import repository as licensing
@@ -31,7 +31,8 @@ from rarex.licensing.notices import case_facts
 from rarex.models import Application, Inquiry, InquiryMessage, PriorityItem, PriorityRequest, User
 from rarex.notify.kinds import Facts, Kind
 from rarex.notify.service import follow, notify
-from rarex.partners.inquiry_states import InquiryState, Side, reply_overdue
+from rarex.partners import repository
+from rarex.partners.inquiry_states import Side
 from rarex.partners.reply_targets import reply_target
 
 OFFICER_INQUIRY_PAGE = "/officer/inquiries/{number}"
@@ -41,17 +42,7 @@ PARTNER_PRIORITY_PAGE = "/partner/priority-lists"
 
 def desk_users(session: Session, partner_key: str) -> list[uuid.UUID]:
     """The active partner users whose jurisdiction is ``partner_key``: one partner desk."""
-    users = session.scalars(
-        select(User)
-        .where(User.role == Role.PARTNER_AUTHORITY.value, User.active.is_(True))
-        .order_by(User.username)
-    )
-    found = []
-    for user in users:
-        jurisdiction = jurisdiction_of(to_actor(user))
-        if jurisdiction is not None and jurisdiction.key == partner_key:
-            found.append(user.id)
-    return found
+    return repository.partner_desks(session).get(partner_key, [])
 
 
 def licensing_officers(session: Session) -> list[uuid.UUID]:
@@ -150,6 +141,11 @@ def priority_decided(
     )  # fmt: skip
 
 
+def _not_announced(wait: Any) -> ColumnElement[bool]:
+    """Not yet announced overdue for this wait (``awaiting_since``)."""
+    return or_(Inquiry.overdue_notice_for.is_(None), Inquiry.overdue_notice_for != wait)
+
+
 def remind_overdue_inquiries(session: Session, *, clock: Clock, settings: Settings) -> int:
     """Announce each inquiry that passed its reply target unanswered, once per wait: to the
     licensing officers and the partner desk. Safe to run from several processes at once (one
@@ -157,30 +153,17 @@ def remind_overdue_inquiries(session: Session, *, clock: Clock, settings: Settin
     today = authority_date(clock.now())
     target = reply_target(session, settings)
     waiting = session.scalars(
-        select(Inquiry).where(
-            Inquiry.state == InquiryState.AWAITING_AUTHORITY.value,
-            Inquiry.awaiting_since.is_not(None),
-            or_(
-                Inquiry.overdue_notice_for.is_(None),
-                Inquiry.overdue_notice_for != Inquiry.awaiting_since,
-            ),
-        )
+        select(Inquiry).where(target.overdue(today), _not_announced(Inquiry.awaiting_since))
     ).all()
     announced = 0
     officers = licensing_officers(session)
     for inquiry in waiting:
-        due = target.due_on(inquiry)
-        if not reply_overdue(due, today):
-            continue
         claimed = session.execute(
             update(Inquiry)
             .where(
                 Inquiry.id == inquiry.id,
                 Inquiry.awaiting_since == inquiry.awaiting_since,
-                or_(
-                    Inquiry.overdue_notice_for.is_(None),
-                    Inquiry.overdue_notice_for != inquiry.awaiting_since,
-                ),
+                _not_announced(inquiry.awaiting_since),
             )
             .values(overdue_notice_for=inquiry.awaiting_since)
             .execution_options(synchronize_session=False)
@@ -190,7 +173,8 @@ def remind_overdue_inquiries(session: Session, *, clock: Clock, settings: Settin
         _send(
             session, clock=clock, settings=settings,
             recipients=[*officers, *desk_users(session, inquiry.partner_key)],
-            kind=Kind.INQUIRY_OVERDUE, facts=_inquiry_facts(session, inquiry, due),
+            kind=Kind.INQUIRY_OVERDUE,
+            facts=_inquiry_facts(session, inquiry, target.due_on(inquiry)),
             link=_links(inquiry.number),
         )  # fmt: skip
         announced += 1

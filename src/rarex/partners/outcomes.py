@@ -36,7 +36,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rarex.auth.roles import Actor, Role, jurisdiction_of, require_role
-from rarex.auth.service import to_actor
 from rarex.clock import Clock, authority_date
 from rarex.config import Settings
 from rarex.errors import Forbidden, InvalidInput
@@ -44,7 +43,7 @@ from rarex.jurisdictions import Jurisdiction
 from rarex.licensing.clock_service import clocks_for
 from rarex.licensing.lane_stats import median_working_days_by_lane
 from rarex.licensing.states import OPEN
-from rarex.models import Application, StateChange, User
+from rarex.models import Application, StateChange
 from rarex.partners import repository
 
 if TYPE_CHECKING:
@@ -99,15 +98,7 @@ class _Tally:
 
 def partner_desks(session: Session) -> list[str]:
     """The jurisdictions of the active partner users: the desks the authority may look at."""
-    users = session.scalars(
-        select(User).where(User.role == Role.PARTNER_AUTHORITY.value, User.active.is_(True))
-    )
-    keys = set()
-    for user in users:
-        jurisdiction = jurisdiction_of(to_actor(user))
-        if jurisdiction:
-            keys.add(jurisdiction.key)
-    return sorted(keys)
+    return sorted(repository.partner_desks(session))
 
 
 def _jurisdiction_for(actor: Actor, partner: str | None) -> Jurisdiction:

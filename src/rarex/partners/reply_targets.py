@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from sqlalchemy import ColumnElement, and_
 from sqlalchemy.orm import Session
 
-from rarex.clock import authority_date
+from rarex.clock import authority_date, end_of_authority_day
 from rarex.config import Settings
 from rarex.licensing.calendar import WorkingCalendar
 from rarex.licensing.calendar_store import working_calendar
@@ -37,6 +38,14 @@ class ReplyTarget:
         while self.calendar.add_working_days(start, self.working_days) >= today:
             start -= timedelta(days=1)
         return start
+
+    def overdue(self, today: date) -> ColumnElement[bool]:
+        """The inquiries past their target today, as a query condition: ``due_on`` and
+        ``reply_overdue`` say the same of one inquiry."""
+        return and_(
+            Inquiry.state == InquiryState.AWAITING_AUTHORITY.value,
+            Inquiry.awaiting_since < end_of_authority_day(self.latest_overdue_start(today)),
+        )
 
 
 def reply_target(session: Session, settings: Settings) -> ReplyTarget:

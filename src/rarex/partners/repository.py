@@ -9,6 +9,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from rarex.auth.roles import Role, jurisdiction_of
+from rarex.auth.service import to_actor
 from rarex.db import keyset_page
 from rarex.jurisdictions import Jurisdiction
 from rarex.licensing.repository import partner_condition
@@ -21,7 +23,24 @@ from rarex.models import (
     License,
     PriorityItem,
     PriorityRequest,
+    User,
 )
+
+
+def partner_desks(session: Session) -> dict[str, list[uuid.UUID]]:
+    """The active partner users by desk (their jurisdiction's key), each desk's in username
+    order: who "the EU's desk" is, for notices and for the authority's choice of figures."""
+    desks: dict[str, list[uuid.UUID]] = {}
+    users = session.scalars(
+        select(User)
+        .where(User.role == Role.PARTNER_AUTHORITY.value, User.active.is_(True))
+        .order_by(User.username)
+    )
+    for user in users:
+        jurisdiction = jurisdiction_of(to_actor(user))
+        if jurisdiction:
+            desks.setdefault(jurisdiction.key, []).append(user.id)
+    return desks
 
 
 def submitted_cases_of(session: Session, jurisdiction: Jurisdiction) -> list[Application]:
