@@ -47,6 +47,8 @@ def played(
         with pytest.MonkeyPatch.context() as monkeypatch:
             monkeypatch.setenv("RAREX_DATABASE_URL", url)
             monkeypatch.setenv("RAREX_ENVIRONMENT", "development")
+            monkeypatch.setenv("RAREX_PASSWORD_HASH_TIME_COST", "1")  # conftest's CHEAP_HASHING
+            monkeypatch.setenv("RAREX_PASSWORD_HASH_MEMORY_KIB", "1024")
             monkeypatch.delenv("RAREX_FROZEN_TIME", raising=False)
             get_settings.cache_clear()
             result = _demo(CliRunner())
@@ -87,17 +89,25 @@ def test_demo_license_balances_match_granted_quantities(played: Played) -> None:
     assert general["valid_until"] > "2028-01-01"
 
 
-def test_demo_leaves_the_data_for_serve_in_the_database(played: Played) -> None:
-    result = played.result
-    engine = make_engine(played.url)
+def _stored(url: str) -> tuple[int, int, int]:
+    """Applications, licenses and audit events in the database at ``url``."""
+    engine = make_engine(url)
     with engine.connect() as conn:
-        applications = conn.scalar(select(func.count()).select_from(Application))
-        licenses = conn.scalar(select(func.count()).select_from(License))
-        events = conn.scalar(select(func.count()).select_from(AuditEvent))
+        counts = tuple(
+            conn.scalar(select(func.count()).select_from(table)) or 0
+            for table in (Application, License, AuditEvent)
+        )
     engine.dispose()
-    assert applications == len(result["applications"])
-    assert licenses == len(result["licenses"])
-    assert events == result["audit"]["events"]
+    return counts[0], counts[1], counts[2]
+
+
+def _played_counts(played: Played) -> tuple[int, int, int]:
+    result = played.result
+    return len(result["applications"]), len(result["licenses"]), result["audit"]["events"]
+
+
+def test_demo_leaves_the_data_for_serve_in_the_database(played: Played) -> None:
+    assert _stored(played.url) == _played_counts(played)
 
 
 def test_demo_runs_twice_with_yes_and_resets(runner: CliRunner, cli_env: str) -> None:
@@ -108,12 +118,16 @@ def test_demo_runs_twice_with_yes_and_resets(runner: CliRunner, cli_env: str) ->
 
 
 def test_demo_refuses_to_wipe_without_yes_when_not_interactive(
-    runner: CliRunner, cli_env: str
+    runner: CliRunner, played: Played, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _demo(runner)
+    monkeypatch.setenv("RAREX_DATABASE_URL", played.url)
+    monkeypatch.setenv("RAREX_ENVIRONMENT", "development")
+    get_settings.cache_clear()
     result = runner.invoke(app, ["demo"])
+    get_settings.cache_clear()
     assert result.exit_code == 2
     assert "demo.confirmation_required" in result.stderr
+    assert _stored(played.url) == _played_counts(played)  # the demo's data is all still there
 
 
 def test_demo_refuses_production(
