@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from difflib import get_close_matches
+from functools import cache
 from typing import Any, ClassVar
 
 import typer
@@ -29,17 +30,25 @@ class LazyCommand:
     short_help: str
 
     def load(self, name: str) -> _click.Command:
-        module_name, _, attribute = self.target.partition(":")
-        loaded = getattr(importlib.import_module(module_name), attribute)
-        command: _click.Command
-        if isinstance(loaded, typer.Typer):
-            command = typer.main.get_group(loaded)  # a group, as add_typer would have made it
-        else:
-            single = typer.Typer(add_completion=False)
-            single.command(name)(loaded)
-            command = typer.main.get_command(single)
-        command.name = name
-        return command
+        return _built(self.target, name)
+
+
+@cache
+def _built(target: str, name: str) -> _click.Command:
+    """The Click command of ``target`` under ``name``, built once per process: building reads
+    every command function's signature (a few milliseconds per group), and a Click command is
+    only read when it runs, so the test suite's hundreds of in-process runs share one."""
+    module_name, _, attribute = target.partition(":")
+    loaded = getattr(importlib.import_module(module_name), attribute)
+    command: _click.Command
+    if isinstance(loaded, typer.Typer):
+        command = typer.main.get_group(loaded)  # a group, as add_typer would have made it
+    else:
+        single = typer.Typer(add_completion=False)
+        single.command(name)(loaded)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
 
 
 class LazyGroup(TyperGroup):
