@@ -14,6 +14,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
 from rarex.auth.roles import Role
@@ -208,7 +209,7 @@ def test_a_partner_for_the_eu_and_an_officer_use_the_channel(
     partner.get_by_role("link", name="Outcome figures").first.click()
     partner.wait_for_url(f"{site.url}/partner/outcomes")
     assert partner.locator("h1").inner_text() == "Outcome figures: EU"
-    assert partner.get_by_role("link", name="CSV").count() == 1
+    expect(partner.get_by_role("link", name="CSV")).to_have_count(1)
     _accessible(partner, site)
     _shot(partner, site, "partner-outcomes-en")
 
