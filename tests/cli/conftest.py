@@ -41,11 +41,17 @@ def empty_cli_env(empty_database_url: str, monkeypatch: pytest.MonkeyPatch) -> I
 
 
 def _environment(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("RAREX_DATABASE_URL", database_url)
+    use_database(monkeypatch, database_url)
+    yield database_url
+    get_settings.cache_clear()
+
+
+def use_database(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    """The CLI's environment for a run on ``url``: development, passwords hashed at the tests'
+    cost (tests/conftest.py: CHEAP_HASHING), the real clock; settings read again."""
+    monkeypatch.setenv("RAREX_DATABASE_URL", url)
     monkeypatch.setenv("RAREX_ENVIRONMENT", "development")
-    monkeypatch.setenv("RAREX_PASSWORD_HASH_TIME_COST", "1")  # tests/conftest.py: CHEAP_HASHING
+    monkeypatch.setenv("RAREX_PASSWORD_HASH_TIME_COST", "1")
     monkeypatch.setenv("RAREX_PASSWORD_HASH_MEMORY_KIB", "1024")
     monkeypatch.delenv("RAREX_FROZEN_TIME", raising=False)
-    get_settings.cache_clear()
-    yield database_url
     get_settings.cache_clear()

@@ -17,6 +17,7 @@ from rarex.cli.main import app
 from rarex.config import get_settings
 from rarex.db_engine import make_engine
 from rarex.models import Application, AuditEvent, License
+from tests.cli.conftest import use_database
 from tests.conftest import BACKENDS, whole_database
 
 # Among the longest tests: run first, so that no xdist worker ends the run alone on one.
@@ -45,12 +46,7 @@ def played(
     folder = tmp_path_factory.mktemp("demo")
     with whole_database(request.param, folder, name="cli_demo") as url:
         with pytest.MonkeyPatch.context() as monkeypatch:
-            monkeypatch.setenv("RAREX_DATABASE_URL", url)
-            monkeypatch.setenv("RAREX_ENVIRONMENT", "development")
-            monkeypatch.setenv("RAREX_PASSWORD_HASH_TIME_COST", "1")  # conftest's CHEAP_HASHING
-            monkeypatch.setenv("RAREX_PASSWORD_HASH_MEMORY_KIB", "1024")
-            monkeypatch.delenv("RAREX_FROZEN_TIME", raising=False)
-            get_settings.cache_clear()
+            use_database(monkeypatch, url)
             result = _demo(CliRunner())
         get_settings.cache_clear()
         yield Played(url, result)
@@ -120,9 +116,7 @@ def test_demo_runs_twice_with_yes_and_resets(runner: CliRunner, cli_env: str) ->
 def test_demo_refuses_to_wipe_without_yes_when_not_interactive(
     runner: CliRunner, played: Played, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("RAREX_DATABASE_URL", played.url)
-    monkeypatch.setenv("RAREX_ENVIRONMENT", "development")
-    get_settings.cache_clear()
+    use_database(monkeypatch, played.url)
     result = runner.invoke(app, ["demo"])
     get_settings.cache_clear()
     assert result.exit_code == 2

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from rarex.cli.main import app
 from rarex.config import get_settings
+from tests.cli.conftest import use_database
 from tests.conftest import BACKENDS, whole_database
 
 # Among the longest tests: run first, so that no xdist worker ends the run alone on one.
@@ -41,13 +42,6 @@ def _screen(runner: CliRunner, name: str, *extra: str) -> list[dict[str, Any]]:
     return hits
 
 
-def _use(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
-    monkeypatch.setenv("RAREX_DATABASE_URL", url)
-    monkeypatch.setenv("RAREX_ENVIRONMENT", "development")
-    monkeypatch.delenv("RAREX_FROZEN_TIME", raising=False)
-    get_settings.cache_clear()
-
-
 def _import_two_lists(runner: CliRunner) -> None:
     folder = _lists()
     body = json.loads(
@@ -69,7 +63,7 @@ def lists_database(
     folder = tmp_path_factory.mktemp("lists")
     with whole_database(request.param, folder, name="cli_lists") as url:
         with pytest.MonkeyPatch.context() as monkeypatch:
-            _use(monkeypatch, url)
+            use_database(monkeypatch, url)
             _import_two_lists(CliRunner())
         get_settings.cache_clear()
         yield url
@@ -78,7 +72,7 @@ def lists_database(
 @pytest.fixture
 def loaded(lists_database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
     """The CLI on the module's database with the lists loaded; for tests that only read it."""
-    _use(monkeypatch, lists_database)
+    use_database(monkeypatch, lists_database)
     yield CliRunner()
     get_settings.cache_clear()
 

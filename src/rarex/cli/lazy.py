@@ -53,13 +53,12 @@ def _built(target: str, name: str) -> _click.Command:
 
 class LazyGroup(TyperGroup):
     """Subclasses name their commands in ``lazy_commands``; each is imported when it is run, or
-    when its own ``--help`` is asked for, and then kept."""
+    when its own ``--help`` is asked for, and then kept (``_built``)."""
 
     lazy_commands: ClassVar[dict[str, LazyCommand]] = {}
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._loaded: dict[str, _click.Command] = {}
         self._listing = False
 
     def list_commands(self, ctx: _click.Context) -> list[str]:
@@ -73,9 +72,7 @@ class LazyGroup(TyperGroup):
         if self._listing:
             # Only the name and short help are shown: no need to import the module.
             return TyperCommand(cmd_name, short_help=lazy.short_help, help=lazy.short_help)
-        if cmd_name not in self._loaded:
-            self._loaded[cmd_name] = lazy.load(cmd_name)
-        return self._loaded[cmd_name]
+        return lazy.load(cmd_name)
 
     def resolve_command(
         self, ctx: _click.Context, args: list[str]
