@@ -528,7 +528,9 @@ def import_one(engine: Engine, n: int, per_decl: int, ctx: dict[str, Any], tmp: 
             clock=ctx["clock"],
             settings=ctx["settings"],
             source=path.name,
-            parsed=tabular.declarations(tabular.read_rows(path)),
+            parsed=tabular.declarations(
+                tabular.read_rows(path, tabular.ImportLimits.of(ctx["settings"]))
+            ),
             all_or_nothing=True,
         )
     importer_s = time.perf_counter() - t0

@@ -62,6 +62,16 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
 
     max_document_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    # Imports (declarations, statistics, watch lists): an uploaded file's size, which is also
+    # the request body cap of the import routes (plus 1 MiB for the form around it); an XLSX
+    # part's and a whole workbook's size once inflated; a cell's or comment's length (Excel's
+    # own limit); and the row and time budget of reading a file before anything is written.
+    max_import_bytes: int = Field(default=100 * 1024 * 1024, ge=1024)
+    import_max_xlsx_part_bytes: int = Field(default=1024 * 1024 * 1024, ge=1024)
+    import_max_xlsx_total_bytes: int = Field(default=2 * 1024 * 1024 * 1024, ge=1024)
+    import_max_cell_chars: int = Field(default=32_767, ge=256, le=10_000_000)
+    import_max_rows: int = Field(default=2_000_000, ge=1)
+    import_max_seconds: float = Field(default=600.0, gt=0, le=24 * 3600)
     max_quantity_kg: Decimal = Decimal("100000000")  # 100,000 t: anything above is absurd
 
     # Notifications by e-mail (rarex.notify). Without an SMTP URL nothing is sent: every
@@ -90,6 +100,17 @@ class Settings(BaseSettings):
     # Freeze "now" (ISO datetime with offset): lets `rarex serve` show the demo as of its last
     # simulated day. Refused in production, where time must be real.
     frozen_time: datetime | None = None
+
+    # Audit checkpoints (issue 14): the chain's head, signed with an Ed25519 key the database
+    # never holds, appended to a log outside the database (rarex.audit.checkpoints,
+    # docs/operations.md). The key is a file or the variable's own value: PEM (PKCS#8, as
+    # `openssl genpkey -algorithm ed25519` writes it) or the 32-byte seed in base64; at most
+    # one of the two. `rarex serve` writes a checkpoint at start and every interval when a key
+    # and a log are set (0: never; `rarex audit checkpoint` on demand either way).
+    audit_signing_key_file: str | None = None
+    audit_signing_key: str | None = Field(default=None, repr=False)
+    audit_checkpoint_log: str | None = None
+    audit_checkpoint_interval_seconds: float = Field(default=3600.0, ge=0, le=7 * 24 * 3600)
 
     @field_validator("smtp_url", mode="before")
     @classmethod

@@ -3,6 +3,7 @@ characters are refused (PostgreSQL rejects NUL outright, and a terminal would ob
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Annotated
 
@@ -35,6 +36,30 @@ def text_problem(value: str, *, max_length: int, multiline: bool = False) -> str
         if is_control(ch):
             return f"contains the control character U+{ord(ch):04X}"
     return None
+
+
+MAX_FILE_NAME = 255
+_PATH_SEPARATORS = re.compile(r"[/\\]")
+
+
+def file_name_problem(name: str) -> str | None:
+    """Why a file's name as a client sent it cannot be kept, or None: the text rule (no
+    control or format character: an ESC sequence a terminal would obey, U+202E that shows
+    ``cod.exe`` as ``exe.doc``, a line break that forges a log line), and it must name a
+    file, not only folders."""
+    problem = text_problem(name, max_length=MAX_FILE_NAME)
+    if problem is not None:
+        return problem
+    if clean_file_name(name) in ("", ".", ".."):
+        return "names no file"
+    return None
+
+
+def clean_file_name(name: str) -> str:
+    """The name as it is stored and shown: its last path component, trimmed. A name is never
+    a path (``../../etc/passwd`` is ``passwd``, ``C:\\x\\y.pdf`` is ``y.pdf``); check it with
+    ``file_name_problem`` first."""
+    return _PATH_SEPARATORS.split(name)[-1].strip()
 
 
 def _clean(value: str, *, multiline: bool) -> str:

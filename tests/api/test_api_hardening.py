@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from rarex.auth.roles import Role
 from rarex.clock import FixedClock
-from rarex.models import Application, ApplicationLine, ForeignParty
+from rarex.models import Application, ApplicationLine, Document, ForeignParty
 from tests.factories import make_company
 
 
@@ -229,3 +229,69 @@ def test_expired_license_reads_as_expired(
         client.get(f"/api/v1/licenses/{number}", headers=exporter.headers).json()["status"]
         == "expired"
     )
+
+
+def _raw_upload(client: Any, user: Any, key: str, filename: bytes) -> Any:
+    """A document sent with its name's bytes exactly as given (a client library would escape
+    some of them)."""
+    body = (
+        b'--B\r\nContent-Disposition: form-data; name="kind"\r\n\r\ncontract\r\n'
+        b'--B\r\nContent-Disposition: form-data; name="file"; filename="' + filename + b'"\r\n'
+        b"Content-Type: application/pdf\r\n\r\n%PDF-1.4\r\n--B--\r\n"
+    )
+    return client.post(
+        f"/api/v1/applications/{key}/documents",
+        content=body,
+        headers={**user.headers, "content-type": "multipart/form-data; boundary=B"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("sent", "problem"),
+    [
+        ("evil\x1b[2J\x1b[31m.pdf", "U+001B"),  # an ANSI sequence a terminal would obey
+        ("invoice\u202efdp.exe", "U+202E"),  # shown as invoiceexe.pdf
+        ("..", "names no file"),
+        ("docs/../", "names no file"),
+    ],
+)
+def test_a_document_name_breaking_the_text_rule_is_refused_and_nothing_is_stored(
+    client: Any,
+    exporter: Any,
+    session: Session,
+    filing_body: Callable[..., dict[str, Any]],
+    sent: str,
+    problem: str,
+) -> None:
+    filed = client.post("/api/v1/applications", json=filing_body(), headers=exporter.headers)
+    key = filed.json()["reference"]
+    response = _raw_upload(client, exporter, key, sent.encode())
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "file.filename"
+    assert problem in response.json()["detail"]
+    assert session.scalar(select(func.count(Document.id))) == 0
+
+
+@pytest.mark.parametrize(
+    ("sent", "shown"),
+    [
+        ("../../etc/passwd.pdf", "passwd.pdf"),
+        ("C:\\Users\\me\\contract 2025.pdf", "contract 2025.pdf"),
+        ("  spaced.pdf ", "spaced.pdf"),
+        ("合同.pdf", "合同.pdf"),
+    ],
+)
+def test_a_document_is_kept_under_its_last_path_component(
+    client: Any,
+    exporter: Any,
+    session: Session,
+    filing_body: Callable[..., dict[str, Any]],
+    sent: str,
+    shown: str,
+) -> None:
+    filed = client.post("/api/v1/applications", json=filing_body(), headers=exporter.headers)
+    key = filed.json()["reference"]
+    response = _raw_upload(client, exporter, key, sent.encode())
+    assert response.status_code == 201, response.text
+    assert response.json()["filename"] == shown
+    assert session.scalar(select(Document.filename)) == shown

@@ -1,6 +1,7 @@
-"""`rarex customs import` commits chunk by chunk: a file that breaks after its first chunk of
-1000 declarations keeps that chunk, says so, and running the mended file again files the rest
-once."""
+"""`rarex customs import` reads the whole file before it files anything: a file that breaks
+after its first chunk of 1000 declarations is refused whole, naming the line at fault, and
+the mended file then files every declaration once. (A failure while filing, after a chunk was
+committed: ``tests/customs/test_customs_import_chunks.py``.)"""
 
 from __future__ import annotations
 
@@ -47,30 +48,28 @@ def _stored(url: str) -> int:
         engine.dispose()
 
 
-def test_a_file_breaking_after_its_first_chunk_keeps_it_and_a_second_run_files_the_rest(
+def test_a_file_breaking_after_its_first_chunk_is_refused_whole_and_the_mended_file_lands(
     cli_env: str, setup: Licensed, tmp_path: Path
 ) -> None:
     rows = [row(setup, next_number(), net_kg="0.1") for _ in range(2000)]
     good = write_csv(tmp_path / "good.csv", rows)
     broken = tmp_path / "broken.csv"
-    # A byte that is not UTF-8 on the last line: read (in blocks) after the first chunk of
-    # 1000 declarations was filed, before the second is complete.
+    # A byte that is not UTF-8 on the last line (2002: the header, 2000 rows, then this one),
+    # far past the first chunk and the first block a text reader would decode.
     broken.write_bytes(good.read_bytes() + b"\xff\n")
     runner = CliRunner()
 
     first = runner.invoke(app, ["customs", "import", str(broken), "--as", setup.customs.username])
 
     assert first.exit_code == 2, (first.stdout, first.stderr)
-    assert "customs.malformed_file" in first.stderr
-    assert "1 chunk(s) were committed" in first.stderr
-    assert _stored(cli_env) == 1000
+    assert "error [import.malformed_file] broken.csv line 2002 is not UTF-8" in first.stderr
+    assert _stored(cli_env) == 0
 
     again = runner.invoke(
         app, ["customs", "import", str(good), "--as", setup.customs.username, "--json"]
     )
 
-    assert again.exit_code == 4, (again.stdout, again.stderr)  # partial import
+    assert again.exit_code == 0, (again.stdout, again.stderr)
     report = json.loads(again.stdout)
-    assert (report["recorded"], report["refused_rows"]) == (1000, 1000)
-    assert {e["code"] for e in report["errors"]} == {"customs.duplicate_declaration"}
+    assert (report["recorded"], report["refused_rows"]) == (2000, 0)
     assert _stored(cli_env) == 2000

@@ -49,7 +49,7 @@ def _import(
         clock=clock,
         settings=settings,
         source=path.name,
-        parsed=tabular.declarations(tabular.read_rows(path)),
+        parsed=tabular.declarations(tabular.read_rows(path, tabular.ImportLimits.of(settings))),
         chunk=250,
     )
 

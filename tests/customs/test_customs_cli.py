@@ -16,9 +16,11 @@ from typer.testing import CliRunner
 from rarex.cli.main import app
 from rarex.clock import FixedClock
 from rarex.config import Settings, get_settings
+from rarex.customs.tabular import COLUMNS
 from rarex.db import make_sessionmaker, session_scope
 from rarex.db_engine import make_engine
 from tests.customs.customs_factories import licensed, next_number
+from tests.customs.hostile_files import corrupt_workbooks, workbook
 
 FROZEN = "2025-06-05T10:00:00+08:00"
 
@@ -243,11 +245,12 @@ def test_a_malformed_file_is_an_error_and_imports_nothing(world: World, tmp_path
     result = CliRunner().invoke(app, ["customs", "import", str(path), "--as", world.officer])
     assert result.exit_code == 2
     assert "customs.unknown_column" in result.stderr
-    xlsx = tmp_path / "broken.xlsx"
-    xlsx.write_bytes(b"not a workbook")
-    result = CliRunner().invoke(app, ["customs", "import", str(xlsx), "--as", world.officer])
-    assert result.exit_code == 2
-    assert "customs.malformed_file" in result.stderr
+    good = workbook(tmp_path / "good.xlsx", [list(COLUMNS)])
+    for kind, xlsx in corrupt_workbooks(good, tmp_path).items():
+        result = CliRunner().invoke(app, ["customs", "import", str(xlsx), "--as", world.officer])
+        assert result.exit_code == 2, (kind, result.stderr)
+        assert f"error [import.malformed_file] {xlsx.name}" in result.stderr, kind
+        assert "Traceback" not in result.stderr + result.stdout
     assert json.loads(invoke("customs", "list", "--as", world.officer, "--json"))["items"] == []
 
 

@@ -96,7 +96,7 @@ def _import(
 
 
 def _parsed(path: Path) -> Iterator[ParsedDeclaration]:
-    return tabular.declarations(tabular.read_rows(path))
+    return tabular.declarations(tabular.read_rows(path, tabular.ImportLimits.of(Settings())))
 
 
 def _stored(world: World) -> dict[str, int]:

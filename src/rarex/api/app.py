@@ -56,7 +56,11 @@ def create_app(
         summary="Export-control licensing for rare earths",
         openapi_url="/openapi.json",
     )
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_document_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_document_bytes,
+        max_import_bytes=settings.max_import_bytes,
+    )
     app.state.settings = settings
     if session_factory is None:
         session_factory = make_sessionmaker(engine or make_engine(settings))

@@ -9,7 +9,6 @@ all-or-nothing (committed chunk by chunk).
 
 from __future__ import annotations
 
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
@@ -25,7 +24,7 @@ from rarex.api.schemas.customs import (
     MonthlyTotalRead,
     MonthReconciliationRead,
 )
-from rarex.api.uploads import file_name
+from rarex.api.uploads import client_gone, file_name, spooled
 from rarex.customs import (
     bulk,
     clearing,
@@ -47,8 +46,7 @@ from rarex.customs.schemas import (
     DrawdownRead,
     LineActionIn,
 )
-from rarex.db import ChunkCheckpoint
-from rarex.errors import PayloadTooLarge
+from rarex.db import ChunkCheckpoint, begin_write
 from rarex.inputs import Code
 
 router = APIRouter(tags=["customs"])
@@ -82,6 +80,7 @@ def file_declaration(
 
 @router.post("/declarations/imports")
 def import_declarations(
+    request: Request,
     file: UploadFile,
     session: SessionDep,
     actor: ActorDep,
@@ -90,27 +89,28 @@ def import_declarations(
     all_or_nothing: bool = False,
 ) -> ImportReportRead:
     """Bulk import of a CSV or XLSX file (multipart ``file``); the report names every refused
-    row. With ``all_or_nothing`` a refused row refuses the file (422, the same report).
+    row. With ``all_or_nothing`` a refused row refuses the file (422, the same report). A file
+    that cannot be read, or breaks a limit, is 422 ``import.malformed_file`` (or
+    ``import.too_many_rows``, ``import.too_slow``), with nothing imported.
 
-    Without it, this route commits the request's session after each filed chunk (and reopens
-    it as a writer), so a long file does not hold the audit chain and the licenses for its
-    whole length; the request's own commit then closes the last, empty transaction. An error
-    after a chunk was committed leaves that chunk recorded (``committed_declarations`` in the
-    error's details); sending the same file again files only the rest (numbers apply once).
+    The file is read whole before any lock is taken: the request's own transaction, which
+    only authenticated the caller, is ended first, and the writer's transaction begins once
+    the file passed. Without ``all_or_nothing`` this route then commits after each filed chunk
+    (and reopens a writer), so a long file does not hold the audit chain and the licenses for
+    its whole length. An error after a chunk was committed leaves that chunk recorded
+    (``committed_declarations`` in the error's details); sending the same file again files
+    only the rest (numbers apply once). A client that leaves stops the import at the next
+    chunk.
     """
     ensure_officer(actor, action="import declarations")
-    name = Path(file_name(file, field="file", default="upload.csv")).name
+    name = file_name(file, field="file", default="upload.csv")
     tabular.file_format(Path(name))
-    limit = settings.max_document_bytes * 10
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"upload{Path(name).suffix.lower()}"
-        size = 0
-        with path.open("wb") as out:
-            while chunk := file.file.read(1 << 20):
-                size += len(chunk)
-                if size > limit:
-                    raise PayloadTooLarge(f"upload exceeds {limit} bytes", limit=limit)
-                out.write(chunk)
+    limits = tabular.ImportLimits.of(settings)
+    session.commit()
+    gone = client_gone(request)
+    with spooled(file, settings.max_import_bytes, name=name) as path:
+        tabular.check_file(path, limits, cancelled=gone)
+        begin_write(session)
         try:
             report = bulk.import_declarations(
                 session,
@@ -118,9 +118,10 @@ def import_declarations(
                 clock=clock,
                 settings=settings,
                 source=name,
-                parsed=tabular.declarations(tabular.read_rows(path)),
+                parsed=tabular.declarations(tabular.read_rows(path, limits)),
                 all_or_nothing=all_or_nothing,
                 commit_chunk=ChunkCheckpoint(session),
+                cancelled=gone,
             )
         except bulk.ImportRefused as exc:
             exc.details["report"] = exc.report.to_dict()

@@ -1,7 +1,9 @@
 """A cap on request bodies, enforced before any route reads them.
 
 A body must declare its length (no chunked uploads) so the cap applies before a byte is
-spooled; the cap is the document limit plus room for the multipart envelope.
+spooled. The cap is the document limit plus room for the multipart envelope, and on the
+routes that take a file to import (``IMPORT_PATHS``, API and pages) the import limit plus the
+same room: each route's own limit is then reachable, and never more.
 """
 
 from __future__ import annotations
@@ -14,12 +16,21 @@ from rarex.api.problems import PROBLEM_JSON, problem_body
 
 ENVELOPE_BYTES = 1024 * 1024
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
+IMPORT_PATHS = frozenset(
+    {
+        "/api/v1/declarations/imports",
+        "/api/v1/screening/lists",
+        "/customs/imports",
+        "/admin/lists",
+    }
+)
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_bytes: int, max_import_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes + ENVELOPE_BYTES
+        self.max_import_bytes = max(max_bytes, max_import_bytes) + ENVELOPE_BYTES
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in _WITH_BODY:
@@ -33,12 +44,13 @@ class BodySizeLimit:
                 return
             await self.app(scope, receive, send)
             return
-        if not declared.isdigit() or int(declared) > self.max_bytes:
+        cap = self.max_import_bytes if scope["path"] in IMPORT_PATHS else self.max_bytes
+        if not declared.isdigit() or int(declared) > cap:
             await _refuse(
                 send,
                 413,
                 "http.body_too_large",
-                f"request body of {declared} bytes exceeds the limit of {self.max_bytes}",
+                f"request body of {declared} bytes exceeds the limit of {cap}",
             )
             return
         await self.app(scope, receive, send)

@@ -31,23 +31,20 @@ from rarex.screening import search as screening_search
 
 router = APIRouter(tags=["screening"])
 Key = Annotated[Reference, Path(description="An application's id or reference")]
-MAX_LIST_UPLOAD = 200 * 1024 * 1024
 
 
-def read_list_files(files: Sequence[StarletteUpload]) -> tuple[list[bytes], list[str]]:
-    """The contents and names of a list's uploaded files, at most ``MAX_LIST_UPLOAD`` bytes in
-    all (``PayloadTooLarge``), at least one file: the API's import and the administration
-    page's read them alike."""
+def read_list_files(files: Sequence[StarletteUpload], limit: int) -> tuple[list[bytes], list[str]]:
+    """The contents and names of a list's uploaded files, at most ``limit`` bytes in all
+    (``PayloadTooLarge``; the settings' import limit), at least one file: the API's import and
+    the administration page's read them alike."""
     names = [file_name(u, field=f"files[{i}]", default="upload") for i, u in enumerate(files)]
     contents: list[bytes] = []
     total = 0
     for upload in files:
-        data = upload.file.read(MAX_LIST_UPLOAD + 1)
+        data = upload.file.read(limit + 1)
         total += len(data)
-        if total > MAX_LIST_UPLOAD:
-            raise PayloadTooLarge(
-                f"lists larger than {MAX_LIST_UPLOAD} bytes", limit=MAX_LIST_UPLOAD
-            )
+        if total > limit:
+            raise PayloadTooLarge(f"lists larger than {limit} bytes", limit=limit)
         contents.append(data)
     if not contents:
         raise InvalidInput("send at least one file", code="lists.bad_files")
@@ -160,7 +157,7 @@ def import_list(
     unless ``allow_shrink`` with a ``reason``. ``dry_run`` changes nothing. Cases open or
     licensed are screened again against what was added or changed."""
     require_role(actor, *watch_lists.MANAGE_ROLES, action="import watch lists")
-    contents, names = read_list_files(files)
+    contents, names = read_list_files(files, settings.max_import_bytes)
     result, rescreened = case_screening.import_list_and_rescreen(
         session, actor=actor, clock=clock, settings=settings, fmt=format, files=contents,
         file_names=names, dataset=dataset, allow_shrink=allow_shrink, reason=reason,

@@ -131,7 +131,7 @@ def import_command(
     filed are refused as duplicates (their numbers are applied once), the rest are filed."""
     tabular.file_format(path)
     ctx = open_context()
-    rows = tabular.read_rows(path)  # a malformed header fails here, before any write
+    limits = tabular.ImportLimits.of(ctx.settings)
     progress = Progress(
         TextColumn("importing {task.description}"),
         BarColumn(),
@@ -143,20 +143,26 @@ def import_command(
     )
     committed: ChunkCheckpoint | None = None
     try:
-        with progress, ctx.unit_of_work() as session:
-            task = progress.add_task(path.name, total=tabular.estimate_rows(path))
-            committed = ChunkCheckpoint(session)
-            report = bulk.import_declarations(
-                session,
-                actor=ctx.actor(session, as_user),
-                clock=ctx.clock,
-                settings=ctx.settings,
-                source=path.name,
-                parsed=tabular.declarations(rows),
-                all_or_nothing=all_or_nothing,
-                progress=lambda done: progress.advance(task, done),
-                commit_chunk=committed,
-            )
+        with progress:
+            # Read whole before the unit of work takes the write lock: a malformed file fails
+            # here, and the bar below knows how many rows there are.
+            reading = progress.add_task(f"{path.name} (reading)", total=None)
+            checked = tabular.check_file(path, limits)
+            progress.remove_task(reading)
+            task = progress.add_task(path.name, total=checked.rows)
+            with ctx.unit_of_work() as session:
+                committed = ChunkCheckpoint(session)
+                report = bulk.import_declarations(
+                    session,
+                    actor=ctx.actor(session, as_user),
+                    clock=ctx.clock,
+                    settings=ctx.settings,
+                    source=path.name,
+                    parsed=tabular.declarations(tabular.read_rows(path, limits)),
+                    all_or_nothing=all_or_nothing,
+                    progress=lambda done: progress.advance(task, done),
+                    commit_chunk=committed,
+                )
     except bulk.ImportRefused as refused:
         report = refused.report
     except Exception:

@@ -43,7 +43,7 @@ from rarex.clock import Clock, authority_date
 from rarex.config import Settings
 from rarex.customs import clearing
 from rarex.customs.access import ensure_officer
-from rarex.customs.tabular import ParsedDeclaration, RowProblem
+from rarex.customs.tabular import Cancelled, ImportCancelled, ParsedDeclaration, RowProblem
 from rarex.customs.validation import (
     DeclarationDraft,
     InvalidDeclaration,
@@ -125,12 +125,15 @@ def import_declarations(
     progress: Progress | None = None,
     chunk: int = CHUNK,
     commit_chunk: Callable[[], None] | None = None,
+    cancelled: Cancelled | None = None,
 ) -> ImportReport:
     """File every declaration of the file; report each refused row.
 
     ``progress`` is called with the number of rows done after each chunk. ``commit_chunk``
     (ignored with ``all_or_nothing``) is called after each chunk is filed: it commits, and
     what it committed stays recorded even if a later chunk fails (see the module's notes).
+    ``cancelled`` is asked before each chunk: when it says so, ``ImportCancelled`` stops the
+    import (the chunks committed before stay).
     """
     ensure_officer(actor, action="import declarations")
     report = ImportReport(source=source, all_or_nothing=all_or_nothing)
@@ -166,6 +169,8 @@ def import_declarations(
                     pending.append((declaration, draft))
             report.errors.extend(problems)
             if len(pending) >= chunk:
+                if cancelled is not None and cancelled():
+                    raise ImportCancelled(f"{source}: the import was cancelled")
                 filer.file(pending)
                 pending = []
             if progress is not None and (not pending or rows_pending >= chunk):

@@ -5,22 +5,32 @@ a declaration's rows are consecutive. Rows are numbered as a spreadsheet shows t
 header is row 1), so an error report points at the cell to fix. A file that cannot be read
 at all raises ``MalformedFile``; a row that cannot be understood becomes a ``RowProblem`` and
 only its declaration is refused.
+
+A file is read within limits (``ImportLimits``, from the settings): an XLSX workbook is
+checked by ``rarex.workbooks`` before its parser sees it, and ``check_file`` reads the whole
+file once, before the caller takes any lock, within a row and a time budget; the file is
+read again as its declarations are filed.
 """
 
 from __future__ import annotations
 
 import csv
+import time
 import zipfile
-from collections.abc import Iterable, Iterator
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+from xml.etree.ElementTree import ParseError
 
 from pydantic import ValidationError
 
+from rarex.config import Settings
 from rarex.customs.schemas import DeclarationIn
-from rarex.errors import InvalidInput
+from rarex.errors import DomainError, InvalidInput
+from rarex.workbooks import MalformedFile, WorkbookLimits, check_workbook
 
 HEADER_COLUMNS = (
     "number",
@@ -59,12 +69,50 @@ REQUIRED = frozenset(
 FORMATS = {".csv": "csv", ".xlsx": "xlsx"}
 
 
-class MalformedFile(InvalidInput):
-    """The file cannot be read as a declaration table. Found in the header, before anything is
-    imported; found further down (a bad byte late in a large CSV), it stops the import there:
-    with all-or-nothing nothing stays, otherwise the chunks committed before it stay."""
+# ``MalformedFile`` (``import.malformed_file``): the file cannot be read as a declaration
+# table. ``check_file`` finds it before anything is imported, wherever it is in the file.
+__all__ = ["MalformedFile"]
 
-    default_code = "customs.malformed_file"
+
+class ImportLimitExceeded(InvalidInput):
+    """The file is readable but larger, or slower to read, than an import may be."""
+
+    default_code = "import.limit_exceeded"
+
+
+class ImportCancelled(DomainError):
+    """Whoever asked for the import is gone (the client closed its connection, the server is
+    stopping): the work stops at the next row or chunk."""
+
+    default_code = "import.cancelled"
+
+
+Cancelled = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    workbook: WorkbookLimits
+    max_rows: int
+    max_seconds: float
+
+    @classmethod
+    def of(cls, settings: Settings) -> ImportLimits:
+        return cls(
+            workbook=WorkbookLimits(
+                max_part_bytes=settings.import_max_xlsx_part_bytes,
+                max_total_bytes=settings.import_max_xlsx_total_bytes,
+                max_text_chars=settings.import_max_cell_chars,
+            ),
+            max_rows=settings.import_max_rows,
+            max_seconds=settings.import_max_seconds,
+        )
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    rows: int
+    declarations: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,28 +165,46 @@ def file_format(path: Path) -> str:
     return fmt
 
 
-def estimate_rows(path: Path) -> int | None:
-    """About how many data rows the file has (for a progress bar), without parsing it."""
-    try:
-        if file_format(path) == "csv":
-            with path.open("rb") as handle:
-                blocks = iter(lambda: handle.read(1 << 20), b"")
-                return max(sum(block.count(b"\n") for block in blocks) - 1, 0)
-        workbook = _open_workbook(path)
-        try:
-            rows = workbook.worksheets[0].max_row if workbook.worksheets else None
-        finally:
-            workbook.close()
-        return max(int(rows) - 1, 0) if rows else None
-    except Exception:
-        return None
-
-
-def read_rows(path: Path) -> Iterator[Row]:
+def read_rows(path: Path, limits: ImportLimits) -> Iterator[Row]:
     """The data rows of a CSV (UTF-8, optional BOM) or XLSX (first sheet) file."""
     if file_format(path) == "csv":
         return _csv_rows(path)
+    check_workbook(path, limits.workbook)
     return _xlsx_rows(path)
+
+
+# How often the row loop looks at the clock and asks whether the import is still wanted.
+_CHECK_EVERY = 256
+
+
+def check_file(
+    path: Path, limits: ImportLimits, *, cancelled: Cancelled | None = None
+) -> FileCheck:
+    """Read the whole file once, building every declaration, within the row and time budget:
+    a file that cannot be read fails here, before the caller takes a lock or writes a row."""
+    started = time.monotonic()
+    rows = count = 0
+    for declaration in declarations(read_rows(path, limits)):
+        count += 1
+        rows += len(declaration.rows)
+        if rows > limits.max_rows:
+            raise ImportLimitExceeded(
+                f"{path.name} has more than {limits.max_rows} rows; split it, or raise "
+                "RAREX_IMPORT_MAX_ROWS",
+                code="import.too_many_rows",
+                limit=limits.max_rows,
+            )
+        if count % _CHECK_EVERY == 0:
+            if time.monotonic() - started > limits.max_seconds:
+                raise ImportLimitExceeded(
+                    f"{path.name} took more than {limits.max_seconds:g} s to read (stopped at "
+                    f"row {declaration.rows[-1]}); split it, or raise RAREX_IMPORT_MAX_SECONDS",
+                    code="import.too_slow",
+                    limit=limits.max_seconds,
+                )
+            if cancelled is not None and cancelled():
+                raise ImportCancelled(f"{path.name}: the import was cancelled")
+    return FileCheck(rows=rows, declarations=count)
 
 
 def declarations(rows: Iterable[Row]) -> Iterator[ParsedDeclaration]:
@@ -316,39 +382,68 @@ def _header(raw: list[str], source: str) -> list[str]:
 
 def _csv_rows(path: Path) -> Iterator[Row]:
     """Streamed, so a file of a million lines is never held in memory at once."""
-    handle = path.open(encoding="utf-8-sig", newline="")
+    handle = path.open("rb")
     try:
-        reader = csv.reader(handle, strict=True)
-        header_row = _next_csv(reader, path.name)
+        lines = _TextLines(handle, path.name)
+        reader = csv.reader(lines, strict=True)
+        header_row = _next_csv(reader, lines, path.name)
         if header_row is None:
             raise MalformedFile(f"{path.name} is empty: it needs a header row")
         names = _header(header_row, path.name)
     except BaseException:
         handle.close()
         raise
-    return _csv_data(handle, reader, names, path.name)
+    return _csv_data(handle, reader, lines, names, path.name)
 
 
-def _next_csv(reader: Any, source: str) -> list[str] | None:
+class _TextLines:
+    """A binary file's lines as UTF-8 text (a BOM first is dropped), decoded one line at a
+    time so that a byte that is not UTF-8 is reported on its own line, not on the line where
+    a block of text began."""
+
+    def __init__(self, handle: BinaryIO, source: str) -> None:
+        self.handle = handle
+        self.source = source
+        self.line = 0
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        raw = self.handle.readline()
+        if not raw:
+            raise StopIteration
+        self.line += 1
+        try:
+            return raw.decode("utf-8-sig" if self.line == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise MalformedFile(
+                f"{self.source} line {self.line} is not UTF-8 text (byte 0x{raw[exc.start]:02x} "
+                f"at column {exc.start + 1}): save the file as CSV UTF-8"
+            ) from None
+
+
+def _next_csv(reader: Any, lines: _TextLines, source: str) -> list[str] | None:
     try:
         values: list[str] | None = next(reader, None)
-    except UnicodeDecodeError as exc:
-        raise MalformedFile(
-            f"{source} line {reader.line_num + 1} is not UTF-8 text (byte {exc.start} of its "
-            "block): save the file as CSV UTF-8"
-        ) from None
     except csv.Error as exc:
-        raise MalformedFile(f"{source} line {reader.line_num}: {exc}") from None
+        raise MalformedFile(f"{source} line {lines.line}: {exc}") from None
     if values is not None and any("\x00" in v for v in values):
-        raise MalformedFile(f"{source} line {reader.line_num} contains NUL bytes: not CSV text")
+        raise MalformedFile(f"{source} line {lines.line} contains NUL bytes: not CSV text")
     return values
 
 
-def _csv_data(handle: Any, reader: Any, names: list[str], source: str) -> Iterator[Row]:
+def _csv_data(
+    handle: Any, reader: Any, lines: _TextLines, names: list[str], source: str
+) -> Iterator[Row]:
+    """Rows numbered as a spreadsheet shows the file: by record, the header row 1 (a quoted
+    field may hold line breaks, so a record may span lines)."""
     with handle:
-        while (values := _next_csv(reader, source)) is not None:
+        number = 1
+        while (values := _next_csv(reader, lines, source)) is not None:
+            number += 1
             if any(v.strip() for v in values):
-                yield _row(reader.line_num, names, values)
+                yield _row(number, names, values)
 
 
 def _row(row_number: int, names: list[str], values: list[str]) -> Row:
@@ -360,22 +455,26 @@ def _row(row_number: int, names: list[str], values: list[str]) -> Row:
 
 def _xlsx_rows(path: Path) -> Iterator[Row]:
     workbook = _open_workbook(path)
-    sheet = workbook.worksheets[0] if workbook.worksheets else None
-    if sheet is None:
+    try:
+        sheet = workbook.worksheets[0] if workbook.worksheets else None
+        if sheet is None:
+            raise MalformedFile(f"{path.name} has no worksheet")
+        rows = _numbered(sheet.iter_rows(values_only=True), path.name)
+        header_row = next(rows, None)
+        if header_row is None:
+            raise MalformedFile(f"{path.name} is empty: it needs a header row")
+        names = _header([_cell(v) for v in header_row[1]], path.name)
+    except BaseException:
         workbook.close()
-        raise MalformedFile(f"{path.name} has no worksheet")
-    rows = sheet.iter_rows(values_only=True)
-    header_row = next(rows, None)
-    if header_row is None:
-        workbook.close()
-        raise MalformedFile(f"{path.name} is empty: it needs a header row")
-    names = _header([_cell(v) for v in header_row], path.name)
+        raise
     return _xlsx_data(workbook, rows, names)
 
 
-def _xlsx_data(workbook: Any, rows: Iterator[tuple[Any, ...]], names: list[str]) -> Iterator[Row]:
+def _xlsx_data(
+    workbook: Any, rows: Iterator[tuple[int, tuple[Any, ...]]], names: list[str]
+) -> Iterator[Row]:
     try:
-        for offset, values in enumerate(rows, start=2):
+        for number, values in rows:
             cells = [_cell(v) for v in values]
             if not any(c for c in cells):
                 continue
@@ -383,9 +482,28 @@ def _xlsx_data(workbook: Any, rows: Iterator[tuple[Any, ...]], names: list[str])
             while len(cells) > len(names) and not cells[-1]:
                 cells.pop()
             cells += [""] * (len(names) - len(cells))
-            yield _row(offset, names, cells)
+            yield _row(number, names, cells)
     finally:
         workbook.close()
+
+
+def _numbered(
+    rows: Iterator[tuple[Any, ...]], source: str
+) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """The sheet's rows with their numbers (the header is row 1). The sheet's XML is parsed as
+    it is read, so XML cut short or broken halfway is found here, and named by its row."""
+    number = 1
+    while True:
+        try:
+            values = next(rows)
+        except StopIteration:
+            return
+        except (ParseError, zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError) as exc:
+            raise MalformedFile(
+                f"{source}: the sheet cannot be read from row {number} on ({exc})"
+            ) from None
+        yield number, values
+        number += 1
 
 
 def _open_workbook(path: Path) -> Any:
@@ -394,9 +512,13 @@ def _open_workbook(path: Path) -> Any:
     from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped]
 
     try:
-        return load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (
+        zipfile.BadZipFile, zlib.error, ParseError, InvalidFileException, KeyError, OSError,
+        ValueError, TypeError, EOFError,
+    ) as exc:  # fmt: skip
         raise MalformedFile(f"{path.name} is not a readable XLSX workbook ({exc})") from None
+    return workbook
 
 
 def _cell(value: Any) -> str:

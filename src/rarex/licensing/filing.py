@@ -18,6 +18,7 @@ from rarex.catalog.service import load_control_list
 from rarex.clock import Clock, authority_date
 from rarex.config import Settings
 from rarex.errors import Forbidden, InvalidInput, PayloadTooLarge
+from rarex.inputs import clean_file_name, file_name_problem
 from rarex.licensing import repository
 from rarex.licensing.access import ensure_can_edit
 from rarex.licensing.end_uses import get_end_use
@@ -407,6 +408,12 @@ def attach_document(
     media_type: str,
     content: bytes,
 ) -> Document:
+    problem = file_name_problem(filename)
+    if problem is not None:
+        raise InvalidInput(
+            f"the file's name {filename!r} {problem}", code="input.invalid", field="filename"
+        )
+    filename = clean_file_name(filename)
     if len(content) > settings.max_document_bytes:
         raise PayloadTooLarge(
             f"{filename} is {len(content)} bytes; the limit is {settings.max_document_bytes}",
@@ -437,7 +444,7 @@ def attach_document(
     document = Document(
         application_id=application.id,
         kind=kind,
-        filename=filename[:255] or "document",
+        filename=filename,
         media_type=media,
         size_bytes=len(content),
         sha256=hashlib.sha256(content).hexdigest(),

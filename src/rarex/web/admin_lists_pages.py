@@ -16,7 +16,7 @@ from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from rarex.api.deps import ClockDep, SessionDep, SettingsDep
-from rarex.api.screening import MAX_LIST_UPLOAD, read_list_files
+from rarex.api.screening import read_list_files
 from rarex.auth.sign_in import Resumed
 from rarex.clock import Clock
 from rarex.config import Settings
@@ -78,7 +78,7 @@ def _lists_page(
     return render(
         request, "admin_lists.html",
         {"viewer": admin, "active": [v for v in versions if v.active], "versions": versions,
-         "formats": tuple(FORMATS), "max_bytes": min(MAX_LIST_UPLOAD, settings.max_document_bytes),
+         "formats": tuple(FORMATS), "max_bytes": settings.max_import_bytes,
          "errors": errors or {}, "typed": typed or {}, "answer": answer, "shrink": shrink,
          "examples": EXAMPLES},
         language=language, status_code=status_code,
@@ -113,7 +113,9 @@ async def admin_import_list(
     """A version of a list imported (or with ``dry_run`` compared only): the answer shows its
     difference and the cases screened again. A shrink beyond the limit is refused beside
     *allow shrink* with its counts; a malformed file beside the files, naming the place."""
-    posted = await ADMINS.posted(request, settings, viewer, language)
+    posted = await ADMINS.posted(
+        request, settings, viewer, language, max_part_size=settings.max_import_bytes
+    )
     if isinstance(posted, Response):
         return posted
     admin, form = posted
@@ -147,7 +149,7 @@ def _import(
     uploads: list[UploadFile],
 ) -> dict[str, Any]:
     """In a savepoint: a refusal, however late, leaves nothing of the import behind."""
-    contents, names = read_list_files(uploads)
+    contents, names = read_list_files(uploads, settings.max_import_bytes)
     with session.begin_nested():
         result, rescreened = import_list_and_rescreen(
             session, actor=admin.actor, clock=clock, settings=settings, fmt=data.format,

@@ -6,7 +6,7 @@ room (the ones the API calls), renders."""
 from __future__ import annotations
 
 import re
-import tempfile
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, Final
@@ -19,17 +19,17 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from rarex.api.deps import ClockDep, SessionDep, SettingsDep
+from rarex.api.uploads import client_gone, file_name, spooled
 from rarex.auth.roles import Role
 from rarex.auth.sign_in import Resumed
 from rarex.customs import bulk, filing, officer, reconciliation, tabular, views
 from rarex.customs.schemas import DeclarationIn, DeclarationRead
 from rarex.customs.validation import InvalidDeclaration
-from rarex.db import ChunkCheckpoint
+from rarex.db import ChunkCheckpoint, begin_write
 from rarex.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from rarex.licensing.views import license_view
 from rarex.web.i18n import Language
 from rarex.web.pages import (
-    MAX_FIELD,
     LanguageDep,
     Problem,
     Room,
@@ -156,7 +156,7 @@ async def _checked(
     request: Request, settings: SettingsDep, viewer: Resumed | None, language: Language
 ) -> tuple[Resumed, FormData] | Response:
     return await CUSTOMS.posted(
-        request, settings, viewer, language, max_part_size=settings.max_document_bytes * 10
+        request, settings, viewer, language, max_part_size=settings.max_import_bytes
     )
 
 
@@ -360,7 +360,7 @@ async def customs_import(
     else:
         try:
             report = await run_in_threadpool(
-                _import, session, desk, clock, settings, upload, settings.max_document_bytes * 10
+                _import, session, desk, clock, settings, upload, client_gone(request)
             )
         except (InvalidInput, PayloadTooLarge) as refused:
             errors["file"] = Problem(refused.code, refused.message)
@@ -376,23 +376,20 @@ def _import(
     clock: ClockDep,
     settings: SettingsDep,
     upload: UploadFile,
-    limit: int,
+    gone: Callable[[], bool],
 ) -> dict[str, Any]:
-    name = Path(upload.filename or "upload.csv").name[:MAX_FIELD]
+    """As the API's import: the file is read whole before the writer's lock is taken."""
+    name = file_name(upload, field="file", default="upload.csv")
     tabular.file_format(Path(name))
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"upload{Path(name).suffix.lower()}"
-        size = 0
-        with path.open("wb") as out:
-            while chunk := upload.file.read(1 << 20):
-                size += len(chunk)
-                if size > limit:
-                    raise PayloadTooLarge(f"upload exceeds {limit} bytes", limit=limit)
-                out.write(chunk)
+    limits = tabular.ImportLimits.of(settings)
+    session.commit()
+    with spooled(upload, settings.max_import_bytes, name=name) as path:
+        tabular.check_file(path, limits, cancelled=gone)
+        begin_write(session)
         report = bulk.import_declarations(
             session, actor=desk.actor, clock=clock, settings=settings, source=name,
-            parsed=tabular.declarations(tabular.read_rows(path)), all_or_nothing=False,
-            commit_chunk=ChunkCheckpoint(session),
+            parsed=tabular.declarations(tabular.read_rows(path, limits)), all_or_nothing=False,
+            commit_chunk=ChunkCheckpoint(session), cancelled=gone,
         )  # fmt: skip
     return report.to_dict()
 

@@ -1,0 +1,238 @@
+"""Issue 14, gaps 1 and 2: an XLSX bomb and corrupt workbooks.
+
+Before, a 196 KB workbook holding a 200 MB XML comment did not finish parsing in 120 s (and on
+SQLite held the write lock meanwhile); a sheet cut short or a non-zip ``.xlsx`` was a 500 from
+the API and a traceback from the CLI. Now every XLSX part is checked before a parser sees it,
+and a file that cannot be read is 422 ``import.malformed_file`` (exit 2 in the CLI:
+``test_customs_cli``)."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import tracemalloc
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from rarex.api.app import create_app
+from rarex.api.limits import IMPORT_PATHS
+from rarex.auth.roles import Role
+from rarex.auth.service import issue_token
+from rarex.clock import FixedClock
+from rarex.config import Settings
+from rarex.customs import tabular
+from rarex.customs.tabular import COLUMNS
+from rarex.db import make_sessionmaker, session_scope
+from rarex.db_engine import make_engine
+from rarex.models.customs import Declaration
+from rarex.web.site import create_site
+from rarex.workbooks import _XmlScanner
+from tests.apps import app_for
+from tests.customs.conftest import ApiUser, TestClient
+from tests.customs.customs_factories import Licensed, declaration, licensed, next_number
+from tests.customs.hostile_files import comment_bomb, corrupt_workbooks, workbook
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Built once for the module: the bomb deflates 200 MB."""
+    folder = tmp_path_factory.mktemp("hostile")
+    good = workbook(folder / "good.xlsx", [list(COLUMNS), ["X"] * len(COLUMNS)])
+    return {
+        **corrupt_workbooks(good, folder),
+        "bomb": comment_bomb(good, folder / "bomb.xlsx"),
+    }
+
+
+# -- the scanner, against a reading of the whole file at once -----------------------------
+
+LIMIT = 12
+TOKENS = [b"<", b">", b"a", b"\xe4\xb8\xad", b"<!--", b"-->", b"<![CDATA[", b"]]>", b"<!DOCTYPE"]
+
+
+def _refused_reading_whole(data: bytes, limit: int) -> bool:
+    """What the scanner should conclude, found on the whole bytes by other means."""
+    if re.search(rb"<!DOCTYPE|<!ENTITY", data, re.IGNORECASE):
+        return True
+    if max(len(run) for run in data.split(b"<")) > limit:
+        return True
+    at = 0
+    while True:  # comments and CDATA in document order; one closes only its own kind
+        opening = re.compile(rb"<!--|<!\[CDATA\[", re.IGNORECASE).search(data, at)
+        if opening is None:
+            return False
+        end = b"-->" if opening.group() == b"<!--" else b"]]>"
+        close = data.find(end, opening.end())
+        if close < 0 or close - opening.start() > limit:
+            return True
+        at = close + len(end)
+
+
+def _refused_streaming(data: bytes, cuts: list[int], limit: int) -> bool:
+    scanner = _XmlScanner(limit)
+    start = 0
+    for cut in [*sorted(c % (len(data) + 1) for c in cuts), len(data)]:
+        if cut <= start:
+            continue
+        if scanner.feed(data[start:cut]) is not None:
+            return True
+        start = cut
+    return scanner.finish() is not None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    tokens=st.lists(st.sampled_from(TOKENS), max_size=40),
+    cuts=st.lists(st.integers(min_value=0, max_value=400), max_size=8),
+)
+def test_the_scanner_agrees_with_a_whole_reading_wherever_the_stream_is_cut(
+    tokens: list[bytes], cuts: list[int]
+) -> None:
+    data = b"".join(tokens)
+    assert _refused_streaming(data, cuts, LIMIT) == _refused_reading_whole(data, LIMIT)
+
+
+# -- through the import ---------------------------------------------------------------------
+
+
+def test_the_three_corrupt_workbooks_are_malformed_files_before_a_row_is_read(
+    hostile: dict[str, Path],
+) -> None:
+    limits = tabular.ImportLimits.of(Settings(environment="test"))
+    for kind in ("cut", "dtd", "not_zip"):
+        with pytest.raises(tabular.MalformedFile) as refused:
+            tabular.check_file(hostile[kind], limits)
+        assert refused.value.code == "import.malformed_file", kind
+        assert hostile[kind].name in refused.value.message
+
+
+def test_the_three_corrupt_workbooks_answer_422_over_the_api_and_import_nothing(
+    client: TestClient, api_user: Any, setup: Licensed, session: Session, hostile: dict[str, Path]
+) -> None:
+    officer: ApiUser = api_user(Role.CUSTOMS_OFFICER, actor=setup.customs)
+    for kind in ("cut", "dtd", "not_zip"):
+        response = client.post(
+            "/api/v1/declarations/imports",
+            files={"file": (f"{kind}.xlsx", hostile[kind].read_bytes())},
+            headers=officer.headers,
+        )
+        assert response.status_code == 422, (kind, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["code"] == "import.malformed_file", kind
+    assert session.scalar(select(func.count(Declaration.id))) == 0
+
+
+@pytest.fixture
+def live(own_database_url: str) -> Iterator[tuple[TestClient, Licensed, ApiUser]]:
+    """The app over a whole database of its own, so that requests really run side by side."""
+    engine = make_engine(own_database_url)
+    clock = FixedClock(datetime(2025, 6, 4, 2, 0, tzinfo=UTC))
+    settings_ = Settings(environment="test", database_url=own_database_url)
+    with session_scope(make_sessionmaker(engine)) as session:
+        setup = licensed(session, FixedClock(datetime(2025, 6, 2, 2, 0, tzinfo=UTC)), settings_)
+        token = issue_token(
+            session, clock=clock, actor=None, user_id=setup.customs.user_id, label="t"
+        )
+    app = create_app(settings_, engine=engine, clock=clock)
+    try:
+        with TestClient(app) as client:
+            yield client, setup, ApiUser(setup.customs, token)
+    finally:
+        engine.dispose()
+
+
+def test_a_bomb_is_refused_in_seconds_and_little_memory_while_another_filing_lands(
+    live: tuple[TestClient, Licensed, ApiUser], hostile: dict[str, Path]
+) -> None:
+    client, setup, officer = live
+    bomb = hostile["bomb"].read_bytes()
+    assert len(bomb) < 400 * 1024  # a small upload: the size cap alone cannot stop it
+    started = threading.Barrier(2)
+
+    def send_bomb() -> tuple[int, str, float, int]:
+        started.wait()
+        tracemalloc.start()
+        began = time.monotonic()
+        response = client.post(
+            "/api/v1/declarations/imports",
+            files={"file": ("bomb.xlsx", bomb)},
+            headers=officer.headers,
+        )
+        took = time.monotonic() - began
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return response.status_code, response.json()["code"], took, peak
+
+    def file_one() -> int:
+        started.wait()
+        body = declaration(setup).model_dump(mode="json", exclude_none=True)
+        body["number"] = next_number()
+        return client.post("/api/v1/declarations", json=body, headers=officer.headers).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        refused, filed = pool.submit(send_bomb), pool.submit(file_one)
+        status, code, took, peak = refused.result(timeout=60)
+        assert filed.result(timeout=60) == 201
+    assert (status, code) == (422, "import.malformed_file")
+    assert took < 5.0
+    # Python's own allocations while the bomb was read (both requests' share included).
+    assert peak < 200 * 1024 * 1024
+
+
+def test_the_import_route_reaches_its_own_limit_and_no_further(
+    session: Session, clock: FixedClock, settings: Settings, setup: Licensed, api_user: Any
+) -> None:
+    """Before, the import's 100 MB limit sat behind the 11 MiB cap of every body: unreachable.
+    Now the import routes' cap is the import limit plus the form's envelope (1 MiB)."""
+    small = settings.model_copy(update={"max_document_bytes": 1024, "max_import_bytes": 2 << 20})
+    sessions = sessionmaker(
+        bind=session.get_bind(), join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    officer: ApiUser = api_user(Role.CUSTOMS_OFFICER, actor=setup.customs)
+    header = ",".join(COLUMNS).encode() + b"\n"
+
+    def csv_of(size: int) -> bytes:
+        blank = b" " * 1023 + b"\n"  # a line of spaces: no row, nothing to file
+        lines, rest = divmod(size - len(header), len(blank))
+        return header + blank * lines + b" " * rest
+
+    with TestClient(app_for(create_app, small, session_factory=sessions, clock=clock)) as client:
+
+        def send(size: int) -> Any:
+            return client.post(
+                "/api/v1/declarations/imports",
+                files={"file": ("big.csv", csv_of(size))},
+                headers=officer.headers,
+            )
+
+        under = send(3 << 19)  # 1.5 MiB: over the document cap, under the import limit
+        assert under.status_code == 200, under.text
+        assert under.json()["recorded"] == 0
+        assert send((2 << 20) + 10).json()["code"] == "document.too_large"  # the route's own
+        assert send(4 << 20).json()["code"] == "http.body_too_large"  # the cap, before reading
+        elsewhere = client.post(
+            "/api/v1/declarations",
+            content=b"{" + b" " * (3 << 19) + b"}",
+            headers={**officer.headers, "content-type": "application/json"},
+        )
+        assert elsewhere.status_code == 413
+        assert elsewhere.json()["code"] == "http.body_too_large"
+
+
+def test_every_path_given_the_import_cap_is_a_route_that_takes_a_post(tmp_path: Path) -> None:
+    """A path mistyped in ``IMPORT_PATHS`` would leave its route under the document cap."""
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    with TestClient(create_site(Settings(environment="test", database_url=url))) as client:
+        for path in IMPORT_PATHS:
+            answer = client.post(path, content=b"", follow_redirects=False)
+            assert answer.status_code not in (404, 405), (path, answer.status_code)
