@@ -1,11 +1,16 @@
 """The GACC figures the package ships are the shared data set's, byte for byte: the demo and
-the public pages show what the data set says."""
+the public pages show what the data set says; and every series in it is declared, with its
+unit, in the series definitions the package ships."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
+import pytest
+
 from rarex.statistics.published import PUBLISHED_FILES, published_files
+from rarex.statistics.series_definitions import declared_series, read_series_definitions
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
@@ -15,3 +20,34 @@ def test_the_shipped_figures_are_the_shared_data_sets() -> None:
     assert set(shipped) == set(PUBLISHED_FILES)
     for name, content in shipped.items():
         assert content == (SHARED / name).read_bytes(), name
+
+
+def test_every_series_of_the_shared_data_set_is_declared_in_the_unit_it_uses() -> None:
+    with (SHARED / "china-rare-earth-trade.csv").open(encoding="utf-8", newline="") as f:
+        used = {(row["series"], row["unit"]) for row in csv.DictReader(f)}
+    declared = declared_series()
+    assert {(s, d.unit) for s, d in declared.items()} >= used
+    assert set(declared) == {
+        "rare_earth_exports_t",
+        "rare_earth_imports_t",
+        "rare_earth_exports_value_musd",
+        "magnet_exports_t",
+        "magnet_and_alloy_exports_t",
+    }
+    assert declared["rare_earth_exports_value_musd"].unit == "musd"
+    assert all(d.description for d in declared.values())
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("id,unit\nx_t,t\n", "header"),
+        ("id,unit,description\nx_t,tonnes,X\n", "unit"),
+        ("id,unit,description\nx_t,t,X\nx_t,t,Y\n", "twice"),
+        ("id,unit,description\nX T,t,X\n", "series name"),
+        ("id,unit,description\nx_t,t,\n", "description"),
+    ],
+)
+def test_a_broken_series_definitions_file_is_a_packaging_error(text: str, needle: str) -> None:
+    with pytest.raises(ValueError, match=needle):
+        read_series_definitions(text)

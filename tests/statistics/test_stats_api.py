@@ -131,7 +131,10 @@ def test_imports_need_an_administrator_or_analyst(client: Any, api_user: Any) ->
 
 def test_a_malformed_upload_is_refused_with_its_line(client: Any, api_user: Any) -> None:
     admin = api_user(Role.ADMINISTRATOR)
-    bad = b"period,series,partner,basis,value,unit,source\n2025-05,x_t,WLD,month,abc,t,S1\n"
+    bad = (
+        b"period,series,partner,basis,value,unit,source\n"
+        b"2025-05,rare_earth_exports_t,WLD,month,abc,t,S1\n"
+    )
     response = client.post(
         "/api/v1/statistics/imports", files=_upload([("bad.csv", bad)]), headers=admin.headers
     )
@@ -152,6 +155,36 @@ def test_a_malformed_upload_is_refused_with_its_line(client: Any, api_user: Any)
         "problem": "'abc' is not a non-negative decimal number",
     }
     assert client.get("/api/v1/statistics/series").json() == []
+
+
+@pytest.mark.usefixtures("published")
+@pytest.mark.parametrize(
+    ("row", "code", "field", "needle"),
+    [
+        ("2025-05,rare_earth_exports_t,WLD,month,9999,t,S999,2025-07-01", "stats.unknown_source",
+         "source", "'S999'"),
+        ("2025-05,rare_earth_exports_t,WLD,month,5900,t,S1,", "stats.release_required",
+         "release", "5864.6"),
+        ("2025-06,magnet_exports_t,WLD,month,5,kg,S1,2025-07-20", "stats.unit_mismatch",
+         "unit", "declared in 't'"),
+    ],
+)  # fmt: skip
+def test_an_upload_the_stored_figures_refuse_answers_422_with_its_code(
+    client: Any, api_user: Any, row: str, code: str, field: str, needle: str
+) -> None:
+    admin = api_user(Role.ADMINISTRATOR)
+    content = f"period,series,partner,basis,value,unit,source,release\n{row}\n".encode()
+    before = client.get("/api/v1/statistics/imports", headers=admin.headers).json()
+    response = client.post(
+        "/api/v1/statistics/imports", files=_upload([("new.csv", content)]), headers=admin.headers
+    )
+    assert response.status_code == 422, response.text
+    error = response.json()
+    assert error["code"] == code
+    (problem,) = error["errors"]
+    assert (problem["field"], problem["code"]) == (f"files[new.csv].rows[2].{field}", code)
+    assert needle in problem["detail"]
+    assert client.get("/api/v1/statistics/imports", headers=admin.headers).json() == before
 
 
 def test_declarations_need_a_token_and_a_role(client: Any, api_user: Any) -> None:

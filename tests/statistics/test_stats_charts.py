@@ -324,7 +324,8 @@ def test_the_data_version_changes_when_an_import_changes_the_series(
     before = charts.data_version(session, series=SERIES)
     do_import(*published_files())  # the same files again change nothing
     assert charts.data_version(session, series=SERIES) == before
-    revised = "period,series,partner,basis,value,unit,source\n2025-05,{},WLD,month,5900,t,S1\n"
+    revised = "period,series,partner,basis,value,unit,source,release\n"
+    revised += "2025-05,{},WLD,month,5900,t,S1,2025-07-09\n"
     do_import(("revised.csv", revised.format(SERIES).encode()))
     assert charts.data_version(session, series=SERIES) != before
 

@@ -110,6 +110,33 @@ def test_a_malformed_file_is_refused_and_changes_nothing(
     assert _counts(cli_env) == before
 
 
+def test_a_revision_without_a_release_date_is_refused_and_changes_nothing(
+    runner: CliRunner, cli_env: str, tmp_path: Path
+) -> None:
+    _ok(runner, "stats", "import", str(TRADE_CSV))
+    before = _counts(cli_env)
+    revised = tmp_path / "revised.csv"
+    revised.write_text(
+        "period,series,partner,basis,value,unit,source\n"
+        "2025-05,rare_earth_exports_t,WLD,month,5900,t,S1\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["stats", "import", str(revised)])
+    assert result.exit_code == 2
+    stderr = result.stderr.replace("\n", " ")
+    assert "stats.release_required" in stderr
+    assert "revised.csv line 2, field 'release'" in stderr
+    assert _counts(cli_env) == before
+    dated = tmp_path / "dated.csv"
+    dated.write_text(
+        "period,series,partner,basis,value,unit,source,release\n"
+        "2025-05,rare_earth_exports_t,WLD,month,5900,t,S1,2025-07-09\n",
+        encoding="utf-8",
+    )
+    imported = json.loads(_ok(runner, "stats", "import", str(dated), "--json"))
+    assert imported["files"][0]["revised"] == 1
+
+
 def test_tables_exports_and_charts(runner: CliRunner, cli_env: str, tmp_path: Path) -> None:
     _ok(runner, "stats", "import", str(TRADE_CSV))
     reported = tmp_path / "reported.csv"

@@ -18,7 +18,7 @@ from rarex.statistics.importer import import_files
 from rarex.statistics.parsing import ImportRefused
 from rarex.statistics.service import period_report
 from tests.factories import make_actor
-from tests.statistics.conftest import REPORTED_CSV, Importer, shared_files
+from tests.statistics.conftest import REPORTED_CSV, SOURCES_CSV, Importer, shared_files
 
 HEADER = "period,series,partner,basis,value,unit,source,release\n"
 
@@ -74,7 +74,9 @@ def test_a_malformed_file_changes_nothing(
 ) -> None:
     do_import(*shared_files())
     before = counts(session)
-    good = "period,series,partner,basis,value,unit,source\n2030-05,new_series_t,WLD,month,1,t,S1\n"
+    good = (
+        "period,series,partner,basis,value,unit,source\n2030-05,magnet_exports_t,WLD,month,1,t,S1\n"
+    )
     with pytest.raises(ImportRefused) as caught:
         # The good file comes first and is still not written: all files land or none does.
         do_import(("good.csv", good.encode()), ("bad.csv", content.encode()))
@@ -95,7 +97,7 @@ def test_a_newer_vintage_supersedes_and_both_are_kept(
     session: Session, do_import: Importer
 ) -> None:
     do_import(*shared_files())
-    revised = HEADER + "2025-04,rare_earth_exports_t,WLD,month,4785,t,S8,\n"
+    revised = HEADER + "2025-04,rare_earth_exports_t,WLD,month,4785,t,S8,2025-06-09\n"
     (result,) = do_import(("revised.csv", revised.encode()))
     assert (result.added, result.revised, result.unchanged) == (0, 1, 0)
     vintages = session.scalars(
@@ -116,6 +118,7 @@ def test_a_newer_vintage_supersedes_and_both_are_kept(
     assert previous["superseded"] == [
         {"vintage": 1, "value": "4784.8", "source": "S9", "released_on": None}
     ]
+    assert previous["released_on"] == "2025-06-09"
     # Re-importing the original file does not flip the current vintage back.
     again = do_import(*shared_files())
     assert all(not r.changed for r in again)
@@ -126,7 +129,8 @@ def test_a_newer_vintage_supersedes_and_both_are_kept(
 def test_an_older_release_is_kept_as_history_only(session: Session, do_import: Importer) -> None:
     newer = HEADER + "2025-04,rare_earth_exports_t,WLD,month,4784.8,t,S9,2025-05-20\n"
     older = HEADER + "2025-04,rare_earth_exports_t,WLD,month,4785,t,S8,2025-05-09\n"
-    do_import(("newer.csv", newer.encode()))
+    sources = ("sources.csv", SOURCES_CSV.read_bytes())
+    do_import(("newer.csv", newer.encode()), sources)
     do_import(("older.csv", older.encode()))
     rows = session.scalars(select(StatObservation).order_by(StatObservation.vintage)).all()
     assert [(str(r.value.normalize()), r.is_current) for r in rows] == [

@@ -35,6 +35,16 @@ def refused(content: bytes | str) -> ImportRefused:
         (HEADER + GOOD.replace(",t,", ",tonnes,"), "stats.unknown_unit", "'tonnes'"),
         (HEADER + GOOD.replace("WLD", "Germany"), "stats.bad_partner", "'Germany'"),
         (HEADER + GOOD.replace("rare_earth_exports_t", "Rare Earths"), "stats.bad_series", ""),
+        (
+            HEADER + GOOD.replace("rare_earth_exports_t", "rare_earth_export_t"),
+            "stats.unknown_series",
+            "line 2, field 'series': 'rare_earth_export_t' is not a declared series",
+        ),
+        (
+            HEADER + GOOD.replace(",t,", ",kg,"),
+            "stats.unit_mismatch",
+            "line 2, field 'unit': rare_earth_exports_t is declared in 't' (tonnes)",
+        ),
         (HEADER + GOOD.replace("S1", ""), "stats.bad_source", "field 'source'"),
         (HEADER + GOOD + GOOD, "stats.duplicate_row", "repeats line 2"),
         (
@@ -124,8 +134,11 @@ def test_sources_with_an_unquoted_comma_in_the_url_are_rejoined_and_noted() -> N
 
 def test_reported_percentages_parse_and_unknown_measures_are_refused() -> None:
     header = "period,series,partner,measure,value,source\n"
-    parsed = parse_file("reported.csv", (header + "2025-05,x_t,WLD,mom_pct,+23,S1\n").encode())
+    row = "2025-05,rare_earth_exports_t,WLD,mom_pct,+23,S1\n"
+    parsed = parse_file("reported.csv", (header + row).encode())
     assert parsed.kind == "reported"
     assert str(parsed.reported[0].value) == "23"
-    error = refused(header + "2025-05,x_t,WLD,qoq_pct,1,S1\n")
+    error = refused(header + row.replace("mom_pct", "qoq_pct"))
     assert error.code == "stats.unknown_measure"
+    error = refused(header + row.replace("rare_earth_exports_t", "x_t"))
+    assert error.code == "stats.unknown_series"

@@ -1,11 +1,17 @@
 """Import published statistics: observations with vintages, sources, reported percentages.
 
 Every file is parsed and validated before the first row is written, and the caller's unit of
-work commits once, so a refused file changes nothing. A figure already stored with the same
-value, precision, source and release date is left alone: re-importing a file changes nothing
-and leaves no import record. A different figure for a stored key becomes a new vintage; it
-supersedes the current one unless both carry release dates and it is the older release, in
-which case it is kept as history only.
+work commits once, so a refused file (and every other file of the same call) changes nothing:
+no figure, no import record, no audit event. Parsing checks each row alone, series and units
+against the declared series definitions; then, against the database, every cited source must
+be stored already or defined in a sources file of the same call, and a row that would become
+a new vintage of a stored figure must carry its release date.
+
+A figure already stored with the same value, precision, source and release date is left
+alone (a row without a release date restates a dated vintage of the same value and source):
+re-importing a file changes nothing and leaves no import record. A different figure for a
+stored key becomes a new vintage; it supersedes the current one unless both carry release
+dates and it is the older release, in which case it is kept as history only.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -26,7 +33,7 @@ from rarex.clock import Clock
 from rarex.models.statistics import StatImport, StatObservation, StatReportedChange, StatSource
 from rarex.statistics import repository
 from rarex.statistics.measures import decimals_of
-from rarex.statistics.parsing import ImportRefused, ParsedFile, parse_file
+from rarex.statistics.parsing import ParsedFile, parse_file, refusal
 from rarex.statistics.rows import ObservationRow, Problem
 
 log = logging.getLogger(__name__)
@@ -79,7 +86,7 @@ def import_files(
     if actor is not None:
         require_role(actor, Role.ADMINISTRATOR, Role.ANALYST, action="import statistics")
     parsed = sorted((parse_file(name, content) for name, content in files), key=_file_order)
-    _check_units(session, parsed)
+    vintages = _check_against_stored(session, parsed)
     who = (actor.label if actor is not None else operator)[:120]
     results: list[FileImport] = []
     for file in parsed:
@@ -88,7 +95,7 @@ def import_files(
         elif file.kind == "reported":
             result = _import_reported(session, file, clock=clock, who=who)
         else:
-            result = _import_observations(session, file, clock=clock, who=who)
+            result = _import_observations(session, file, vintages, clock=clock, who=who)
         results.append(result)
     return results
 
@@ -97,28 +104,95 @@ def _file_order(file: ParsedFile) -> int:
     return _ORDER[file.kind]
 
 
-def _check_units(session: Session, files: Sequence[ParsedFile]) -> None:
-    """A series keeps one unit: a file that switches tonnes for kilograms is refused."""
-    stored = repository.series_units(session)
+_ObsKey = tuple[str, str, str, str]
+_Vintages = dict[_ObsKey, list[StatObservation]]
+
+
+def _key(row: ObservationRow) -> _ObsKey:
+    return (row.series, row.partner, row.key.basis.value, str(row.key.period))
+
+
+def _check_against_stored(session: Session, files: Sequence[ParsedFile]) -> _Vintages:
+    """Refuse, before anything is written, what no file shows alone: a source neither stored
+    nor defined in a sources file of this call, and a new vintage of a stored figure without
+    its release date (an undated figure cannot be placed among the vintages, and one once
+    silently became the current May 2025 figure). Files are checked in import order, so a
+    figure an earlier file of this call adds counts as stored for the later ones.
+
+    Returns the stored vintages of the series these files touch, their current rows locked
+    until the commit, for the writer to plan from."""
+    offered = {row.id for file in files for row in file.sources}
+    cited = {source for file in files for _, source in _citations(file)}
+    known = offered | set(repository.sources_by_id(session, cited - offered))
+    series = {row.series for file in files for row in file.observations}
+    repository.lock_series(session, series=series)
+    vintages: _Vintages = defaultdict(list)
+    for stored in repository.observations_of(session, series=series):
+        vintages[(stored.series, stored.partner, stored.basis, stored.period)].append(stored)
+    earlier: dict[_ObsKey, list[ObservationRow]] = defaultdict(list)
     for file in files:
         problems = [
             Problem(
-                row.line,
-                "unit",
-                "stats.unit_mismatch",
-                f"{row.series} is stored in {stored[row.series]!r}; this file gives {row.unit!r}",
+                line,
+                "source",
+                "stats.unknown_source",
+                f"source {source!r} is neither stored nor defined in a sources file "
+                "(id,title,url) of this import",
             )
-            for row in file.observations
-            if row.series in stored and stored[row.series] != row.unit
+            for line, source in _citations(file)
+            if source not in known
         ]
+        for row in file.observations:
+            problem = _undated_revision(row, vintages[_key(row)], earlier[_key(row)])
+            if problem is not None:
+                problems.append(problem)
+        for row in file.observations:
+            earlier[_key(row)].append(row)
         if problems:
-            first = problems[0]
-            raise ImportRefused(
-                first.text(file.filename),
-                code=first.code,
-                file=file.filename,
-                problems=[p.to_dict() for p in problems],
-            )
+            raise refusal(file.filename, sorted(problems, key=lambda p: p.line or 0))
+    return vintages
+
+
+def _citations(file: ParsedFile) -> list[tuple[int, str]]:
+    """(line, source id) of every row that cites a source."""
+    return [(r.line, r.source) for r in file.observations] + [
+        (r.line, r.source) for r in file.reported
+    ]
+
+
+def _figure(of: StatObservation | ObservationRow) -> tuple[Decimal, int, str, date | None]:
+    decimals = of.decimals if isinstance(of, StatObservation) else decimals_of(of.value)
+    return (of.value, decimals, of.source, of.released_on)
+
+
+def _restates(row: ObservationRow, figure: StatObservation | ObservationRow) -> bool:
+    """The row gives this figure again: the same value to the same precision from the same
+    source, and the same release date, or none (a row without one restates a dated figure)."""
+    mine, theirs = _figure(row), _figure(figure)
+    return mine[:3] == theirs[:3] and (row.released_on is None or mine[3] == theirs[3])
+
+
+def _undated_revision(
+    row: ObservationRow, stored: list[StatObservation], earlier: list[ObservationRow]
+) -> Problem | None:
+    if row.released_on is not None or not (stored or earlier):
+        return None
+    if any(_restates(row, v) for v in stored) or any(_restates(row, v) for v in earlier):
+        return None
+    current = next((v for v in stored if v.is_current), None)
+    if current is not None:
+        shown = current.value.quantize(Decimal(1).scaleb(-current.decimals))
+        now = f"is stored as {shown} (source {current.source}, vintage {current.vintage})"
+    else:
+        now = f"is given as {earlier[-1].value} by another file of this import"
+    return Problem(
+        row.line,
+        "release",
+        "stats.release_required",
+        f"{row.series} {row.partner} {row.key.basis.value} {row.key.period} {now}; "
+        f"{row.value} from {row.source} would be a new vintage, which needs its release "
+        "date (YYYY-MM-DD) in a 'release' column",
+    )
 
 
 def _new_import(
@@ -257,36 +331,21 @@ def _import_reported(session: Session, file: ParsedFile, *, clock: Clock, who: s
     return _result(file, len(new), len(changed), batch)
 
 
-_ObsKey = tuple[str, str, str, str]
-
-
-def _same_figure(stored: StatObservation, row: ObservationRow) -> bool:
-    return (
-        stored.value == row.value
-        and stored.decimals == decimals_of(row.value)
-        and stored.source == row.source
-        and stored.released_on == row.released_on
-    )
-
-
 def _release_order(row: ObservationRow) -> date:
     return row.released_on or date.min
 
 
 def _import_observations(
-    session: Session, file: ParsedFile, *, clock: Clock, who: str
+    session: Session, file: ParsedFile, vintages: _Vintages, *, clock: Clock, who: str
 ) -> FileImport:
-    series = {row.series for row in file.observations}
-    repository.lock_series(session, series=series)
-    vintages: dict[_ObsKey, list[StatObservation]] = defaultdict(list)
-    for stored in repository.observations_of(session, series=series):
-        vintages[(stored.series, stored.partner, stored.basis, stored.period)].append(stored)
+    """``vintages``: every stored vintage of the file's series (``_check_against_stored``),
+    kept up to date here for the files that follow."""
     # Plan first, write after: a file that changes nothing must leave no trace at all.
     plan: list[tuple[ObservationRow, _ObsKey]] = []
     pending: dict[_ObsKey, list[ObservationRow]] = defaultdict(list)
     for row in sorted(file.observations, key=_release_order):
-        key = (row.series, row.partner, row.key.basis.value, str(row.key.period))
-        if any(_same_figure(v, row) for v in vintages[key]):
+        key = _key(row)
+        if any(_restates(row, v) for v in vintages[key]):
             continue
         plan.append((row, key))
         pending[key].append(row)

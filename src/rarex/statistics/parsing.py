@@ -8,8 +8,10 @@ Three layouts are recognised by their header row:
 * reported changes: ``period,series,partner,measure,value,source`` (a percentage as a
   source printed it: ``mom_pct``, ``yoy_pct`` or ``ytd_yoy_pct``).
 
-A file is accepted whole or refused whole: every problem is collected with its line and
-field, and the refusal names the first and counts the rest.
+Series must be declared, in their declared unit (``series_definitions``). A file is accepted
+whole or refused whole: every problem is collected with its line and field, and the refusal
+names the first and counts the rest. What needs the database (known sources, release dates of
+revisions) the importer checks after this, with the same refusal.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rarex.errors import InvalidInput
@@ -35,6 +38,7 @@ from rarex.statistics.rows import (
     parse_reported,
     parse_sources,
 )
+from rarex.statistics.series_definitions import SeriesDefinition
 
 
 class ImportRefused(InvalidInput):
@@ -59,7 +63,9 @@ class ParsedFile:
         return len(self.observations) + len(self.sources) + len(self.reported)
 
 
-def _refuse(filename: str, problems: list[Problem]) -> ImportRefused:
+def refusal(filename: str, problems: list[Problem]) -> ImportRefused:
+    """One refusal for a whole file: the first problem in the message, every one (up to
+    ``MAX_PROBLEMS``) in ``details["problems"]``."""
     first = problems[0]
     more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
     return ImportRefused(
@@ -75,7 +81,7 @@ def _decode(filename: str, content: bytes) -> str:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = content[: exc.start].count(b"\n") + 1
-        raise _refuse(
+        raise refusal(
             filename,
             [
                 Problem(
@@ -93,7 +99,7 @@ def _layout(filename: str, header: list[str]) -> str:
     seen = set(names)
     if len(seen) != len(names):
         dupes = sorted({n for n in names if names.count(n) > 1})
-        raise _refuse(
+        raise refusal(
             filename,
             [Problem(1, None, "stats.bad_header", f"repeated column(s): {', '.join(dupes)}")],
         )
@@ -113,7 +119,7 @@ def _layout(filename: str, header: list[str]) -> str:
             parts.append(f"missing column(s) {', '.join(missing)}")
         if unknown:
             parts.append(f"unknown column(s) {', '.join(unknown)}")
-        raise _refuse(
+        raise refusal(
             filename,
             [
                 Problem(
@@ -146,7 +152,7 @@ def _rows(filename: str, text: str) -> tuple[str, list[tuple[int, dict[str, str]
     try:
         first = next(reader, None)
         if first is None:
-            raise _refuse(filename, [Problem(None, None, "stats.empty_file", "the file is empty")])
+            raise refusal(filename, [Problem(None, None, "stats.empty_file", "the file is empty")])
         header = [h.strip() for h in first]
         kind = _layout(filename, header)
         start = reader.line_num + 1
@@ -171,21 +177,24 @@ def _rows(filename: str, text: str) -> tuple[str, list[tuple[int, dict[str, str]
                 continue
             rows.append((line, {h: cell.strip() for h, cell in zip(header, record, strict=True)}))
     except csv.Error as exc:
-        raise _refuse(
+        raise refusal(
             filename, [Problem(reader.line_num, None, "stats.bad_csv", f"not valid CSV: {exc}")]
         ) from None
     if problems:
-        raise _refuse(filename, problems)
+        raise refusal(filename, problems)
     return kind, rows, notes
 
 
-def parse_file(filename: str, content: bytes) -> ParsedFile:
-    """Validate a whole file; raise :class:`ImportRefused` naming every line and field at fault."""
+def parse_file(
+    filename: str, content: bytes, *, declared: Mapping[str, SeriesDefinition] | None = None
+) -> ParsedFile:
+    """Validate a whole file; raise :class:`ImportRefused` naming every line and field at fault.
+    ``declared`` defaults to the series definitions the package ships."""
     digest = hashlib.sha256(content).hexdigest()
     kind, rows, notes = _rows(filename, _decode(filename, content))
     if not rows:
-        raise _refuse(filename, [Problem(None, None, "stats.empty_file", "no data rows")])
-    reader = RowReader()
+        raise refusal(filename, [Problem(None, None, "stats.empty_file", "no data rows")])
+    reader = RowReader(declared)
     sources: list[SourceRow] = []
     reported: list[ReportedRow] = []
     observations: list[ObservationRow] = []
@@ -196,7 +205,7 @@ def parse_file(filename: str, content: bytes) -> ParsedFile:
     else:
         observations = parse_observations(reader, rows)
     if reader.problems:
-        raise _refuse(filename, reader.problems)
+        raise refusal(filename, reader.problems)
     return ParsedFile(
         filename,
         digest,

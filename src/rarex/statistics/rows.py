@@ -1,30 +1,36 @@
 """Validate the rows of a statistics file field by field (pure).
 
 Each validator records a problem (line, field, code, text) instead of stopping, so one refusal
-can list everything wrong with a file.
+can list everything wrong with a file. Series and their units are checked against the declared
+series definitions (``series_definitions``), never against what an earlier file said.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from rarex.statistics.periods import Basis, Key, Period, PeriodError
+from rarex.statistics.series_definitions import (
+    SERIES_NAME,
+    UNITS,
+    SeriesDefinition,
+    declared_series,
+)
 
 OBSERVATION_COLUMNS = ("period", "series", "partner", "basis", "value", "unit", "source")
 OPTIONAL_OBSERVATION_COLUMNS = ("release",)
 SOURCE_COLUMNS = ("id", "title", "url")
 REPORTED_COLUMNS = ("period", "series", "partner", "measure", "value", "source")
 MEASURES = ("mom_pct", "yoy_pct", "ytd_yoy_pct")
-UNITS = {"t": "tonnes", "kg": "kilograms", "musd": "USD millions", "usd": "USD"}
 WORLD = "WLD"
 MAX_DECIMALS = 6
 MAX_PROBLEMS = 50
 
-_SERIES = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 _PARTNER = re.compile(r"^[A-Z]{2}$")
 _QUANTITY = re.compile(r"^\d{1,18}(\.\d+)?$")
@@ -85,8 +91,9 @@ class ReportedRow:
 class RowReader:
     """Validates one field at a time, recording a problem instead of stopping."""
 
-    def __init__(self) -> None:
+    def __init__(self, declared: Mapping[str, SeriesDefinition] | None = None) -> None:
         self.problems: list[Problem] = []
+        self.declared = declared_series() if declared is None else declared
 
     def problem(self, line: int, field: str | None, code: str, text: str) -> None:
         self.problems.append(Problem(line, field, code, text))
@@ -99,13 +106,44 @@ class RowReader:
             return None
 
     def series(self, line: int, raw: str) -> str | None:
-        if _SERIES.match(raw):
+        if not SERIES_NAME.match(raw):
+            self.problem(
+                line,
+                "series",
+                "stats.bad_series",
+                f"{raw!r} is not a series name (lower-case letters, digits, underscores)",
+            )
+            return None
+        if raw not in self.declared:
+            self.problem(
+                line,
+                "series",
+                "stats.unknown_series",
+                f"{raw!r} is not a declared series (declared: {', '.join(sorted(self.declared))})",
+            )
+            return None
+        return raw
+
+    def unit(self, line: int, raw: str, series: str | None) -> str | None:
+        """The declared unit of ``series`` and nothing else (``series`` None: already refused,
+        so only the unit's spelling is checked)."""
+        expected = self.declared[series] if series is not None else None
+        if expected is not None and raw == expected.unit:
+            return raw
+        if raw not in UNITS:
+            text = f"{raw!r} is not a known unit ({', '.join(UNITS)})"
+            if expected is not None:
+                text += f"; {series} is declared in {expected.unit!r} ({expected.unit_name})"
+            self.problem(line, "unit", "stats.unknown_unit", text)
+            return None
+        if expected is None:
             return raw
         self.problem(
             line,
-            "series",
-            "stats.bad_series",
-            f"{raw!r} is not a series name (lower-case letters, digits, underscores)",
+            "unit",
+            "stats.unit_mismatch",
+            f"{series} is declared in {expected.unit!r} ({expected.unit_name}); "
+            f"this row gives {raw!r} ({UNITS[raw]})",
         )
         return None
 
@@ -200,7 +238,6 @@ def parse_observations(
     reader: RowReader, rows: list[tuple[int, dict[str, str]]]
 ) -> list[ObservationRow]:
     out: list[ObservationRow] = []
-    units: dict[str, tuple[str, int]] = {}
     seen: dict[tuple[str, str, Key], list[tuple[int, date | None]]] = {}
     for line, row in rows:
         period = reader.period(line, row["period"])
@@ -215,15 +252,7 @@ def parse_observations(
             reader.problem(
                 line, "basis", "stats.unknown_basis", f"{row['basis']!r} is not month or ytd"
             )
-        unit = row["unit"]
-        if unit not in UNITS:
-            reader.problem(
-                line,
-                "unit",
-                "stats.unknown_unit",
-                f"{unit!r} is not a known unit ({', '.join(UNITS)})",
-            )
-            continue
+        unit = reader.unit(line, row["unit"], series)
         released_on: date | None = None
         if row.get("release"):
             try:
@@ -233,16 +262,6 @@ def parse_observations(
                     line, "release", "stats.bad_release", f"{row['release']!r} is not YYYY-MM-DD"
                 )
                 continue
-        if series is not None:
-            seen_unit = units.setdefault(series, (unit, line))
-            if seen_unit[0] != unit:
-                reader.problem(
-                    line,
-                    "unit",
-                    "stats.unit_mismatch",
-                    f"{series} is in {seen_unit[0]!r} on line {seen_unit[1]}, here {unit!r}",
-                )
-                continue
         if (
             period is None
             or series is None
@@ -250,6 +269,7 @@ def parse_observations(
             or source is None
             or value is None
             or basis is None
+            or unit is None
         ):
             continue
         key = Key(basis, period)

@@ -41,8 +41,8 @@ from rarex.statistics.series_data import (
     parse_period,
     relevant_findings,
 )
+from rarex.statistics.series_definitions import series_description
 from rarex.statistics.views import (
-    SERIES_DESCRIPTIONS,
     assessment_dict,
     change_dict,
     dec,
@@ -212,7 +212,7 @@ def period_report(
 
     return {
         "series": series,
-        "description": SERIES_DESCRIPTIONS.get(series),
+        "description": series_description(series),
         "partner": partner,
         "period": str(wanted),
         "label": f"January-February {wanted.year}" if m.jan_feb else wanted.label(),

@@ -20,7 +20,8 @@ from rarex.statistics.series_data import (
     parse_period,
     relevant_findings,
 )
-from rarex.statistics.views import SERIES_DESCRIPTIONS, dec, finding_dict, source_dict
+from rarex.statistics.series_definitions import series_description
+from rarex.statistics.views import dec, finding_dict, source_dict
 
 
 def table_rows(
@@ -99,7 +100,7 @@ def series_table(
     stored = repository.sources_by_id(session, cited)
     return {
         "series": series,
-        "description": SERIES_DESCRIPTIONS.get(series),
+        "description": series_description(series),
         "partner": partner,
         "unit": data.unit,
         "from": rows[0]["period"] if rows else None,
@@ -118,7 +119,7 @@ def list_series(session: Session) -> list[dict[str, Any]]:
             series,
             {
                 "series": series,
-                "description": SERIES_DESCRIPTIONS.get(series),
+                "description": series_description(series),
                 "unit": unit,
                 "partners": [],
                 "first_period": first,

@@ -20,17 +20,6 @@ from rarex.statistics.measures import (
 )
 from rarex.statistics.monitor import Assessment
 
-SERIES_DESCRIPTIONS = {
-    "rare_earth_exports_t": "China's exports of rare earths (headline GACC line, all 17 "
-    "elements: HS 2805.30 metals and 2846 compounds), tonnes",
-    "rare_earth_imports_t": "China's imports of rare earths, tonnes",
-    "rare_earth_exports_value_musd": "China's exports of rare earths by value, USD millions",
-    "magnet_exports_t": "China's exports of rare-earth permanent magnets (national code "
-    "8505.1110), tonnes",
-    "magnet_and_alloy_exports_t": "Magnets and alloys, a wider aggregate (not comparable "
-    "with magnets alone), tonnes",
-}
-
 
 def dec(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
