@@ -258,7 +258,10 @@ def _bad(checked: int, problem: ChainProblem, message: str) -> ChainVerification
 
 
 def verify_chain(
-    records: Iterable[AuditRecord], *, expected_head: tuple[int, str] | None = None
+    records: Iterable[AuditRecord],
+    *,
+    expected_head: tuple[int, str] | None = None,
+    after: tuple[int, str] = (0, GENESIS_HASH),
 ) -> ChainVerification:
     """Check records in the order given (the store's order by ``seq``), stopping at the first fault.
 
@@ -280,13 +283,14 @@ def verify_chain(
       was rewritten and re-hashed (or the head was).
 
     Without ``expected_head``, deletion of events from the end cannot be detected. Records are
-    consumed lazily, so a long chain can be streamed.
+    consumed lazily, so a long chain can be streamed. ``after = (seq, hash)`` checks only the
+    events that follow an event already trusted (a signed checkpoint's): the records then start
+    at ``seq + 1``, and ``checked`` counts from ``seq``.
     """
     if expected_head is not None and expected_head[0] < 0:
         raise ValueError(f"expected head count must be >= 0, got {expected_head[0]}")
     head_count = expected_head[0] if expected_head is not None else None
-    checked = 0
-    last_hash = GENESIS_HASH
+    checked, last_hash = after
     for record in records:
         expected_seq = checked + 1
         if head_count is not None and expected_seq > head_count:

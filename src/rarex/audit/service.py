@@ -168,7 +168,10 @@ def append_events(session: Session, *, clock: Clock, events: Sequence[EventDraft
     return last[0]
 
 
-def _stream(session: Session, batch: int = 5000) -> Iterator[AuditRecord]:
+def stream_records(
+    session: Session, *, from_seq: int = 1, batch: int = 5000
+) -> Iterator[AuditRecord]:
+    """The stored events from ``from_seq`` on, by sequence, as plain records (streamed)."""
     # Plain rows, not ORM objects: verification must see what is stored, not an object the
     # session still holds from an earlier read or write.
     columns = (
@@ -182,7 +185,12 @@ def _stream(session: Session, batch: int = 5000) -> Iterator[AuditRecord]:
         AuditEvent.prev_hash,
         AuditEvent.hash,
     )
-    query = select(*columns).order_by(AuditEvent.seq).execution_options(yield_per=batch)
+    query = (
+        select(*columns)
+        .where(AuditEvent.seq >= from_seq)
+        .order_by(AuditEvent.seq)
+        .execution_options(yield_per=batch)
+    )
     for row in session.execute(query):
         yield AuditRecord(*row)
 
@@ -196,11 +204,15 @@ def verify(session: Session, *, actor: Actor | None = None) -> ChainVerification
         require_role(
             actor, Role.ADMINISTRATOR, Role.LICENSING_OFFICER, action="verify the audit log"
         )
+    return verify_chain(stream_records(session), expected_head=stored_head(session))
+
+
+def stored_head(session: Session) -> tuple[int, str]:
+    """The head row's (count, last hash), or the empty chain's when no event was written."""
     head = session.execute(
         select(AuditHead.last_seq, AuditHead.last_hash).where(AuditHead.id == _HEAD_ID)
     ).first()
-    expected = (head[0], head[1]) if head is not None else (0, GENESIS_HASH)
-    return verify_chain(_stream(session), expected_head=expected)
+    return (head[0], head[1]) if head is not None else (0, GENESIS_HASH)
 
 
 def events_for(session: Session, *, subject_id: str) -> list[AuditEvent]:

@@ -41,8 +41,11 @@ class RarexGroup(LazyGroup):
             "the list's status on the date, every name, address and identifier the list gives, "
             "and the explanation.",
         ),
-        "db": LazyCommand("rarex.cli.system:db_app", "Database schema."),
-        "audit": LazyCommand("rarex.cli.system:audit_app", "The hash-chained audit log."),
+        "db": LazyCommand("rarex.cli.operations:db_app", "Database schema, backup and restore."),
+        "audit": LazyCommand(
+            "rarex.cli.operations:audit_app",
+            "The hash-chained audit log: signed checkpoints outside the database, verification.",
+        ),
         "users": LazyCommand("rarex.cli.users:users_app", "Users and API tokens."),
         "partner": LazyCommand(
             "rarex.cli.partner:partner_app",

@@ -1,56 +1,35 @@
-"""Operator commands: database, server, demo, audit and exporters (users: ``cli/users.py``)."""
+"""Operator commands: server, demo and exporters (database and audit: ``cli/operations.py``;
+users: ``cli/users.py``)."""
 
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from rarex.audit.service import verify
-from rarex.cli.common import ExitCode, JsonOpt, console, domain_errors, emit_json, fail, parse_date
+from rarex.cli.common import (
+    JsonOpt,
+    console,
+    domain_errors,
+    emit_json,
+    fail,
+    parse_date,
+)
 from rarex.cli.context import engine_for, is_empty, open_context
-from rarex.config import get_settings
+from rarex.config import Settings, get_settings
 from rarex.licensing.records import exporter_record
-from rarex.migrations import current_revision, head_revision, upgrade_database
 from rarex.parties.service import company_by_uscc, record_violation, register_company
 
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
-audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from rarex.audit.anchoring import Checkpointer
+
 companies_app = typer.Typer(help="Exporters (applicant companies).", no_args_is_help=True)
-
-
-@db_app.command("upgrade")
-@domain_errors
-def db_upgrade() -> None:
-    """Apply every Alembic migration up to the current schema."""
-    ctx = open_context(migrate=False)
-    before = current_revision(ctx.engine)
-    upgrade_database(ctx.engine)
-    console.print(f"database at revision {head_revision()} (was {before or 'empty'})")
-
-
-@audit_app.command("verify")
-@domain_errors
-def audit_verify(as_json: JsonOpt = False) -> None:
-    """Recompute the hash chain; name the first altered, deleted or reordered event. Exit 0 when
-    intact, 5 when broken."""
-    ctx = open_context()
-    with ctx.unit_of_work() as session:
-        result = verify(session)
-    body = result.to_dict()
-    if as_json:
-        emit_json(body)
-    elif result.ok:
-        console.print(f"[green]audit log intact[/]: {result.checked} events verified")
-    else:
-        console.print(
-            f"[bold red]audit log BROKEN[/] at event {result.first_bad_seq}: {result.message}"
-        )
-    if not result.ok:
-        raise typer.Exit(ExitCode.AUDIT_BROKEN)
 
 
 @companies_app.command("add")
@@ -152,14 +131,56 @@ def serve(
     ctx = open_context()
     ctx.engine.dispose()  # each worker opens its own (rarex.cli.serving)
     mail = "; mail sent by one elected worker" if ctx.settings.smtp_url else ""
+    checkpoints = _checkpointer(ctx.settings)
+    anchored = (
+        f"; audit checkpoints every {ctx.settings.audit_checkpoint_interval_seconds:g} s to "
+        f"{ctx.settings.audit_checkpoint_log}"
+        if checkpoints
+        else ""
+    )
     console.print(
         f"Rarex on http://{host}:{port}/ (sign in at /login); the API on /api/v1 "
-        f"(OpenAPI at /openapi.json); {workers} worker(s){mail}"
+        f"(OpenAPI at /openapi.json); {workers} worker(s){mail}{anchored}",
+        soft_wrap=True,
     )
-    uvicorn.run(
-        "rarex.cli.serving:site", factory=True, host=host, port=port, workers=workers,
-        log_level="info",
-    )  # fmt: skip
+    if checkpoints:
+        checkpoints[0].start()
+    try:
+        uvicorn.run(
+            "rarex.cli.serving:site", factory=True, host=host, port=port, workers=workers,
+            log_level="info",
+        )  # fmt: skip
+    finally:
+        if checkpoints:
+            checkpoints[0].stop()
+            checkpoints[1].dispose()
+
+
+def _checkpointer(settings: Settings) -> tuple[Checkpointer, Engine] | None:
+    """The checkpoint thread of `rarex serve`: in the serving process itself, not its workers
+    (one writer whatever --workers says), when a key, a log and an interval are set."""
+    from rarex.audit.keys import signing_key
+
+    interval = settings.audit_checkpoint_interval_seconds
+    key = signing_key(settings)  # a key set but unusable stops the server here
+    if key is None or not settings.audit_checkpoint_log or interval <= 0:
+        return None
+    from rarex.audit.anchoring import Checkpointer
+    from rarex.clock import SystemClock
+    from rarex.db import make_sessionmaker
+    from rarex.db_engine import make_engine
+
+    # Head and events in one snapshot on PostgreSQL; SQLite's transaction is one already.
+    sqlite = settings.database_url.startswith("sqlite")
+    engine = make_engine(settings, **({} if sqlite else {"isolation_level": "REPEATABLE READ"}))
+    thread = Checkpointer(
+        make_sessionmaker(engine),
+        key=key,
+        log_path=Path(settings.audit_checkpoint_log),
+        clock=SystemClock(),
+        interval=interval,
+    )
+    return thread, engine
 
 
 @domain_errors

@@ -1,0 +1,259 @@
+"""Anchor the audit chain outside the database: write signed checkpoints of its head, and
+verify that the stored chain still extends every one of them (:mod:`rarex.audit.checkpoints`).
+
+Writing needs the private key; verifying needs only public keys. Neither writes the database.
+For both, the caller should read the head and the events in one snapshot (SQLite's transaction
+is one; on PostgreSQL open the session at REPEATABLE READ), or an event appended between the
+two reads would look like one appended behind the head's back.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy.orm import Session, sessionmaker
+
+from rarex.audit.chain import AuditRecord, ChainVerification, verify_chain
+from rarex.audit.checkpoints import (
+    AnchorFailure,
+    LogEntry,
+    LogReading,
+    active_anchors,
+    appending,
+    check_anchors,
+    read_log,
+)
+from rarex.audit.service import stored_head, stream_records
+from rarex.clock import Clock
+from rarex.db import session_scope
+
+log = logging.getLogger(__name__)
+
+
+class ChainDiverged(Exception):
+    """The stored chain no longer extends the log's last anchor (or the log's last line is
+    forged): no checkpoint is written, because signing this chain would vouch for it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _extends(session: Session, anchor: LogEntry, head: tuple[int, str]) -> None:
+    """Check only what follows the anchor: the prefix it covers is the full verification's."""
+    if anchor.seq > head[0]:
+        raise ChainDiverged(
+            f"the chain's head is event {head[0]}, behind {anchor.described} at event "
+            f"{anchor.seq}: events were deleted and the head moved back"
+        )
+    records = stream_records(session, from_seq=max(anchor.seq, 1))
+    if anchor.seq > 0:
+        first = next(records, None)
+        if (
+            first is None
+            or first.seq != anchor.seq
+            or first.hash != anchor.head
+            or first.recomputed_hash() != first.hash
+        ):
+            raise ChainDiverged(
+                f"event {anchor.seq} is not the one {anchor.described} signed: the chain was "
+                "rewritten"
+            )
+    result = verify_chain(records, expected_head=head, after=(anchor.seq, anchor.head))
+    if not result.ok:
+        raise ChainDiverged(f"after {anchor.described}: {result.message}")
+
+
+def write_checkpoint(
+    session: Session, *, key: Ed25519PrivateKey, log_path: Path, clock: Clock
+) -> LogEntry:
+    """Sign the chain's head and append it to the log (fsynced before this returns).
+
+    Refused (``ChainDiverged``) when the log's last line, signed by this key, does not verify,
+    or when the chain does not extend that line's anchor: its events since are checked.
+    """
+    with appending(log_path) as log_file:
+        last = log_file.last
+        if last is not None and log_file.last_signed_by(key.public_key()) is False:
+            raise ChainDiverged(
+                f"{last.described} of {log_path} does not match its signature: the log was "
+                "tampered with"
+            )
+        head = stored_head(session)
+        if last is not None:
+            _extends(session, last, head)
+        return log_file.append(
+            key, {"kind": "checkpoint", "seq": head[0], "head": head[1], "at": _utc(clock.now())}
+        )
+
+
+def write_restore_record(
+    session: Session,
+    *,
+    key: Ed25519PrivateKey,
+    log_path: Path,
+    clock: Clock,
+    backup: Mapping[str, Any],
+) -> LogEntry:
+    """Sign "restored to this head from this backup" (``backup``: its ``name``, ``sha256`` and
+    ``taken_at``), so that verification excuses the events lost by the restore, and only them.
+    """
+    head = stored_head(session)
+    with appending(log_path) as log_file:
+        return log_file.append(
+            key,
+            {
+                "kind": "restore",
+                "seq": head[0],
+                "head": head[1],
+                "at": _utc(clock.now()),
+                "backup": backup["name"],
+                "backup_sha256": backup["sha256"],
+                "backup_taken_at": backup["taken_at"],
+            },
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AnchoredVerification:
+    """The chain's own verdict, and the checkpoint log's: its lines, then its anchors."""
+
+    chain: ChainVerification
+    file: str
+    reading: LogReading
+    anchored: int
+    superseded: int
+    failure: AnchorFailure | None
+
+    @property
+    def log_ok(self) -> bool:
+        return self.reading.problem is None and self.failure is None
+
+    @property
+    def ok(self) -> bool:
+        return self.chain.ok and self.log_ok
+
+    @property
+    def message(self) -> str:
+        if self.reading.problem is not None:
+            return self.reading.message
+        if self.failure is not None:
+            return self.failure.message
+        entries = self.reading.entries
+        if not entries:
+            return "the checkpoint log is empty: nothing anchors the chain"
+        superseded = (
+            f" ({self.superseded} checkpoints superseded by restores)" if self.superseded else ""
+        )
+        return (
+            f"the chain extends every anchor ({self.anchored}) of the log's {len(entries)} "
+            f"lines{superseded}; the newest line is of {entries[-1].at}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        entries = self.reading.entries
+        problem = self.reading.problem or (self.failure.problem if self.failure else None)
+        line = self.reading.line or (self.failure.entry.line if self.failure else None)
+        return {
+            "ok": self.ok,
+            "chain": self.chain.to_dict(),
+            "checkpoints": {
+                "ok": self.log_ok,
+                "file": self.file,
+                "lines": self.reading.lines,
+                "checkpoints": sum(1 for e in entries if e.kind == "checkpoint"),
+                "restores": sum(1 for e in entries if e.kind == "restore"),
+                "anchored": self.anchored,
+                "superseded": self.superseded,
+                "last": entries[-1].to_dict() if entries else None,
+                "problem": problem,
+                "line": line,
+                "message": self.message,
+            },
+        }
+
+
+def verify_anchored(
+    session: Session, *, log_data: bytes, keys: Mapping[str, Ed25519PublicKey], file: str
+) -> AnchoredVerification:
+    """The chain verified as :func:`rarex.audit.service.verify` does, in the same pass noting
+    the hash of each event a checkpoint anchors; then every anchor that is not superseded
+    checked against those hashes. Lines after the first that does not verify are not used."""
+    reading = read_log(log_data, keys)
+    active, superseded = active_anchors(reading.entries)
+    wanted = {anchor.seq for anchor in active}
+    hashes: dict[int, str] = {}
+
+    def noting(records: Iterable[AuditRecord]) -> Iterator[AuditRecord]:
+        for record in records:
+            if record.seq in wanted:
+                hashes[record.seq] = record.hash
+            yield record
+
+    chain = verify_chain(noting(stream_records(session)), expected_head=stored_head(session))
+    anchored, failure = check_anchors(
+        active, hashes=hashes, verified_through=chain.checked, complete=chain.ok
+    )
+    return AnchoredVerification(chain, file, reading, anchored, len(superseded), failure)
+
+
+class Checkpointer:
+    """A thread that writes a checkpoint at start, every ``interval`` seconds, and at stop: what
+    ``rarex serve`` runs when a signing key and a checkpoint log are configured. A refusal or a
+    failure is logged (``audit.checkpoint_refused`` / ``_failed``) and tried again next time."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        key: Ed25519PrivateKey,
+        log_path: Path,
+        clock: Clock,
+        interval: float,
+    ) -> None:
+        self._sessions = sessions
+        self._key = key
+        self._log_path = log_path
+        self._clock = clock
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="rarex-checkpoints", daemon=True)
+
+    def write_once(self) -> LogEntry | None:
+        try:
+            with session_scope(self._sessions) as session:
+                entry = write_checkpoint(
+                    session, key=self._key, log_path=self._log_path, clock=self._clock
+                )
+        except ChainDiverged as exc:
+            log.error("audit.checkpoint_refused", extra={"reason": exc.message})
+            return None
+        except Exception:
+            log.exception("audit.checkpoint_failed")
+            return None
+        log.info("audit.checkpoint_written", extra={"seq": entry.seq, "line": entry.line})
+        return entry
+
+    def _run(self) -> None:
+        self.write_once()
+        while not self._stop.wait(self._interval):
+            self.write_once()
+        self.write_once()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
