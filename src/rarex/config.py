@@ -101,6 +101,12 @@ class Settings(BaseSettings):
     # simulated day. Refused in production, where time must be real.
     frozen_time: datetime | None = None
 
+    # Serving (issue 14): on SIGTERM `rarex serve` stops taking connections, tells the requests
+    # in flight that it is stopping (an import stops at its next chunk, keeping what it
+    # committed) and waits at most this long for them; then it cancels what is left and the
+    # process ends, even with a request's thread still running (rarex.cli.serving).
+    shutdown_grace_seconds: int = Field(default=30, ge=1, le=3600)
+
     # Audit checkpoints (issue 14): the chain's head, signed with an Ed25519 key the database
     # never holds, appended to a log outside the database (rarex.audit.checkpoints,
     # docs/operations.md). The key is a file or the variable's own value: PEM (PKCS#8, as

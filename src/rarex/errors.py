@@ -82,3 +82,10 @@ class PayloadTooLarge(DomainError):
     """The input is larger than the limit set for it."""
 
     default_code = "document.too_large"
+
+
+class Unavailable(DomainError):
+    """The work was stopped before it was done (the server is stopping): what was committed
+    stays, and the request may be sent again."""
+
+    default_code = "service.unavailable"

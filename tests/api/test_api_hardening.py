@@ -71,7 +71,7 @@ def test_a_body_over_the_cap_is_refused_before_it_is_read(
 
 @pytest.mark.parametrize(
     ("value", "code"),
-    [("12.345", "application.invalid_value"), ("1e40", "application.invalid_value")],
+    [("12.345", "application.invalid_value"), ("1" + "0" * 39, "application.invalid_value")],
 )
 def test_money_is_never_rounded_silently(
     client: Any,
@@ -148,7 +148,7 @@ def test_a_huge_grant_is_refused_with_a_code_not_a_crash(
         assert response.status_code == 200, response.text
     response = client.post(
         f"/api/v1/applications/{ref}/decision",
-        json={"outcome": "approved", "reason": "ok", "granted_kg": {"1": "1e30"}},
+        json={"outcome": "approved", "reason": "ok", "granted_kg": {"1": "1" + "0" * 30}},
         headers=officer.headers,
     )
     assert response.status_code == 422

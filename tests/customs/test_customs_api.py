@@ -92,10 +92,19 @@ def test_filing_over_http_returns_the_declaration_view(
     assert view["history"][0]["action"] == "filed"
     assert remaining(session, setup) == Decimal("379.500")
 
+    # Sent again as it was (its answer lost, say): the same answer, marked, and nothing drawn.
     again = client.post("/api/v1/declarations", json=sent, headers=officer.headers)
-    assert again.status_code == 409
-    assert again.json()["code"] == "customs.duplicate_declaration"
-    assert again.json()["details"]["status"] == "cleared"
+    assert again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == view
+    assert "Idempotent-Replayed" not in response.headers
+    # The same number with other content: a conflict.
+    other = client.post(
+        "/api/v1/declarations", json={**sent, "port": "Ningbo"}, headers=officer.headers
+    )
+    assert other.status_code == 409
+    assert other.json()["code"] == "customs.duplicate_declaration"
+    assert other.json()["details"]["status"] == "cleared"
     assert remaining(session, setup) == Decimal("379.500")
 
 
@@ -119,7 +128,7 @@ def test_a_refused_declaration_is_recorded_and_bad_input_is_refused_whole(
     )
     assert bad.status_code == 422
     error = bad.json()
-    assert error["code"] == "customs.invalid_weight"
+    assert error["code"] == "input.invalid_number"
     assert error["errors"][0]["field"] == "lines[0].net_kg"
     assert error["details"]["problems"][0]["field"] == "net_kg"
     unknown_field = client.post(
@@ -238,9 +247,10 @@ def test_bulk_import_over_http_reports_every_refused_row(
     assert refused.status_code == 422
     error = refused.json()
     assert error["code"] == "customs.import_refused"
-    assert [e["field"] for e in error["errors"]] == ["file.rows[2].number", "file.rows[3].net_kg"]
+    # The declaration of row 2, filed by the first run, is a replay now, not a refusal.
+    assert error["details"]["report"]["replayed"] == 1
+    assert [e["field"] for e in error["errors"]] == ["file.rows[3].net_kg"]
     assert [e["code"] for e in error["details"]["report"]["errors"]] == [
-        "customs.duplicate_declaration",
         "customs.weight_not_positive",
     ]
     assert remaining(session, setup) == Decimal("490.000")

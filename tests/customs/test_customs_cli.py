@@ -87,9 +87,18 @@ def test_declare_show_list_and_act_from_the_command_line(world: World, tmp_path:
     assert view["status"] == "cleared"
     assert view["declared_date"] == "2025-06-05"
     assert view["lines"][0]["drawn_kg"] == "120.500"
-    again = CliRunner().invoke(app, ["customs", "declare", str(path), "--as", world.officer])
-    assert again.exit_code == 2
-    assert "customs.duplicate_declaration" in again.stderr
+    # The same file again: a replay, the same answer and exit; other content: refused.
+    again = CliRunner().invoke(
+        app, ["customs", "declare", str(path), "--as", world.officer, "--json"]
+    )
+    assert again.exit_code == 0, again.stderr
+    assert json.loads(again.stdout) == view
+    assert "filed before with the same content" in again.stderr
+    other = tmp_path / "other.yaml"
+    other.write_text(declaration_yaml(world, number, kg="99"), encoding="utf-8")
+    refused = CliRunner().invoke(app, ["customs", "declare", str(other), "--as", world.officer])
+    assert refused.exit_code == 2
+    assert "customs.duplicate_declaration" in refused.stderr
 
     shown = json.loads(invoke("customs", "show", number, "--as", world.exporter, "--json"))
     assert shown == view
@@ -156,7 +165,7 @@ def test_a_declaration_not_cleared_exits_3_and_explains(world: World, tmp_path: 
     bad.write_text(declaration_yaml(world, next_number(), kg="lots"), encoding="utf-8")
     result = CliRunner().invoke(app, ["customs", "declare", str(bad), "--as", world.officer])
     assert result.exit_code == 2
-    assert "customs.invalid_weight" in result.stderr
+    assert "input.invalid_number" in result.stderr
     exporter = CliRunner().invoke(app, ["customs", "declare", str(path), "--as", world.exporter])
     assert exporter.exit_code == 2
     assert "auth.role_required" in exporter.stderr
@@ -199,8 +208,9 @@ def test_import_reports_refused_rows_and_all_or_nothing_lands_none(
         {
             "row": 4,
             "field": "net_kg",
-            "code": "customs.invalid_weight",
-            "message": "net weight 'x' is not a number",
+            "code": "input.invalid_number",
+            "message": "net weight 'x' is not a number: write digits, with a point before any "
+            "decimals, such as 1250 or 1250.5",
             "declaration": bad,
         }
     ]
@@ -216,6 +226,7 @@ def test_import_reports_refused_rows_and_all_or_nothing_lands_none(
         "rows",
         "declarations",
         "recorded",
+        "replayed",
         "lines_recorded",
         "outcomes",
         "refused_declarations",
@@ -225,8 +236,9 @@ def test_import_reports_refused_rows_and_all_or_nothing_lands_none(
     assert (report["rows"], report["declarations"], report["recorded"]) == (3, 2, 1)
     assert report["outcomes"] == {"cleared": 1}
     human = CliRunner().invoke(app, ["customs", "import", str(path), "--as", world.officer])
-    assert human.exit_code == 2  # every declaration refused (already filed): nothing recorded
-    assert "customs.duplicate_declaration" in human.stdout
+    # The filed declaration is a replay; the refused one is refused again: nothing recorded.
+    assert human.exit_code == 2
+    assert "recorded 0 (none), filed before 1, refused 1" in human.stdout
 
     clean = tmp_path / "clean.xlsx"
     workbook = Workbook()

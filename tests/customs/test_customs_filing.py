@@ -16,6 +16,7 @@ from rarex.auth.roles import Role
 from rarex.clock import FixedClock
 from rarex.config import Settings
 from rarex.customs import filing, repository, views
+from rarex.customs.schemas import DeclarationIn
 from rarex.customs.validation import InvalidDeclaration
 from rarex.errors import Conflict, DomainError, Forbidden, NotFound
 from rarex.licensing import repository as licensing_repository
@@ -91,11 +92,34 @@ def test_a_declaration_filed_twice_is_applied_once(
     session: Session, clock: FixedClock, settings: Settings, setup: Licensed
 ) -> None:
     data = declaration(setup, lines=[line(net_kg="100")])
-    filing.file_declaration(session, actor=setup.customs, clock=clock, settings=settings, data=data)
-    for again in (data, data.model_copy(update={"number": f" {data.number} "})):
+    first = filing.file_declaration(
+        session, actor=setup.customs, clock=clock, settings=settings, data=data
+    )
+    # The same content (the number spelt with spaces, the weight with a trailing zero) is a
+    # replay: the stored declaration, nothing drawn again.
+    for same in (data, data.model_copy(update={"number": f" {data.number} "})):
+        replayed = filing.file_declaration(
+            session, actor=setup.customs, clock=clock, settings=settings, data=same
+        )
+        assert replayed.id == first.id
+
+    def relined(net_kg: str) -> DeclarationIn:
+        return DeclarationIn.model_validate({**data.model_dump(), "lines": [line(net_kg=net_kg)]})
+
+    weighed = relined("100.000")
+    assert (
+        filing.file_declaration(
+            session, actor=setup.customs, clock=clock, settings=settings, data=weighed
+        ).id
+        == first.id
+    )
+    for other in (
+        data.model_copy(update={"port": "Ningbo"}),
+        relined("101"),
+    ):
         with pytest.raises(Conflict) as caught:
             filing.file_declaration(
-                session, actor=setup.customs, clock=clock, settings=settings, data=again
+                session, actor=setup.customs, clock=clock, settings=settings, data=other
             )
         assert caught.value.code == "customs.duplicate_declaration"
         assert caught.value.details["status"] == "cleared"
@@ -149,7 +173,7 @@ def test_a_refused_declaration_is_recorded_with_its_reason_and_changes_no_balanc
 @pytest.mark.parametrize(
     ("lines", "code"),
     [
-        ([line(net_kg="abc")], "customs.invalid_weight"),
+        ([line(net_kg="abc")], "input.invalid_number"),
         ([line(net_kg="-10")], "customs.weight_not_positive"),
         ([line(hs_code="8505119000")], "customs.unknown_hs_code"),
         ([line(control_code="1C999.a")], "catalog.unknown_control_code"),

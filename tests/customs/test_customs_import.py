@@ -124,7 +124,7 @@ def test_valid_declarations_land_and_every_refused_row_is_named(
     assert body["outcomes"] == {"cleared": 1, "refused": 1}
     assert body["landed"] is True
     assert [(e["row"], e["field"], e["code"]) for e in body["errors"]] == [
-        (4, "net_kg", "customs.invalid_weight"),
+        (4, "net_kg", "input.invalid_number"),
         (5, "hs_code", "customs.unknown_hs_code"),
         (7, "line_no", "customs.duplicate_line"),
     ]
@@ -161,7 +161,7 @@ def test_a_clean_file_lands_whole_with_all_or_nothing(
     assert remaining(session, setup) == Decimal("494.000")
 
 
-def test_duplicates_in_the_file_and_in_the_database_are_refused_once_applied(
+def test_a_number_repeated_in_the_file_is_refused_and_a_file_sent_again_is_replayed(
     session: Session, clock: FixedClock, settings: Settings, setup: Licensed, tmp_path: Path
 ) -> None:
     first, second = next_number(), next_number()
@@ -170,11 +170,18 @@ def test_duplicates_in_the_file_and_in_the_database_are_refused_once_applied(
     )
     report = run(session, clock, settings, setup, path)
     assert [(e.row, e.code) for e in report.errors] == [(4, "customs.duplicate_declaration")]
+    # Sent again (its report lost, say): the two filed declarations are replays, nothing is
+    # filed twice, and the number repeated in the file is still refused.
     again = run(session, clock, settings, setup, path)
+    assert (again.recorded, again.replayed) == (0, 2)
     assert [(e.row, e.field, e.code) for e in again.errors] == [
-        (2, "number", "customs.duplicate_declaration"),
-        (3, "number", "customs.duplicate_declaration"),
         (4, "number", "customs.duplicate_declaration"),
+    ]
+    # The same numbers with other content are refused.
+    changed = write_csv(tmp_path / "changed.csv", [row(setup, first, port="Ningbo")])
+    other = run(session, clock, settings, setup, changed)
+    assert [(e.row, e.field, e.code) for e in other.errors] == [
+        (2, "number", "customs.duplicate_declaration"),
     ]
     assert remaining(session, setup) == Decimal("480.000")
     assert declarations(session) == 2

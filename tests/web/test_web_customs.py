@@ -93,12 +93,22 @@ def test_a_declaration_filed_from_the_form_clears_and_draws_its_license(
     assert "Cleared" in page
     assert _remaining(session, setup) == before - Decimal("120.5")
     assert f"{before - Decimal('120.5'):,.3f} kg left" in page
+    # The form sent again (a double click, a reload): the same declaration, drawn once.
     again = site.post(
         "/customs/declarations/new", data={"csrf_token": token} | _form(setup, number),
         headers={"Origin": SITE},
     )  # fmt: skip
-    assert again.status_code == 422
-    assert _error(again.text, "number")  # filed before: said beside the number
+    assert again.status_code == 303
+    assert again.headers["location"] == filed.headers["location"]
+    assert _remaining(session, setup) == before - Decimal("120.5")
+    # The same number with other content: refused beside the number.
+    other = site.post(
+        "/customs/declarations/new",
+        data={"csrf_token": token} | _form(setup, number, port="Ningbo"),
+        headers={"Origin": SITE},
+    )
+    assert other.status_code == 422
+    assert _error(other.text, "number")
 
 
 def test_a_wrong_declaration_shows_every_problem_beside_its_field_and_records_nothing(

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Path, Query, Request, UploadFile, status
 from starlette.responses import Response
 
 from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
+from rarex.api.idempotency import IdempotentRoute
 from rarex.api.paging import Limit, PageOut, PageTokenParam
 from rarex.api.uploads import document_response, file_name
 from rarex.clock import authority_date
@@ -29,7 +30,7 @@ from rarex.licensing.schemas import (
 )
 from rarex.licensing.states import Action
 
-router = APIRouter(tags=["applications"])
+router = APIRouter(route_class=IdempotentRoute, tags=["applications"])
 Key = Annotated[Reference, Path(description="An application's id or reference")]
 
 

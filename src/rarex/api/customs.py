@@ -9,14 +9,14 @@ all-or-nothing (committed chunk by chunk).
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, UploadFile, status
+from fastapi import APIRouter, Query, Request, Response, UploadFile, status
 from fastapi import Path as PathParam
 
 from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
+from rarex.api.idempotency import REPLAYED, IdempotentRoute
 from rarex.api.paging import Limit, PageOut, PageTokenParam
 from rarex.api.schemas.customs import (
     ImportReportRead,
@@ -48,16 +48,18 @@ from rarex.customs.schemas import (
 )
 from rarex.db import ChunkCheckpoint, begin_write
 from rarex.inputs import Code
+from rarex.quantities import Amount
 
-router = APIRouter(tags=["customs"])
+router = APIRouter(route_class=IdempotentRoute, tags=["customs"])
 Number = Annotated[Code, PathParam(description="A declaration number")]
 Period = Annotated[Code, PathParam(description="A month, YYYY-MM")]
-PublishedTonnes = Annotated[Decimal | None, Query(ge=0, le=10**9, description="Tonnes")]
+PublishedTonnes = Annotated[Amount | None, Query(ge=0, le=10**9, description="Tonnes")]
 
 
 @router.post("/declarations", status_code=status.HTTP_201_CREATED)
 def file_declaration(
     request: Request,
+    response: Response,
     body: DeclarationIn,
     session: SessionDep,
     actor: ActorDep,
@@ -65,7 +67,12 @@ def file_declaration(
     settings: SettingsDep,
 ) -> DeclarationRead:
     """File a declaration; every line is cleared, held or refused, with its reasons. A
-    refused declaration is recorded too (201); a number filed before is 409.
+    refused declaration is recorded too (201).
+
+    The number is the idempotency key: the same declaration sent again (its number and
+    content) changes nothing and answers the declaration as stored, 201 with
+    ``Idempotent-Replayed: true``: a client that lost the first answer retries safely. The
+    same number with other content is 409 ``customs.duplicate_declaration``.
 
     Concurrent filings are committed together (``customs.group_filing``); the request's own
     transaction, which only authenticated the caller, is ended first so that the group's
@@ -75,6 +82,8 @@ def file_declaration(
     outcome = group.file(actor=actor, clock=clock, settings=settings, data=body)
     if isinstance(outcome, clearing.NotFiled):
         raise filing.not_filed(session, outcome)
+    if isinstance(outcome, clearing.AlreadyFiled):
+        response.headers[REPLAYED] = "true"
     return views.declaration_view(session, actor=actor, number=outcome.number)
 
 

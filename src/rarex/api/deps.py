@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
+from rarex.api import idempotency
 from rarex.auth.roles import Actor
 from rarex.auth.service import authenticate
 from rarex.clock import Clock
@@ -59,7 +60,11 @@ BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 MAX_TOKEN = 200
 
 
-def get_actor(session: SessionDep, credentials: BearerDep, clock: ClockDep) -> Actor:
+def get_actor(
+    request: Request, session: SessionDep, credentials: BearerDep, clock: ClockDep
+) -> Actor:
+    """The caller, from its bearer token; a POST under an ``Idempotency-Key`` is then checked
+    against the answers recorded for the caller's keys (``rarex.api.idempotency``)."""
     token = credentials.credentials.strip() if credentials is not None else ""
     if not token:
         raise Unauthenticated(
@@ -71,7 +76,9 @@ def get_actor(session: SessionDep, credentials: BearerDep, clock: ClockDep) -> A
         raise InvalidInput(
             f"header.authorization: {problem}", code="input.invalid", field="header.authorization"
         )
-    return authenticate(session, token=token, now=clock.now())
+    actor = authenticate(session, token=token, now=clock.now())
+    idempotency.claim(request, session, actor, clock)
+    return actor
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]

@@ -14,13 +14,14 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rarex import db_errors
+from rarex.api.idempotency import Replay, replay_response
 from rarex.api.problems import (
     PROBLEM_JSON,
     FieldProblem,
@@ -29,7 +30,7 @@ from rarex.api.problems import (
     problem_body,
     status_for,
 )
-from rarex.errors import DomainError, TooManyAttempts, Unauthenticated
+from rarex.errors import DomainError, TooManyAttempts, Unauthenticated, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,8 @@ def domain_problem(exc: DomainError) -> JSONResponse:
         headers = {"WWW-Authenticate": challenge}
     if isinstance(exc, TooManyAttempts) and "retry_after" in exc.details:
         headers = {"Retry-After": str(exc.details["retry_after"])}
+    if isinstance(exc, Unavailable):
+        headers = {"Retry-After": "5"}
     body = problem_body(
         status, exc.code, exc.message, errors=domain_field_problems(exc), details=exc.details
     )
@@ -106,6 +109,10 @@ def validation_problem(exc: RequestValidationError) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     """Register the handlers, and the catch-all that turns a bug into a 500 problem."""
+
+    @app.exception_handler(Replay)
+    async def _replay(_: Request, exc: Replay) -> Response:
+        return replay_response(exc.answer)
 
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:

@@ -10,11 +10,12 @@ from fastapi import APIRouter
 from pydantic import ConfigDict
 
 from rarex.api.deps import ActorDep, ClockDep, SessionDep
+from rarex.api.idempotency import IdempotentRoute
 from rarex.api.paging import Limit, PageOut, PageTokenParam
 from rarex.api.schemas import Out
 from rarex.notify.service import mark_read, notifications_of, unread_count
 
-router = APIRouter(tags=["notifications"])
+router = APIRouter(route_class=IdempotentRoute, tags=["notifications"])
 
 
 class NotificationRead(Out):

@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from rarex.api.idempotency import HEADER, MAX_KEY, NATURAL_KEYS, REPLAYED
 from rarex.api.problems import PROBLEM_JSON, TITLES, Problem
 
 # A download's body in an operation's documented responses: bytes of the declared media type.
@@ -60,10 +61,35 @@ def add_problems(schema: dict[str, Any]) -> None:
     components["Problem"] = problem
     for name in ("HTTPValidationError", "ValidationError"):
         components.pop(name, None)
-    for operations in schema.get("paths", {}).values():
+    for path, operations in schema.get("paths", {}).items():
         for method, operation in operations.items():
             if method in _WRITES or method in {"get", "head"}:
                 _document(method, operation)
+            if method == "post" and operation.get("security") and path not in NATURAL_KEYS:
+                _idempotent(operation)
+
+
+def _idempotent(operation: dict[str, Any]) -> None:
+    """The ``Idempotency-Key`` every authenticated POST takes (``rarex.api.idempotency``)."""
+    operation.setdefault("parameters", []).append(
+        {
+            "name": HEADER,
+            "in": "header",
+            "required": False,
+            "description": "A key of the client's own (a UUID) naming this request: the same "
+            "request sent again with it gets the first answer, marked `Idempotent-Replayed: "
+            "true`, and does nothing twice; the key with another request is 409 "
+            "`idempotency.key_reused`. Errors are not recorded.",
+            "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY},
+        }
+    )
+    for status, response in operation.get("responses", {}).items():
+        if status.startswith("2"):
+            response.setdefault("headers", {})[REPLAYED] = {
+                "description": "`true` when this is the recorded answer to the same request "
+                "sent before under its Idempotency-Key",
+                "schema": {"type": "string", "enum": ["true"]},
+            }
 
 
 def _document(method: str, operation: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response, status
 
 from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
+from rarex.api.idempotency import IdempotentRoute
 from rarex.api.openapi import BINARY_FILE
 from rarex.api.paging import Limit, PageOut, PageTokenParam
 from rarex.clock import authority_date
@@ -38,7 +39,7 @@ from rarex.partners.schemas import (
     PriorityListRead,
 )
 
-router = APIRouter(prefix="/partner", tags=["partner"])
+router = APIRouter(route_class=IdempotentRoute, prefix="/partner", tags=["partner"])
 ApplicationRef = Annotated[Reference, Path(description="An application's reference")]
 LicenseNumber = Annotated[Reference, Path(description="A license number")]
 

@@ -23,6 +23,7 @@ from rarex.errors import (
     PayloadTooLarge,
     TooManyAttempts,
     Unauthenticated,
+    Unavailable,
 )
 
 PROBLEM_JSON = "application/problem+json"
@@ -38,6 +39,7 @@ STATUS_BY_FAMILY: tuple[tuple[type[DomainError], int], ...] = (
     (PayloadTooLarge, 413),
     (InvalidInput, 422),
     (TooManyAttempts, 429),
+    (Unavailable, 503),
 )
 # A rule refused the request without naming a family: the request was understood, not allowed.
 DEFAULT_STATUS = 422

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
+from rarex.api.idempotency import IdempotentRoute
 from rarex.api.schemas.reference import (
     CalendarYearRead,
     CatalogSearchRead,
@@ -20,7 +21,7 @@ from rarex.errors import InvalidInput
 from rarex.inputs import Code, Label
 from rarex.licensing.calendar_store import calendar_years, statutory_deadline
 
-router = APIRouter(tags=["reference"])
+router = APIRouter(route_class=IdempotentRoute, tags=["reference"])
 
 
 @router.get("/catalog/check")

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
+from rarex.api.idempotency import IdempotentRoute
 from rarex.api.schemas.screening import (
     BatchSearchAnswer,
     CaseHit,
@@ -29,7 +30,7 @@ from rarex.licensing import views
 from rarex.screening import lists as watch_lists
 from rarex.screening import search as screening_search
 
-router = APIRouter(tags=["screening"])
+router = APIRouter(route_class=IdempotentRoute, tags=["screening"])
 Key = Annotated[Reference, Path(description="An application's id or reference")]
 
 

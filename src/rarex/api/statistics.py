@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Response, UploadFile, status
 
 from rarex.api.deps import ActorDep, ClockDep, SessionDep
+from rarex.api.idempotency import IdempotentRoute
 from rarex.api.openapi import BINARY_FILE
 from rarex.api.schemas.statistics import (
     DeclarationsReport,
@@ -27,23 +28,24 @@ from rarex.api.uploads import file_name
 from rarex.auth.roles import Role, require_role
 from rarex.errors import InvalidInput
 from rarex.inputs import Code
+from rarex.quantities import Amount
 from rarex.statistics import charts, declarations, exports, repository, tables
 from rarex.statistics.derivation import ConsistencyPolicy
 from rarex.statistics.importer import import_files
 from rarex.statistics.monitor import MonitorPolicy
 from rarex.statistics.service import period_report
 
-router = APIRouter(prefix="/statistics", tags=["statistics"])
+router = APIRouter(route_class=IdempotentRoute, prefix="/statistics", tags=["statistics"])
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 Decimals = Annotated[int, Query(ge=0, le=6, description="Places of displayed percentages")]
 # Bounded like any input: an absurd figure (1e308) would otherwise overflow the arithmetic.
 Tolerance = Annotated[
-    Decimal,
+    Amount,
     Query(ge=0, le=10**9, description="Extra allowance (series unit) for months vs YTD"),
 ]
 TolerancePct = Annotated[
-    Decimal, Query(ge=0, le=100, description="Extra allowance, % of the YTD total")
+    Amount, Query(ge=0, le=100, description="Extra allowance, % of the YTD total")
 ]
 From = Annotated[Code | None, Query(alias="from", description="First month YYYY-MM")]
 To = Annotated[Code | None, Query(alias="to", description="Last month YYYY-MM")]
@@ -76,7 +78,7 @@ def report(
     decimals: Decimals = 1,
     tolerance: Tolerance = Decimal(0),
     tolerance_pct: TolerancePct = Decimal(0),
-    z_threshold: Annotated[Decimal, Query(gt=0, le=1000)] = Decimal("3.5"),
+    z_threshold: Annotated[Amount, Query(gt=0, le=1000)] = Decimal("3.5"),
 ) -> PeriodReport:
     """One month: value, MoM, YoY, YTD, YTD YoY, flags, derivations and sources (public)."""
     answer = period_report(

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from rarex import __version__
 from rarex.api.deps import ActorDep, ClockDep, SessionDep
+from rarex.api.idempotency import IdempotentRoute
 from rarex.api.schemas.system import (
     AuditVerification,
     ConflictDeclared,
@@ -54,7 +55,7 @@ from rarex.licensing.schemas import ExporterRead
 from rarex.models import ApiToken, User
 from rarex.parties.service import company_by_uscc, record_violation, register_company
 
-router = APIRouter(tags=["system"])
+router = APIRouter(route_class=IdempotentRoute, tags=["system"])
 Username = Annotated[Code, Path(description="A user's name")]
 Uscc = Annotated[Code, Path(description="A unified social credit code")]
 

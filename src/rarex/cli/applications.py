@@ -5,7 +5,7 @@ from __future__ import annotations
 import mimetypes
 import uuid
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -33,6 +33,7 @@ from rarex.cli.render import _print_application, _row
 from rarex.licensing import approval, decisions, filing, queue, review, views
 from rarex.licensing.schemas import ApplicationAmend, ApplicationCreate, DecisionIn
 from rarex.licensing.states import Action
+from rarex.quantities import NotANumber, parse_amount
 
 app = typer.Typer(help="Export-license applications.", no_args_is_help=True)
 
@@ -246,15 +247,16 @@ def transition_command(
 
 
 def _grants(values: list[str]) -> dict[int, Decimal]:
+    """``--grant LINE=KG`` options: LINE in ASCII digits, KG read by the one number rule."""
     grants: dict[int, Decimal] = {}
     for value in values:
-        line, _, kg = value.partition("=")
+        line, equals, kg = value.partition("=")
+        if not equals or not (line.isascii() and line.isdigit()):
+            raise fail("decision.invalid_granted_quantity", f"--grant takes LINE=KG, got {value!r}")
         try:
-            grants[int(line)] = Decimal(kg)
-        except (ValueError, InvalidOperation):
-            raise fail(
-                "decision.invalid_granted_quantity", f"--grant takes LINE=KG, got {value!r}"
-            ) from None
+            grants[int(line)] = parse_amount(kg)
+        except NotANumber as exc:
+            raise fail(exc.code, f"--grant {value!r}: {exc}") from None
     return grants
 
 

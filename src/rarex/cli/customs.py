@@ -6,7 +6,7 @@ lock from ``BEGIN``: a drawdown reads the balance, then writes it).
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -33,6 +33,7 @@ from rarex.customs import bulk, filing, officer, reconciliation, tabular, totals
 from rarex.customs.schemas import DeclarationAmend, DeclarationIn, DeclarationRead
 from rarex.customs.states import DeclarationStatus, LineAction, LineStatus
 from rarex.db import ChunkCheckpoint
+from rarex.quantities import NotANumber, parse_amount
 
 app = typer.Typer(help="Customs declarations, clearance and reconciliation.", no_args_is_help=True)
 
@@ -88,11 +89,13 @@ def _emit(view: DeclarationRead, as_json: bool) -> None:
 @domain_errors
 def declare_command(path: ExistingFile, as_user: AsUser, as_json: JsonOpt = False) -> None:
     """File one declaration from a JSON or YAML file. Exit 0 when it cleared, 3 when it was
-    recorded held, refused or partially cleared, 2 when refused (nothing recorded)."""
+    recorded held, refused or partially cleared, 2 when refused (nothing recorded). The same
+    file again is a replay: nothing is done, the declaration is shown as stored, and the exit
+    is as the first time; the same number with other content is refused (exit 2)."""
     data = parse_model(DeclarationIn, load_document(path), source=path.name)
     ctx = open_context()
     with ctx.unit_of_work() as session:
-        declaration = filing.file_declaration(
+        declaration, replayed = filing.file_or_replay(
             session,
             actor=ctx.actor(session, as_user),
             clock=ctx.clock,
@@ -100,6 +103,12 @@ def declare_command(path: ExistingFile, as_user: AsUser, as_json: JsonOpt = Fals
             data=data,
         )
         view = views.read(session, declaration)
+    if replayed:
+        err_console.print(
+            f"declaration {view.number} was filed before with the same content: nothing done "
+            "again; as stored:",
+            highlight=False,
+        )
     _emit(view, as_json)
     if view.status != DeclarationStatus.CLEARED:
         raise typer.Exit(ExitCode.NOT_CLEARED)
@@ -199,7 +208,7 @@ def _print_import(body: dict[str, object]) -> None:
         f"{body['source']}: {body['rows']} rows, {body['declarations']} declarations; "
         f"recorded {body['recorded']} ("
         + (", ".join(f"{k} {v}" for k, v in outcomes.items()) or "none")
-        + f"), refused {body['refused_declarations']}"
+        + f"), filed before {body['replayed']}, refused {body['refused_declarations']}"
     )
     if not body["landed"]:
         console.print("[bold red]nothing imported[/]: --all-or-nothing and some rows refused")
@@ -411,10 +420,10 @@ def _tonnes(value: str | None, option: str) -> Decimal | None:
     if value is None:
         return None
     try:
-        figure = Decimal(value)
-    except InvalidOperation:
-        raise fail("input.invalid", f"{option} takes tonnes, got {value!r}") from None
-    if not figure.is_finite() or figure < 0:
+        figure = parse_amount(value)
+    except NotANumber as exc:
+        raise fail(exc.code, f"{option} takes tonnes: {exc}") from None
+    if figure < 0:
         raise fail("input.invalid", f"{option} takes tonnes, got {value!r}")
     return figure
 

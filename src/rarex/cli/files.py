@@ -15,6 +15,19 @@ from rarex.errors import InvalidInput
 M = TypeVar("M", bound=BaseModel)
 
 
+class _NumbersAsText(yaml.SafeLoader):
+    """YAML 1.1 reads ``1_000`` as 1000, ``010`` as 8, ``0x10`` as 16 and ``1:30`` as 90 before
+    any rule could see what was typed: here a number stays the text it was, and the model reads
+    it (a figure by the one number rule of ``rarex.quantities``). Booleans and dates stay."""
+
+
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+_NumbersAsText.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag not in _NUMBER_TAGS]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def load_document(path: Path) -> dict[str, Any]:
     """Read a JSON or YAML filing; errors name the line, so the file can be fixed."""
     try:
@@ -27,7 +40,7 @@ def load_document(path: Path) -> dict[str, Any]:
         if path.suffix.lower() == ".json":
             data = json.loads(text, parse_float=Decimal)
         else:
-            data = yaml.safe_load(text)
+            data = yaml.load(text, Loader=_NumbersAsText)  # a SafeLoader: no objects built
     except json.JSONDecodeError as exc:
         raise InvalidInput(
             f"{path.name} line {exc.lineno} column {exc.colno}: {exc.msg}",

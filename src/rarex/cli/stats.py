@@ -7,7 +7,7 @@ Reading statistics needs no user (they are public data); importing may name one 
 from __future__ import annotations
 
 import getpass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +17,7 @@ from rich.table import Table
 
 from rarex.cli.common import JsonOpt, console, domain_errors, emit_json, err_console, fail
 from rarex.cli.context import open_context
+from rarex.quantities import NotANumber, parse_amount
 from rarex.statistics import exports, tables
 from rarex.statistics.declarations import declarations_report
 from rarex.statistics.derivation import ConsistencyPolicy
@@ -45,10 +46,10 @@ TolerancePctOpt = Annotated[
 
 def _decimal(text: str, option: str) -> Decimal:
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise fail("input.invalid", f"{option} must be a number, got {text!r}") from None
-    if not value.is_finite() or value < 0:
+        value = parse_amount(text)
+    except NotANumber as exc:
+        raise fail(exc.code, f"{option} must be a number: {exc}") from None
+    if value < 0:
         raise fail("input.invalid", f"{option} must be a non-negative number, got {text!r}")
     return value
 

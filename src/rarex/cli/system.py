@@ -125,7 +125,11 @@ def serve(
 ) -> None:
     """Run the web pages and the API on the configured database (migrating an empty one
     first). With RAREX_SMTP_URL set, one process among the workers (elected by a lease in the
-    database) also sends the notifications."""
+    database) also sends the notifications. On SIGTERM it stops within
+    RAREX_SHUTDOWN_GRACE_SECONDS, with requests in flight (rarex.cli.serving)."""
+    import signal
+    from types import FrameType
+
     import uvicorn
 
     ctx = open_context()
@@ -145,15 +149,35 @@ def serve(
     )
     if checkpoints:
         checkpoints[0].start()
+    stopped = False
+
+    def stop_checkpoints() -> None:
+        nonlocal stopped
+        if checkpoints and not stopped:
+            stopped = True
+            checkpoints[0].stop()
+            checkpoints[1].dispose()
+
+    def stop_then_end(signum: int, frame: FrameType | None) -> None:
+        stop_checkpoints()
+        signal.signal(signum, signal.SIG_DFL)
+        signal.raise_signal(signum)
+
+    # On SIGTERM uvicorn stops serving (it waits at most the grace period for the requests in
+    # flight, rarex.cli.serving), puts back the handler it found and raises the signal again.
+    # With one worker it serves in this process, and SIGTERM's default would end it before the
+    # `finally` below: the checkpoint at stop would be lost. (With several, uvicorn's parent
+    # process handles the signals itself and returns.)
+    previous = signal.signal(signal.SIGTERM, stop_then_end) if checkpoints else None
     try:
         uvicorn.run(
             "rarex.cli.serving:site", factory=True, host=host, port=port, workers=workers,
-            log_level="info",
+            log_level="info", timeout_graceful_shutdown=ctx.settings.shutdown_grace_seconds,
         )  # fmt: skip
     finally:
-        if checkpoints:
-            checkpoints[0].stop()
-            checkpoints[1].dispose()
+        stop_checkpoints()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _checkpointer(settings: Settings) -> tuple[Checkpointer, Engine] | None:

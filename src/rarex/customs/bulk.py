@@ -19,7 +19,8 @@ CLI and the API do). A long file then holds the audit chain's head and the cited
 only for one chunk at a time, not for the whole file. The price: when a later chunk fails
 with an unexpected error, the chunks committed before it stay recorded. Running the same
 file again is safe and finishes the job: declaration numbers are idempotency keys, so the
-declarations already filed are refused as duplicates and only the rest are filed.
+declarations already filed with the same content are counted as ``replayed`` (nothing is
+done again), one filed with other content is refused as a duplicate, and the rest are filed.
 
 With ``all_or_nothing`` nothing is committed along the way: any refused row refuses the whole
 file, ``ImportRefused`` is raised after every row has been checked (so the report is
@@ -64,6 +65,8 @@ class ImportReport:
     rows: int = 0
     declarations: int = 0
     recorded: int = 0
+    # Declarations filed before with the same content: already there, nothing done again.
+    replayed: int = 0
     lines_recorded: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
     errors: list[RowProblem] = field(default_factory=list)
@@ -85,9 +88,10 @@ class ImportReport:
             "rows": self.rows,
             "declarations": self.declarations,
             "recorded": self.recorded if self.landed else 0,
+            "replayed": self.replayed,
             "lines_recorded": self.lines_recorded if self.landed else 0,
             "outcomes": {k: v for k, v in sorted(self.outcomes.items())} if self.landed else {},
-            "refused_declarations": self.declarations - self.recorded,
+            "refused_declarations": self.declarations - self.recorded - self.replayed,
             "refused_rows": self.refused_rows,
             "errors": [e.to_dict() for e in sorted(self.errors, key=lambda e: (e.row, e.field))],
         }
@@ -176,6 +180,8 @@ def import_declarations(
             if progress is not None and (not pending or rows_pending >= chunk):
                 progress(rows_pending)
                 rows_pending = 0
+        if pending and cancelled is not None and cancelled():
+            raise ImportCancelled(f"{source}: the import was cancelled")
         filer.file(pending)
     except Exception as exc:
         filer.interrupted(exc)
@@ -211,6 +217,9 @@ class _ChunkFiler:
         for (declaration, draft), outcome in zip(pending, outcomes, strict=True):
             if isinstance(outcome, clearing.NotFiled):
                 self.report.errors.extend(_row_problems(declaration, outcome.problems))
+                continue
+            if isinstance(outcome, clearing.AlreadyFiled):
+                self.report.replayed += 1
                 continue
             self.report.recorded += 1
             self.report.lines_recorded += len(draft.lines)

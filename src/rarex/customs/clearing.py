@@ -68,7 +68,15 @@ class NotFiled:
     problems: tuple[Problem, ...]
 
 
-Outcome = Filed | NotFiled
+@dataclass(frozen=True, slots=True)
+class AlreadyFiled:
+    """A declaration filed before with the same content (``content_sha256``): a replay of a
+    filing whose answer was lost, which changes nothing and answers the stored declaration."""
+
+    number: str
+
+
+Outcome = Filed | NotFiled | AlreadyFiled
 
 
 def file_batch(
@@ -83,8 +91,10 @@ def file_batch(
     batch_subject: str | None = None,
     actors: Sequence[Actor] | None = None,
 ) -> list[Outcome]:
-    """Check and record ``drafts`` (already validated; a number repeated within the batch or
-    already filed is refused as a duplicate). One ``Outcome`` per draft, in order.
+    """Check and record ``drafts`` (already validated). One ``Outcome`` per draft, in order.
+
+    A number already filed, or earlier in the batch, is ``AlreadyFiled`` when the content is
+    the same (a replay: nothing is written) and a refused duplicate otherwise.
 
     With ``audit_each`` every filed declaration gets its own audit event; otherwise the batch
     gets one (``customs.declarations_imported``, ``batch_event`` merged into its payload) that
@@ -115,11 +125,14 @@ def file_batch(
     outcomes: list[Outcome] = []
     postings: list[Posting] = []
     labels: list[str] = []
-    seen: dict[str, str] = {}
+    seen: dict[str, _Known] = {}
     for i, draft in enumerate(drafts):
-        problem = _refusal(draft, exporters, already, seen)
-        if problem is not None:
-            outcomes.append(NotFiled(draft.number, (problem,)))
+        refusal = _refusal(draft, exporters, already, seen)
+        if isinstance(refusal, AlreadyFiled):
+            outcomes.append(refusal)
+            continue
+        if refusal is not None:
+            outcomes.append(NotFiled(draft.number, (refusal,)))
             continue
         filer = actors[i] if actors is not None else actor
         posting = post_filing(
@@ -133,7 +146,7 @@ def file_batch(
         )
         assert posting.new_declaration is not None
         assert posting.result is not None
-        seen[draft.number] = posting.status.value
+        seen[draft.number] = (posting.status.value, draft.content_sha256)
         postings.append(posting)
         labels.append(filer.label)
         outcomes.append(
@@ -167,8 +180,11 @@ def file_batch(
         known = _filed_numbers(session, [drafts[0].number]) if single else {}
         if not known:
             raise
-        number = drafts[0].number
-        return [NotFiled(number, (_duplicate(number, known[number]),))]
+        (replay_or_refusal,) = [_refusal(drafts[0], exporters, known, {})]
+        if isinstance(replay_or_refusal, AlreadyFiled):
+            return [replay_or_refusal]
+        assert replay_or_refusal is not None
+        return [NotFiled(drafts[0].number, (replay_or_refusal,))]
     return outcomes
 
 
@@ -216,17 +232,21 @@ def _header(draft: DeclarationDraft, exporter_id: uuid.UUID) -> Header:
         consignee_country=draft.consignee_country,
         port=draft.port,
         declared_date=draft.declared_on,
+        content_sha256=draft.content_sha256,
     )
 
 
 def _refusal(
     draft: DeclarationDraft,
     exporters: dict[str, uuid.UUID],
-    already: dict[str, str],
-    seen: dict[str, str],
-) -> Problem | None:
-    status = already.get(draft.number) or seen.get(draft.number)
-    if status is not None:
+    already: dict[str, _Known],
+    seen: dict[str, _Known],
+) -> Problem | AlreadyFiled | None:
+    known = already.get(draft.number) or seen.get(draft.number)
+    if known is not None:
+        status, content_sha256 = known
+        if content_sha256 == draft.content_sha256:
+            return AlreadyFiled(draft.number)
         return _duplicate(draft.number, status)
     if draft.exporter_uscc not in exporters:
         return Problem(
@@ -241,27 +261,33 @@ def _duplicate(number: str, status: str) -> Problem:
     return Problem(
         "number",
         "customs.duplicate_declaration",
-        f"declaration {number} was already filed (status {status}); it is applied once",
+        f"declaration {number} was already filed with other content (status {status}); a "
+        "number is applied once",
     )
 
 
+# A filed number's status and content fingerprint.
+_Known = tuple[str, str | None]
+
+
 _DECLARATIONS = cast(Table, Declaration.__table__)
-_KNOWN_NUMBERS = select(_DECLARATIONS.c.number, _DECLARATIONS.c.status).where(
-    _DECLARATIONS.c.number.in_(bindparam("numbers", expanding=True))
-)
+_KNOWN_NUMBERS = select(
+    _DECLARATIONS.c.number, _DECLARATIONS.c.status, _DECLARATIONS.c.content_sha256
+).where(_DECLARATIONS.c.number.in_(bindparam("numbers", expanding=True)))
 _COMPANIES = cast(Table, Company.__table__)
 _COMPANY_IDS = select(_COMPANIES.c.uscc, _COMPANIES.c.id).where(
     _COMPANIES.c.uscc.in_(bindparam("usccs", expanding=True))
 )
 
 
-def _filed_numbers(session: Session, numbers: Iterable[str]) -> dict[str, str]:
-    """Declaration numbers already filed, with their status."""
+def _filed_numbers(session: Session, numbers: Iterable[str]) -> dict[str, _Known]:
+    """Declaration numbers already filed, with their status and content fingerprint."""
     wanted = sorted(set(numbers))
     if not wanted:
         return {}
     return {
-        number: status for number, status in session.execute(_KNOWN_NUMBERS, {"numbers": wanted})
+        number: (status, content_sha256)
+        for number, status, content_sha256 in session.execute(_KNOWN_NUMBERS, {"numbers": wanted})
     }
 
 

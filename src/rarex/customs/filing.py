@@ -15,7 +15,7 @@ from rarex.catalog import ControlList, load_control_list
 from rarex.clock import Clock, authority_date
 from rarex.config import Settings
 from rarex.customs import clearing, repository
-from rarex.customs.access import ensure_officer
+from rarex.customs.access import ensure_can_view, ensure_officer
 from rarex.customs.posting import (
     Header,
     Posting,
@@ -58,16 +58,35 @@ def file_declaration(
 
     Refused and held declarations are recorded too (reconciliation counts the attempts);
     input that cannot be a declaration raises ``InvalidDeclaration`` and writes nothing. The
-    number is the idempotency key: filing it again raises ``customs.duplicate_declaration``
-    and changes nothing, even when two filings race (the unique index decides).
+    number is the idempotency key: filing it again with the same content changes nothing and
+    returns the declaration as stored (a replay); with other content it raises
+    ``customs.duplicate_declaration``, even when two filings race (the unique index decides).
     """
+    return file_or_replay(session, actor=actor, clock=clock, settings=settings, data=data)[0]
+
+
+def file_or_replay(
+    session: Session, *, actor: Actor, clock: Clock, settings: Settings, data: DeclarationIn
+) -> tuple[Declaration, bool]:
+    """``file_declaration``, saying whether the filing was a replay (True: filed before with
+    the same content, nothing done now)."""
     draft, control_list = checked_draft(actor=actor, clock=clock, settings=settings, data=data)
     (outcome,) = clearing.file_batch(
         session, actor=actor, clock=clock, control_list=control_list, drafts=[draft]
     )
     if isinstance(outcome, clearing.NotFiled):
         raise not_filed(session, outcome)
-    return _attached(session, outcome.row)
+    if isinstance(outcome, clearing.AlreadyFiled):
+        return replayed(session, actor=actor, number=outcome.number), True
+    return _attached(session, outcome.row), False
+
+
+def replayed(session: Session, *, actor: Actor, number: str) -> Declaration:
+    """The declaration a replayed filing answers: as stored, to the officer who may see it."""
+    existing = repository.declaration_by_number(session, number)
+    assert existing is not None  # a replay is of a declaration filed and never deleted
+    ensure_can_view(actor, existing)
+    return existing
 
 
 def checked_draft(

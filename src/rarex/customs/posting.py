@@ -168,6 +168,9 @@ class Header:
     consignee_country: str
     port: str
     declared_date: date
+    # The filed content's fingerprint (``DeclarationDraft.content_sha256``); an amendment
+    # leaves the stored one as it was.
+    content_sha256: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +271,7 @@ def post_filing(
         "revision": 1,
         "filed_by_id": step.actor_id,
         "filed_at": step.now,
+        "content_sha256": header.content_sha256,
     }
     details = _summary(posting, held)
     if audit_batch is not None:

@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -38,7 +38,7 @@ from rarex.customs.repository import check_period
 from rarex.customs.series import Series
 from rarex.customs.states import LineStatus
 from rarex.customs.validation import normalise_number
-from rarex.errors import NotFound
+from rarex.errors import InvalidInput, NotFound
 from rarex.models import Company
 from rarex.parties import service as parties
 
@@ -311,6 +311,15 @@ def reconcile_month(
     license. ``published_t`` maps a series (``rare_earths``, ``magnets``) to its published
     figure in tonnes, supplied by the statistics room; each is compared with what cleared."""
     require_role(actor, *MONTHLY_REPORT_ROLES, action="reconcile a month")
+    for series, tonnes in (published_t or {}).items():
+        # A published figure is in tonnes to the kilogram at most: finer is no publication,
+        # and its percentage difference would run past any precision.
+        if tonnes != tonnes.quantize(Decimal("0.001"), rounding=ROUND_DOWN):
+            raise InvalidInput(
+                f"the published {series} figure {tonnes} t has more than 3 decimals (kg)",
+                code="customs.invalid_published_figure",
+                field=f"published_{series}_t",
+            )
     start, end = month_bounds(period)
     by_series = {
         t.key: t.net_kg for t in repository.monthly_totals(session, period=period, by="series")

@@ -1,8 +1,10 @@
 """What goes in and comes out of the customs room: API bodies, CLI files and views.
 
 Input models forbid unknown fields. Quantities and money are accepted as decimal strings or
-JSON numbers and parsed by ``customs.validation``, so a non-numeric weight gets the same
-specific error (``customs.invalid_weight``) from the API, a declaration file and a CSV row.
+JSON numbers and read by the one number rule (``rarex.quantities.parse_amount``) in
+``customs.validation``, so a figure that breaks it gets the same specific error
+(``input.invalid_number``, on its line and field, beside every other problem of the
+declaration) from the API, a declaration file, a form and a CSV or XLSX row.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from rarex.inputs import Address, Label, Reason, Token
+from rarex.quantities import AmountOrText
 
 
 class _In(BaseModel):
@@ -32,8 +35,8 @@ class DeclarationLineIn(_In):
         default=None, description="The control code when the goods are controlled (1C905.a)"
     )
     description: Address = ""
-    net_kg: Decimal | Token
-    fob_value: Decimal | Token
+    net_kg: AmountOrText
+    fob_value: AmountOrText
     currency: Token = "USD"
 
 

@@ -29,7 +29,7 @@ from pydantic import ValidationError
 
 from rarex.config import Settings
 from rarex.customs.schemas import DeclarationIn
-from rarex.errors import DomainError, InvalidInput
+from rarex.errors import InvalidInput, Unavailable
 from rarex.workbooks import MalformedFile, WorkbookLimits, check_workbook
 
 HEADER_COLUMNS = (
@@ -80,9 +80,10 @@ class ImportLimitExceeded(InvalidInput):
     default_code = "import.limit_exceeded"
 
 
-class ImportCancelled(DomainError):
+class ImportCancelled(Unavailable):
     """Whoever asked for the import is gone (the client closed its connection, the server is
-    stopping): the work stops at the next row or chunk."""
+    stopping): the work stops at the next row or chunk, what was committed stays, and the file
+    may be sent again (the declarations filed are then replays)."""
 
     default_code = "import.cancelled"
 

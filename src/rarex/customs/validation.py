@@ -8,11 +8,13 @@ whole (``customs.invalid_declaration``) and changes nothing; one that passes is 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import pycountry
@@ -23,7 +25,7 @@ from rarex.customs.schemas import DeclarationIn, DeclarationLineIn
 from rarex.customs.series import in_scope
 from rarex.errors import DomainError, InvalidInput
 from rarex.parties.identifiers import normalize_country, validate_uscc
-from rarex.quantities import CENT, GRAM
+from rarex.quantities import CENT, GRAM, NotANumber, parse_amount
 
 T = TypeVar("T")
 
@@ -92,6 +94,35 @@ class DeclarationDraft:
     declared_on: date
     clearance_on: date | None
     lines: tuple[LineDraft, ...]
+
+    @property
+    def content_sha256(self) -> str:
+        """The SHA-256 of the declaration in canonical form (codes normalised, amounts without
+        trailing zeros): what tells a declaration sent again from another under its number."""
+        canonical = [
+            *(self.number, self.exporter_uscc, self.license_number, self.destination),
+            *(self.consignee_name, self.consignee_country, self.port),
+            *(str(self.declared_on), str(self.clearance_on)),
+            *(_canonical_line(ln) for ln in self.lines),
+        ]
+        text = json.dumps(canonical, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _canonical_line(line: LineDraft) -> tuple[object, ...]:
+    amounts = (_plain(line.net_kg), _plain(line.fob_value))
+    return (
+        line.line_no,
+        line.hs_code,
+        line.control_code,
+        line.description,
+        *amounts,
+        line.currency,
+    )
+
+
+def _plain(amount: Decimal) -> str:
+    return format(amount.normalize(), "f")
 
 
 def normalise_number(raw: str) -> str:
@@ -238,9 +269,9 @@ def _line(
         code = line.control_code
         entry = _field(into, "control_code", lambda: control_list.get(code), line_no=line_no)
         control_code = entry.code if entry is not None else None
-    net_kg = _decimal(line.net_kg)
+    net_kg = _figure(line.net_kg, "net_kg", "net weight", problem)
     if net_kg is None:
-        problem("net_kg", "customs.invalid_weight", f"net weight {line.net_kg!r} is not a number")
+        pass  # not a number: the problem is recorded
     elif net_kg <= 0:
         problem(
             "net_kg", "customs.weight_not_positive", f"net weight must be above 0 kg, got {net_kg}"
@@ -257,8 +288,8 @@ def _line(
             "customs.invalid_weight",
             f"net weight {net_kg} kg has more than 3 decimals (gram precision)",
         )
-    value = _decimal(line.fob_value)
-    if value is None or value < 0 or value > MAX_VALUE or value != value.quantize(CENT):
+    value = _figure(line.fob_value, "fob_value", "FOB value", problem)
+    if value is not None and (value < 0 or value > MAX_VALUE or value != value.quantize(CENT)):
         problem(
             "fob_value",
             "customs.invalid_value",
@@ -283,17 +314,16 @@ def _line(
     )
 
 
-def _decimal(raw: Decimal | str) -> Decimal | None:
-    """A finite Decimal, or None for anything that is not a number ("abc", "NaN", "1e999999")."""
-    if isinstance(raw, Decimal):
-        value = raw
-    else:
-        try:
-            # No thousands separators: "12,5" may mean 12.5 or 125, so it is refused.
-            value = Decimal(raw.strip()) if raw.strip() else Decimal("NaN")
-        except InvalidOperation:
-            return None
-    return value if value.is_finite() else None
+def _figure(
+    raw: Decimal | str, field: str, what: str, problem: Callable[[str, str, str], None]
+) -> Decimal | None:
+    """The figure read by the one number rule (``rarex.quantities``), or None with the problem
+    recorded on its field ("abc", "NaN", "1e3", "12,5" and "1_000" are not numbers)."""
+    try:
+        return parse_amount(raw)
+    except NotANumber as exc:
+        problem(field, exc.code, f"{what} {exc}")
+        return None
 
 
 def _country(problems: list[Problem], field: str, raw: str) -> str | None:

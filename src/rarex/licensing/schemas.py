@@ -2,7 +2,8 @@
 
 Input models forbid unknown fields so a typo in a filing is an error, not silently dropped.
 Business rules (positive quantities, known codes) are checked by the services, which give
-each failure its own code; these models only fix shapes and types.
+each failure its own code; these models only fix shapes and types. Quantities and money are
+read by the one number rule (``rarex.quantities.Amount``: ``input.invalid_number``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rarex.inputs import Address, Code, Item, Name, Reason, Reference, Statement
 from rarex.parties.schemas import IdentifierIn
+from rarex.quantities import Amount
 
 LicenseType = Literal["single", "general"]
 Outcome = Literal["approved", "denied"]
@@ -41,8 +43,8 @@ class LineIn(_In):
     control_code: Code
     hs_code: Code
     description: Address = ""
-    quantity_kg: Decimal
-    value: Decimal
+    quantity_kg: Amount
+    value: Amount
     currency: Code = "USD"
 
 
@@ -82,7 +84,7 @@ class DecisionIn(_In):
     reason: Reason
     reason_codes: list[Code] = Field(default_factory=list, max_length=10)
     conditions: list[Item] = Field(default_factory=list, max_length=30)
-    granted_kg: dict[int, Decimal] | None = Field(
+    granted_kg: dict[int, Amount] | None = Field(
         default=None, description="Per line number; omitted lines are granted in full"
     )
     valid_until: date | None = None

@@ -12,7 +12,14 @@ from rarex.models.applications import (
     StateChange,
 )
 from rarex.models.audit import AuditEvent, AuditHead
-from rarex.models.auth import ApiToken, OfficerConflict, SignInThrottle, User, WebSession
+from rarex.models.auth import (
+    ApiToken,
+    IdempotencyRecord,
+    OfficerConflict,
+    SignInThrottle,
+    User,
+    WebSession,
+)
 from rarex.models.calendar import CalendarDay
 from rarex.models.licenses import License, LicenseLine
 from rarex.models.notifications import Follow, Notification, SenderLease
@@ -32,6 +39,7 @@ __all__ = [
     "Follow",
     "ForeignParty",
     "GreenChannelCheck",
+    "IdempotencyRecord",
     "Inquiry",
     "InquiryMessage",
     "License",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rarex.db import Base, UTCDateTime
@@ -100,3 +100,25 @@ class SignInThrottle(Base):
     failures: Mapped[int] = mapped_column(default=0)
     last_failure_at: Mapped[Timestamp]
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class IdempotencyRecord(Base):
+    """A POST the API answered under an ``Idempotency-Key``: the request's fingerprint and the
+    answer given, written in the same transaction as what the request did, so that the same
+    request sent again gets the same answer and does nothing twice (``rarex.api.idempotency``).
+    """
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[UUIDPk]
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(255))
+    # The method and path asked, and the SHA-256 of method, path, query and body.
+    request: Mapped[str] = mapped_column(String(600))
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str | None] = mapped_column(String(100))
+    location: Mapped[str | None] = mapped_column(String(600))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[Timestamp]

@@ -61,6 +61,10 @@ class Declaration(Base):
     revision: Mapped[int] = mapped_column(Integer, default=1)
     filed_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"))
     filed_at: Mapped[Timestamp]
+    # The SHA-256 of the declaration as filed, in canonical form: the same number sent again
+    # with the same content is a replay (the original outcome), with other content a conflict.
+    # None for declarations filed before it was kept.
+    content_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class DeclarationLine(Base):

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from rarex.quantities import ascii_figure
 from rarex.statistics.periods import Basis, Key, Period, PeriodError
 from rarex.statistics.series_definitions import (
     SERIES_NAME,
@@ -33,8 +34,10 @@ MAX_PROBLEMS = 50
 
 _SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 _PARTNER = re.compile(r"^[A-Z]{2}$")
-_QUANTITY = re.compile(r"^\d{1,18}(\.\d+)?$")
-_PERCENT = re.compile(r"^[+-]?\d{1,9}(\.\d+)?$")
+# [0-9], never \d: \d also matches the digits of every other script (the one number rule of
+# rarex.quantities; full-width digits are made ASCII first, by ascii_figure).
+_QUANTITY = re.compile(r"[0-9]{1,18}(\.[0-9]+)?")
+_PERCENT = re.compile(r"[+-]?[0-9]{1,9}(\.[0-9]+)?")
 _URL = re.compile(r"^https?://\S+$")
 
 
@@ -166,11 +169,12 @@ class RowReader:
 
     def number(self, line: int, raw: str, *, signed: bool) -> Decimal | None:
         pattern = _PERCENT if signed else _QUANTITY
-        if not pattern.match(raw):
+        text = ascii_figure(raw)
+        if not pattern.fullmatch(text):
             kind = "a signed decimal percentage" if signed else "a non-negative decimal number"
             self.problem(line, "value", "stats.bad_value", f"{raw!r} is not {kind}")
             return None
-        value = Decimal(raw)
+        value = Decimal(text)
         exponent = value.as_tuple().exponent
         assert isinstance(exponent, int)
         if -exponent > MAX_DECIMALS:

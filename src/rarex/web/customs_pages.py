@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Final
 from urllib.parse import quote
@@ -28,6 +28,7 @@ from rarex.customs.validation import InvalidDeclaration
 from rarex.db import ChunkCheckpoint, begin_write
 from rarex.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from rarex.licensing.views import license_view
+from rarex.quantities import NotANumber, parse_amount
 from rarex.web.i18n import Language
 from rarex.web.pages import (
     LanguageDep,
@@ -423,9 +424,14 @@ def customs_reconciliation(
                              ("magnets", "published_magnets_t")):  # fmt: skip
             if asked[name]:
                 try:
-                    published[series] = Decimal(asked[name])
-                except InvalidOperation:
-                    errors[name] = Problem("input.decimal_parsing", "not a number of tonnes")
+                    figure = parse_amount(asked[name])
+                except NotANumber as exc:
+                    errors[name] = Problem(exc.code, str(exc))
+                    continue
+                if figure < 0:  # as the API's query parameter: ge=0
+                    errors[name] = Problem("input.greater_than_equal", "at least 0 tonnes")
+                else:
+                    published[series] = figure
         if not errors:
             try:
                 month = reconciliation.reconcile_month(

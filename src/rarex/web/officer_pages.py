@@ -7,7 +7,7 @@ is allowed here exactly as there."""
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Final
 from urllib.parse import quote, urlencode
 
@@ -44,6 +44,7 @@ from rarex.licensing.screening import resolve_case_hit
 from rarex.licensing.states import Action
 from rarex.licensing.views import document_for_download, resolve_application_id
 from rarex.partners.inquiries import overdue_count
+from rarex.quantities import NotANumber, parse_amount
 from rarex.web.channel import case_channel
 from rarex.web.i18n import Language
 from rarex.web.pages import (
@@ -279,17 +280,18 @@ def _status(problem: DomainError) -> int:
 
 
 def _granted(typed: dict[str, str]) -> dict[int, Decimal]:
+    """The quantities typed per line, read by the one number rule; a blank grants in full."""
     granted: dict[int, Decimal] = {}
     for name, value in typed.items():
         if name.startswith("granted-") and value.strip():
             line = name.removeprefix("granted-")
             try:
-                granted[int(line)] = Decimal(value.strip())
-            except (ValueError, InvalidOperation):
+                granted[int(line)] = parse_amount(value)
+            except NotANumber as exc:
+                raise InvalidInput(f"line {line}: {exc}", code=exc.code, field=name) from None
+            except ValueError:  # a field name the form never makes
                 raise InvalidInput(
-                    f"line {line}: {value!r} is not a quantity in kg",
-                    code="decision.invalid_quantity",
-                    field=name,
+                    f"{name} names no line", code="decision.unknown_line", field=name
                 ) from None
     return granted
 

@@ -12,8 +12,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rarex.api.app import PREFIX, create_app
 from rarex.clock import Clock
@@ -79,19 +81,38 @@ def create_site(
     _pages_answer_as_pages(app, StarletteHTTPException, lambda exc: exc.status_code, "http")
     _pages_answer_as_pages(app, RequestValidationError, lambda _: 422, "input.invalid")
 
-    @app.middleware("http")
-    async def _page_headers(request: Request, call_next: Any) -> Response:
-        """Pages are never framed by another site (clickjacking) nor kept by a shared cache."""
-        response: Response = await call_next(request)
-        if not request.url.path.startswith(_API_PATHS):
-            response.headers.setdefault("X-Frame-Options", "DENY")
-            response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
-            response.headers.setdefault("X-Content-Type-Options", "nosniff")
-            if not request.url.path.startswith(("/static", "/statistics")):
-                response.headers.setdefault("Cache-Control", "no-store")
-        return response
-
+    app.add_middleware(PageHeaders)
     return app
+
+
+class PageHeaders:
+    """Pages are never framed by another site (clickjacking) nor kept by a shared cache.
+
+    A plain ASGI middleware that adds the headers as the answer starts: Starlette's
+    ``@app.middleware("http")`` would stand between a route and its client, and a route asking
+    whether its client left (a long import) would never hear it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path.startswith(_API_PATHS):
+            await self.app(scope, receive, send)
+            return
+        private = not path.startswith(("/static", "/statistics"))
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Frame-Options", "DENY")
+                headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                if private:
+                    headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 def _pages_answer_as_pages(

@@ -22,6 +22,7 @@ class ImportReportRead(Out):
     rows: int
     declarations: int
     recorded: int
+    replayed: int
     lines_recorded: int
     outcomes: dict[str, int]
     refused_declarations: int
