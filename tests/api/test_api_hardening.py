@@ -231,6 +231,13 @@ def test_expired_license_reads_as_expired(
     )
 
 
+def _draft(client: Any, exporter: Any, filing_body: Callable[..., dict[str, Any]]) -> str:
+    filed = client.post("/api/v1/applications", json=filing_body(), headers=exporter.headers)
+    assert filed.status_code == 201, filed.text
+    reference: str = filed.json()["reference"]
+    return reference
+
+
 def _raw_upload(client: Any, user: Any, key: str, filename: bytes) -> Any:
     """A document sent with its name's bytes exactly as given (a client library would escape
     some of them)."""
@@ -263,8 +270,7 @@ def test_a_document_name_breaking_the_text_rule_is_refused_and_nothing_is_stored
     sent: str,
     problem: str,
 ) -> None:
-    filed = client.post("/api/v1/applications", json=filing_body(), headers=exporter.headers)
-    key = filed.json()["reference"]
+    key = _draft(client, exporter, filing_body)
     response = _raw_upload(client, exporter, key, sent.encode())
     assert response.status_code == 422, response.text
     assert response.json()["errors"][0]["field"] == "file.filename"
@@ -289,8 +295,7 @@ def test_a_document_is_kept_under_its_last_path_component(
     sent: str,
     shown: str,
 ) -> None:
-    filed = client.post("/api/v1/applications", json=filing_body(), headers=exporter.headers)
-    key = filed.json()["reference"]
+    key = _draft(client, exporter, filing_body)
     response = _raw_upload(client, exporter, key, sent.encode())
     assert response.status_code == 201, response.text
     assert response.json()["filename"] == shown

@@ -1,24 +1,17 @@
 """Hostile and corrupt XLSX files, built the way an attacker or a broken tool would: a real
-workbook (openpyxl) whose zip parts are then rewritten by hand, never by the code under test."""
+workbook (``workbook``: openpyxl) whose zip parts are then rewritten by hand, never by the code
+under test."""
 
 from __future__ import annotations
 
 import zipfile
 from pathlib import Path
-from typing import Any
 
-from openpyxl import Workbook  # type: ignore[import-untyped,unused-ignore]
+from tests.customs.test_customs_import import write_xlsx as workbook
+
+__all__ = ["comment_bomb", "corrupt_workbooks", "workbook"]
 
 SHEET = "xl/worksheets/sheet1.xml"
-
-
-def workbook(path: Path, rows: list[list[Any]]) -> Path:
-    book = Workbook()
-    sheet = book.active
-    for values in rows:
-        sheet.append(values)
-    book.save(path)
-    return path
 
 
 def rewritten(source: Path, target: Path, part: str, content: bytes) -> Path:

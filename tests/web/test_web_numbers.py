@@ -19,16 +19,10 @@ from rarex.models import Application, ApplicationLine
 from tests.customs.customs_factories import declaration, licensed
 from tests.factories import make_company
 from tests.web.site_helpers import SITE, TestClient, csrf_of, sign_in, user_with_password
+from tests.web.test_web_filing import PARTIES
 
 FULL_WIDTH_1000 = "\uff11\uff10\uff10\uff10"
 FULL_WIDTH_45000_5 = "\uff14\uff15\uff10\uff10\uff10\uff0e\uff15"
-PARTIES = {
-    "license_type": "single", "contract_reference": "RAT-2025-0601",
-    "consignee_name": "Rheinland Antriebstechnik GmbH", "consignee_country": "DE",
-    "end_user_name": "Rheinland Antriebstechnik GmbH", "end_user_country": "DE",
-    "end_use_category": "ev_motors",
-    "end_use_statement": "Traction motors for passenger EVs; no re-export without consent.",
-}  # fmt: skip
 
 
 def _line(**fields: str) -> dict[str, str]:
