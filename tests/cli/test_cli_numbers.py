@@ -17,6 +17,7 @@ from rarex.cli.customs import _tonnes
 from rarex.cli.files import load_document
 from rarex.cli.main import app
 from rarex.cli.stats import _decimal
+from rarex.errors import InvalidInput
 from tests.cli.test_cli_applications import FILING, _ok, _setup
 
 FULL_WIDTH_400 = "\uff14\uff10\uff10"
@@ -74,3 +75,15 @@ def test_a_filing_file_refuses_1_000_and_reads_full_width_digits(
     good.write_text(FILING.replace('"500.5"', FULL_WIDTH_400), "utf-8")
     view = json.loads(_ok(runner, "applications", "file", str(good), "--as", "exp", "--json"))
     assert view["lines"][0]["quantity_kg"] == "400.000"
+
+
+def test_a_filing_file_with_a_bad_byte_names_its_line(tmp_path: Path) -> None:
+    """Before, the whole file was decoded at once and the error named no line."""
+    path = tmp_path / "filing.yaml"
+    path.write_bytes(
+        b"license_type: single\ncontract_reference: C-1\n\nconsignee:\n  name: K\xf6ln\n"
+    )
+    with pytest.raises(InvalidInput) as refused:
+        load_document(path)
+    assert refused.value.code == "input.malformed_file"
+    assert "filing.yaml line 5 is not UTF-8 text (byte 0xf6)" in refused.value.message

@@ -30,11 +30,14 @@ _NumbersAsText.yaml_implicit_resolvers = {
 
 def load_document(path: Path) -> dict[str, Any]:
     """Read a JSON or YAML filing; errors name the line, so the file can be fixed."""
+    content = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = content.decode("utf-8")
     except UnicodeDecodeError as exc:
+        line = content.count(b"\n", 0, exc.start) + 1
         raise InvalidInput(
-            f"{path.name} is not UTF-8 text ({exc.reason})", code="input.malformed_file"
+            f"{path.name} line {line} is not UTF-8 text (byte 0x{content[exc.start]:02x})",
+            code="input.malformed_file",
         ) from None
     try:
         if path.suffix.lower() == ".json":
