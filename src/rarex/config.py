@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     import_max_xlsx_part_bytes: int = Field(default=1024 * 1024 * 1024, ge=1024)
     import_max_xlsx_total_bytes: int = Field(default=2 * 1024 * 1024 * 1024, ge=1024)
     import_max_cell_chars: int = Field(default=32_767, ge=256, le=10_000_000)
+    # openpyxl holds every shared string of a workbook in memory before the first row is read.
+    import_max_xlsx_shared_strings: int = Field(default=2_000_000, ge=1)
     import_max_rows: int = Field(default=2_000_000, ge=1)
     import_max_seconds: float = Field(default=600.0, gt=0, le=24 * 3600)
     max_quantity_kg: Decimal = Decimal("100000000")  # 100,000 t: anything above is absurd

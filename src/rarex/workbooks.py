@@ -25,8 +25,12 @@ from rarex.errors import InvalidInput
 # escaped character (``&amp;``) 5; a run of text or one tag may also carry attributes.
 _BYTES_PER_CHAR = 8
 _READ = 1 << 20
-_SPECIAL = re.compile(rb"<!--|<!\[CDATA\[|<!DOCTYPE|<!ENTITY", re.IGNORECASE)
-_ENDS = {b"<!--": b"-->", b"<![cdata[": b"]]>"}
+_SPECIAL = re.compile(rb"<!--|<!\[CDATA\[|<!DOCTYPE|<!ENTITY|<\?", re.IGNORECASE)
+_ENDS = {b"<!--": b"-->", b"<![cdata[": b"]]>", b"<?": b"?>"}
+# Bytes a part of another encoding than UTF-8 starts with (a BOM of UTF-16 or UTF-32, or "<"
+# with zero bytes beside it): the scan reads bytes, so such a part could hide its markers.
+_OTHER_ENCODINGS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff", b"<\x00", b"\x00<")
+_UTF8_BOM = b"\xef\xbb\xbf"
 _LONGEST_MARKER = len(b"<![CDATA[")
 
 
@@ -42,6 +46,7 @@ class WorkbookLimits:
     max_part_bytes: int
     max_total_bytes: int
     max_text_chars: int
+    max_shared_strings: int = 2_000_000
     max_parts: int = 10_000
 
 
@@ -72,26 +77,45 @@ def check_workbook(path: Path, limits: WorkbookLimits) -> None:
             raise MalformedFile(
                 f"{name} holds {total} bytes uncompressed; the limit is {limits.max_total_bytes}"
             )
+        # Every part, whatever its name says: a workbook's relations may point at a sheet
+        # named anything. A part is XML (scanned) when it starts like XML; an image or any
+        # other binary part is never given to the XML parser as a sheet.
+        strings = 0
         for member in members:
-            if member.filename.lower().endswith((".xml", ".rels", ".vml")):
-                _scan_xml(archive, member, name, limits.max_text_chars)
+            strings += _scan_part(archive, member, name, limits)
+            if strings > limits.max_shared_strings:
+                raise MalformedFile(
+                    f"{name} holds more than {limits.max_shared_strings} shared strings; "
+                    "split it, or raise RAREX_IMPORT_MAX_XLSX_SHARED_STRINGS"
+                )
 
 
-def _scan_xml(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, chars: int) -> None:
+def _scan_part(
+    archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, limits: WorkbookLimits
+) -> int:
+    """Scan one part if it is XML; the number of shared strings (``<si>``) it holds."""
     where = f"{name}: part {member.filename}"
-    limit = chars * _BYTES_PER_CHAR
-    scanner = _XmlScanner(limit)
+    scanner = _XmlScanner(limits.max_text_chars * _BYTES_PER_CHAR)
     try:
         with archive.open(member) as stream:
-            while block := stream.read(_READ):
+            first = stream.read(_READ)
+            head = first.removeprefix(_UTF8_BOM).lstrip()[:4]
+            if first.startswith(_OTHER_ENCODINGS) or head.startswith(_OTHER_ENCODINGS):
+                raise MalformedFile(f"{where} is XML in another encoding than UTF-8")
+            if not head.startswith(b"<"):
+                return 0
+            block = first
+            while block:
                 problem = scanner.feed(block)
                 if problem is not None:
                     raise MalformedFile(f"{where} {problem}")
+                block = stream.read(_READ)
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
         raise MalformedFile(f"{where} cannot be inflated ({exc})") from None
     problem = scanner.finish()
     if problem is not None:
         raise MalformedFile(f"{where} {problem}")
+    return scanner.shared_strings
 
 
 class _XmlScanner:
@@ -106,6 +130,7 @@ class _XmlScanner:
         self.scanned_to = 0  # markers before this offset were seen already
         self.open_end: bytes | None = None
         self.open_at = 0
+        self.shared_strings = 0
 
     def feed(self, block: bytes) -> str | None:
         parts = block.split(b"<")
@@ -118,13 +143,17 @@ class _XmlScanner:
             self.run = len(parts[-1])
         if self.run > self.limit:
             return self._too_long("a text or tag")
+        # A shared string's element, counted once: one that began in the last block's tail
+        # was not whole there.
+        seam = self.tail[-3:] + block
+        self.shared_strings += seam.count(b"<si>") + seam.count(b"<si ")
         problem = self._markers(block)
         self.offset += len(block)
         return problem
 
     def finish(self) -> str | None:
         if self.open_end is not None:
-            return "ends inside a comment or CDATA section: the XML is cut short"
+            return "ends inside a comment, CDATA section or instruction: the XML is cut short"
         return None
 
     def _markers(self, block: bytes) -> str | None:
@@ -148,7 +177,7 @@ class _XmlScanner:
                 if end < 0:
                     break
                 if base + end - self.open_at > self.limit:
-                    return self._too_long("a comment or CDATA section")
+                    return self._too_long("a comment, CDATA section or instruction")
                 pos = end + len(self.open_end)
                 self.open_end = None
         end_of_window = base + len(window)
@@ -157,7 +186,7 @@ class _XmlScanner:
             self.open_end is not None
             and end_of_window - (len(self.open_end) - 1) - self.open_at > self.limit
         ):
-            return self._too_long("a comment or CDATA section")
+            return self._too_long("a comment, CDATA section or instruction")
         self.scanned_to = max(base + pos, end_of_window - (_LONGEST_MARKER - 1))
         self.tail = window[-(_LONGEST_MARKER - 1) :]
         return None

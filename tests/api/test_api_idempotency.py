@@ -132,3 +132,27 @@ def test_a_key_is_input_like_any_other(
         )
         assert response.status_code == 422, key
         assert response.json()["errors"][0]["field"] == "header.idempotency-key"
+
+
+def test_a_new_token_is_never_kept_to_be_shown_again(
+    client: Any, api_user: Any, session: Session
+) -> None:
+    """Found in review: the recorded answer of POST /users kept the new user's token in
+    plain text, where tokens are otherwise only hashed."""
+    from rarex.auth.roles import Role
+
+    admin = api_user(Role.ADMINISTRATOR)
+    keyed = {**admin.headers, "Idempotency-Key": "new-user-1"}
+    body = {"username": "newbie", "display_name": "Newbie", "role": "analyst"}
+    first = client.post("/api/v1/users", json=body, headers=keyed)
+    assert first.status_code == 201, first.text
+    token = first.json()["token"]
+    assert first.headers["Cache-Control"] == "no-store"
+    again = client.post("/api/v1/users", json=body, headers=keyed)
+    assert again.status_code == 409
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json()["code"] == "idempotency.secret_not_replayed"
+    session.expire_all()
+    stored = session.scalars(select(IdempotencyRecord.body)).all()
+    assert stored
+    assert not any(token.encode() in b for b in stored)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.customs.test_customs_import import write_xlsx as workbook
 
-__all__ = ["comment_bomb", "corrupt_workbooks", "workbook"]
+__all__ = ["comment_bomb", "corrupt_workbooks", "scan_dodgers", "shared_strings", "workbook"]
 
 SHEET = "xl/worksheets/sheet1.xml"
 
@@ -65,3 +65,70 @@ def comment_bomb(good: Path, target: Path, *, megabytes: int = 200) -> Path:
                 sheet.write(block)
             sheet.write(b"--><sheetData>" + tail)
     return target
+
+
+def _with_parts(
+    good: Path, target: Path, replace: dict[str, bytes | None], add: dict[str, bytes]
+) -> Path:
+    """``good`` with parts replaced (None: removed) and added."""
+    with zipfile.ZipFile(good) as old:
+        parts = {name: old.read(name) for name in old.namelist()}
+    for name, content in replace.items():
+        if content is None:
+            parts.pop(name)
+        else:
+            parts[name] = content
+    parts.update(add)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as new:
+        for name, data in parts.items():
+            new.writestr(name, data)
+    return target
+
+
+def scan_dodgers(good: Path, folder: Path) -> dict[str, Path]:
+    """Workbooks that hid a slow part from a scan that trusted names, missed processing
+    instructions, or read bytes of another encoding (found in review): each holds a text the
+    parser takes long over."""
+    sheet = sheet_xml(good)
+    comment = b"<!--" + b"a" * (2 << 20) + b"-->"
+    with zipfile.ZipFile(good) as book:
+        types = book.read("[Content_Types].xml")
+        relations = book.read("xl/_rels/workbook.xml.rels")
+    renamed = sheet.replace(b"<sheetData>", comment + b"<sheetData>")
+    instruction = b"<?rarex " + (b"x" * 1023 + b"<") * 2048 + b"?>"
+    return {
+        "renamed_sheet": _with_parts(
+            good,
+            folder / "renamed.xlsx",
+            {
+                SHEET: None,
+                "[Content_Types].xml": types.replace(b"sheet1.xml", b"sheet1.dat"),
+                "xl/_rels/workbook.xml.rels": relations.replace(b"sheet1.xml", b"sheet1.dat"),
+            },
+            {"xl/worksheets/sheet1.dat": renamed},
+        ),
+        "instruction": rewritten(
+            good,
+            folder / "instruction.xlsx",
+            SHEET,
+            sheet.replace(b"<sheetData>", instruction + b"<sheetData>"),
+        ),
+        "utf16": rewritten(
+            good,
+            folder / "utf16.xlsx",
+            SHEET,
+            sheet.decode()
+            .replace("<sheetData>", "<!--" + "a" * 1000 + "--><sheetData>")
+            .encode("utf-16"),
+        ),
+    }
+
+
+def shared_strings(good: Path, target: Path, count: int) -> Path:
+    """A workbook whose shared strings table holds ``count`` one-letter strings."""
+    table = (
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + b"<si><t>a</t></si>" * count
+        + b"</sst>"
+    )
+    return _with_parts(good, target, {}, {"xl/sharedStrings.xml": table})

@@ -377,3 +377,20 @@ def test_series_totals_give_one_figure_per_month_for_the_statistics_room(
             "fob_value": {"USD": "50000.00"},
         }
     ]
+
+
+def test_a_declaration_without_its_date_sent_again_after_midnight_is_the_same(
+    session: Session, clock: FixedClock, settings: Settings, setup: Licensed
+) -> None:
+    """Found in review: the fingerprint took the day of filing for an omitted declared date,
+    so a retry at 00:01 of a filing at 23:59 was refused as a duplicate."""
+    data = declaration(setup, lines=[line(net_kg="100")]).model_copy(update={"declared_date": None})
+    first = filing.file_declaration(
+        session, actor=setup.customs, clock=clock, settings=settings, data=data
+    )
+    clock.advance(timedelta(days=1))
+    again = filing.file_declaration(
+        session, actor=setup.customs, clock=clock, settings=settings, data=data
+    )
+    assert again.id == first.id
+    assert balance(session, setup.license) == [Decimal("400.000")]

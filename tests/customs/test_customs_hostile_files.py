@@ -40,7 +40,15 @@ from rarex.workbooks import _XmlScanner
 from tests.apps import app_for
 from tests.customs.conftest import ApiUser, TestClient
 from tests.customs.customs_factories import Licensed, declaration, licensed, next_number
-from tests.customs.hostile_files import comment_bomb, corrupt_workbooks, workbook
+from tests.customs.hostile_files import (
+    comment_bomb,
+    corrupt_workbooks,
+    rewritten,
+    scan_dodgers,
+    shared_strings,
+    sheet_xml,
+    workbook,
+)
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +65,10 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 # -- the scanner, against a reading of the whole file at once -----------------------------
 
 LIMIT = 12
-TOKENS = [b"<", b">", b"a", b"\xe4\xb8\xad", b"<!--", b"-->", b"<![CDATA[", b"]]>", b"<!DOCTYPE"]
+TOKENS = [
+    *(b"<", b">", b"a", b"\xe4\xb8\xad", b"<!--", b"-->", b"<![CDATA[", b"]]>", b"<!DOCTYPE"),
+    *(b"<?", b"?>"),
+]
 
 
 def _refused_reading_whole(data: bytes, limit: int) -> bool:
@@ -67,11 +78,12 @@ def _refused_reading_whole(data: bytes, limit: int) -> bool:
     if max(len(run) for run in data.split(b"<")) > limit:
         return True
     at = 0
-    while True:  # comments and CDATA in document order; one closes only its own kind
-        opening = re.compile(rb"<!--|<!\[CDATA\[", re.IGNORECASE).search(data, at)
+    ends = {b"<!--": b"-->", b"<![cdata[": b"]]>", b"<?": b"?>"}
+    while True:  # comments, CDATA and instructions in document order, each closed by its own
+        opening = re.compile(rb"<!--|<!\[CDATA\[|<\?", re.IGNORECASE).search(data, at)
         if opening is None:
             return False
-        end = b"-->" if opening.group() == b"<!--" else b"]]>"
+        end = ends[opening.group().lower()]
         close = data.find(end, opening.end())
         if close < 0 or close - opening.start() > limit:
             return True
@@ -236,3 +248,83 @@ def test_every_path_given_the_import_cap_is_a_route_that_takes_a_post(tmp_path: 
         for path in IMPORT_PATHS:
             answer = client.post(path, content=b"", follow_redirects=False)
             assert answer.status_code not in (404, 405), (path, answer.status_code)
+
+
+def test_a_slow_part_is_found_whatever_its_name_instruction_or_encoding(
+    hostile: dict[str, Path], tmp_path: Path
+) -> None:
+    """Found in review: a sheet renamed .dat (52 s for a 40 MB comment), a 40 MB processing
+    instruction with a "<" every KiB (49 s) and a UTF-16 sheet (25 s) were read, and accepted."""
+    limits = tabular.ImportLimits.of(Settings(environment="test"))
+    good = workbook(tmp_path / "good.xlsx", [list(COLUMNS), ["X"] * len(COLUMNS)])
+    for kind, path in scan_dodgers(good, tmp_path).items():
+        began = time.monotonic()
+        with pytest.raises(tabular.MalformedFile) as refused:
+            tabular.check_file(path, limits)
+        assert refused.value.code == "import.malformed_file", kind
+        assert time.monotonic() - began < 2.0, kind
+
+
+def test_a_shared_strings_table_over_its_limit_is_refused_before_it_is_loaded(
+    tmp_path: Path,
+) -> None:
+    """Found in review: 20 million shared strings in an 830 KB file took 144 s and 1.9 GB, all
+    loaded by openpyxl before the first row."""
+    limits = tabular.ImportLimits.of(
+        Settings(environment="test", import_max_xlsx_shared_strings=1000)
+    )
+    good = workbook(tmp_path / "good.xlsx", [list(COLUMNS), ["X"] * len(COLUMNS)])
+    tabular.check_file(shared_strings(good, tmp_path / "fine.xlsx", 1000), limits)
+    with pytest.raises(tabular.MalformedFile, match="more than 1000 shared strings"):
+        tabular.check_file(shared_strings(good, tmp_path / "many.xlsx", 1001), limits)
+
+
+def test_the_row_and_time_budget_hold_row_by_row_and_an_endless_declaration_is_not_held(
+    tmp_path: Path,
+) -> None:
+    """Found in review: the budget was counted per declaration, so one declaration of 1.2
+    million rows took 1.8 GB before the row limit stopped it; rows padded to 16,384 cells
+    (one cell in column XFD) were read for minutes within a budget of one second."""
+    header = ",".join(COLUMNS)
+    one = tmp_path / "one.csv"
+    one.write_text(header + "\n" + "D1,,,,,,,,,,,,,,10,1\n" * 5000, encoding="utf-8")
+    limits = tabular.ImportLimits.of(Settings(environment="test", import_max_rows=1000))
+    with pytest.raises(tabular.ImportLimitExceeded) as refused:
+        tabular.check_file(one, limits)
+    assert refused.value.code == "import.too_many_rows"
+    roomy = tabular.ImportLimits.of(Settings(environment="test"))
+    (parsed,) = tabular.declarations(tabular.read_rows(one, roomy))
+    assert len(parsed.rows) == 201  # what is kept of it
+    assert [p.code for p in parsed.problems] == ["customs.too_many_lines"]
+    assert "has 5000 rows from row 2" in parsed.problems[0].message
+
+    wide = workbook(tmp_path / "wide.xlsx", [list(COLUMNS)])
+    sheet = re.sub(rb"<dimension [^>]*/>", b"", sheet_xml(wide))  # nothing says how wide
+    rows = b"".join(
+        b'<row r="%d"><c r="XFD%d" t="inlineStr"><is><t>x</t></is></c></row>' % (n, n)
+        for n in range(2, 3002)
+    )
+    padded = rewritten(wide, tmp_path / "padded.xlsx", "xl/worksheets/sheet1.xml",
+                       sheet.replace(b"</sheetData>", rows + b"</sheetData>"))  # fmt: skip
+    began = time.monotonic()
+    assert tabular.check_file(padded, roomy).rows == 0  # no cell in a column it reads
+    assert time.monotonic() - began < 2.0
+
+
+@pytest.mark.parametrize("end", ["\r\n", "\n", "\r"])
+def test_a_csv_reads_alike_whatever_ends_its_lines_and_names_a_bad_byte_by_its_line(
+    tmp_path: Path, end: str
+) -> None:
+    """A lone CR ends the lines of Excel for Mac's CSV (refused for a while in review)."""
+    header = ",".join(COLUMNS)
+    rows = [f"D{n},,,,,,,,,,,,,,10,1" for n in range(1, 6)]
+    path = tmp_path / "lines.csv"
+    path.write_bytes((end.join([header, *rows]) + end).encode())
+    limits = tabular.ImportLimits.of(Settings(environment="test"))
+    assert tabular.check_file(path, limits) == tabular.FileCheck(rows=5, declarations=5)
+    parsed = list(tabular.declarations(tabular.read_rows(path, limits)))
+    assert [p.rows for p in parsed] == [[2], [3], [4], [5], [6]]
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(path.read_bytes().replace(b"D4,", b"D\xff4,"))
+    with pytest.raises(tabular.MalformedFile, match=r"broken\.csv line 5 is not UTF-8"):
+        tabular.check_file(broken, limits)

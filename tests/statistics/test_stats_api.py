@@ -161,7 +161,7 @@ def test_a_malformed_upload_is_refused_with_its_line(client: Any, api_user: Any)
 @pytest.mark.parametrize(
     ("row", "code", "field", "needle"),
     [
-        ("2025-05,rare_earth_exports_t,WLD,month,9999,t,S999,2025-07-01", "stats.unknown_source",
+        ("2025-05,rare_earth_exports_t,WLD,month,9999,t,S999,2025-06-01", "stats.unknown_source",
          "source", "'S999'"),
         ("2025-05,rare_earth_exports_t,WLD,month,5900,t,S1,", "stats.release_required",
          "release", "5864.6"),

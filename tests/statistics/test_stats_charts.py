@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -14,6 +15,7 @@ from matplotlib.figure import Figure as MplFigure
 from matplotlib.patches import Rectangle
 from sqlalchemy.orm import Session
 
+from rarex.clock import FixedClock
 from rarex.errors import InvalidInput
 from rarex.licensing.queue import LaneMonth
 from rarex.statistics import charts
@@ -318,8 +320,9 @@ def test_kinds_and_spans_are_checked() -> None:
 
 
 def test_the_data_version_changes_when_an_import_changes_the_series(
-    session: Session, do_import: Importer
+    session: Session, do_import: Importer, clock: FixedClock
 ) -> None:
+    clock.set(datetime(2025, 8, 1, tzinfo=UTC))  # after the revision's release
     do_import(*published_files())
     before = charts.data_version(session, series=SERIES)
     do_import(*published_files())  # the same files again change nothing

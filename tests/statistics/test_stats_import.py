@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -94,9 +95,10 @@ def test_bad_encoding_changes_nothing(session: Session, do_import: Importer) -> 
 
 
 def test_a_newer_vintage_supersedes_and_both_are_kept(
-    session: Session, do_import: Importer
+    session: Session, do_import: Importer, clock: FixedClock
 ) -> None:
     do_import(*shared_files())
+    clock.set(datetime(2025, 8, 1, tzinfo=UTC))  # after the revision's release
     revised = HEADER + "2025-04,rare_earth_exports_t,WLD,month,4785,t,S8,2025-06-09\n"
     (result,) = do_import(("revised.csv", revised.encode()))
     assert (result.added, result.revised, result.unchanged) == (0, 1, 0)

@@ -63,7 +63,7 @@ def test_a_row_citing_an_unknown_source_is_refused_and_the_stored_vintage_is_unc
 ) -> None:
     do_import(*shared_files())
     before = counts(session)
-    rumour = HEADER + MAY.format(value="9999", source="S999", release="2025-07-01")
+    rumour = HEADER + MAY.format(value="9999", source="S999", release="2025-06-01")
     error = refused(do_import, ("rumour.csv", rumour))
     assert error.code == "stats.unknown_source"
     assert error.message.startswith("rumour.csv line 2, field 'source'")
@@ -93,7 +93,7 @@ def test_a_source_offered_in_the_same_import_is_known(
 ) -> None:
     do_import(*shared_files())
     sources = "id,title,url\nS999,Customs release of July 2025,https://example.org/gacc-2025-07\n"
-    revised = HEADER + MAY.format(value="5870", source="S999", release="2025-07-09")
+    revised = HEADER + MAY.format(value="5870", source="S999", release="2025-06-01")
     results = {r.kind: r for r in load(do_import, ("s.csv", sources), ("revised.csv", revised))}
     assert (results["sources"].added, results["observations"].revised) == (1, 1)
     assert may_vintages(session) == [
@@ -126,7 +126,7 @@ def test_a_revision_without_a_release_date_is_refused(
 
 def test_a_revision_with_a_release_date_is_accepted(session: Session, do_import: Importer) -> None:
     do_import(*shared_files())
-    revised = HEADER + MAY.format(value="5900", source="S1", release="2025-07-09")
+    revised = HEADER + MAY.format(value="5900", source="S1", release="2025-06-01")
     (result,) = load(do_import, ("revised.csv", revised))
     assert (result.added, result.revised, result.unchanged) == (0, 1, 0)
     assert may_vintages(session) == [
@@ -146,7 +146,7 @@ def test_restating_a_stored_figure_without_its_release_date_changes_nothing(
     session: Session, do_import: Importer
 ) -> None:
     do_import(*shared_files())
-    dated = HEADER + MAY.format(value="5900", source="S1", release="2025-07-09")
+    dated = HEADER + MAY.format(value="5900", source="S1", release="2025-06-01")
     load(do_import, ("revised.csv", dated))
     before = counts(session)
     undated = HEADER + MAY.format(value="5900", source="S1", release="")
@@ -163,7 +163,7 @@ def test_every_bad_line_of_a_file_is_listed_and_nothing_is_written(
     content = (
         HEADER
         + MAY.format(value="5900", source="S1", release="")
-        + "2025-04,rare_earth_exports_t,WLD,month,4790,t,S998,2025-07-09\n"
+        + "2025-04,rare_earth_exports_t,WLD,month,4790,t,S998,2025-06-01\n"
         + "2030-01,magnet_exports_t,WLD,month,1,t,S1,\n"  # a good row; still not written
     )
     error = refused(do_import, ("bad.csv", content))
@@ -173,3 +173,14 @@ def test_every_bad_line_of_a_file_is_listed_and_nothing_is_written(
         (3, "source", "stats.unknown_source"),
     ]
     assert counts(session) == before
+
+
+def test_a_release_date_after_today_is_refused(session: Session, do_import: Importer) -> None:
+    """Found in review: a typo (2205-06-10) ranked above every real release and stayed the
+    current figure when the official one came."""
+    do_import(*shared_files())
+    typo = HEADER + MAY.format(value="9999", source="S1", release="2205-06-10")
+    with pytest.raises(ImportRefused) as refused:
+        load(do_import, ("typo.csv", typo))
+    assert refused.value.code == "stats.release_in_future"
+    assert may_vintages(session) == [(1, Decimal("5864.6"), "S1", True)]

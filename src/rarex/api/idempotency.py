@@ -14,12 +14,15 @@ Errors are not recorded (their transaction rolls back, and nothing was done): th
 request sent again runs again. Where the request's own content is the key, the header is
 not needed and not used (``NATURAL_KEYS``: a declaration's number).
 
-Recorded answers are kept; a key is the client's to make unique (docs/api.md).
+An answer that carries a secret (a new API token) is never recorded: its replay is 409
+``idempotency.secret_not_replayed``, saying the request was done. Recorded answers are kept; a
+key is the client's to make unique (docs/api.md).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +36,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
+from rarex.api.problems import PROBLEM_JSON, problem_body
 from rarex.auth.roles import Actor
 from rarex.clock import Clock
 from rarex.errors import Conflict, InvalidInput
@@ -65,6 +69,25 @@ class Replay(Exception):
         self.answer = answer
 
 
+_SECRET = "no-store"
+
+
+def holds_secret(response: Response) -> None:
+    """Mark an answer that carries a secret (a new API token): it is never kept, by a cache
+    or by the record of an Idempotency-Key, which keeps a refusal instead."""
+    response.headers["Cache-Control"] = _SECRET
+
+
+def _secret_withheld(status: int) -> Answer:
+    body = problem_body(
+        409,
+        "idempotency.secret_not_replayed",
+        f"this request was done (answered {status}), and the secret it answered is shown once: "
+        "it is not kept to be shown again; list the tokens to find it, or issue a new one",
+    )
+    return Answer(409, PROBLEM_JSON, None, json.dumps(body).encode())
+
+
 def replay_response(answer: Answer) -> Response:
     headers = {REPLAYED: "true"}
     if answer.location:
@@ -86,16 +109,24 @@ class _Pending:
     request_sha256: str
 
     def remember(self, response: Response) -> None:
+        answer = Answer(
+            response.status_code,
+            response.media_type,
+            response.headers.get("location"),
+            bytes(response.body),
+        )
+        if response.headers.get("cache-control") == _SECRET:
+            answer = _secret_withheld(response.status_code)
         self.session.add(
             IdempotencyRecord(
                 user_id=self.user_id,
                 key=self.key,
                 request=self.request,
                 request_sha256=self.request_sha256,
-                status_code=response.status_code,
-                media_type=response.media_type,
-                location=response.headers.get("location"),
-                body=bytes(response.body),
+                status_code=answer.status_code,
+                media_type=answer.media_type,
+                location=answer.location,
+                body=answer.body,
                 created_at=self.clock.now(),
             )
         )

@@ -6,13 +6,13 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, Path, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from rarex import __version__
 from rarex.api.deps import ActorDep, ClockDep, SessionDep
-from rarex.api.idempotency import IdempotentRoute
+from rarex.api.idempotency import IdempotentRoute, holds_secret
 from rarex.api.schemas.system import (
     AuditVerification,
     ConflictDeclared,
@@ -165,10 +165,11 @@ def add_company(
 
 @router.post("/users", status_code=status.HTTP_201_CREATED)
 def add_user(
-    body: UserCreate, session: SessionDep, actor: ActorDep, clock: ClockDep
+    body: UserCreate, session: SessionDep, actor: ActorDep, clock: ClockDep, response: Response
 ) -> UserCreated:
     # The role first: a lookup before it would tell anyone which companies are registered.
     require_role(actor, Role.ADMINISTRATOR, action="create users")
+    holds_secret(response)
     company_id = None
     if body.company_uscc is not None:
         company_id = company_by_uscc(session, uscc=body.company_uscc).id
@@ -299,10 +300,16 @@ def users(session: SessionDep, actor: ActorDep) -> list[UserRead]:
 
 @router.post("/users/{username}/tokens", status_code=status.HTTP_201_CREATED)
 def issue_user_token(
-    username: Username, body: TokenIn, session: SessionDep, actor: ActorDep, clock: ClockDep
+    username: Username,
+    body: TokenIn,
+    session: SessionDep,
+    actor: ActorDep,
+    clock: ClockDep,
+    response: Response,
 ) -> TokenIssued:
     """A new API token for an existing, active user (also one whose tokens were revoked),
     named and optionally expiring; its value is in this answer only."""
+    holds_secret(response)
     require_role(actor, Role.ADMINISTRATOR, action="issue tokens for other users")
     user = user_named(session, username)
     expires = end_of_authority_day(body.expires_on) if body.expires_on is not None else None
@@ -331,9 +338,10 @@ def revoke_one_token(
 
 @router.post("/tokens/{token_id}/rotate", status_code=status.HTTP_201_CREATED)
 def rotate_one_token(
-    token_id: uuid.UUID, session: SessionDep, actor: ActorDep, clock: ClockDep
+    token_id: uuid.UUID, session: SessionDep, actor: ActorDep, clock: ClockDep, response: Response
 ) -> TokenIssued:
     """A new token in place of this one (same name, same length of life); this one revoked."""
+    holds_secret(response)
     value = rotate_token(session, clock=clock, actor=actor, token_id=token_id)
     issued = session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_token(value))).one()
     owner = session.get(User, issued.user_id)

@@ -19,6 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from rarex.inputs import Address, Label, Reason, Token
 from rarex.quantities import AmountOrText
 
+# Lines of one declaration, at most.
+MAX_LINES = 200
+
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -51,7 +54,7 @@ class DeclarationIn(_In):
     clearance_date: date | None = Field(
         default=None, description="Only for declarations already cleared (imports)"
     )
-    lines: list[DeclarationLineIn] = Field(min_length=1, max_length=200)
+    lines: list[DeclarationLineIn] = Field(min_length=1, max_length=MAX_LINES)
 
 
 class DeclarationAmend(_In):
@@ -63,7 +66,7 @@ class DeclarationAmend(_In):
     destination: Token | None = None
     consignee: ConsigneeIn | None = None
     port: Label | None = None
-    lines: list[DeclarationLineIn] | None = Field(default=None, min_length=1, max_length=200)
+    lines: list[DeclarationLineIn] | None = Field(default=None, min_length=1, max_length=MAX_LINES)
 
 
 class LineActionIn(_In):

@@ -15,6 +15,7 @@ read again as its declarations are filed.
 from __future__ import annotations
 
 import csv
+import re
 import time
 import zipfile
 import zlib
@@ -28,7 +29,7 @@ from xml.etree.ElementTree import ParseError
 from pydantic import ValidationError
 
 from rarex.config import Settings
-from rarex.customs.schemas import DeclarationIn
+from rarex.customs.schemas import MAX_LINES, DeclarationIn
 from rarex.errors import InvalidInput, Unavailable
 from rarex.workbooks import MalformedFile, WorkbookLimits, check_workbook
 
@@ -104,6 +105,7 @@ class ImportLimits:
                 max_part_bytes=settings.import_max_xlsx_part_bytes,
                 max_total_bytes=settings.import_max_xlsx_total_bytes,
                 max_text_chars=settings.import_max_cell_chars,
+                max_shared_strings=settings.import_max_xlsx_shared_strings,
             ),
             max_rows=settings.import_max_rows,
             max_seconds=settings.import_max_seconds,
@@ -174,6 +176,7 @@ def read_rows(path: Path, limits: ImportLimits) -> Iterator[Row]:
     return _xlsx_rows(path)
 
 
+_MAX_COLUMNS = 4 * len(COLUMNS)
 # How often the row loop looks at the clock and asks whether the import is still wanted.
 _CHECK_EVERY = 256
 
@@ -181,31 +184,49 @@ _CHECK_EVERY = 256
 def check_file(
     path: Path, limits: ImportLimits, *, cancelled: Cancelled | None = None
 ) -> FileCheck:
-    """Read the whole file once, building every declaration, within the row and time budget:
-    a file that cannot be read fails here, before the caller takes a lock or writes a row."""
-    started = time.monotonic()
-    rows = count = 0
-    for declaration in declarations(read_rows(path, limits)):
-        count += 1
-        rows += len(declaration.rows)
-        if rows > limits.max_rows:
+    """Read the whole file once, building every declaration, within the row and time budget
+    (counted row by row, however the rows group into declarations): a file that cannot be
+    read fails here, before the caller takes a lock or writes a row."""
+    rows = _BudgetedRows(read_rows(path, limits), limits, path.name, cancelled)
+    count = sum(1 for _ in declarations(rows))
+    return FileCheck(rows=rows.counted, declarations=count)
+
+
+class _BudgetedRows:
+    """The rows, stopped past the row budget or the time budget, or once cancelled."""
+
+    def __init__(
+        self, rows: Iterator[Row], limits: ImportLimits, source: str, cancelled: Cancelled | None
+    ) -> None:
+        self.rows, self.limits, self.source, self.cancelled = rows, limits, source, cancelled
+        self.counted = 0
+        self.started = time.monotonic()
+
+    def __iter__(self) -> Iterator[Row]:
+        return self
+
+    def __next__(self) -> Row:
+        row = next(self.rows)
+        self.counted += 1
+        limits = self.limits
+        if self.counted > limits.max_rows:
             raise ImportLimitExceeded(
-                f"{path.name} has more than {limits.max_rows} rows; split it, or raise "
+                f"{self.source} has more than {limits.max_rows} rows; split it, or raise "
                 "RAREX_IMPORT_MAX_ROWS",
                 code="import.too_many_rows",
                 limit=limits.max_rows,
             )
-        if count % _CHECK_EVERY == 0:
-            if time.monotonic() - started > limits.max_seconds:
+        if self.counted % _CHECK_EVERY == 0:
+            if time.monotonic() - self.started > limits.max_seconds:
                 raise ImportLimitExceeded(
-                    f"{path.name} took more than {limits.max_seconds:g} s to read (stopped at "
-                    f"row {declaration.rows[-1]}); split it, or raise RAREX_IMPORT_MAX_SECONDS",
+                    f"{self.source} took more than {limits.max_seconds:g} s to read (stopped "
+                    f"at row {row.number}); split it, or raise RAREX_IMPORT_MAX_SECONDS",
                     code="import.too_slow",
                     limit=limits.max_seconds,
                 )
-            if cancelled is not None and cancelled():
-                raise ImportCancelled(f"{path.name}: the import was cancelled")
-    return FileCheck(rows=rows, declarations=count)
+            if self.cancelled is not None and self.cancelled():
+                raise ImportCancelled(f"{self.source}: the import was cancelled")
+        return row
 
 
 def declarations(rows: Iterable[Row]) -> Iterator[ParsedDeclaration]:
@@ -216,11 +237,12 @@ def declarations(rows: Iterable[Row]) -> Iterator[ParsedDeclaration]:
     """
     seen: dict[str, int] = {}
     current: list[Row] = []
+    beyond = 0  # rows of the current declaration past its last possible line, not kept
     for row in rows:
         number = "".join(row.cells.get("number", "").split()).upper()
         if current and number != current[0].cells["_number"]:
-            yield _build(current)
-            current = []
+            yield _build(current, beyond)
+            current, beyond = [], 0
         if not current and number and number in seen:
             yield ParsedDeclaration(
                 number=number,
@@ -239,15 +261,30 @@ def declarations(rows: Iterable[Row]) -> Iterator[ParsedDeclaration]:
             continue
         if not current:
             seen.setdefault(number, row.number)
+        if len(current) > MAX_LINES:  # a file of one endless declaration is not held whole
+            beyond += 1
+            continue
         current.append(Row(row.number, {**row.cells, "_number": number}))
     if current:
-        yield _build(current)
+        yield _build(current, beyond)
 
 
-def _build(rows: list[Row]) -> ParsedDeclaration:
+def _build(rows: list[Row], beyond: int = 0) -> ParsedDeclaration:
     number = rows[0].cells["_number"]
     parsed = ParsedDeclaration(number=number, rows=[r.number for r in rows])
     problems = parsed.problems
+    if beyond:
+        problems.append(
+            RowProblem(
+                rows[0].number,
+                "number",
+                "customs.too_many_lines",
+                f"declaration {number} has {len(rows) + beyond} rows from row "
+                f"{rows[0].number}; a declaration has at most {MAX_LINES} lines",
+                number or None,
+            )
+        )
+        return parsed
 
     def problem(row: Row, column: str, code: str, message: str) -> None:
         problems.append(RowProblem(row.number, column, code, message, number or None))
@@ -397,23 +434,29 @@ def _csv_rows(path: Path) -> Iterator[Row]:
     return _csv_data(handle, reader, lines, names, path.name)
 
 
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+_MAX_LINE = 1 << 20
+
+
 class _TextLines:
     """A binary file's lines as UTF-8 text (a BOM first is dropped), decoded one line at a
     time so that a byte that is not UTF-8 is reported on its own line, not on the line where
-    a block of text began."""
+    a block of text began. Lines end as text files end them anywhere: CRLF, LF, or a lone CR
+    (Excel for Mac's CSV)."""
 
     def __init__(self, handle: BinaryIO, source: str) -> None:
         self.handle = handle
         self.source = source
         self.line = 0
+        self.buffer = b""
+        self.pos = 0
+        self.ended = False
 
     def __iter__(self) -> Iterator[str]:
         return self
 
     def __next__(self) -> str:
-        raw = self.handle.readline()
-        if not raw:
-            raise StopIteration
+        raw = self._raw_line()
         self.line += 1
         try:
             return raw.decode("utf-8-sig" if self.line == 1 else "utf-8")
@@ -422,6 +465,28 @@ class _TextLines:
                 f"{self.source} line {self.line} is not UTF-8 text (byte 0x{raw[exc.start]:02x} "
                 f"at column {exc.start + 1}): save the file as CSV UTF-8"
             ) from None
+
+    def _raw_line(self) -> bytes:
+        while True:
+            end = _LINE_END.search(self.buffer, self.pos)
+            # A CR last in the buffer may be the first half of a CRLF: read on to know.
+            if end is not None and not (end.end() == len(self.buffer) and end.group() == b"\r"
+                                        and not self.ended):  # fmt: skip
+                raw, self.pos = self.buffer[self.pos : end.end()], end.end()
+                return raw
+            if self.ended:
+                if self.pos >= len(self.buffer):
+                    raise StopIteration
+                raw, self.pos = self.buffer[self.pos :], len(self.buffer)
+                return raw
+            if len(self.buffer) - self.pos > _MAX_LINE:
+                raise MalformedFile(
+                    f"{self.source} line {self.line + 1} runs past {_MAX_LINE} bytes without "
+                    "ending: not a table of declarations"
+                )
+            block = self.handle.read(1 << 16)
+            self.buffer, self.pos = self.buffer[self.pos :] + block, 0
+            self.ended = not block
 
 
 def _next_csv(reader: Any, lines: _TextLines, source: str) -> list[str] | None:
@@ -460,7 +525,9 @@ def _xlsx_rows(path: Path) -> Iterator[Row]:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:
             raise MalformedFile(f"{path.name} has no worksheet")
-        rows = _numbered(sheet.iter_rows(values_only=True), path.name)
+        # Only the columns a declaration can have (and room for a few unknown ones to refuse):
+        # openpyxl pads a row out to its last cell, 16,384 at most.
+        rows = _numbered(sheet.iter_rows(values_only=True, max_col=_MAX_COLUMNS), path.name)
         header_row = next(rows, None)
         if header_row is None:
             raise MalformedFile(f"{path.name} is empty: it needs a header row")

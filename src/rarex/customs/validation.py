@@ -94,6 +94,9 @@ class DeclarationDraft:
     declared_on: date
     clearance_on: date | None
     lines: tuple[LineDraft, ...]
+    # The declared date as sent: None when the sender left it to the day of filing, so that
+    # the same declaration sent again after midnight is still the same content.
+    declared_as_sent: date | None = None
 
     @property
     def content_sha256(self) -> str:
@@ -102,7 +105,7 @@ class DeclarationDraft:
         canonical = [
             *(self.number, self.exporter_uscc, self.license_number, self.destination),
             *(self.consignee_name, self.consignee_country, self.port),
-            *(str(self.declared_on), str(self.clearance_on)),
+            *(str(self.declared_as_sent), str(self.clearance_on)),
             *(_canonical_line(ln) for ln in self.lines),
         ]
         text = json.dumps(canonical, ensure_ascii=False, separators=(",", ":"))
@@ -224,6 +227,7 @@ def validate_declaration(
         declared_on=declared_on,
         clearance_on=clearance_on,
         lines=tuple(lines),
+        declared_as_sent=data.declared_date,
     )
 
 

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from rarex.audit.service import record_event
 from rarex.auth.roles import Actor, Role, require_role
-from rarex.clock import Clock
+from rarex.clock import Clock, authority_date
 from rarex.models.statistics import StatImport, StatObservation, StatReportedChange, StatSource
 from rarex.statistics import repository
 from rarex.statistics.measures import decimals_of
@@ -86,7 +86,7 @@ def import_files(
     if actor is not None:
         require_role(actor, Role.ADMINISTRATOR, Role.ANALYST, action="import statistics")
     parsed = sorted((parse_file(name, content) for name, content in files), key=_file_order)
-    vintages = _check_against_stored(session, parsed)
+    vintages = _check_against_stored(session, parsed, today=authority_date(clock.now()))
     who = (actor.label if actor is not None else operator)[:120]
     results: list[FileImport] = []
     for file in parsed:
@@ -112,11 +112,15 @@ def _key(row: ObservationRow) -> _ObsKey:
     return (row.series, row.partner, row.key.basis.value, str(row.key.period))
 
 
-def _check_against_stored(session: Session, files: Sequence[ParsedFile]) -> _Vintages:
+def _check_against_stored(
+    session: Session, files: Sequence[ParsedFile], *, today: date
+) -> _Vintages:
     """Refuse, before anything is written, what no file shows alone: a source neither stored
     nor defined in a sources file of this call, and a new vintage of a stored figure without
     its release date (an undated figure cannot be placed among the vintages, and one once
-    silently became the current May 2025 figure). Files are checked in import order, so a
+    silently became the current May 2025 figure), or with a release date after today (a typo
+    such as 2205 would rank above every real release and pin itself as the current figure).
+    Files are checked in import order, so a
     figure an earlier file of this call adds counts as stored for the later ones.
 
     Returns the stored vintages of the series these files touch, their current rows locked
@@ -141,6 +145,17 @@ def _check_against_stored(session: Session, files: Sequence[ParsedFile]) -> _Vin
             )
             for line, source in _citations(file)
             if source not in known
+        ]
+        problems += [
+            Problem(
+                row.line,
+                "release",
+                "stats.release_in_future",
+                f"release date {row.released_on} is after today ({today}): a figure is "
+                "imported once it is published",
+            )
+            for row in file.observations
+            if row.released_on is not None and row.released_on > today
         ]
         for row in file.observations:
             problem = _undated_revision(row, vintages[_key(row)], earlier[_key(row)])
