@@ -7,25 +7,31 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from rarex.audit import anchoring
 from rarex.audit.anchoring import (
     AnchoredVerification,
     ChainDiverged,
     Checkpointer,
     verify_anchored,
+    write_backup_record,
     write_checkpoint,
     write_restore_record,
 )
 from rarex.audit.chain import record_after
 from rarex.audit.keys import key_id
-from rarex.audit.service import record_event, stream_records, verify
+from rarex.audit.service import record_event, stored_head, stream_records, verify
 from rarex.clock import FixedClock
+from rarex.db import make_sessionmaker, session_scope
+from rarex.db_engine import make_engine
 from rarex.models import AuditEvent, AuditHead
+from tests.conftest import BACKENDS, whole_database
 
 KEY = Ed25519PrivateKey.generate()
 KEYS = {key_id(KEY.public_key()): KEY.public_key()}
@@ -65,6 +71,13 @@ def _rewrite(session: Session) -> None:
     session.execute(insert(AuditEvent), rows)
     session.execute(update(AuditHead).values(last_seq=head[0], last_hash=head[1]))
     _tampered(session)
+
+
+def _backup(session: Session) -> dict[str, Any]:
+    """What `take_backup` says of a backup of the chain as it is now."""
+    seq, head = stored_head(session)
+    return {"file": "/backups/b.tar", "sha256": "ab" * 32, "taken_at": "2025-06-02T02:00:00+00:00",
+            "audit": {"seq": seq, "head": head}}  # fmt: skip
 
 
 def _verify(session: Session, log: Path) -> AnchoredVerification:
@@ -140,25 +153,57 @@ def test_a_signed_restore_record_excuses_the_lost_events_and_nothing_before(
     session: Session, clock: FixedClock, tmp_path: Path
 ) -> None:
     log = tmp_path / "checkpoints.log"
-    backup = {"name": "b.tar", "sha256": "ab" * 32, "taken_at": "2025-06-02T02:00:00+00:00"}
     _events(session, clock, 3)
     write_checkpoint(session, key=KEY, log_path=log, clock=clock)
-    _events(session, clock, 3)
+    _events(session, clock, 1)
+    verified = log.read_bytes()
+    assert _verify(session, log).ok  # what `rarex db backup` checks before it records one
+    backup = write_backup_record(
+        key=KEY, log_path=log, clock=clock, backup=_backup(session), verified_log=verified
+    )
+    _events(session, clock, 2)
     write_checkpoint(session, key=KEY, log_path=log, clock=clock)
-    _truncate(session, 4)  # what restoring a backup of event 4 does to the chain
-    write_restore_record(session, key=KEY, log_path=log, clock=clock, backup=backup)
+    with pytest.raises(ChainDiverged, match="not event 4"):  # the database is not restored yet
+        write_restore_record(session, key=KEY, log_path=log, clock=clock, backup=backup)
+    _truncate(session, 4)  # what restoring the backup of event 4 does to the chain
+    restore = write_restore_record(session, key=KEY, log_path=log, clock=clock, backup=backup)
+    assert restore.record["backup_record"] == backup.digest
     _events(session, clock, 5)  # events 5-9 anew, other than the lost 5-6
     write_checkpoint(session, key=KEY, log_path=log, clock=clock)
     result = _verify(session, log)
     assert result.ok, result.message
     assert result.superseded == 1
-    assert result.to_dict()["checkpoints"]["restores"] == 1
+    body = result.to_dict()["checkpoints"]
+    assert (body["checkpoints"], body["backups"], body["restores"]) == (3, 1, 1)
 
     # a restore does not excuse a rewrite of what it kept: checkpoint 1 (event 3) still holds
     _rewrite(session)
     result = _verify(session, log)
     assert result.to_dict()["checkpoints"]["problem"] == "rewritten"
     assert result.to_dict()["checkpoints"]["line"] == 1
+
+
+def test_a_backup_is_recorded_only_over_the_log_it_was_verified_against_and_an_empty_log_is_broken(
+    session: Session, clock: FixedClock, tmp_path: Path
+) -> None:
+    log = tmp_path / "checkpoints.log"
+    log.touch()
+    _events(session, clock, 2)
+    result = _verify(session, log)  # a log that anchors nothing proves nothing
+    assert (result.chain.ok, result.ok) == (True, False)
+    body = result.to_dict()["checkpoints"]
+    assert (body["problem"], body["line"]) == ("empty", None)
+    assert "empty: nothing anchors the chain" in body["message"]
+
+    write_checkpoint(session, key=KEY, log_path=log, clock=clock)
+    verified = log.read_bytes()
+    assert _verify(session, log).ok
+    log.write_bytes(b"")  # the log changed while the backup was taken
+    with pytest.raises(ChainDiverged, match="changed other than by appending"):
+        write_backup_record(
+            key=KEY, log_path=log, clock=clock, backup=_backup(session), verified_log=verified
+        )
+    assert log.read_bytes() == b""
 
 
 def test_the_server_thread_writes_a_checkpoint_at_start_and_at_stop(
@@ -173,3 +218,39 @@ def test_the_server_thread_writes_a_checkpoint_at_start_and_at_stop(
     lines = log.read_text().splitlines()
     assert len(lines) == 2
     assert _verify(session, log).ok
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_server_thread_reads_the_head_and_the_events_in_one_snapshot(
+    backend: str, clock: FixedClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request that commits an event between the thread's read of the head and its read of
+    the events must not look like an event appended behind the head's back (PostgreSQL's READ
+    COMMITTED, the default, takes a new snapshot for each statement)."""
+    log = tmp_path / "checkpoints.log"
+    with whole_database(backend, tmp_path, name="snapshot", migrated=True) as url:
+        engine = make_engine(url)  # the default isolation, not the server's
+        sessions = make_sessionmaker(engine)
+        try:
+            with session_scope(sessions) as other:
+                _events(other, clock, 2)
+            thread = Checkpointer(sessions, key=KEY, log_path=log, clock=clock, interval=3600)
+            assert thread.write_once() is not None
+            read_head = anchoring.stored_head
+
+            def head_then_a_commit(session: Session) -> tuple[int, str]:
+                head = read_head(session)
+                with session_scope(sessions) as other:
+                    _events(other, clock, 1)  # a request commits meanwhile
+                return head
+
+            monkeypatch.setattr(anchoring, "stored_head", head_then_a_commit)
+            written = thread.write_once()
+            assert written is not None, "refused: the two reads saw two snapshots"
+            assert written.seq == 2  # the head of its snapshot, not the event committed after
+            monkeypatch.undo()
+            assert thread.write_once().seq == 3  # type: ignore[union-attr]
+            with session_scope(sessions) as session:
+                assert _verify(session, log).ok
+        finally:
+            engine.dispose()

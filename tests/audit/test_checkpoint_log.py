@@ -18,6 +18,7 @@ from rarex.audit.checkpoints import (
     active_anchors,
     appending,
     check_anchors,
+    find_backup,
     read_log,
 )
 from rarex.audit.keys import key_id, load_private_key, load_public_key, signing_key
@@ -30,10 +31,20 @@ H = {n: f"{n:x}".rjust(64, "a") for n in range(20)}
 
 
 def _write(path: Path, *records: tuple[str, int], key: Ed25519PrivateKey = KEY) -> list[LogEntry]:
-    entries = []
+    """Lines of these kinds and sequences; a restore names the last backup written before it
+    in the same call (the backup of file ``H[seq]``)."""
+    entries: list[LogEntry] = []
     with appending(path) as log:
         for kind, seq in records:
-            fields = {"kind": kind, "seq": seq, "head": H[seq], "at": "2025-06-02T02:00"}
+            fields: dict[str, object] = {
+                "kind": kind, "seq": seq, "head": H[seq], "at": "2025-06-02T02:00"
+            }  # fmt: skip
+            if kind in ("backup", "restore"):
+                fields |= {"backup": "b.tar", "backup_sha256": H[seq],
+                           "backup_taken_at": "2025-06-02T01:00"}  # fmt: skip
+            if kind == "restore":
+                backups = [e.digest for e in entries if e.kind == "backup"]
+                fields["backup_record"] = backups[-1] if backups else "0" * 64
             entries.append(log.append(key, fields))
     return entries
 
@@ -45,12 +56,13 @@ def _lines(path: Path) -> list[str]:
 def test_signed_lines_read_back_in_order_and_survive_a_reopen(tmp_path: Path) -> None:
     log = tmp_path / "checkpoints.log"
     _write(log, ("checkpoint", 3))
-    _write(log, ("checkpoint", 5), ("restore", 4))
+    _write(log, ("checkpoint", 5), ("backup", 4), ("restore", 4))
     reading = read_log(log.read_bytes(), KEYS)
     assert reading.problem is None
     assert [(e.line, e.kind, e.seq) for e in reading.entries] == [
-        (1, "checkpoint", 3), (2, "checkpoint", 5), (3, "restore", 4),
+        (1, "checkpoint", 3), (2, "checkpoint", 5), (3, "backup", 4), (4, "restore", 4),
     ]  # fmt: skip
+    assert reading.entries[3].record["backup_record"] == reading.entries[2].digest
     first = json.loads(_lines(log)[0])
     assert first["prev"] == "0" * 64
     assert first["key"] == key_id(KEY.public_key())
@@ -74,16 +86,16 @@ def test_an_altered_line_no_longer_matches_its_signature(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("change", "line"),
     [
-        (lambda lines: [lines[0], lines[2]], 2),  # a line removed
-        (lambda lines: [lines[1], lines[0], lines[2]], 1),  # lines reordered
-        (lambda lines: [*lines, lines[1]], 4),  # an old restore record replayed at the end
+        (lambda lines: [lines[0], *lines[2:]], 2),  # a line removed
+        (lambda lines: [lines[1], lines[0], *lines[2:]], 1),  # lines reordered
+        (lambda lines: [*lines, lines[2]], 5),  # an old restore record replayed at the end
     ],
 )
 def test_removed_reordered_or_replayed_lines_break_the_links(
     tmp_path: Path, change: object, line: int
 ) -> None:
     log = tmp_path / "checkpoints.log"
-    _write(log, ("checkpoint", 3), ("restore", 2), ("checkpoint", 4))
+    _write(log, ("checkpoint", 3), ("backup", 2), ("restore", 2), ("checkpoint", 4))
     log.write_text("\n".join(change(_lines(log))) + "\n")  # type: ignore[operator]
     reading = read_log(log.read_bytes(), KEYS)
     assert (reading.problem, reading.line) == ("broken_link", line)
@@ -109,10 +121,12 @@ def test_an_incomplete_last_line_is_reported_and_not_appended_to(tmp_path: Path)
         _write(log, ("checkpoint", 4))
 
 
-def test_a_restore_supersedes_only_the_checkpoints_beyond_it() -> None:
-    def entry(line: int, kind: str, seq: int) -> LogEntry:
-        return LogEntry(line, kind, seq, H[seq], "t", "k", {})  # type: ignore[arg-type]
+def _entry(line: int, kind: str, seq: int) -> LogEntry:
+    return LogEntry(line, kind, seq, H[seq], "t", "k", {})  # type: ignore[arg-type]
 
+
+def test_a_restore_supersedes_only_the_checkpoints_beyond_it() -> None:
+    entry = _entry
     entries = [entry(1, "checkpoint", 3), entry(2, "checkpoint", 8), entry(3, "restore", 5),
                entry(4, "checkpoint", 7)]  # fmt: skip
     active, superseded = active_anchors(entries)
@@ -133,6 +147,40 @@ def test_a_restore_supersedes_only_the_checkpoints_beyond_it() -> None:
     assert check_anchors(active, hashes=hashes, verified_through=6, complete=False) == (2, None)
     genesis = LogEntry(1, "checkpoint", 0, GENESIS_HASH, "t", "k", {})
     assert check_anchors([genesis], hashes={}, verified_through=0, complete=True) == (1, None)
+
+
+def test_a_restore_record_must_name_an_earlier_backup_record_of_its_head(tmp_path: Path) -> None:
+    """Only a backup recorded in the log (its chain verified against the log when it was
+    taken) may excuse the events a restore lost: a restore record naming none is reported."""
+    named = tmp_path / "named.log"
+    backup, restore = _write(named, ("backup", 4), ("restore", 4))
+    assert read_log(named.read_bytes(), KEYS).problem is None
+    assert find_backup(read_log(named.read_bytes(), KEYS).entries, H[4]) == backup
+    assert find_backup([backup, restore], H[5]) is None
+    active, _ = active_anchors([_entry(1, "checkpoint", 9), backup, restore])
+    assert active == [backup, restore]  # a backup record is an anchor, superseded like any
+
+    for records, line in [
+        ((("checkpoint", 9), ("restore", 4)), 2),  # no backup record at all
+        ((("backup", 5), ("restore", 4)), 2),  # the backup of another head
+    ]:
+        log = tmp_path / f"unanchored-{line}-{len(records)}-{records[0][1]}.log"
+        _write(log, *records)
+        reading = read_log(log.read_bytes(), KEYS)
+        assert (reading.problem, reading.line) == ("unanchored_restore", line)
+        assert "names no earlier backup record of event 4" in reading.message
+    # nor does a later backup record, or the record of another file of the same head
+    later = tmp_path / "later.log"
+    _write(later, ("restore", 4), ("backup", 4))
+    assert read_log(later.read_bytes(), KEYS).problem == "unanchored_restore"
+    other = tmp_path / "other.log"
+    (first,) = _write(other, ("backup", 4))
+    with appending(other) as handle:
+        handle.append(KEY, {"kind": "restore", "seq": 4, "head": H[4], "at": "2025-06-02T03:00",
+                            "backup": "b.tar", "backup_sha256": H[7],
+                            "backup_taken_at": "2025-06-02T01:00",
+                            "backup_record": first.digest})  # fmt: skip
+    assert read_log(other.read_bytes(), KEYS).problem == "unanchored_restore"
 
 
 def test_keys_are_read_as_pem_or_base64_and_anything_else_is_refused() -> None:

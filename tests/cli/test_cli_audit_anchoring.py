@@ -7,6 +7,7 @@ import base64
 import hashlib
 import io
 import json
+import os
 import tarfile
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -18,6 +19,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import delete, select, update
 from typer.testing import CliRunner
 
+from rarex.audit.anchoring import write_backup_record
+from rarex.audit.backup import read_manifest
 from rarex.audit.chain import record_after
 from rarex.audit.service import record_event, stream_records
 from rarex.cli.main import app
@@ -158,6 +161,11 @@ def test_backup_and_restore_round_trip_passes_verify_thanks_to_the_signed_restor
     made = json.loads(_run(runner, "db", "backup", str(backup), "--json"))
     assert (made["audit"]["seq"], made["audit"]["chain_ok"]) == (3, True)
     assert made["sha256"] == hashlib.sha256(backup.read_bytes()).hexdigest()
+    assert (made["anchored"], made["checkpoints"]["ok"]) == (True, True)
+    assert (made["record"]["kind"], made["record"]["line"], made["record"]["seq"]) == (
+        "backup", 2, 3,
+    )  # fmt: skip
+    assert made["record"]["backup_sha256"] == made["sha256"]
     again = runner.invoke(app, ["db", "backup", str(backup)])
     assert again.exit_code == 2
     assert "backup.exists" in again.stderr
@@ -168,26 +176,36 @@ def test_backup_and_restore_round_trip_passes_verify_thanks_to_the_signed_restor
     assert restored["audit"]["seq"] == 3
     assert restored["record"]["kind"] == "restore"
     assert restored["record"]["backup_sha256"] == made["sha256"]
+    backup_line = log.read_bytes().splitlines()[1]
+    assert restored["record"]["backup_record"] == hashlib.sha256(backup_line).hexdigest()
+    assert restored["backup_record"]["line"] == 2
     assert json.loads(_run(runner, "audit", "verify", "--json"))["checked"] == 3
 
     body = json.loads(_run(runner, "audit", "verify", "--checkpoints", str(log), "--json"))
     assert body["ok"] is True
-    assert (body["checkpoints"]["restores"], body["checkpoints"]["superseded"]) == (1, 1)
+    assert (body["checkpoints"]["backups"], body["checkpoints"]["restores"]) == (1, 1)
+    assert body["checkpoints"]["superseded"] == 1
     _events(cli_env, 1)
     _run(runner, "audit", "checkpoint")
     assert json.loads(_run(runner, "audit", "verify", "--checkpoints", str(log), "--json"))["ok"]
 
     # without its restore record the same restore is a truncation
     lines = log.read_text().splitlines()
-    log.write_text("\n".join(lines[:2]) + "\n")
+    log.write_text("\n".join(lines[:3]) + "\n")
     body = json.loads(_run(runner, "audit", "verify", "--checkpoints", str(log), "--json", code=5))
     assert body["checkpoints"]["problem"] == "truncated"
 
 
 def test_restore_refuses_what_it_cannot_restore_whole_and_leaves_the_database_as_it_was(
-    runner: CliRunner, cli_env: str, log: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner,
+    cli_env: str,
+    log: Path,
+    key: Ed25519PrivateKey,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _events(cli_env, 2)
+    _run(runner, "audit", "checkpoint")
     good = tmp_path / "good.backup"
     _run(runner, "db", "backup", str(good))
     engine = make_engine(cli_env)
@@ -209,21 +227,91 @@ def test_restore_refuses_what_it_cannot_restore_whole_and_leaves_the_database_as
     made = runner.invoke(app, ["db", "backup", str(broken), "--json"])
     assert made.exit_code == 5  # written, and said to hold a broken chain
     assert json.loads(made.stdout)["audit"]["chain_ok"] is False
-    refused(broken, "backup.chain_broken")
+    assert json.loads(made.stdout)["record"] is None
+    refused(broken, "backup.not_anchored")  # never recorded, so never restored
     damaged = tmp_path / "damaged.backup"
     with tarfile.open(good) as source, tarfile.open(damaged, "w") as target:
         for member in source.getmembers():
             data = source.extractfile(member).read()  # type: ignore[union-attr]
             data = data if member.name.endswith(".json") else data[:-1] + b"?"
             target.addfile(member, io.BytesIO(data))
-    refused(damaged, "backup.corrupt")
-    assert not log.exists() or log.read_text() == ""  # no record for what was not restored
+    refused(damaged, "backup.not_anchored")  # not the file that was recorded
+    # Recorded by hand (the key signs anything), each is still refused by what it holds.
+    for path, code in ((broken, "backup.chain_broken"), (damaged, "backup.corrupt")):
+        manifest = read_manifest(path)
+        fields = {"file": str(path), "sha256": manifest["sha256"],
+                  "taken_at": manifest["taken_at"], "audit": manifest["audit"]}  # fmt: skip
+        write_backup_record(key=key, log_path=log, clock=SystemClock(), backup=fields,
+                            verified_log=b"")  # fmt: skip
+        refused(path, code)
+    kinds = [json.loads(line)["kind"] for line in log.read_text().splitlines()]
+    assert kinds == ["checkpoint", "backup", "backup", "backup"]  # no restore record
 
+    kept = log.read_bytes()
+    log.write_bytes(kept.replace(b'"seq":2', b'"seq":1', 1))  # the log itself altered
+    refused(good, "audit.log_broken")
+    log.write_bytes(kept)
     monkeypatch.delenv("RAREX_AUDIT_SIGNING_KEY")
     get_settings.cache_clear()
     result = runner.invoke(app, ["db", "restore", str(broken), "--yes"])
     assert result.exit_code == 2
     assert "audit.no_signing_key" in result.stderr
+
+
+def test_a_truncated_chain_cannot_be_laundered_through_a_backup_and_a_restore(
+    runner: CliRunner, cli_env: str, log: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An insider who can write the database cuts the chain's tail and moves the head back.
+    The backup of that chain is not recorded in the log, and a backup that is not recorded is
+    not restored: no restore record excuses the truncation, and verify keeps reporting it."""
+    _events(cli_env, 6)
+    _run(runner, "audit", "checkpoint")
+    seed = os.environ["RAREX_AUDIT_SIGNING_KEY"]
+    monkeypatch.delenv("RAREX_AUDIT_SIGNING_KEY")  # a host without the key: not recorded
+    get_settings.cache_clear()
+    elsewhere = runner.invoke(app, ["db", "backup", str(tmp_path / "elsewhere.backup")])
+    assert elsewhere.exit_code == 0, elsewhere.output
+    assert "[backup.not_anchored]" in elsewhere.stderr
+    monkeypatch.setenv("RAREX_AUDIT_SIGNING_KEY", seed)
+    get_settings.cache_clear()
+    _truncate(cli_env, 2)
+    verify = ["audit", "verify", "--checkpoints", str(log), "--json"]
+    assert json.loads(_run(runner, *verify, code=5))["checkpoints"]["problem"] == "truncated"
+    lines = log.read_bytes()
+
+    laundry = tmp_path / "laundry.backup"
+    made = runner.invoke(app, ["db", "backup", str(laundry), "--json"])
+    assert made.exit_code == 5, made.output
+    body = json.loads(made.stdout)
+    assert (body["audit"]["chain_ok"], body["anchored"], body["record"]) == (True, False, None)
+    assert body["checkpoints"]["problem"] == "truncated"
+    assert "not recorded in the checkpoint log" in body["message"]
+    text = runner.invoke(app, ["db", "backup", str(tmp_path / "laundry2.backup")])
+    assert text.exit_code == 5
+    assert "[backup.not_anchored]" in text.stderr
+    assert log.read_bytes() == lines  # nothing signed over the truncation
+
+    for backup in (laundry, tmp_path / "elsewhere.backup"):
+        refused = runner.invoke(app, ["db", "restore", str(backup), "--yes"])
+        assert refused.exit_code == 2, refused.output
+        assert "backup.not_anchored" in refused.stderr
+    assert log.read_bytes() == lines
+    assert json.loads(_run(runner, *verify, code=5))["checkpoints"]["problem"] == "truncated"
+
+
+def test_a_checkpoint_log_that_anchors_nothing_is_broken(
+    runner: CliRunner, cli_env: str, log: Path
+) -> None:
+    _events(cli_env, 2)
+    log.touch()  # empty: never written, or emptied
+    body = json.loads(_run(runner, "audit", "verify", "--checkpoints", str(log), "--json", code=5))
+    assert (body["chain"]["ok"], body["checkpoints"]["ok"]) == (True, False)
+    assert (body["checkpoints"]["problem"], body["checkpoints"]["line"]) == ("empty", None)
+    text = runner.invoke(app, ["audit", "verify", "--checkpoints", str(log)])
+    assert text.exit_code == 5
+    assert "checkpoints BROKEN (empty," in text.stdout
+    _run(runner, "audit", "checkpoint")
+    _run(runner, "audit", "verify", "--checkpoints", str(log))
 
 
 def test_serve_runs_the_checkpoint_thread_only_with_a_key_a_log_and_an_interval(

@@ -2,9 +2,13 @@
 verify that the stored chain still extends every one of them (:mod:`rarex.audit.checkpoints`).
 
 Writing needs the private key; verifying needs only public keys. Neither writes the database.
-For both, the caller should read the head and the events in one snapshot (SQLite's transaction
-is one; on PostgreSQL open the session at REPEATABLE READ), or an event appended between the
-two reads would look like one appended behind the head's back.
+For both, the head and the events must be read in one snapshot (:func:`one_snapshot`: SQLite's
+transaction is one; on PostgreSQL the session is opened at REPEATABLE READ), or an event
+committed between the two reads would look like one appended behind the head's back.
+
+A backup is recorded in the log (:func:`write_backup_record`) only when its chain passed
+:func:`verify_anchored`, and ``rarex db restore`` restores only a recorded backup, naming its
+record in the restore record (:func:`write_restore_record`).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from rarex.audit.chain import AuditRecord, ChainVerification, verify_chain
@@ -44,6 +49,17 @@ class ChainDiverged(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+def one_snapshot(session: Session) -> None:
+    """Read the head and the events in one snapshot: on PostgreSQL, open the session's
+    transaction at REPEATABLE READ (its default, READ COMMITTED, takes a snapshot per statement);
+    SQLite's transaction is one snapshot already. Call it before the session's first statement.
+    A session bound to a connection (a test's) is in its holder's transaction, left as it is."""
+    bind = session.get_bind()
+    postgresql = isinstance(bind, Engine) and bind.dialect.name == "postgresql"
+    if postgresql and not session.in_transaction():
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 
 def _utc(moment: datetime) -> str:
@@ -98,18 +114,54 @@ def write_checkpoint(
         )
 
 
-def write_restore_record(
-    session: Session,
+def write_backup_record(
     *,
     key: Ed25519PrivateKey,
     log_path: Path,
     clock: Clock,
     backup: Mapping[str, Any],
+    verified_log: bytes,
 ) -> LogEntry:
-    """Sign "restored to this head from this backup" (``backup``: its ``name``, ``sha256`` and
-    ``taken_at``), so that verification excuses the events lost by the restore, and only them.
+    """Sign "this backup file holds the chain up to this head, and that chain extended the log"
+    (``backup``: what :func:`rarex.audit.backup.take_backup` returns: its ``file``, ``sha256``,
+    ``taken_at`` and ``audit`` head). Only a backup so recorded is restored.
+
+    The caller must have verified the backup's chain against ``verified_log`` (with
+    :func:`verify_anchored`); refused (``ChainDiverged``) if the log no longer begins with it.
     """
+    with appending(log_path) as log_file:
+        if not log_file.data.startswith(verified_log):
+            raise ChainDiverged(
+                f"the checkpoint log {log_path} changed other than by appending while the "
+                "backup was taken: the backup is not recorded"
+            )
+        return log_file.append(
+            key,
+            {
+                "kind": "backup",
+                "seq": backup["audit"]["seq"],
+                "head": backup["audit"]["head"],
+                "at": _utc(clock.now()),
+                "backup": Path(backup["file"]).name,
+                "backup_sha256": backup["sha256"],
+                "backup_taken_at": backup["taken_at"],
+            },
+        )
+
+
+def write_restore_record(
+    session: Session, *, key: Ed25519PrivateKey, log_path: Path, clock: Clock, backup: LogEntry
+) -> LogEntry:
+    """Sign "restored to this head from the backup of this record" (``backup``, a verified
+    backup record of the log), so that verification excuses the events lost by the restore,
+    and only them. Refused (``ChainDiverged``) when the stored head is not the record's."""
     head = stored_head(session)
+    if head != (backup.seq, backup.head):
+        raise ChainDiverged(
+            f"the database's audit head is event {head[0]} ({head[1][:16]}…), not event "
+            f"{backup.seq} ({backup.head[:16]}…) that {backup.described} records; no restore "
+            "record was written"
+        )
     with appending(log_path) as log_file:
         return log_file.append(
             key,
@@ -118,9 +170,10 @@ def write_restore_record(
                 "seq": head[0],
                 "head": head[1],
                 "at": _utc(clock.now()),
-                "backup": backup["name"],
-                "backup_sha256": backup["sha256"],
-                "backup_taken_at": backup["taken_at"],
+                "backup": backup.record["backup"],
+                "backup_sha256": backup.record["backup_sha256"],
+                "backup_taken_at": backup.record["backup_taken_at"],
+                "backup_record": backup.digest,
             },
         )
 
@@ -137,8 +190,13 @@ class AnchoredVerification:
     failure: AnchorFailure | None
 
     @property
+    def empty(self) -> bool:
+        """The log anchors nothing: no line at all (a new log, or one emptied)."""
+        return self.reading.problem is None and not self.reading.entries
+
+    @property
     def log_ok(self) -> bool:
-        return self.reading.problem is None and self.failure is None
+        return self.reading.problem is None and self.failure is None and not self.empty
 
     @property
     def ok(self) -> bool:
@@ -152,10 +210,11 @@ class AnchoredVerification:
             return self.failure.message
         entries = self.reading.entries
         if not entries:
-            return "the checkpoint log is empty: nothing anchors the chain"
-        superseded = (
-            f" ({self.superseded} checkpoints superseded by restores)" if self.superseded else ""
-        )
+            return (
+                "the checkpoint log is empty: nothing anchors the chain (a new log gets its "
+                "first line from `rarex audit checkpoint`; an emptied one is evidence)"
+            )
+        superseded = f" ({self.superseded} superseded by restores)" if self.superseded else ""
         return (
             f"the chain extends every anchor ({self.anchored}) of the log's {len(entries)} "
             f"lines{superseded}; the newest line is of {entries[-1].at}"
@@ -163,7 +222,9 @@ class AnchoredVerification:
 
     def to_dict(self) -> dict[str, Any]:
         entries = self.reading.entries
-        problem = self.reading.problem or (self.failure.problem if self.failure else None)
+        problem = self.reading.problem or (
+            self.failure.problem if self.failure else ("empty" if self.empty else None)
+        )
         line = self.reading.line or (self.failure.entry.line if self.failure else None)
         return {
             "ok": self.ok,
@@ -173,6 +234,7 @@ class AnchoredVerification:
                 "file": self.file,
                 "lines": self.reading.lines,
                 "checkpoints": sum(1 for e in entries if e.kind == "checkpoint"),
+                "backups": sum(1 for e in entries if e.kind == "backup"),
                 "restores": sum(1 for e in entries if e.kind == "restore"),
                 "anchored": self.anchored,
                 "superseded": self.superseded,
@@ -233,6 +295,7 @@ class Checkpointer:
     def write_once(self) -> LogEntry | None:
         try:
             with session_scope(self._sessions) as session:
+                one_snapshot(session)
                 entry = write_checkpoint(
                     session, key=self._key, log_path=self._log_path, clock=self._clock
                 )

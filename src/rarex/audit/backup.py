@@ -4,6 +4,10 @@ A backup is one tar file holding a manifest (``rarex-backup.json``) and the data
 copy taken with the online backup API, or a ``pg_dump -Fc`` archive. The manifest records the
 audit head the copy holds (read from the copy itself, or on PostgreSQL in the very snapshot
 ``pg_dump`` reads), whether its chain verified, its schema revision, and the payload's SHA-256.
+Given the checkpoint log (``CheckpointLog``), the copy's chain is also verified against it, in
+the same snapshot (:func:`rarex.audit.anchoring.verify_anchored`): the command records in the
+log only a backup that passed, and restores only a recorded backup, so a chain truncated with
+its head moved back cannot be laundered through a backup and a restore.
 
 A restore takes the database back in time, so the audit chain loses its newest events exactly
 as in a truncation. The command (``rarex db restore``) therefore signs a restore record in the
@@ -31,18 +35,20 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 from typing import IO, Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Connection, Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from rarex import __version__
+from rarex.audit.anchoring import AnchoredVerification, verify_anchored
 from rarex.audit.chain import verify_chain
 from rarex.audit.service import stored_head, stream_records
 from rarex.clock import Clock
@@ -80,12 +86,22 @@ def database_kind(url: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckpointLog:
+    """The checkpoint log as read before the backup, to verify the copied chain against."""
+
+    data: bytes
+    keys: Mapping[str, Ed25519PublicKey]
+    file: str
+
+
+@dataclass(frozen=True, slots=True)
 class ChainState:
     seq: int
     head: str
     chain_ok: bool
     chain_message: str
     schema_revision: str | None
+    anchored: AnchoredVerification | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -96,22 +112,27 @@ class ChainState:
         }
 
 
-def _chain_state(connection: Connection) -> ChainState:
+def _chain_state(connection: Connection, log: CheckpointLog | None = None) -> ChainState:
+    anchored = None
     with Session(bind=connection) as session:
         head = stored_head(session)
-        result = verify_chain(stream_records(session), expected_head=head)
+        if log is None:
+            result = verify_chain(stream_records(session), expected_head=head)
+        else:
+            anchored = verify_anchored(session, log_data=log.data, keys=log.keys, file=log.file)
+            result = anchored.chain
     revision = None
     if connection.dialect.has_table(connection, VERSION_TABLE):
         revision = connection.scalar(text(f"SELECT version_num FROM {VERSION_TABLE}"))
-    return ChainState(head[0], head[1], result.ok, result.message, revision)
+    return ChainState(head[0], head[1], result.ok, result.message, revision, anchored)
 
 
-def _sqlite_state(path: Path) -> ChainState:
+def _sqlite_state(path: Path, log: CheckpointLog | None = None) -> ChainState:
     # A plain engine: the application's sets WAL on connect, which would write to the copy.
     engine = create_engine(f"sqlite:///{path}", poolclass=NullPool)
     try:
         with engine.connect() as connection:
-            return _chain_state(connection)
+            return _chain_state(connection, log)
     finally:
         engine.dispose()
 
@@ -197,7 +218,7 @@ def _read_only(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
 
 
-def _backup_sqlite(url: str, payload: Path) -> ChainState:
+def _backup_sqlite(url: str, payload: Path, log: CheckpointLog | None) -> ChainState:
     source_path = _sqlite_file(url)
     if not source_path.exists():
         raise InvalidInput(f"no SQLite database at {source_path}", code="backup.no_database")
@@ -209,10 +230,10 @@ def _backup_sqlite(url: str, payload: Path) -> ChainState:
     finally:
         target.close()
         source.close()
-    return _sqlite_state(payload)
+    return _sqlite_state(payload, log)
 
 
-def _backup_postgresql(url: str, payload: Path) -> ChainState:
+def _backup_postgresql(url: str, payload: Path, log: CheckpointLog | None) -> ChainState:
     engine = create_engine(url, poolclass=NullPool)
     try:
         with engine.connect() as raw:
@@ -221,7 +242,7 @@ def _backup_postgresql(url: str, payload: Path) -> ChainState:
                 # pg_dump reads the snapshot this transaction holds: the head recorded in the
                 # manifest is the one in the archive, whatever is written meanwhile.
                 snapshot = connection.scalar(text("SELECT pg_export_snapshot()"))
-                state = _chain_state(connection)
+                state = _chain_state(connection, log)
                 conninfo, env = libpq_conninfo(url)
                 # The configured schema only, when the URL names one; else the whole database.
                 schema = _schema(str(make_url(url).query.get("options", "")))
@@ -237,9 +258,12 @@ def _backup_postgresql(url: str, payload: Path) -> ChainState:
     return state
 
 
-def take_backup(url: str, destination: Path, *, clock: Clock) -> dict[str, Any]:
+def take_backup(
+    url: str, destination: Path, *, clock: Clock, log: CheckpointLog | None = None
+) -> tuple[dict[str, Any], AnchoredVerification | None]:
     """Write a backup of the database at ``url`` to ``destination`` (refused if it exists);
-    return its manifest with the file's path and SHA-256. The file appears whole or not at all.
+    return its manifest with the file's path and SHA-256, and, given the checkpoint ``log``,
+    the verification of the copied chain against it. The file appears whole or not at all.
     """
     kind = database_kind(url)
     if destination.exists():
@@ -250,7 +274,9 @@ def take_backup(url: str, destination: Path, *, clock: Clock) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix=".rarex-backup-", dir=folder) as work:
         payload = Path(work) / PAYLOADS[kind]
         state = (
-            _backup_sqlite(url, payload) if kind == "sqlite" else _backup_postgresql(url, payload)
+            _backup_sqlite(url, payload, log)
+            if kind == "sqlite"
+            else _backup_postgresql(url, payload, log)
         )
         manifest: dict[str, Any] = {
             "format": BACKUP_FORMAT,
@@ -276,7 +302,8 @@ def take_backup(url: str, destination: Path, *, clock: Clock) -> dict[str, Any]:
         with partial.open("rb") as handle:
             os.fsync(handle.fileno())
         os.replace(partial, destination)
-    return {"file": str(destination), "sha256": _sha256(destination), **manifest}
+    taken = {"file": str(destination), "sha256": _sha256(destination), **manifest}
+    return taken, state.anchored
 
 
 # Restore -------------------------------------------------------------------------------------
@@ -414,7 +441,8 @@ def restore_backup(url: str, backup: Path, manifest: dict[str, Any]) -> None:
     """Replace the database at ``url`` with the backup's, whole or not at all (``manifest``
     from :func:`read_manifest`). Refused before anything changes when the backup is of another
     kind of database, damaged, or (checked before on SQLite, in the manifest on PostgreSQL)
-    its chain does not verify."""
+    its chain does not verify. The command calls it only for a backup recorded in the
+    checkpoint log (``rarex db restore``: ``backup.not_anchored`` otherwise)."""
     kind = database_kind(url)
     if manifest["database"] != kind:
         raise Conflict(

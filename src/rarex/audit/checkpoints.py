@@ -9,18 +9,25 @@ and still has the signed hash. Neither forgery survives that.
 
 A line is the canonical JSON (sorted keys, no spaces) of::
 
-    {"v": 1, "kind": "checkpoint" | "restore", "seq": N, "head": "<64 hex>", "at": "<ISO UTC>",
-     "prev": "<sha256 hex of the previous line>", "key": "<key id>", "sig": "<base64>"}
+    {"v": 1, "kind": "checkpoint" | "backup" | "restore", "seq": N, "head": "<64 hex>",
+     "at": "<ISO UTC>", "prev": "<sha256 hex of the previous line>", "key": "<key id>",
+     "sig": "<base64>"}
 
-plus, for a restore, ``backup`` (the file's name), ``backup_sha256`` and ``backup_taken_at``.
-``sig`` is the Ed25519 signature of ``SIGNED_PREFIX`` followed by the canonical JSON of every
-other field. ``prev`` chains the lines themselves, so a line removed, reordered or copied from
-elsewhere in the log (an old restore record replayed to excuse a new truncation) is detected.
+plus, for a backup and a restore, ``backup`` (the file's name), ``backup_sha256`` and
+``backup_taken_at``, and for a restore ``backup_record``: the SHA-256 of the backup record's
+line. ``sig`` is the Ed25519 signature of ``SIGNED_PREFIX`` followed by the canonical JSON of
+every other field. ``prev`` chains the lines themselves, so a line removed, reordered or copied
+from elsewhere in the log (an old restore record replayed to excuse a new truncation) is
+detected.
 
-A restore record says that the database was put back to sequence N by a restore: checkpoints
-before it with a sequence beyond N are superseded (those events were lost by design); the
-others, and the record itself, still anchor the chain, so a restore of a rewritten backup is
-caught like any rewrite.
+A backup record says that the backup file with this SHA-256 holds the chain up to event N,
+and that this chain extended every anchor of the log when it was copied: only such a backup
+may be restored. A restore record says that the database was put back to sequence N from the
+backup its ``backup_record`` names, an earlier line of the same head (``unanchored_restore``
+otherwise): checkpoints and backup records before it with a sequence beyond N are superseded
+(those events were lost by design); the others, and the record itself, still anchor the
+chain, so a restore of a rewritten backup is caught like any rewrite. A truncated chain cannot
+be laundered through a backup: its backup is never recorded, so it is never restored.
 
 Nothing here touches the database: :mod:`rarex.audit.anchoring` reads the chain.
 """
@@ -52,8 +59,10 @@ SIGNED_PREFIX = b"rarex.audit.checkpoint.v1\n"
 # The "prev" of the log's first line.
 LOG_GENESIS = "0" * 64
 
-Kind = Literal["checkpoint", "restore"]
-LogProblem = Literal["malformed", "broken_link", "unknown_key", "bad_signature"]
+Kind = Literal["checkpoint", "backup", "restore"]
+LogProblem = Literal[
+    "malformed", "broken_link", "unknown_key", "bad_signature", "unanchored_restore"
+]
 AnchorProblem = Literal["truncated", "rewritten"]
 _HEX = frozenset("0123456789abcdef")
 
@@ -81,6 +90,9 @@ class LogEntry:
     at: str
     key: str
     record: Mapping[str, Any]
+    # The SHA-256 of the line as stored: what the next line's ``prev`` and a restore record's
+    # ``backup_record`` name.
+    digest: str = ""
 
     @property
     def described(self) -> str:
@@ -101,7 +113,7 @@ def _entry(raw: bytes, line: int) -> LogEntry | str:
     kind, seq = record.get("kind"), record.get("seq")
     if record.get("v") != FORMAT:
         return f"has format {record.get('v')!r}, not {FORMAT}"
-    if kind not in ("checkpoint", "restore"):
+    if kind not in ("checkpoint", "backup", "restore"):
         return f"has kind {kind!r}"
     if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
         return f"has sequence {seq!r}"
@@ -114,7 +126,15 @@ def _entry(raw: bytes, line: int) -> LogEntry | str:
         datetime.fromisoformat(record["at"])
     except ValueError:
         return f"has a time {record['at']!r} that is not ISO 8601"
-    return LogEntry(line, kind, seq, record["head"], record["at"], record["key"], record)
+    if kind == "backup" and not (
+        _is_hash(record.get("backup_sha256"))
+        and isinstance(record.get("backup"), str)
+        and isinstance(record.get("backup_taken_at"), str)
+    ):
+        return "is a backup record without the backup's name, SHA-256 and time"
+    return LogEntry(
+        line, kind, seq, record["head"], record["at"], record["key"], record, _digest(raw)
+    )
 
 
 def _signature_holds(entry: LogEntry, public: Ed25519PublicKey) -> bool:
@@ -146,6 +166,7 @@ def read_log(data: bytes, keys: Mapping[str, Ed25519PublicKey]) -> LogReading:
     rows = data.split(b"\n")
     complete, tail = rows[:-1], rows[-1]
     entries: list[LogEntry] = []
+    backups: dict[str, LogEntry] = {}
     prev = LOG_GENESIS
 
     def bad(problem: LogProblem, line: int, message: str) -> LogReading:
@@ -176,8 +197,18 @@ def read_log(data: bytes, keys: Mapping[str, Ed25519PublicKey]) -> LogReading:
                 f"{parsed.described} does not follow line {number - 1}: lines of the log were "
                 "removed, reordered or copied",
             )
+        if parsed.kind == "restore" and not _restores(parsed, backups):
+            return bad(
+                "unanchored_restore",
+                number,
+                f"{parsed.described} names no earlier backup record of event {parsed.seq} "
+                f"({parsed.head[:16]}…): a restore of a backup that was never verified against "
+                "the log, which may excuse a truncation",
+            )
+        if parsed.kind == "backup":
+            backups[parsed.digest] = parsed
         entries.append(parsed)
-        prev = _digest(raw)
+        prev = parsed.digest
     if tail:
         return bad(
             "malformed",
@@ -187,9 +218,27 @@ def read_log(data: bytes, keys: Mapping[str, Ed25519PublicKey]) -> LogReading:
     return LogReading(entries, len(complete))
 
 
+def _restores(restore: LogEntry, backups: Mapping[str, LogEntry]) -> bool:
+    """Whether the restore record names an earlier backup record of its head and file."""
+    backup = backups.get(str(restore.record.get("backup_record")))
+    return (
+        backup is not None
+        and (backup.seq, backup.head) == (restore.seq, restore.head)
+        and backup.record["backup_sha256"] == restore.record.get("backup_sha256")
+    )
+
+
+def find_backup(entries: Sequence[LogEntry], sha256: str) -> LogEntry | None:
+    """The newest backup record of the file with this SHA-256 among verified ``entries``."""
+    for entry in reversed(entries):
+        if entry.kind == "backup" and entry.record["backup_sha256"] == sha256:
+            return entry
+    return None
+
+
 def active_anchors(entries: Sequence[LogEntry]) -> tuple[list[LogEntry], list[LogEntry]]:
-    """(active, superseded): a restore record supersedes the checkpoints before it whose
-    sequence lies beyond the one restored, and is itself an anchor."""
+    """(active, superseded): a restore record supersedes the checkpoints and backup records
+    before it whose sequence lies beyond the one restored, and is itself an anchor."""
     active: list[LogEntry] = []
     superseded: list[LogEntry] = []
     for entry in entries:
@@ -269,6 +318,7 @@ class LogAppender:
                 code="audit.log_incomplete",
             )
         rows = data.split(b"\n")[:-1]
+        self.data = data  # as read under the lock, before this appender's lines
         self.lines = len(rows)
         self._prev = _digest(rows[-1]) if rows else LOG_GENESIS
         last = _entry(rows[-1], len(rows)) if rows else None
