@@ -51,3 +51,11 @@ def test_every_series_of_the_shared_data_set_is_declared_in_the_unit_it_uses() -
 def test_a_broken_series_definitions_file_is_a_packaging_error(text: str, needle: str) -> None:
     with pytest.raises(ValueError, match=needle):
         read_series_definitions(text)
+
+
+def test_every_declared_unit_is_named_in_the_charts() -> None:
+    """Found in review: the value series' unit (musd) was shown as its code in charts."""
+    from rarex.statistics.chart_text import UNIT_NAMES
+    from rarex.statistics.series_definitions import declared_series
+
+    assert {d.unit for d in declared_series().values()} <= set(UNIT_NAMES)

@@ -31,7 +31,7 @@ SERIES_TITLES = {
     "magnet_exports_t": "Rare-earth permanent magnet exports",
     "magnet_and_alloy_exports_t": "Magnet and alloy exports (a wider aggregate)",
 }
-UNIT_NAMES = {"t": "tonnes", "USD million": "USD million"}
+UNIT_NAMES = {"t": "tonnes", "musd": "USD million"}  # the units of data/series.csv
 
 
 def _same(message: str) -> str:

@@ -66,7 +66,7 @@ def wording(language: Language) -> Wording:
     catalog = i18n.translations(language)
     labels = environment(language).get_template("labels.html").module
     months = get_month_names("abbreviated", locale=i18n.locale_of(language))
-    units = {"t": catalog.gettext("tonnes"), "USD million": catalog.gettext("USD million")}
+    units = {"t": catalog.gettext("tonnes"), "musd": catalog.gettext("USD million")}
     chinese = language == "zh"
 
     def series_name(code: str) -> str:
