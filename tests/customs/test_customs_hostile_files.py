@@ -14,7 +14,7 @@ import time
 import tracemalloc
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -328,3 +328,27 @@ def test_a_csv_reads_alike_whatever_ends_its_lines_and_names_a_bad_byte_by_its_l
     broken.write_bytes(path.read_bytes().replace(b"D4,", b"D\xff4,"))
     with pytest.raises(tabular.MalformedFile, match=r"broken\.csv line 5 is not UTF-8"):
         tabular.check_file(broken, limits)
+
+
+def test_a_workbook_checked_once_is_filed_from_its_spool_row_for_row(tmp_path: Path) -> None:
+    """The filing reads the rows the check kept, not the workbook again: the same rows with
+    the same numbers (a blank row skipped, a date and a number as the sheet typed them)."""
+    limits = tabular.ImportLimits.of(Settings(environment="test"))
+    first = ["D1", "91110000100000000X", "", "DE", "K\u00f6ln GmbH", "DE", "Tianjin"]
+    book = workbook(
+        tmp_path / "book.xlsx",
+        [
+            list(COLUMNS),
+            [*first, date(2025, 6, 4), "", 1, 2805301200, "1C905.a", "Dy", 12.25, 100, "USD"],
+            [None] * len(COLUMNS),
+            ["D2", *first[1:], "2025-06-04", "", "", "2805301200", "", "", "1", "1", ""],
+        ],
+    )
+    checked = tabular.check_file(book, limits, spool=tmp_path / "rows.jsonl")
+    assert checked.spooled is not None
+    assert list(tabular.checked_rows(book, checked, limits)) == list(
+        tabular.read_rows(book, limits)
+    )
+    csv_file = tmp_path / "plain.csv"
+    csv_file.write_text(",".join(COLUMNS) + "\n", encoding="utf-8")
+    assert tabular.check_file(csv_file, limits, spool=tmp_path / "other.jsonl").spooled is None

@@ -118,7 +118,7 @@ def import_declarations(
     session.commit()
     gone = client_gone(request)
     with spooled(file, settings.max_import_bytes, name=name) as path:
-        tabular.check_file(path, limits, cancelled=gone)
+        checked = tabular.check_file(path, limits, cancelled=gone, spool=path.parent / "rows.jsonl")
         begin_write(session)
         try:
             report = bulk.import_declarations(
@@ -127,7 +127,7 @@ def import_declarations(
                 clock=clock,
                 settings=settings,
                 source=name,
-                parsed=tabular.declarations(tabular.read_rows(path, limits)),
+                parsed=tabular.declarations(tabular.checked_rows(path, checked, limits)),
                 all_or_nothing=all_or_nothing,
                 commit_chunk=ChunkCheckpoint(session),
                 cancelled=gone,

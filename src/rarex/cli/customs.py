@@ -6,6 +6,7 @@ lock from ``BEGIN``: a drawdown reads the balance, then writes it).
 
 from __future__ import annotations
 
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
@@ -152,11 +153,12 @@ def import_command(
     )
     committed: ChunkCheckpoint | None = None
     try:
-        with progress:
+        with tempfile.TemporaryDirectory(prefix="rarex-import-") as spool, progress:
+            spool_dir = Path(spool)
             # Read whole before the unit of work takes the write lock: a malformed file fails
             # here, and the bar below knows how many rows there are.
             reading = progress.add_task(f"{path.name} (reading)", total=None)
-            checked = tabular.check_file(path, limits)
+            checked = tabular.check_file(path, limits, spool=spool_dir / "rows.jsonl")
             progress.remove_task(reading)
             task = progress.add_task(path.name, total=checked.rows)
             with ctx.unit_of_work() as session:
@@ -167,7 +169,7 @@ def import_command(
                     clock=ctx.clock,
                     settings=ctx.settings,
                     source=path.name,
-                    parsed=tabular.declarations(tabular.read_rows(path, limits)),
+                    parsed=tabular.declarations(tabular.checked_rows(path, checked, limits)),
                     all_or_nothing=all_or_nothing,
                     progress=lambda done: progress.advance(task, done),
                     commit_chunk=committed,

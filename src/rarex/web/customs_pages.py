@@ -385,11 +385,12 @@ def _import(
     limits = tabular.ImportLimits.of(settings)
     session.commit()
     with spooled(upload, settings.max_import_bytes, name=name) as path:
-        tabular.check_file(path, limits, cancelled=gone)
+        checked = tabular.check_file(path, limits, cancelled=gone, spool=path.parent / "rows.jsonl")
         begin_write(session)
         report = bulk.import_declarations(
             session, actor=desk.actor, clock=clock, settings=settings, source=name,
-            parsed=tabular.declarations(tabular.read_rows(path, limits)), all_or_nothing=False,
+            parsed=tabular.declarations(tabular.checked_rows(path, checked, limits)),
+            all_or_nothing=False,
             commit_chunk=ChunkCheckpoint(session), cancelled=gone,
         )  # fmt: skip
     return report.to_dict()
