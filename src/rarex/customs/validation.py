@@ -24,7 +24,7 @@ from rarex.catalog.codes import normalise_hs_code
 from rarex.customs.schemas import DeclarationIn, DeclarationLineIn
 from rarex.customs.series import in_scope
 from rarex.errors import DomainError, InvalidInput
-from rarex.parties.identifiers import normalize_country, validate_uscc
+from rarex.parties.identifiers import export_destination, normalize_country, validate_uscc
 from rarex.quantities import CENT, GRAM, NotANumber, parse_amount
 
 T = TypeVar("T")
@@ -163,7 +163,8 @@ def validate_declaration(
         )
     uscc = _field(problems, "exporter_uscc", lambda: validate_uscc(data.exporter_uscc))
     license_number = license_number_of(data.license_number, problems)
-    destination = _country(problems, "destination", data.destination)
+    destination = _field(problems, "destination", lambda: export_destination(data.destination))
+    destination_code = destination.alpha2 if destination is not None else None
     consignee_name = " ".join(data.consignee.name.split())
     if not consignee_name or len(consignee_name) > MAX_NAME_LENGTH:
         problems.append(
@@ -214,13 +215,13 @@ def validate_declaration(
     if problems:
         raise InvalidDeclaration(problems)
     assert uscc is not None
-    assert destination is not None
+    assert destination_code is not None
     assert consignee_country is not None
     return DeclarationDraft(
         number=number,
         exporter_uscc=uscc,
         license_number=license_number,
-        destination=destination,
+        destination=destination_code,
         consignee_name=consignee_name,
         consignee_country=consignee_country,
         port=port,

@@ -26,7 +26,7 @@ from rarex.licensing.schemas import ApplicationAmend, ApplicationCreate, LineIn,
 from rarex.licensing.states import AMENDABLE, State
 from rarex.models import Application, ApplicationLine, Company, Document, ForeignParty
 from rarex.parties import service as parties
-from rarex.parties.identifiers import normalize_country
+from rarex.parties.identifiers import export_destination
 from rarex.quantities import CENT, GRAM
 
 DOCUMENT_KINDS: dict[str, str] = {
@@ -267,7 +267,7 @@ def file_application(
     _check_license_type(company, data.license_type, today)
     _check_statement(data.end_use_statement)
     _check_parties(consignee=data.consignee, end_user=data.end_user)
-    destination = normalize_country(data.destination or data.end_user.country).alpha2
+    destination = export_destination(data.destination or data.end_user.country).alpha2
     lines = _build_lines(data.lines, on=today, settings=settings)
     consignee = _party(session, clock=clock, exporter_id=company.id, party=data.consignee)
     end_user = _party(session, clock=clock, exporter_id=company.id, party=data.end_user)
@@ -343,7 +343,7 @@ def amend_application(
     _check_parties(consignee=data.consignee, end_user=data.end_user)
     # A new end user abroad moves the destination with it unless the amendment names one.
     new_destination = data.destination or (data.end_user.country if data.end_user else None)
-    destination = normalize_country(new_destination).alpha2 if new_destination else None
+    destination = export_destination(new_destination).alpha2 if new_destination else None
     new_lines = _build_lines(data.lines, on=today, settings=settings) if data.lines else None
     if destination is not None:
         application.destination = destination

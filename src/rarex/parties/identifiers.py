@@ -184,6 +184,20 @@ def normalize_country(value: str) -> Country:
     return Country(alpha2=record.alpha_2, alpha3=record.alpha_3, name=record.name)
 
 
+def export_destination(value: str) -> Country:
+    """The country an export goes to: any country but China itself, whose customs territory
+    the goods leave (Hong Kong and Macao are customs territories of their own, destinations
+    like any other). Raises ``InvalidInput`` with ``export.domestic_destination`` for CN."""
+    country = normalize_country(value)
+    if country.alpha2 == "CN":
+        raise InvalidInput(
+            f"{value!r} is China itself: an export goes to a destination abroad",
+            code="export.domestic_destination",
+            value=value,
+        )
+    return country
+
+
 # Identifiers of companies abroad (issue 13: trusted end users are matched by identifier
 # first). LEI and EU VAT numbers carry check digits, verified by python-stdnum; an EORI number
 # is a country prefix and up to 15 characters; a register entry ("HRB 12345, Amtsgericht Köln")
