@@ -18,6 +18,7 @@ from rarex.api.schemas.system import (
     ConflictDeclared,
     Health,
     Me,
+    Readiness,
     ScheduleLoaded,
     SignInUnlocked,
     TokenIssued,
@@ -48,10 +49,12 @@ from rarex.auth.service import (
 )
 from rarex.auth.sign_in import unlock_sign_in
 from rarex.clock import end_of_authority_day
+from rarex.errors import Unavailable
 from rarex.inputs import Address, Code, Name, Reason, Reference, Statement
 from rarex.licensing.calendar_schedules import load_schedule
 from rarex.licensing.records import ExporterRecord, exporter_record
 from rarex.licensing.schemas import ExporterRead
+from rarex.migrations import current_revision, head_revision
 from rarex.models import ApiToken, User
 from rarex.parties.service import company_by_uscc, record_violation, register_company
 
@@ -116,7 +119,32 @@ class ViolationIn(_In):
 
 @router.get("/health")
 def health() -> Health:
+    """The process answers (as ``/health/live``)."""
     return Health(status="ok", version=__version__)
+
+
+@router.get("/health/live")
+def live() -> Health:
+    """Liveness: the process answers; nothing else is touched, so a busy database never
+    gets a healthy server restarted."""
+    return Health(status="ok", version=__version__)
+
+
+@router.get("/health/ready")
+def ready(session: SessionDep) -> Readiness:
+    """Readiness: the database answers and its schema is this release's (503 otherwise:
+    ``db.unavailable``, or ``health.schema_outdated`` until `rarex db upgrade` has run)."""
+    current = current_revision(session.connection())
+    expected = head_revision()
+    if current != expected:
+        raise Unavailable(
+            f"the database's schema is at {current or 'no revision'}, this release needs "
+            f"{expected}: run `rarex db upgrade`",
+            code="health.schema_outdated",
+            schema=current,
+            expected=expected,
+        )
+    return Readiness(status="ready", version=__version__, schema_revision=current)
 
 
 @router.get("/me")

@@ -10,10 +10,11 @@ a branch) is handed to Alembic; tests/db/test_migrations_head.py holds both read
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Connection, Engine, inspect, text
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -63,9 +64,10 @@ def _alembic_head() -> str | None:
     return ScriptDirectory.from_config(alembic_config_for_scripts()).get_current_head()
 
 
-def current_revision(engine: Engine) -> str | None:
-    """The database's revision, ``None`` when it has none (empty, or never migrated)."""
-    with engine.connect() as connection:
+def current_revision(engine: Engine | Connection) -> str | None:
+    """The database's revision, ``None`` when it has none (empty, or never migrated); read on
+    a connection of its own, or on ``engine`` when it is one already."""
+    with nullcontext(engine) if isinstance(engine, Connection) else engine.connect() as connection:
         if not inspect(connection).has_table(VERSION_TABLE):
             return None
         versions = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).all()

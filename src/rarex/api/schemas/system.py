@@ -13,6 +13,12 @@ class Health(Out):
     version: str
 
 
+class Readiness(Out):
+    status: str
+    version: str
+    schema_revision: str | None
+
+
 class Me(Out):
     username: str
     role: str
