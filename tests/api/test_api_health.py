@@ -38,3 +38,20 @@ def test_not_ready_on_an_unmigrated_or_unreachable_database(tmp_path: Path) -> N
         answer = client.get("/api/v1/health/ready")
         assert answer.status_code == 503
         assert answer.json()["code"] == "db.unavailable"
+
+
+def test_the_api_documentation_pages_load_nothing_from_outside(client: Any) -> None:
+    """/docs and /redoc loaded Swagger UI and ReDoc from a CDN: blank offline (issue 15)."""
+    for page, assets in (
+        ("/docs", ("swagger-ui-bundle.js", "swagger-ui.css")),
+        ("/redoc", ("redoc.standalone.js",)),
+    ):
+        html = client.get(page).text
+        assert "cdn." not in html
+        assert "unpkg" not in html
+        assert "googleapis" not in html
+        for asset in assets:
+            assert f"/docs-assets/{asset}" in html
+            served = client.get(f"/docs-assets/{asset}")
+            assert served.status_code == 200
+            assert len(served.content) > 10_000

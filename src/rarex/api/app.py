@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,6 +29,7 @@ from rarex.db import make_sessionmaker
 from rarex.db_engine import make_engine
 
 PREFIX = "/api/v1"
+DOCS_ASSETS = "/docs-assets"
 # Every router of the API, in the order they are matched (tests iterate it: since FastAPI
 # 0.137 ``app.routes`` holds one entry per included router, not its routes).
 ROUTERS: tuple[APIRouter, ...] = (
@@ -50,11 +52,14 @@ def create_app(
     clock: Clock | None = None,
 ) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(
+    # /docs and /redoc load Swagger UI and ReDoc from the package, not from a CDN: they work
+    # offline and behind a strict firewall.
+    app = FastAPIOffline(
         title="Rarex",
         version=__version__,
         summary="Export-control licensing for rare earths",
         openapi_url="/openapi.json",
+        static_url=DOCS_ASSETS,
     )
     app.add_middleware(
         BodySizeLimit,

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from rarex.api.app import PREFIX, create_app
+from rarex.api.app import DOCS_ASSETS, PREFIX, create_app
 from rarex.clock import Clock
 from rarex.config import Settings, get_settings
 from rarex.web import (
@@ -60,7 +60,7 @@ PAGE_ROUTERS = (
 )
 
 # What is the API's (answered as problem+json) rather than a page's (answered as HTML).
-_API_PATHS = (PREFIX, "/openapi.json", "/docs", "/redoc")
+_API_PATHS = (PREFIX, "/openapi.json", "/docs", "/redoc", DOCS_ASSETS)
 
 
 def create_site(
