@@ -468,7 +468,10 @@ def test_sigterm_stops_an_import_at_its_next_chunk_and_the_server_within_its_gra
 
 
 def _waiting_for_a_lock(session: Session) -> bool:
-    """Whether another session of this database waits for a lock (the stuck import)."""
+    """Whether another session of this database waits for a lock (the stuck import). Asked
+    inside the blocker's transaction, which would otherwise see the statistics as they were at
+    its first look (PostgreSQL caches them for a transaction): a race the first CI run lost."""
+    session.execute(text("SELECT pg_stat_clear_snapshot()"))
     waiting: int = session.scalar(
         text(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
