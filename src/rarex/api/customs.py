@@ -14,6 +14,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, UploadFile, status
 from fastapi import Path as PathParam
+from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from rarex.api.deps import ActorDep, ClockDep, SessionDep, SettingsDep
 from rarex.api.idempotency import REPLAYED, IdempotentRoute
@@ -25,6 +27,9 @@ from rarex.api.schemas.customs import (
     MonthReconciliationRead,
 )
 from rarex.api.uploads import client_gone, file_name, spooled
+from rarex.auth.roles import Actor
+from rarex.clock import Clock
+from rarex.config import Settings
 from rarex.customs import (
     bulk,
     clearing,
@@ -112,30 +117,55 @@ def import_declarations(
     chunk.
     """
     ensure_officer(actor, action="import declarations")
-    name = file_name(file, field="file", default="upload.csv")
+    try:
+        report = import_upload(
+            session,
+            upload=file,
+            actor=actor,
+            clock=clock,
+            settings=settings,
+            all_or_nothing=all_or_nothing,
+            cancelled=client_gone(request),
+        )
+    except bulk.ImportRefused as exc:
+        exc.details["report"] = exc.report.to_dict()
+        raise
+    return ImportReportRead.model_validate(report.to_dict())
+
+
+def import_upload(
+    session: Session,
+    *,
+    upload: StarletteUpload,
+    actor: Actor,
+    clock: Clock,
+    settings: Settings,
+    all_or_nothing: bool,
+    cancelled: tabular.Cancelled,
+) -> bulk.ImportReport:
+    """An uploaded declaration file imported, as this route and the customs desk's page do it:
+    the request's own transaction (which only authenticated the caller) ends, the file is read
+    whole (a workbook's rows spooled beside it), and only then is the writer's lock taken."""
+    name = file_name(upload, field="file", default="upload.csv")
     tabular.file_format(Path(name))
     limits = tabular.ImportLimits.of(settings)
     session.commit()
-    gone = client_gone(request)
-    with spooled(file, settings.max_import_bytes, name=name) as path:
-        checked = tabular.check_file(path, limits, cancelled=gone, spool=path.parent / "rows.jsonl")
+    with spooled(upload, settings.max_import_bytes, name=name) as path:
+        checked = tabular.check_file(
+            path, limits, cancelled=cancelled, spool=path.parent / "rows.jsonl"
+        )
         begin_write(session)
-        try:
-            report = bulk.import_declarations(
-                session,
-                actor=actor,
-                clock=clock,
-                settings=settings,
-                source=name,
-                parsed=tabular.declarations(tabular.checked_rows(path, checked, limits)),
-                all_or_nothing=all_or_nothing,
-                commit_chunk=ChunkCheckpoint(session),
-                cancelled=gone,
-            )
-        except bulk.ImportRefused as exc:
-            exc.details["report"] = exc.report.to_dict()
-            raise
-    return ImportReportRead.model_validate(report.to_dict())
+        return bulk.import_declarations(
+            session,
+            actor=actor,
+            clock=clock,
+            settings=settings,
+            source=name,
+            parsed=tabular.declarations(tabular.checked_rows(path, checked, limits)),
+            all_or_nothing=all_or_nothing,
+            commit_chunk=ChunkCheckpoint(session),
+            cancelled=cancelled,
+        )
 
 
 @router.get("/declarations")

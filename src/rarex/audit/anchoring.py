@@ -14,7 +14,6 @@ record in the restore record (:func:`write_restore_record`).
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,6 +37,7 @@ from rarex.audit.checkpoints import (
 from rarex.audit.service import stored_head, stream_records
 from rarex.clock import Clock
 from rarex.db import session_scope
+from rarex.periodic import Periodic
 
 log = logging.getLogger(__name__)
 
@@ -288,9 +288,9 @@ class Checkpointer:
         self._key = key
         self._log_path = log_path
         self._clock = clock
-        self._interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="rarex-checkpoints", daemon=True)
+        self._thread = Periodic(
+            self.write_once, every=interval, name="rarex-checkpoints", at_stop=True
+        )
 
     def write_once(self) -> LogEntry | None:
         try:
@@ -308,15 +308,8 @@ class Checkpointer:
         log.info("audit.checkpoint_written", extra={"seq": entry.seq, "line": entry.line})
         return entry
 
-    def _run(self) -> None:
-        self.write_once()
-        while not self._stop.wait(self._interval):
-            self.write_once()
-        self.write_once()
-
     def start(self) -> None:
         self._thread.start()
 
     def stop(self, timeout: float = 30.0) -> None:
-        self._stop.set()
-        self._thread.join(timeout)
+        self._thread.stop(timeout)

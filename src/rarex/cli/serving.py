@@ -47,37 +47,24 @@ from rarex.db import make_sessionmaker, session_scope
 from rarex.db_engine import make_engine
 from rarex.notify.sender import BackgroundSender, Sender
 from rarex.partners.notices import remind_overdue_inquiries
+from rarex.periodic import Periodic
 from rarex.web.site import create_site
 
 log = logging.getLogger(__name__)
 REMIND_EVERY_SECONDS = 60.0
 
 
-class Reminders:
+def reminders(sessions: sessionmaker[Session], settings: Settings, clock: Clock) -> Periodic:
     """A thread that announces overdue inquiries every ``REMIND_EVERY_SECONDS``."""
 
-    def __init__(self, sessions: sessionmaker[Session], settings: Settings, clock: Clock) -> None:
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run, args=(sessions, settings, clock), name="rarex-reminders",
-            daemon=True,
-        )  # fmt: skip
+    def remind() -> None:
+        try:
+            with session_scope(sessions) as session:
+                remind_overdue_inquiries(session, clock=clock, settings=settings)
+        except Exception:
+            log.exception("partner.reminders_failed")
 
-    def _run(self, sessions: sessionmaker[Session], settings: Settings, clock: Clock) -> None:
-        while not self._stop.is_set():
-            try:
-                with session_scope(sessions) as session:
-                    remind_overdue_inquiries(session, clock=clock, settings=settings)
-            except Exception:
-                log.exception("partner.reminders_failed")
-            self._stop.wait(REMIND_EVERY_SECONDS)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._thread.join(timeout)
+    return Periodic(remind, every=REMIND_EVERY_SECONDS, name="rarex-reminders")
 
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -151,7 +138,7 @@ def site() -> FastAPI:
     app.user_middleware.append(Middleware(StopAware, stopping=stopping))
     sessions = make_sessionmaker(engine)
     # The reminders read the pages' clock (a demo frozen on its last day announces as of it).
-    reminders = Reminders(sessions, settings, clock_for(settings.frozen_time))
+    overdue = reminders(sessions, settings, clock_for(settings.frozen_time))
     sender = (
         BackgroundSender(Sender(sessions, settings=settings, clock=SystemClock()))
         if settings.smtp_url is not None
@@ -163,7 +150,7 @@ def site() -> FastAPI:
         # uvicorn installs its handlers before the lifespan starts and puts back the ones it
         # found when it stops
         unhear = hear_stop_signals(stopping)
-        reminders.start()
+        overdue.start()
         if sender is not None:
             sender.start()
         try:
@@ -171,7 +158,7 @@ def site() -> FastAPI:
         finally:
             if sender is not None:
                 sender.stop()
-            reminders.stop()
+            overdue.stop()
             unhear()
 
     app.router.lifespan_context = lifespan

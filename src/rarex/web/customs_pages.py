@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 from typing import Annotated, Any, Final
 from urllib.parse import quote
 
@@ -18,14 +17,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import RedirectResponse, Response
 
+from rarex.api.customs import import_upload
 from rarex.api.deps import ClockDep, SessionDep, SettingsDep
-from rarex.api.uploads import client_gone, file_name, spooled
+from rarex.api.uploads import client_gone
 from rarex.auth.roles import Role
 from rarex.auth.sign_in import Resumed
-from rarex.customs import bulk, filing, officer, reconciliation, tabular, views
+from rarex.customs import filing, officer, reconciliation, views
 from rarex.customs.schemas import DeclarationIn, DeclarationRead
 from rarex.customs.validation import InvalidDeclaration
-from rarex.db import ChunkCheckpoint, begin_write
 from rarex.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from rarex.licensing.views import license_view
 from rarex.quantities import NotANumber, parse_amount
@@ -379,20 +378,10 @@ def _import(
     upload: UploadFile,
     gone: Callable[[], bool],
 ) -> dict[str, Any]:
-    """As the API's import: the file is read whole before the writer's lock is taken."""
-    name = file_name(upload, field="file", default="upload.csv")
-    tabular.file_format(Path(name))
-    limits = tabular.ImportLimits.of(settings)
-    session.commit()
-    with spooled(upload, settings.max_import_bytes, name=name) as path:
-        checked = tabular.check_file(path, limits, cancelled=gone, spool=path.parent / "rows.jsonl")
-        begin_write(session)
-        report = bulk.import_declarations(
-            session, actor=desk.actor, clock=clock, settings=settings, source=name,
-            parsed=tabular.declarations(tabular.checked_rows(path, checked, limits)),
-            all_or_nothing=False,
-            commit_chunk=ChunkCheckpoint(session), cancelled=gone,
-        )  # fmt: skip
+    report = import_upload(
+        session, upload=upload, actor=desk.actor, clock=clock, settings=settings,
+        all_or_nothing=False, cancelled=gone,
+    )  # fmt: skip
     return report.to_dict()
 
 
