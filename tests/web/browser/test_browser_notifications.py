@@ -92,7 +92,8 @@ def test_a_user_reads_their_notifications_in_english_and_in_chinese(
         expect(english.locator("li.notification.unread")).to_have_count(0)
         english.get_by_label("E-mail address (optional)").fill("not an address")
         english.get_by_role("button", name="Save").click()
-        assert english.locator("#email-error").is_visible()
+        # is_visible() does not wait: the answer to the click may not be drawn yet
+        expect(english.locator("#email-error")).to_be_visible()
         _accessible(english, live_site)
     finally:
         english.context.close()
