@@ -120,6 +120,16 @@ class Settings(BaseSettings):
     audit_checkpoint_log: str | None = None
     audit_checkpoint_interval_seconds: float = Field(default=3600.0, ge=0, le=7 * 24 * 3600)
 
+    # Observability (issue 15): the servers' log (JSON lines with the request id, or plain text
+    # for a person at a terminal) and who may read the Prometheus metrics at /metrics: the
+    # loopback only (a direct connection from this host, nothing forwarded by a proxy), a
+    # bearer token whose SHA-256 (hex) is set here (the token itself is never configured), or
+    # nobody.
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "text"] = "json"
+    metrics_access: Literal["loopback", "token", "off"] = "loopback"
+    metrics_token_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+
     @field_validator("smtp_url", mode="before")
     @classmethod
     def _empty_smtp_url_is_none(cls, value: object) -> object:
@@ -141,6 +151,11 @@ class Settings(BaseSettings):
                 )
         if self.smtp_url is not None:
             SmtpTarget.parse(self.smtp_url)  # a ValueError names what is wrong with it
+        if self.metrics_access == "token" and self.metrics_token_sha256 is None:
+            raise ValueError(
+                "RAREX_METRICS_ACCESS=token needs RAREX_METRICS_TOKEN_SHA256 (the SHA-256 of the "
+                "token, hex: printf %s TOKEN | sha256sum)"
+            )
         if self.notify_backoff_max_seconds < self.notify_backoff_seconds:
             raise ValueError("RAREX_NOTIFY_BACKOFF_MAX_SECONDS is below the first wait")
         if self.frozen_time is not None and self.frozen_time.tzinfo is None:

@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 from fastapi.routing import APIRoute
 
-from rarex.api.app import PREFIX, ROUTERS
+from rarex.api.app import PREFIX, ROUTERS, UNPREFIXED_ROUTERS
 from rarex.auth.roles import Role
 from tests.api.test_api_errors import _error
 
@@ -25,10 +25,11 @@ def _operations(app: Any) -> list[tuple[str, str, list[dict[str, Any]]]]:
     checked against the OpenAPI document that clients read."""
     paths = app.openapi()["paths"]
     found = []
-    for router in ROUTERS:
+    routers = [(PREFIX, r) for r in ROUTERS] + [("", r) for r in UNPREFIXED_ROUTERS]
+    for prefix, router in routers:
         for route in router.routes:
             assert isinstance(route, APIRoute)
-            path = PREFIX + route.path
+            path = prefix + route.path
             for method in sorted(route.methods):
                 operation = paths[path][method.lower()]
                 params = [

@@ -102,6 +102,8 @@ def test_an_unexpected_error_is_500_internal_with_an_incident_id_in_the_log(
     body = response.json()
     assert body["code"] == "internal"
     assert "a bug" not in response.text  # nothing of the bug itself leaves
+    # the incident is the request: its id is answered, and on every log line it wrote
+    assert body["incident_id"] == response.headers["X-Request-ID"]
     (record,) = [r for r in caplog.records if r.getMessage() == "api.internal_error"]
     assert record.__dict__["incident_id"] == body["incident_id"]
     assert record.exc_info is not None

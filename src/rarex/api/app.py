@@ -13,6 +13,7 @@ from rarex.api import (
     customs,
     handlers,
     notifications,
+    observability,
     openapi,
     partner,
     reference,
@@ -21,6 +22,7 @@ from rarex.api import (
     system,
 )
 from rarex.api.limits import BodySizeLimit
+from rarex.api.observability import RequestObserver
 from rarex.auth.sign_in import refuse_demo_passwords
 from rarex.clock import Clock, clock_for
 from rarex.config import Settings, get_settings
@@ -42,6 +44,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     system.router,
     notifications.router,
 )
+# Routers outside the API's prefix: /metrics, where Prometheus looks by default.
+UNPREFIXED_ROUTERS: tuple[APIRouter, ...] = (observability.router,)
 
 
 def create_app(
@@ -75,8 +79,13 @@ def create_app(
     attach(app, session_factory=session_factory, clock=clock or clock_for(settings.frozen_time))
 
     handlers.install(app)
+    # Outside every other part: each answer, a 500 included, is counted and logged under its
+    # request's id.
+    app.add_middleware(RequestObserver)
     for router in ROUTERS:
         app.include_router(router, prefix=PREFIX)
+    for router in UNPREFIXED_ROUTERS:
+        app.include_router(router)
     openapi.document(app)
     return app
 

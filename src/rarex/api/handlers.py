@@ -31,6 +31,7 @@ from rarex.api.problems import (
     status_for,
 )
 from rarex.errors import DomainError, TooManyAttempts, Unauthenticated, Unavailable
+from rarex.logs import current_request_id
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +70,9 @@ def domain_problem(exc: DomainError) -> JSONResponse:
 
 
 def internal_problem(exc: BaseException, scope: Scope) -> JSONResponse:
-    """Log the traceback under a fresh incident id and answer with that id only."""
-    incident = uuid.uuid4().hex
+    """Log the traceback under the request's id as its incident id (a fresh one outside a
+    request) and answer with that id only."""
+    incident = current_request_id() or uuid.uuid4().hex
     log.error(
         "api.internal_error",
         exc_info=exc,

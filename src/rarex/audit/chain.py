@@ -94,26 +94,32 @@ def compute_hash(
     subject_type: str,
     subject_id: str,
     payload_json: str,
+    request_id: str | None = None,
 ) -> str:
     """SHA-256 (hex) over a JSON array of the fields.
 
     JSON string escaping makes the encoding injective: no choice of field values can move a
     boundary (``actor="a|b", action="c"`` cannot collide with ``actor="a", action="b|c"``), which
     plain concatenation would allow. ``at`` enters as ISO 8601 UTC with microseconds, so the same
-    instant in any time zone hashes the same.
+    instant in any time zone hashes the same. The id of the request that wrote the event, when
+    there was one, is the array's last element: an event recorded outside a request (and every
+    event written before request ids were kept) hashes as it always did.
     """
+    fields: list[object] = [
+        HASH_SCHEME,
+        prev_hash,
+        seq,
+        _utc_iso(at),
+        actor,
+        action,
+        subject_type,
+        subject_id,
+        payload_json,
+    ]
+    if request_id is not None:
+        fields.append(request_id)
     message = json.dumps(
-        [
-            HASH_SCHEME,
-            prev_hash,
-            seq,
-            _utc_iso(at),
-            actor,
-            action,
-            subject_type,
-            subject_id,
-            payload_json,
-        ],
+        fields,
         ensure_ascii=False,
         separators=(",", ":"),
     )
@@ -134,6 +140,8 @@ class AuditRecord:
     payload_json: str
     prev_hash: str
     hash: str
+    # The request that wrote it (rarex.logs), so its log lines and this event can be matched.
+    request_id: str | None = None
 
     def __post_init__(self) -> None:
         if self.at.tzinfo is None or self.at.utcoffset() is None:
@@ -149,6 +157,7 @@ class AuditRecord:
             subject_type=self.subject_type,
             subject_id=self.subject_id,
             payload_json=self.payload_json,
+            request_id=self.request_id,
         )
 
 
@@ -161,6 +170,7 @@ def next_record(
     subject_type: str,
     subject_id: str,
     payload: Mapping[str, Any],
+    request_id: str | None = None,
 ) -> AuditRecord:
     """The event that follows ``prev`` (or opens the chain when ``prev`` is None).
 
@@ -182,6 +192,7 @@ def next_record(
         subject_type=subject_type,
         subject_id=subject_id,
         payload=payload,
+        request_id=request_id,
     )
 
 
@@ -194,6 +205,7 @@ def record_after(
     subject_type: str,
     subject_id: str,
     payload: Mapping[str, Any],
+    request_id: str | None = None,
 ) -> AuditRecord:
     """The event that follows a chain whose last event has this (seq, hash).
 
@@ -223,7 +235,9 @@ def record_after(
             subject_type=subject_type,
             subject_id=subject_id,
             payload_json=payload_json,
+            request_id=request_id,
         ),
+        request_id=request_id,
     )
 
 

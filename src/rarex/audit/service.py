@@ -19,6 +19,7 @@ from rarex.audit.chain import (
 )
 from rarex.auth.roles import Actor, Role, require_role
 from rarex.clock import Clock
+from rarex.logs import current_request_id
 from rarex.models import AuditEvent, AuditHead
 
 _HEAD_ID = 1
@@ -99,6 +100,7 @@ def record_event(
         subject_type=subject_type,
         subject_id=subject_id,
         payload=payload,
+        request_id=current_request_id(),
     )
     event = AuditEvent(
         seq=record.seq,
@@ -110,6 +112,7 @@ def record_event(
         payload_json=record.payload_json,
         prev_hash=record.prev_hash,
         hash=record.hash,
+        request_id=record.request_id,
     )
     session.add(event)
     # Written at once, event and head together: a savepoint rolled back later must find both
@@ -137,6 +140,7 @@ def append_events(session: Session, *, clock: Clock, events: Sequence[EventDraft
     head = _lock_head(session)
     at = clock.now()
     last = (head.seq, head.hash)
+    request_id = current_request_id()
     rows: list[dict[str, Any]] = []
     for draft in events:
         record = record_after(
@@ -147,6 +151,7 @@ def append_events(session: Session, *, clock: Clock, events: Sequence[EventDraft
             subject_type=draft.subject_type,
             subject_id=draft.subject_id,
             payload=draft.payload,
+            request_id=request_id,
         )
         rows.append(
             {
@@ -159,6 +164,7 @@ def append_events(session: Session, *, clock: Clock, events: Sequence[EventDraft
                 "payload_json": record.payload_json,
                 "prev_hash": record.prev_hash,
                 "hash": record.hash,
+                "request_id": record.request_id,
             }
         )
         last = (record.seq, record.hash)
@@ -184,6 +190,7 @@ def stream_records(
         AuditEvent.payload_json,
         AuditEvent.prev_hash,
         AuditEvent.hash,
+        AuditEvent.request_id,
     )
     query = (
         select(*columns)
@@ -192,7 +199,7 @@ def stream_records(
         .execution_options(yield_per=batch)
     )
     for row in session.execute(query):
-        yield AuditRecord(*row)
+        yield AuditRecord(**row._mapping)
 
 
 def verify(session: Session, *, actor: Actor | None = None) -> ChainVerification:

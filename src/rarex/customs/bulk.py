@@ -263,7 +263,7 @@ class _ChunkFiler:
                     extra={
                         "import_id": self.import_id,
                         "chunk": self.chunks,
-                        "attempt": attempt,
+                        "attempts": attempt,
                         "code": exc.code,
                     },
                 )

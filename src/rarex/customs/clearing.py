@@ -26,6 +26,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
+from rarex import metrics
 from rarex.audit.service import EventDraft
 from rarex.auth.roles import Actor
 from rarex.catalog import ControlList
@@ -147,6 +148,7 @@ def file_batch(
         assert posting.new_declaration is not None
         assert posting.result is not None
         seen[draft.number] = (posting.status.value, draft.content_sha256)
+        metrics.count_on_commit(session, metrics.DECLARATIONS_FILED.labels(posting.status.value))
         postings.append(posting)
         labels.append(filer.label)
         outcomes.append(

@@ -201,9 +201,9 @@ def decide(
     log.info(
         "application.decided",
         extra={
-            "application": application.reference,
+            "reference": application.reference,
             "outcome": data.outcome,
-            "officer": actor.username,
+            "actor": actor.username,
             "license": license_.number if license_ is not None else None,
         },
     )

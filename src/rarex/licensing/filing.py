@@ -11,6 +11,7 @@ from decimal import Decimal
 import pycountry
 from sqlalchemy.orm import Session
 
+from rarex import metrics
 from rarex.audit.service import record_event
 from rarex.auth.roles import Actor, Role, require_role
 from rarex.catalog.errors import CatalogError
@@ -311,6 +312,7 @@ def file_application(
             "destination": destination,
         },
     )
+    metrics.count_on_commit(session, metrics.APPLICATIONS_FILED)
     return application
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from rarex import metrics
 from rarex.audit.service import record_event
 from rarex.auth.roles import Actor, Role, require_role
 from rarex.clock import Clock, authority_date
@@ -140,10 +141,11 @@ def transition(
             payload=assessment.to_dict(),
         )
     settle_change(session, application=application, actor=actor, clock=clock, settings=settings)
+    metrics.count_on_commit(session, metrics.APPLICATION_TRANSITIONS.labels(action.value))
     log.info(
         "application.transition",
         extra={
-            "application": application.reference,
+            "reference": application.reference,
             "action": action.value,
             "to": target.value,
             "actor": actor.username,

@@ -21,6 +21,9 @@ class AuditEvent(Base):
     payload_json: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The request that wrote it (its X-Request-ID and its log lines'); hashed with the event
+    # when present (rarex.audit.chain.compute_hash).
+    request_id: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class AuditHead(Base):

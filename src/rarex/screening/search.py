@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from rarex import metrics
 from rarex.auth.roles import Actor, Role, require_role
 from rarex.clock import Clock, authority_date
 from rarex.config import get_settings
@@ -202,6 +203,7 @@ def checked_threshold(threshold: float | None, configured: float) -> MatchSettin
     return match_settings(threshold)
 
 
+@metrics.SCREENING_SECONDS.labels("names").time()
 def screen_names(
     session: Session | Connection,
     *,

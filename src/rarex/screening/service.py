@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from rarex import metrics
 from rarex.audit.service import record_event
 from rarex.auth.roles import Actor, Role, require_role
 from rarex.clock import Clock, authority_date
@@ -76,6 +77,7 @@ def parties_of(session: Session, application: Application) -> list[Party]:
     return parties
 
 
+@metrics.SCREENING_SECONDS.labels("application").time()
 def screen_application(
     session: Session,
     *,

@@ -18,6 +18,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rarex.api.app import DOCS_ASSETS, PREFIX, create_app
+from rarex.api.observability import METRICS_PATH
 from rarex.clock import Clock
 from rarex.config import Settings, get_settings
 from rarex.web import (
@@ -60,7 +61,7 @@ PAGE_ROUTERS = (
 )
 
 # What is the API's (answered as problem+json) rather than a page's (answered as HTML).
-_API_PATHS = (PREFIX, "/openapi.json", "/docs", "/redoc", DOCS_ASSETS)
+_API_PATHS = (PREFIX, "/openapi.json", "/docs", "/redoc", DOCS_ASSETS, METRICS_PATH)
 
 
 def create_site(
