@@ -113,6 +113,7 @@ class _Formatter(JsonFormatter):
         )
         if log_data.get("request_id") is None:
             log_data.pop("request_id", None)
+        log_data.pop("color_message", None)  # uvicorn's copy of the event for a terminal
 
 
 def json_formatter() -> logging.Formatter:

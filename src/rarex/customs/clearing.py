@@ -148,7 +148,6 @@ def file_batch(
         assert posting.new_declaration is not None
         assert posting.result is not None
         seen[draft.number] = (posting.status.value, draft.content_sha256)
-        metrics.count_on_commit(session, metrics.DECLARATIONS_FILED.labels(posting.status.value))
         postings.append(posting)
         labels.append(filer.label)
         outcomes.append(
@@ -187,6 +186,8 @@ def file_batch(
             return [replay_or_refusal]
         assert replay_or_refusal is not None
         return [NotFiled(drafts[0].number, (replay_or_refusal,))]
+    for posting in postings:  # written: counted if the transaction commits
+        metrics.count_on_commit(session, metrics.DECLARATIONS_FILED.labels(posting.status.value))
     return outcomes
 
 
