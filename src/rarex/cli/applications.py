@@ -7,10 +7,9 @@ import uuid
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, get_args
 
 import typer
-from rich.table import Table
 from sqlalchemy.orm import Session
 
 from rarex.auth.roles import Actor
@@ -23,21 +22,31 @@ from rarex.cli.common import (
     emit_json,
     emit_page_json,
     fail,
+    one_of,
     parse_date,
     print_page_footer,
 )
 from rarex.cli.context import CliContext, open_context
 from rarex.cli.files import load_document as load_document
 from rarex.cli.files import parse_model as parse_model
-from rarex.cli.render import _print_application, _row
+from rarex.cli.render import _print_application
+from rarex.cli.tables import Col, Listing
 from rarex.licensing import approval, decisions, filing, queue, review, views
-from rarex.licensing.schemas import ApplicationAmend, ApplicationCreate, DecisionIn
-from rarex.licensing.states import Action
+from rarex.licensing.schemas import ApplicationAmend, ApplicationCreate, DecisionIn, Outcome
+from rarex.licensing.states import Action, State
 from rarex.quantities import NotANumber, parse_amount
 
-app = typer.Typer(help="Export-license applications.", no_args_is_help=True)
+app = typer.Typer(
+    help="""Export-license applications.
+
+    Example: rarex applications list --as officer.li --state submitted
+    """,
+    no_args_is_help=True,
+)
 
 AsUser = Annotated[str, typer.Option("--as", help="Username to act as")]
+# What `transition` takes: every action but the decision, which `decide` takes with its reasons.
+STEPS = tuple(action for action in Action if action not in (Action.APPROVE, Action.DENY))
 
 
 def _show(
@@ -75,7 +84,10 @@ def file_command(
     submit: Annotated[bool, typer.Option(help="Submit right after filing")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """File an application (a draft) from a JSON or YAML file."""
+    """File an application (a draft) from a JSON or YAML file.
+
+    Example: rarex applications file application.yaml --as baotou.export --submit
+    """
     data = parse_model(ApplicationCreate, load_document(path), source=path.name)
     ctx = open_context()
     with ctx.unit_of_work() as session:
@@ -103,7 +115,10 @@ def amend_command(
     as_user: AsUser,
     as_json: JsonOpt = False,
 ) -> None:
-    """Amend a draft, a returned application or one awaiting information (only given fields)."""
+    """Amend a draft, a returned application or one awaiting information (only given fields).
+
+    Example: rarex applications amend RX-2025-5DF2A82B changes.yaml --as baotou.export
+    """
     data = parse_model(ApplicationAmend, load_document(path), source=path.name)
     _act_on(
         reference,
@@ -125,11 +140,22 @@ def amend_command(
 def attach_command(
     reference: str,
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    kind: Annotated[str, typer.Option(help=f"One of: {', '.join(filing.DOCUMENT_KINDS)}")],
+    kind: Annotated[
+        str,
+        typer.Option(
+            **one_of(filing.DOCUMENT_KINDS, code="document.unknown_kind", help="What it is")
+        ),
+    ],
     as_user: AsUser,
-    media_type: Annotated[str | None, typer.Option()] = None,
+    media_type: Annotated[
+        str | None, typer.Option(metavar="TYPE", help="Default: guessed from the file's name")
+    ] = None,
 ) -> None:
-    """Attach a supporting document (stored with its SHA-256)."""
+    """Attach a supporting document (stored with its SHA-256).
+
+    Example: rarex applications attach RX-2025-5DF2A82B contract.pdf --kind contract --as
+    baotou.export
+    """
     media = media_type or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     ctx = open_context()
     size = path.stat().st_size
@@ -161,12 +187,18 @@ def attach_command(
 @domain_errors
 def list_command(
     as_user: AsUser,
-    state: Annotated[str | None, typer.Option()] = None,
+    state: Annotated[
+        str | None,
+        typer.Option(**one_of(State, code="application.unknown_state", help="Only this state")),
+    ] = None,
     limit: LimitOpt = None,
     page_token: PageTokenOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Applications the user may see, a page at a time, newest filed first."""
+    """Applications the user may see, a page at a time, newest filed first.
+
+    Example: rarex applications list --as baotou.export --state approved --limit 20
+    """
     ctx = open_context()
     with ctx.unit_of_work() as session:
         page = views.list_application_summaries(
@@ -181,28 +213,26 @@ def list_command(
     if as_json:
         emit_page_json(page)
         return
-    rows = page.items
-    table = Table("reference", "state", "lane", "exporter", "dest", "end use", "kg", "due")
-    for r in rows:
-        _row(
-            table,
-            r.reference,
-            r.state,
-            r.lane,
-            r.exporter,
-            r.destination,
-            r.end_use_category,
-            str(r.total_kg),
-            r.due_on.isoformat() if r.due_on else "",
-        )
-    console.print(table)
+    listing = Listing(
+        Col("reference", key=True), "state", "lane", "exporter", "dest", "end use",
+        Col("kg", justify="right"), "due",
+    )  # fmt: skip
+    for r in page.items:
+        listing.add(
+            r.reference, r.state, r.lane, r.exporter, r.destination, r.end_use_category,
+            r.total_kg, r.due_on,
+        )  # fmt: skip
+    listing.print()
     print_page_footer(page, "application(s)")
 
 
 @app.command("show")
 @domain_errors
 def show_command(reference: str, as_user: AsUser, as_json: JsonOpt = False) -> None:
-    """One application with its clock, green-channel explanation and history."""
+    """One application with its clock, green-channel explanation and history.
+
+    Example: rarex applications show RX-2025-5DF2A82B --as officer.li
+    """
     ctx = open_context()
     with ctx.unit_of_work() as session:
         _show(session, ctx, ctx.actor(session, as_user), reference, as_json)
@@ -215,20 +245,27 @@ def transition_command(
     action: Annotated[
         str,
         typer.Argument(
-            help="submit, accept, return, start_review, request_information, "
-            "supply_information, start_consultation, end_consultation, refer, withdraw"
+            **one_of(
+                STEPS,
+                code="application.unknown_action",
+                help="The step (approval and denial: rarex applications decide)",
+                metavar="action",
+            )
         ),
     ],
     as_user: AsUser,
-    reason: Annotated[str, typer.Option()] = "",
-    missing: Annotated[list[str] | None, typer.Option(help="What is missing (return)")] = None,
+    reason: Annotated[str, typer.Option(help="Why (kept in the history)")] = "",
+    missing: Annotated[
+        list[str] | None, typer.Option(metavar="ITEM", help="What is missing (return); repeat")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Move an application one step (submit, accept, return, request_information, ...)."""
-    try:
-        step = Action(action)
-    except ValueError:
-        raise fail("application.unknown_action", f"unknown action {action!r}") from None
+    """Move an application one step (submit, accept, return, request_information, ...).
+
+    Example: rarex applications transition RX-2025-5DF2A82B request_information --as
+    officer.li --reason "Send product photos"
+    """
+    step = Action(action)
     _act_on(
         reference,
         as_user,
@@ -264,20 +301,36 @@ def _grants(values: list[str]) -> dict[int, Decimal]:
 @domain_errors
 def decide_command(
     reference: str,
-    outcome: Annotated[str, typer.Option(help="approved or denied")],
-    reason: Annotated[str, typer.Option()],
+    outcome: Annotated[str, typer.Option(**one_of(get_args(Outcome), code="input.invalid"))],
+    reason: Annotated[str, typer.Option(help="Why (given to the applicant)")],
     as_user: AsUser,
     reason_code: Annotated[
-        list[str] | None, typer.Option(help=f"One of: {', '.join(decisions.DENIAL_REASONS)}")
+        list[str] | None,
+        typer.Option(
+            **one_of(
+                decisions.DENIAL_REASONS,
+                code="decision.unknown_reason_code",
+                help="A reason for a denial; repeat",
+            )
+        ),
     ] = None,
-    condition: Annotated[list[str] | None, typer.Option()] = None,
+    condition: Annotated[
+        list[str] | None, typer.Option(help="A condition of the license; repeat")
+    ] = None,
     grant: Annotated[
-        list[str] | None, typer.Option(help="LINE=KG to grant less than requested")
+        list[str] | None,
+        typer.Option(metavar="LINE=KG", help="Grant less than requested on a line; repeat"),
     ] = None,
-    valid_until: Annotated[str | None, typer.Option()] = None,
+    valid_until: Annotated[
+        str | None, typer.Option(metavar="YYYY-MM-DD", help="Default: the statutory validity")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Approve (issuing the license in the same transaction) or deny, with reasons."""
+    """Approve (issuing the license in the same transaction) or deny, with reasons.
+
+    Example: rarex applications decide RX-2025-5DF2A82B --outcome approved --reason "End use
+    verified" --grant 1=400 --as officer.li
+    """
     data = parse_model(
         DecisionIn,
         {
@@ -310,12 +363,18 @@ def decide_command(
 @domain_errors
 def queue_command(
     as_user: AsUser,
-    lane: Annotated[str | None, typer.Option(help="green or ordinary")] = None,
+    lane: Annotated[
+        str | None,
+        typer.Option(**one_of(queue.LANES, code="application.unknown_lane", help="Only this lane")),
+    ] = None,
     limit: LimitOpt = None,
     page_token: PageTokenOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """The officers' review queue, a page at a time: green lane first, then by due date."""
+    """The officers' review queue, a page at a time: green lane first, then by due date.
+
+    Example: rarex applications queue --as officer.li --lane green --limit 20
+    """
     ctx = open_context()
     with ctx.unit_of_work() as session:
         page = queue.review_queue(
@@ -330,33 +389,31 @@ def queue_command(
     if as_json:
         emit_page_json(page)
         return
-    items = page.items
-    table = Table("reference", "state", "lane", "exporter", "used", "left", "due", "flags")
-    for i in items:
+    listing = Listing(
+        Col("reference", key=True), "state", "lane", "exporter", Col("used wd", justify="right"),
+        Col("left wd", justify="right"), "due", "flags",
+    )  # fmt: skip
+    for i in page.items:
         flags = " ".join(
             f
             for f in ("at_risk", "overdue", "stopped", "off_clock", "provisional")
             if getattr(i, f)
         )
-        _row(
-            table,
-            i.reference,
-            i.state,
-            i.lane,
-            i.exporter,
-            "" if i.working_days_used is None else str(i.working_days_used),
-            "" if i.working_days_left is None else str(i.working_days_left),
-            i.due_on.isoformat() if i.due_on else "",
-            flags,
-        )
-    console.print(table)
+        listing.add(
+            i.reference, i.state, i.lane, i.exporter, i.working_days_used, i.working_days_left,
+            i.due_on, flags,
+        )  # fmt: skip
+    listing.print()
     print_page_footer(page, "open case(s)")
 
 
 @app.command("lanes")
 @domain_errors
 def lanes_command(as_user: AsUser, as_json: JsonOpt = False) -> None:
-    """Median working days to decision, green channel versus ordinary lane."""
+    """Median working days to decision, green channel versus ordinary lane.
+
+    Example: rarex applications lanes --as officer.li
+    """
     ctx = open_context()
     with ctx.unit_of_work() as session:
         rows = queue.lane_performance(
@@ -365,15 +422,14 @@ def lanes_command(as_user: AsUser, as_json: JsonOpt = False) -> None:
     if as_json:
         emit_json([row.model_dump(mode="json") for row in rows])
         return
-    table = Table("lane", "decided", "median wd", "p90 wd", "approved", "denied")
+    listing = Listing(
+        "lane", *(Col(header, justify="right") for header in (
+            "decided", "median wd", "p90 wd", "approved", "denied"
+        )),
+    )  # fmt: skip
     for r in rows:
-        _row(
-            table,
-            r.lane,
-            str(r.decided),
-            str(r.median_working_days or "—"),
-            str(r.p90_working_days or "—"),
-            str(r.approved),
-            str(r.denied),
-        )
-    console.print(table)
+        listing.add(
+            r.lane, r.decided, r.median_working_days or "—", r.p90_working_days or "—",
+            r.approved, r.denied,
+        )  # fmt: skip
+    listing.print()

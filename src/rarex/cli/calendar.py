@@ -8,26 +8,36 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
-from rich.table import Column, Table
+from rich.text import Text
 
 from rarex.cli.common import JsonOpt, console, domain_errors, emit_json, fail, parse_date
 from rarex.cli.context import open_context
+from rarex.cli.tables import Col, Listing
 from rarex.licensing.calendar_store import calendar_years, statutory_deadline
 
-app = typer.Typer(help="China's official working-day calendar.", no_args_is_help=True)
+app = typer.Typer(
+    help="""China's official working-day calendar.
+
+    Example: rarex calendar deadline --accepted 2025-06-03
+    """,
+    no_args_is_help=True,
+)
 
 
 @app.command("deadline")
 @domain_errors
 def calendar_deadline(
-    accepted: Annotated[str, typer.Option(help="Acceptance date YYYY-MM-DD")],
+    accepted: Annotated[str, typer.Option(metavar="YYYY-MM-DD", help="Acceptance date")],
     working_days: Annotated[
-        int | None, typer.Option(min=1, max=365, help="Default: the statutory limit (45)")
+        int | None,
+        typer.Option(metavar="N", min=1, max=365, help="Default: the statutory limit (45)"),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """The decision due date: N official working days after acceptance."""
+    """The decision due date: N official working days after acceptance.
+
+    Example: rarex calendar deadline --accepted 2026-12-01 --json
+    """
     accepted_on = parse_date(accepted, option="--accepted")
     ctx = open_context()
     with ctx.reading() as connection:
@@ -49,24 +59,25 @@ def calendar_deadline(
 def calendar_years_command(as_json: JsonOpt = False) -> None:
     """The years the calendar knows, newest first, to the first with no schedule: official
     (status package: published with Rarex; loaded: by an administrator) or provisional (the
-    Monday-Friday rule until its schedule is loaded). Example: rarex calendar years --json"""
+    Monday-Friday rule until its schedule is loaded).
+
+    Example: rarex calendar years --json
+    """
     ctx = open_context()
     with ctx.reading() as connection:
         years = calendar_years(connection, clock=ctx.clock)
     if as_json:
         emit_json({"years": [year.to_dict() for year in years]})
         return
-    table = Table("year", Column("status", no_wrap=True), Column("working days", justify="right"),
-                  Column("days off", justify="right"), Column("make-up", justify="right"),
-                  "source")  # fmt: skip
+    listing = Listing(
+        "year", "status", Col("working days", justify="right"), Col("days off", justify="right"),
+        Col("make-up", justify="right"), "source",
+    )  # fmt: skip
     for year in years:
-        state = year.status if year.official else "[yellow]provisional[/]"
-        source = escape(year.source) if year.official else "Monday-Friday rule"
-        table.add_row(
-            str(year.year), state, str(year.working_days), str(year.holidays),
-            str(year.makeup_days), source,
-        )  # fmt: skip
-    console.print(table)
+        state = year.status if year.official else Text("provisional", style="yellow")
+        source = year.source if year.official else "Monday-Friday rule"
+        listing.add(year.year, state, year.working_days, year.holidays, year.makeup_days, source)
+    listing.print()
 
 
 @app.command("load")
@@ -76,7 +87,10 @@ def calendar_load(
     as_user: Annotated[str, typer.Option("--as", help="Administrator username")],
     force: Annotated[bool, typer.Option(help="Replace a year the package already covers")] = False,
 ) -> None:
-    """Load a year's official holiday schedule published by the State Council (YAML/JSON)."""
+    """Load a year's official holiday schedule published by the State Council (YAML/JSON).
+
+    Example: rarex calendar load holidays-2027.yaml --as admin
+    """
     # Models and the audit log: imported here so that `calendar deadline` starts without them.
     from rarex.licensing.calendar_schedules import load_schedule
 

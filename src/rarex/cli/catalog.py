@@ -7,15 +7,19 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
+from rich.text import Text
 
 from rarex.catalog import CatalogListing, ControlCheck, EntryCheck, EntryStatus, load_control_list
-from rarex.cli.common import console, domain_errors, emit_json, fail, parse_date
+from rarex.cli.common import console, domain_errors, emit_json, fail, parse_date, remark
+from rarex.cli.tables import Col, Listing
 from rarex.clock import authority_date, clock_for
 from rarex.config import get_settings
 
 app = typer.Typer(
-    help="The rare-earth export control list: time-travel checks by control code or HS code.",
+    help="""The rare-earth export control list: time-travel checks by control code or HS code.
+
+    Example: rarex catalog check --hs 2846901993 --on 2025-06-01
+    """,
     no_args_is_help=True,
 )
 
@@ -41,10 +45,14 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print the stable JSON 
 @domain_errors
 def check(
     code: Annotated[
-        str | None, typer.Option("--code", help="Control code: 1C902 (all sub-entries) or 1C902.a.")
+        str | None,
+        typer.Option(
+            "--code", metavar="CODE", help="Control code: 1C902 (all sub-entries) or 1C902.a."
+        ),
     ] = None,
     hs: Annotated[
-        str | None, typer.Option("--hs", help="10-digit HS code; spaces and dots are ignored.")
+        str | None,
+        typer.Option("--hs", metavar="HS", help="10-digit HS code; spaces and dots are ignored."),
     ] = None,
     on: OnOption = None,
     as_json: JsonOption = False,
@@ -52,6 +60,8 @@ def check(
     """Say whether a control code or HS code was controlled on a day, and why, entry by entry.
 
     Exit 0 whether or not it is controlled; exit 2 on a malformed or unknown code.
+
+    Example: rarex catalog check --code 1C902.a --on 2025-11-20 --json
     """
     day = _day(on)
     if code is not None and hs is None:
@@ -69,7 +79,10 @@ def check(
 @app.command("list")
 @domain_errors
 def list_entries(on: OnOption = None, as_json: JsonOption = False) -> None:
-    """List every control-list entry with its status on a day."""
+    """List every control-list entry with its status on a day.
+
+    Example: rarex catalog list --on 2025-06-01
+    """
     listing = load_control_list().listing(_day(on))
     if as_json:
         emit_json(listing.to_dict())
@@ -90,39 +103,23 @@ def _print_check(result: ControlCheck) -> None:
     if not result.matches:
         console.print("No control-list entry lists this HS code in its cross-walk.")
     else:
-        console.print(_entry_table(result.matches))
-    console.print(f"[dim]control list version {escape(result.catalog_version)}[/]")
+        _print_entries(result.matches)
+    remark(f"control list version {result.catalog_version}", style="dim")
 
 
 def _print_listing(listing: CatalogListing) -> None:
     in_force = sum(1 for entry in listing.entries if entry.in_force)
-    console.print(
-        f"{in_force} of {len(listing.entries)} entries in force on {listing.on.isoformat()}"
-    )
-    console.print(_entry_table(listing.entries))
-    console.print(f"[dim]control list version {escape(listing.catalog_version)}[/]")
+    remark(f"{in_force} of {len(listing.entries)} entries in force on {listing.on.isoformat()}")
+    _print_entries(listing.entries)
+    remark(f"control list version {listing.catalog_version}", style="dim")
 
 
-def _entry_table(entries: tuple[EntryCheck, ...]) -> Table:
-    table = Table(show_lines=False)
-    table.add_column("code", no_wrap=True)
-    table.add_column("element")
-    table.add_column("status", no_wrap=True)
-    table.add_column("reason")
-    unconfirmed = False
+def _print_entries(entries: tuple[EntryCheck, ...]) -> None:
+    table = Listing(Col("code", key=True), "element", "status", "reason")
     for entry in entries:
-        code = entry.code
-        if not entry.code_confirmed:
-            code += "*"
-            unconfirmed = True
         element = f"{entry.element.symbol} {entry.element.name_en}" if entry.element else "-"
-        style = _STATUS_STYLE[entry.status]
-        table.add_row(
-            escape(code),
-            escape(element),
-            f"[{style}]{entry.status.value}[/]",
-            escape(entry.reason),
-        )
-    if unconfirmed:
-        table.caption = "* control code not yet confirmed against the official text"
-    return table
+        status = Text(entry.status.value, style=_STATUS_STYLE[entry.status])
+        table.add(entry.code + ("" if entry.code_confirmed else "*"), element, status, entry.reason)
+    table.print()
+    if not all(entry.code_confirmed for entry in entries):
+        remark("* control code not yet confirmed against the official text")

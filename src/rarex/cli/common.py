@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from enum import IntEnum
 from functools import wraps
@@ -168,8 +168,53 @@ def emit_page_json(page: Page[Any]) -> None:
     emit_json(pagination.to_dict(page, lambda item: item.model_dump(mode="json")))
 
 
+def remark(message: str, *, style: str | None = None) -> None:
+    """A line about the output rather than of it (a page footer, "no screening hits"): on stdout
+    for a person at a terminal, on stderr when stdout is piped or redirected, so that stdout
+    holds only the rows (``rarex.cli.tables``). Printed as written, never read as markup."""
+    said = console if console.is_terminal else err_console
+    said.print(message, style=style, markup=False, highlight=False, soft_wrap=True)
+
+
 def print_page_footer(page: Page[Any], noun: str) -> None:
-    """Say how much of the list this page is, and how to ask for the next one."""
+    """Say how much of the list this page is, and how to ask for the next one (a remark)."""
     shown = f"{len(page.items)} of {page.total}" if page.total is not None else len(page.items)
     more = f"; next page: --page-token {page.next_page_token}" if page.next_page_token else ""
-    console.print(f"{shown} {noun}{more}", highlight=False, soft_wrap=True)
+    remark(f"{shown} {noun}{more}")
+
+
+# A fixed set of values is shown as the metavar ``[a|b|c]`` up to this length, and in the help
+# beyond it: the metavar's column folds mid-word (``licensing_offi`` / ``cer``), the help wraps.
+CHOICES_INLINE = 32
+
+
+def one_of(
+    values: Iterable[str], *, code: str, help: str = "", metavar: str | None = None
+) -> dict[str, Any]:
+    """``typer.Option(**one_of(LANES, code="application.unknown_lane", help="Only this lane"))``:
+    an option that takes one of a fixed set of values. ``--help`` lists them (as the metavar
+    ``[green|ordinary]``, Click's way, or after the help when they are many), and any other
+    value is refused while the command line is parsed, before the command opens the database,
+    with the code the service refuses it with (one line on stderr, exit 2). ``metavar`` names an
+    argument (whose metavar is its name); its help then lists the values. Typer's own choices
+    (an ``Enum`` annotation) would refuse with a usage error that names no code, and hand the
+    command an ``Enum`` where the services take text."""
+    allowed = tuple(str(value) for value in values)
+    listed = f"[{'|'.join(allowed)}]"
+    if metavar is None and len(listed) <= CHOICES_INLINE:
+        metavar = listed
+    else:
+        help = f"{help.rstrip('.')}{': one' if help else 'One'} of {', '.join(allowed)}."
+        metavar = metavar or "TEXT"
+
+    def refuse_others(ctx: typer.Context, param: typer.CallbackParam, value: Any) -> Any:
+        if ctx.resilient_parsing or value is None:
+            return value
+        given = [value] if isinstance(value, str) else list(value)
+        for item in given:
+            if item not in allowed:
+                name = param.opts[0] if param.opts else param.name
+                raise fail(code, f"{name} must be one of {', '.join(allowed)}; got {item!r}")
+        return value
+
+    return {"metavar": metavar, "help": help, "callback": refuse_others}

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.text import Text
 
 from rarex.cli.common import (
     ExitCode,
@@ -26,17 +26,26 @@ from rarex.cli.common import (
     emit_page_json,
     err_console,
     fail,
+    one_of,
     print_page_footer,
 )
 from rarex.cli.context import open_context
 from rarex.cli.files import load_document, parse_model
-from rarex.customs import bulk, filing, officer, reconciliation, tabular, totals, views
+from rarex.cli.tables import Col, Listing
+from rarex.customs import bulk, filing, officer, reconciliation, repository, tabular, totals, views
 from rarex.customs.schemas import DeclarationAmend, DeclarationIn, DeclarationRead
+from rarex.customs.series import Series
 from rarex.customs.states import DeclarationStatus, LineAction, LineStatus
 from rarex.db import ChunkCheckpoint
 from rarex.quantities import NotANumber, parse_amount
 
-app = typer.Typer(help="Customs declarations, clearance and reconciliation.", no_args_is_help=True)
+app = typer.Typer(
+    help="""Customs declarations, clearance and reconciliation.
+
+    Example: rarex customs list --as customs.zhao --status held
+    """,
+    no_args_is_help=True,
+)
 
 AsUser = Annotated[str, typer.Option("--as", help="Username to act as")]
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (recorded and audited)")]
@@ -56,27 +65,28 @@ def _print_declaration(view: DeclarationRead) -> None:
         f"[bold]{view.number}[/]  [{style}]{view.status}[/]  revision {view.revision}  "
         f"license {view.license_number or '—'}"
     )
-    console.print(f"exporter: {view.exporter.name} ({view.exporter.uscc})")
+    # Declarants' text: printed as written, never read as markup.
+    console.print(f"exporter: {view.exporter.name} ({view.exporter.uscc})", markup=False)
     console.print(
         f"to: {view.consignee.name} ({view.consignee.country}), destination "
         f"{view.destination}, port {view.port}; declared {view.declared_date}"
-        + (f", cleared {view.clearance_date}" if view.clearance_date else "")
+        + (f", cleared {view.clearance_date}" if view.clearance_date else ""),
+        markup=False,
     )
-    table = Table("line", "HS", "code", "kg", "status", "drawn kg", "reasons")
+    lines = Listing(
+        Col("line", justify="right"), Col("HS", key=True), Col("code", key=True),
+        Col("kg", justify="right"), "status", Col("drawn kg", justify="right"), "reasons",
+    )  # fmt: skip
     for line in view.lines:
         reasons = "\n".join(
             f"{r.code}: {r.message}" for r in line.reasons if r.severity != "info"
         ) or next((r.message for r in line.reasons if r.code == "customs.drawn"), "")
-        table.add_row(
-            str(line.line_no),
-            line.hs_code,
-            line.control_code or "",
-            str(line.net_kg),
-            f"[{_STATUS_STYLE.get(line.status, 'bold')}]{line.status}[/]",
-            str(line.drawn_kg),
+        status = Text(line.status, style=_STATUS_STYLE.get(line.status, "bold"))
+        lines.add(
+            line.line_no, line.hs_code, line.control_code, line.net_kg, status, line.drawn_kg,
             reasons,
-        )
-    console.print(table)
+        )  # fmt: skip
+    lines.print()
 
 
 def _emit(view: DeclarationRead, as_json: bool) -> None:
@@ -92,7 +102,10 @@ def declare_command(path: ExistingFile, as_user: AsUser, as_json: JsonOpt = Fals
     """File one declaration from a JSON or YAML file. Exit 0 when it cleared, 3 when it was
     recorded held, refused or partially cleared, 2 when refused (nothing recorded). The same
     file again is a replay: nothing is done, the declaration is shown as stored, and the exit
-    is as the first time; the same number with other content is refused (exit 2)."""
+    is as the first time; the same number with other content is refused (exit 2).
+
+    Example: rarex customs declare declaration.yaml --as customs.zhao
+    """
     data = parse_model(DeclarationIn, load_document(path), source=path.name)
     ctx = open_context()
     with ctx.unit_of_work() as session:
@@ -138,7 +151,10 @@ def import_command(
     Without --all-or-nothing each chunk of 1000 declarations is committed once filed, so other
     filings are not held up by a long file. If the import then stops on an error, the chunks
     committed before it stay recorded; run the same file again to finish: declarations already
-    filed are refused as duplicates (their numbers are applied once), the rest are filed."""
+    filed are refused as duplicates (their numbers are applied once), the rest are filed.
+
+    Example: rarex customs import declarations.xlsx --as customs.zhao
+    """
     tabular.file_format(path)
     ctx = open_context()
     limits = tabular.ImportLimits.of(ctx.settings)
@@ -217,16 +233,19 @@ def _print_import(body: dict[str, object]) -> None:
     errors = body["errors"]
     assert isinstance(errors, list)
     if errors:
-        table = Table("row", "field", "code", "problem")
+        refused = Listing(Col("row", justify="right"), "field", "code", "problem")
         for error in errors:
-            table.add_row(str(error["row"]), error["field"], error["code"], error["message"])
-        console.print(table)
+            refused.add(error["row"], error["field"], error["code"], error["message"])
+        refused.print()
 
 
 @app.command("show")
 @domain_errors
 def show_command(number: str, as_user: AsUser, as_json: JsonOpt = False) -> None:
-    """One declaration: its lines, outcomes with every reason, and its history."""
+    """One declaration: its lines, outcomes with every reason, and its history.
+
+    Example: rarex customs show 222020250718000101 --as customs.zhao
+    """
     ctx = open_context()
     with ctx.unit_of_work() as session:
         view = views.declaration_view(session, actor=ctx.actor(session, as_user), number=number)
@@ -237,13 +256,23 @@ def show_command(number: str, as_user: AsUser, as_json: JsonOpt = False) -> None
 @domain_errors
 def list_command(
     as_user: AsUser,
-    status: Annotated[str | None, typer.Option(help="cleared, held, refused, ...")] = None,
-    license: Annotated[str | None, typer.Option("--license", help="License number")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            **one_of(DeclarationStatus, code="customs.unknown_status", help="Only this status")
+        ),
+    ] = None,
+    license: Annotated[
+        str | None, typer.Option("--license", metavar="NUMBER", help="Only under this license")
+    ] = None,
     limit: LimitOpt = None,
     page_token: PageTokenOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Declarations the user may see (an exporter: its own), latest declared first."""
+    """Declarations the user may see (an exporter: its own), latest declared first.
+
+    Example: rarex customs list --as customs.zhao --status held --license DUL-2025-0A1B2C3D
+    """
     ctx = open_context()
     with ctx.unit_of_work() as session:
         page = views.list_declarations(
@@ -257,21 +286,16 @@ def list_command(
     if as_json:
         emit_page_json(page)
         return
-    rows = page.items
-    table = Table("number", "status", "exporter", "license", "dest", "declared", "kg", "cleared kg")
-    table.columns[0].no_wrap = True  # a number is copied into the next command whole
-    for r in rows:
-        table.add_row(
-            r.number,
-            r.status,
-            r.exporter,
-            r.license_number or "",
-            r.destination,
-            r.declared_date.isoformat(),
-            str(r.net_kg),
-            str(r.cleared_kg),
-        )
-    console.print(table)
+    listing = Listing(
+        Col("number", key=True), "status", "exporter", Col("license", key=True), "dest",
+        "declared", Col("kg", justify="right"), Col("cleared kg", justify="right"),
+    )  # fmt: skip
+    for r in page.items:
+        listing.add(
+            r.number, r.status, r.exporter, r.license_number, r.destination, r.declared_date,
+            r.net_kg, r.cleared_kg,
+        )  # fmt: skip
+    listing.print()
     print_page_footer(page, "declaration(s)")
 
 
@@ -305,7 +329,11 @@ def _line_action(
 def hold_command(
     number: str, line: int, reason: ReasonOpt, as_user: AsUser, as_json: JsonOpt = False
 ) -> None:
-    """Hold a cleared line for inspection; what it drew goes back to the license."""
+    """Hold a cleared line for inspection; what it drew goes back to the license.
+
+    Example: rarex customs hold 222020250718000101 1 --reason "Inspect the seals" --as
+    customs.zhao
+    """
     _line_action(LineAction.HOLD, number, line, reason, as_user, as_json)
 
 
@@ -327,7 +355,11 @@ def release_command(
     ] = None,
 ) -> None:
     """Release a held line: a paperwork mismatch is overridden, the balance drawn (if still
-    there); a destination the license does not cover needs --license naming one that does."""
+    there); a destination the license does not cover needs --license naming one that does.
+
+    Example: rarex customs release 222020250718000101 1 --reason "Seals intact" --as
+    customs.zhao
+    """
     _line_action(LineAction.RELEASE, number, line, reason, as_user, as_json, license_number)
 
 
@@ -336,7 +368,11 @@ def release_command(
 def refuse_command(
     number: str, line: int, reason: ReasonOpt, as_user: AsUser, as_json: JsonOpt = False
 ) -> None:
-    """Refuse a held line."""
+    """Refuse a held line.
+
+    Example: rarex customs refuse 222020250718000101 1 --reason "Goods differ from the
+    declaration" --as customs.zhao
+    """
     _line_action(LineAction.REFUSE, number, line, reason, as_user, as_json)
 
 
@@ -345,7 +381,10 @@ def refuse_command(
 def cancel_command(
     number: str, reason: ReasonOpt, as_user: AsUser, as_json: JsonOpt = False
 ) -> None:
-    """Cancel a declaration; what its cleared lines drew is restored."""
+    """Cancel a declaration; what its cleared lines drew is restored.
+
+    Example: rarex customs cancel 222020250718000101 --reason "Filed twice" --as customs.zhao
+    """
     ctx = open_context()
     with ctx.unit_of_work() as session:
         declaration = officer.cancel_declaration(
@@ -369,7 +408,11 @@ def amend_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Amend a declaration from a JSON or YAML file (license_number, remove_license,
-    destination, consignee, port, lines); it is checked again and its drawdowns redone."""
+    destination, consignee, port, lines); it is checked again and its drawdowns redone.
+
+    Example: rarex customs amend 222020250718000101 amendment.yaml --reason "Port corrected"
+    --as customs.zhao
+    """
     document = load_document(path)
     document["reason"] = reason
     data = parse_model(DeclarationAmend, document, source=path.name)
@@ -391,10 +434,15 @@ def amend_command(
 @domain_errors
 def reconcile_licenses_command(
     as_user: AsUser,
-    license: Annotated[str | None, typer.Option("--license", help="One license")] = None,
+    license: Annotated[
+        str | None, typer.Option("--license", metavar="NUMBER", help="One license")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Per license: granted, drawn, declared, held and refused kg, with flags."""
+    """Per license: granted, drawn, declared, held and refused kg, with flags.
+
+    Example: rarex customs reconcile-licenses --as customs.zhao --license DUL-2025-0A1B2C3D
+    """
     ctx = open_context()
     with ctx.unit_of_work() as session:
         reports = reconciliation.reconcile_licenses(
@@ -403,19 +451,18 @@ def reconcile_licenses_command(
     if as_json:
         emit_json([r.to_dict() for r in reports])
         return
-    table = Table("license", "status", "granted", "drawn", "declared", "held", "refused", "flags")
+    listing = Listing(
+        Col("license", key=True), "status",
+        *(Col(f"{kg} kg", justify="right")
+          for kg in ("granted", "drawn", "declared", "held", "refused")),
+        "flags",
+    )  # fmt: skip
     for r in reports:
-        table.add_row(
-            r.number,
-            r.status,
-            str(r.granted_kg),
-            str(r.drawn_kg),
-            str(r.declared_kg),
-            str(r.held_kg),
-            str(r.refused_kg),
+        listing.add(
+            r.number, r.status, r.granted_kg, r.drawn_kg, r.declared_kg, r.held_kg, r.refused_kg,
             ", ".join(f"{f.code} x{f.count}" for f in r.flags),
-        )
-    console.print(table)
+        )  # fmt: skip
+    listing.print()
 
 
 def _tonnes(value: str | None, option: str) -> Decimal | None:
@@ -433,17 +480,23 @@ def _tonnes(value: str | None, option: str) -> Decimal | None:
 @app.command("reconcile-month")
 @domain_errors
 def reconcile_month_command(
-    period: Annotated[str, typer.Argument(help="YYYY-MM")],
+    period: Annotated[str, typer.Argument(help="The month, YYYY-MM")],
     as_user: AsUser,
     published_rare_earths: Annotated[
-        str | None, typer.Option(help="Published rare-earth exports of the month, tonnes")
+        str | None,
+        typer.Option(metavar="TONNES", help="Published rare-earth exports of the month, tonnes"),
     ] = None,
     published_magnets: Annotated[
-        str | None, typer.Option(help="Published magnet exports of the month, tonnes")
+        str | None,
+        typer.Option(metavar="TONNES", help="Published magnet exports of the month, tonnes"),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """A month: licensed vs all cleared exports, attempts, destinations without a license."""
+    """A month: licensed vs all cleared exports, attempts, destinations without a license.
+
+    Example: rarex customs reconcile-month 2025-07 --as customs.zhao --published-rare-earths
+    5200
+    """
     published = {
         series: figure
         for series, figure in (
@@ -479,13 +532,25 @@ def reconcile_month_command(
 @app.command("totals")
 @domain_errors
 def totals_command(
-    period: Annotated[str, typer.Option(help="YYYY-MM (month of clearance)")],
+    period: Annotated[str, typer.Option(metavar="YYYY-MM", help="The month of clearance")],
     as_user: AsUser,
-    by: Annotated[str, typer.Option(help="series, element, hs_code or destination")] = "series",
-    series: Annotated[str | None, typer.Option(help="rare_earths, magnets or other")] = None,
+    by: Annotated[
+        str,
+        typer.Option(
+            **one_of(repository.DIMENSIONS, code="customs.unknown_dimension", help="Grouped by"),
+            show_default=True,
+        ),
+    ] = "series",
+    series: Annotated[
+        str | None,
+        typer.Option(**one_of(Series, code="customs.unknown_series", help="Only this series")),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Cleared exports of a month from the incremental aggregates (no declaration scan)."""
+    """Cleared exports of a month from the incremental aggregates (no declaration scan).
+
+    Example: rarex customs totals --period 2025-07 --by destination --as analyst.chen
+    """
     ctx = open_context()
     with ctx.unit_of_work() as session:
         rows = totals.monthly_totals(
@@ -494,12 +559,10 @@ def totals_command(
     if as_json:
         emit_json([row.to_dict() for row in rows])
         return
-    table = Table(by, "kg", "lines", "FOB")
+    listing = Listing(by, Col("kg", justify="right"), Col("lines", justify="right"), "FOB")
     for row in rows:
-        table.add_row(
-            row.key or "(none)",
-            str(row.net_kg),
-            str(row.lines),
+        listing.add(
+            row.key or "(none)", row.net_kg, row.lines,
             ", ".join(f"{v} {c}" for c, v in sorted(row.fob_value.items())),
-        )
-    console.print(table)
+        )  # fmt: skip
+    listing.print()

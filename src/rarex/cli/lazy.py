@@ -20,6 +20,11 @@ from typer import _click  # Typer's own copy of Click; TyperGroup's methods take
 from typer.core import TyperCommand, TyperGroup
 
 from rarex.cli.common import refusal_for
+from rarex.cli.helptext import reflow, reflow_tree, use_click_metavars
+
+# Every command's help, the lazy ones' and the root's, shows Click's metavars (TEXT, FILE,
+# [green|ordinary]) rather than Typer's <str> and <bool> (rarex.cli.helptext).
+use_click_metavars()
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,7 @@ def _built(target: str, name: str) -> _click.Command:
         single.command(name)(loaded)
         command = typer.main.get_command(single)
     command.name = name
+    reflow_tree(command)
     return command
 
 
@@ -59,6 +65,7 @@ class LazyGroup(TyperGroup):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.help = reflow(self.help)
         self._listing = False
 
     def list_commands(self, ctx: _click.Context) -> list[str]:

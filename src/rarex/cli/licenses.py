@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from rarex.cli.applications import AsUser
 from rarex.cli.common import (
@@ -20,11 +19,17 @@ from rarex.cli.common import (
     print_page_footer,
 )
 from rarex.cli.context import open_context
-from rarex.cli.render import _row
+from rarex.cli.tables import Col, Listing
 from rarex.clock import authority_date
 from rarex.licensing import license_actions, views
 
-app = typer.Typer(help="Issued licenses and their balances.", no_args_is_help=True)
+app = typer.Typer(
+    help="""Issued licenses and their balances.
+
+    Example: rarex licenses list --as baotou.export
+    """,
+    no_args_is_help=True,
+)
 
 
 @app.command("list")
@@ -35,7 +40,10 @@ def licenses_list(
     page_token: PageTokenOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Licenses the user may see with remaining balances, a page at a time, newest first."""
+    """Licenses the user may see with remaining balances, a page at a time, newest first.
+
+    Example: rarex licenses list --as baotou.export --limit 20
+    """
     ctx = open_context()
     with ctx.unit_of_work() as session:
         page = views.list_license_views(
@@ -48,30 +56,27 @@ def licenses_list(
     if as_json:
         emit_page_json(page)
         return
-    rows = page.items
-    table = Table(
-        "number", "type", "status", "exporter", "dest", "valid until", "granted kg", "remaining kg"
-    )
-    for r in rows:
-        _row(
-            table,
-            r.number,
-            r.license_type,
-            r.status,
-            r.exporter.name,
-            r.destination,
-            r.valid_until.isoformat(),
-            str(sum((ln.granted_kg for ln in r.lines), Decimal(0))),
-            str(sum((ln.remaining_kg for ln in r.lines), Decimal(0))),
-        )
-    console.print(table)
+    listing = Listing(
+        Col("number", key=True), "type", "status", "exporter", "dest", "valid until",
+        Col("granted kg", justify="right"), Col("remaining kg", justify="right"),
+    )  # fmt: skip
+    for r in page.items:
+        listing.add(
+            r.number, r.license_type, r.status, r.exporter.name, r.destination, r.valid_until,
+            sum((ln.granted_kg for ln in r.lines), Decimal(0)),
+            sum((ln.remaining_kg for ln in r.lines), Decimal(0)),
+        )  # fmt: skip
+    listing.print()
     print_page_footer(page, "license(s)")
 
 
 @app.command("show")
 @domain_errors
 def licenses_show(number: str, as_user: AsUser, as_json: JsonOpt = False) -> None:
-    """One license with its per-line balances."""
+    """One license with its per-line balances.
+
+    Example: rarex licenses show DUL-2025-0A1B2C3D --as baotou.export
+    """
     ctx = open_context()
     with ctx.unit_of_work() as session:
         view = views.license_view(

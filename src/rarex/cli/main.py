@@ -93,7 +93,14 @@ def rarex(
         ),
     ] = False,
 ) -> None:
-    """Rarex: export-control licensing for rare earths."""
+    """Rarex: export-control licensing for rare earths.
+
+    Each command's --help says what it does, with an example. On a terminal, lists are tables;
+    piped or redirected, they are tab-separated lines under a header line, and what is not a
+    row (the page footer) goes to stderr. --json prints the stable JSON shape.
+
+    Example: rarex applications list --as officer.li --state submitted
+    """
 
 
 if __name__ == "__main__":  # pragma: no cover

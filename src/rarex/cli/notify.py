@@ -19,9 +19,11 @@ from rarex.cli.common import (
     emit_json,
     err_console,
     fail,
+    one_of,
     print_page_footer,
 )
 from rarex.cli.context import open_context
+from rarex.cli.tables import Col, Listing
 from rarex.clock import SystemClock
 from rarex.db import make_sessionmaker
 from rarex.notify.outbox import STATES, outbox_page, outbox_status, retry_failed
@@ -29,7 +31,11 @@ from rarex.notify.sender import PassSummary, Sender
 from rarex.pagination import to_dict
 
 notify_app = typer.Typer(
-    help="Notifications: send them by e-mail, read the outbox.", no_args_is_help=True
+    help="""Notifications: send them by e-mail, read the outbox.
+
+    Example: rarex notify status
+    """,
+    no_args_is_help=True,
 )
 
 
@@ -45,8 +51,10 @@ def notify_run(
     RAREX_NOTIFY_POLL_SECONDS until stopped (Ctrl-C, SIGTERM), sending only while this process
     holds the sending lease (one sender among this and every `rarex serve`). --once sends what
     is due now whoever holds the lease: claims keep two senders from sending one notification.
-    --json (with --once): {"sent", "retrying", "gave_up", "lost"}. Example: RAREX_SMTP_URL=
-    smtp://127.0.0.1:2525 rarex notify run --once --json"""
+    --json (with --once): {"sent", "retrying", "gave_up", "lost"}.
+
+    Example: RAREX_SMTP_URL=smtp://127.0.0.1:2525 rarex notify run --once --json
+    """
     if as_json and not once:
         raise fail("notify.json_needs_once", "--json prints the summary of one pass: add --once")
     ctx = open_context()
@@ -101,7 +109,10 @@ def _said(summary: PassSummary) -> str:
 @domain_errors
 def notify_list(
     state: Annotated[
-        str | None, typer.Option(help=f"Only this delivery state: {', '.join(STATES)}")
+        str | None,
+        typer.Option(
+            **one_of(STATES, code="notify.unknown_state", help="Only this delivery state")
+        ),
     ] = None,
     limit: LimitOpt = None,
     page_token: PageTokenOpt = None,
@@ -109,22 +120,26 @@ def notify_list(
 ) -> None:
     """Every notification's delivery, newest first: recipient, kind, state, attempts, the last
     error, when it is tried next. Subjects and bodies are the recipients' (their page).
-    Example: rarex notify list --state pending --json"""
+
+    Example: rarex notify list --state failed
+    """
     ctx = open_context()
     with ctx.unit_of_work() as session:
         page = outbox_page(session, actor=None, state=state, limit=limit, page_token=page_token)
     if as_json:
         emit_json(to_dict(page, lambda row: row))
         return
+    listing = Listing(
+        Col("id", key=True), "created", "recipient", "kind", "state",
+        Col("attempts", justify="right"), "next attempt", "last error",
+    )  # fmt: skip
     for row in page.items:
-        line = f"{row['created_at']}  {row['recipient']}  {row['kind']}  {row['state']}"
-        if row["attempts"]:
-            line += f"  attempts {row['attempts']}"
-        if row["state"] == "pending" and row["attempts"]:
-            line += f", next {row['next_attempt_at']}"
-        if row["last_error"]:
-            line += f"  last error: {row['last_error']}"
-        console.print(line, highlight=False, markup=False, soft_wrap=True)
+        retrying = row["state"] == "pending" and row["attempts"]
+        listing.add(
+            row["id"], row["created_at"], row["recipient"], row["kind"], row["state"],
+            row["attempts"], row["next_attempt_at"] if retrying else "", row["last_error"],
+        )  # fmt: skip
+    listing.print()
     print_page_footer(page, "notifications")
 
 
@@ -133,7 +148,10 @@ def notify_list(
 def notify_status(as_json: JsonOpt = False) -> None:
     """The outbox at a glance: how many notifications in each state, how many are due now and
     how many wait after a failure, the oldest still waiting. --json: {"counts": {"pending",
-    "sent", "no_address", "failed"}, "due", "retrying", "oldest_pending_at", "smtp"}"""
+    "sent", "no_address", "failed"}, "due", "retrying", "oldest_pending_at", "smtp"}
+
+    Example: rarex notify status --json
+    """
     ctx = open_context()
     with ctx.unit_of_work() as session:
         body = outbox_status(session, actor=None, now=SystemClock().now())
@@ -161,7 +179,10 @@ def notify_retry(
     as_json: JsonOpt = False,
 ) -> None:
     """Put failed notifications (a permanent refusal, given up) back in line, due now.
-    --json: {"requeued"}. Example: rarex notify retry"""
+    --json: {"requeued"}.
+
+    Example: rarex notify retry 5c0e9b7a-1f2d-4e3c-8b6a-7d9e0f1a2b3c
+    """
     wanted: uuid.UUID | None = None
     if notification_id is not None:
         try:

@@ -30,9 +30,18 @@ if TYPE_CHECKING:
         Ed25519PublicKey,
     )
 
-db_app = typer.Typer(help="Database schema, backup and restore.", no_args_is_help=True)
+db_app = typer.Typer(
+    help="""Database schema, backup and restore.
+
+    Example: rarex db backup /var/backups/rarex/2025-07-31.tar
+    """,
+    no_args_is_help=True,
+)
 audit_app = typer.Typer(
-    help="The hash-chained audit log: signed checkpoints outside the database, verification.",
+    help="""The hash-chained audit log: signed checkpoints outside the database, verification.
+
+    Example: rarex audit verify --checkpoints /var/lib/rarex/checkpoints.log
+    """,
     no_args_is_help=True,
 )
 
@@ -40,7 +49,10 @@ audit_app = typer.Typer(
 @db_app.command("upgrade")
 @domain_errors
 def db_upgrade() -> None:
-    """Apply every Alembic migration up to the current schema."""
+    """Apply every Alembic migration up to the current schema.
+
+    Example: rarex db upgrade
+    """
     ctx = open_context(migrate=False)
     before = current_revision(ctx.engine)
     upgrade_database(ctx.engine)
@@ -125,7 +137,10 @@ def _broken(code: str, message: str, as_json: bool, body: dict[str, Any] | None)
 def audit_checkpoint(log: LogOpt = None, as_json: JsonOpt = False) -> None:
     """Sign the audit chain's head with the audit key and append it to the checkpoint log,
     outside the database. Exit 5, writing nothing, when the chain no longer extends the log's
-    last checkpoint (events deleted or rewritten since)."""
+    last checkpoint (events deleted or rewritten since).
+
+    Example: rarex audit checkpoint --log /var/lib/rarex/checkpoints.log
+    """
     from rarex.audit.anchoring import ChainDiverged, one_snapshot, write_checkpoint
 
     settings = get_settings()
@@ -166,7 +181,11 @@ def audit_verify(
     """Recompute the hash chain; name the first altered, deleted or reordered event. With
     --checkpoints, also check every line's signature and that the chain still holds every
     signed head (a deleted tail or a re-hashed chain); a log that anchors nothing (empty) is
-    broken. Exit 0 when intact, 5 when broken."""
+    broken. Exit 0 when intact, 5 when broken.
+
+    Example: rarex audit verify --checkpoints /var/lib/rarex/checkpoints.log --public-key
+    audit-2024.pub
+    """
     if checkpoints is not None:
         _verify_anchored(checkpoints, public_keys or [], as_json)
         return
@@ -248,7 +267,10 @@ def db_backup(
     copied chain is verified against the log and, if it holds, a signed backup record is
     appended to the log: `rarex db restore` restores only such a backup. Exit 5 when the copied
     chain does not verify, alone or against the log (the backup is written all the same, as
-    evidence, and is not recorded)."""
+    evidence, and is not recorded).
+
+    Example: rarex db backup /var/backups/rarex/2025-07-31.tar --json
+    """
     from rarex.audit.anchoring import ChainDiverged, write_backup_record
     from rarex.audit.backup import CheckpointLog, take_backup
     from rarex.audit.keys import signing_key
@@ -332,7 +354,10 @@ def db_restore(
     the checkpoint log naming the backup's record, so that `audit verify --checkpoints` excuses
     the events the restore lost and nothing else. Only a backup that `rarex db backup` recorded
     in the log (its chain verified against the log) is restored. Needs the signing key. Stop
-    the server first."""
+    the server first.
+
+    Example: rarex db restore /var/backups/rarex/2025-07-31.tar --yes
+    """
     from rarex.audit.anchoring import ChainDiverged, write_restore_record
     from rarex.audit.backup import RestoredChainBroken, read_manifest, restore_backup
     from rarex.audit.checkpoints import appending, find_backup, read_log

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 
 from rarex.cli.applications import AsUser
 from rarex.cli.common import (
@@ -21,12 +21,15 @@ from rarex.cli.common import (
     emit_model,
     emit_page_json,
     fail,
+    one_of,
     print_page_footer,
+    remark,
 )
 from rarex.cli.context import open_context
 from rarex.cli.partner_lists import priority_app, trusted_app
-from rarex.cli.render import _row
+from rarex.cli.tables import Col, Listing
 from rarex.clock import authority_date
+from rarex.licensing.states import State
 from rarex.partners import inquiries, outcomes, views
 from rarex.partners.notices import remind_overdue_inquiries
 from rarex.partners.schemas import (
@@ -34,31 +37,47 @@ from rarex.partners.schemas import (
 )
 
 partner_app = typer.Typer(
-    help="The partner-authority channel: cases, inquiries, priority lists, trusted end users, "
-    "outcome figures.",
+    help="""The partner-authority channel: cases, inquiries, priority lists, trusted end users,
+    outcome figures.
+
+    Example: rarex partner applications --as eu.liaison --state under_review
+    """,
     no_args_is_help=True,
 )
-inquiries_app = typer.Typer(help="Inquiries between partner desks and officers.",
-                            no_args_is_help=True)  # fmt: skip
+inquiries_app = typer.Typer(
+    help="""Inquiries between partner desks and officers.
+
+    Example: rarex partner inquiries list --as eu.liaison --overdue
+    """,
+    no_args_is_help=True,
+)
 partner_app.add_typer(inquiries_app, name="inquiries")
 partner_app.add_typer(priority_app, name="priority")
 partner_app.add_typer(trusted_app, name="trusted")
-
-
-def _text(value: object) -> str:
-    return "" if value is None else str(value)
 
 
 @partner_app.command("applications")
 @domain_errors
 def partner_applications(
     as_user: AsUser,
-    state: Annotated[str | None, typer.Option(help="Only cases in this state")] = None,
+    state: Annotated[
+        str | None,
+        typer.Option(
+            **one_of(
+                (s for s in State if s is not State.DRAFT),
+                code="application.unknown_state",
+                help="Only cases in this state",
+            )
+        ),
+    ] = None,
     limit: LimitOpt = None,
     page_token: PageTokenOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """The submitted cases in the partner's jurisdiction, as the partner reads them."""
+    """The submitted cases in the partner's jurisdiction, as the partner reads them.
+
+    Example: rarex partner applications --as eu.liaison --state under_review --limit 20
+    """
     ctx = open_context()
     with ctx.unit_of_work() as session:
         page = views.partner_applications(
@@ -68,25 +87,28 @@ def partner_applications(
     if as_json:
         emit_page_json(page)
         return
-    table = Table("reference", "exporter", "dest", "end user", "state", "lane", "used", "left",
-                  "due", "decision")  # fmt: skip
+    listing = Listing(
+        Col("reference", key=True), "exporter", "dest", "end user", "state", "lane",
+        Col("used wd", justify="right"), Col("left wd", justify="right"), "due", "decision",
+    )  # fmt: skip
     for a in page.items:
-        _row(
-            table, a.reference, a.exporter.name, a.destination,
-            f"{a.end_user.name} ({a.end_user.country})", a.state, a.lane,
-            "" if a.working_days_used is None else str(a.working_days_used),
-            "" if a.working_days_left is None else str(a.working_days_left),
-            a.due_on.isoformat() if a.due_on else "",
+        listing.add(
+            a.reference, a.exporter.name, a.destination,
+            f"{a.end_user.name} ({a.end_user.country})", a.state, a.lane, a.working_days_used,
+            a.working_days_left, a.due_on,
             f"{a.decision.outcome} {a.decision.decided_on}" if a.decision else "",
         )  # fmt: skip
-    console.print(table)
+    listing.print()
     print_page_footer(page, "case(s)")
 
 
 @partner_app.command("show")
 @domain_errors
 def partner_show(reference: str, as_user: AsUser, as_json: JsonOpt = False) -> None:
-    """One case as the partner reads it."""
+    """One case as the partner reads it.
+
+    Example: rarex partner show RX-2025-5DF2A82B --as eu.liaison
+    """
     ctx = open_context()
     with ctx.unit_of_work() as session:
         view = views.partner_application(
@@ -96,8 +118,8 @@ def partner_show(reference: str, as_user: AsUser, as_json: JsonOpt = False) -> N
     if as_json:
         emit_model(view)
         return
-    console.print(f"[bold]{view.reference}[/] {view.exporter.name} → {view.destination}: "
-                  f"{view.state} ({view.lane})", highlight=False)  # fmt: skip
+    console.print(f"[bold]{view.reference}[/] " + escape(f"{view.exporter.name} → "
+                  f"{view.destination}: {view.state} ({view.lane})"), highlight=False)  # fmt: skip
     for item in view.items:
         console.print(f"  {item.control_code} {item.quantity_kg} kg", highlight=False)
 
@@ -108,7 +130,10 @@ def partner_licenses(
     as_user: AsUser, limit: LimitOpt = None, page_token: PageTokenOpt = None,
     as_json: JsonOpt = False,
 ) -> None:  # fmt: skip
-    """The licenses in the partner's jurisdiction."""
+    """The licenses in the partner's jurisdiction.
+
+    Example: rarex partner licenses --as eu.liaison
+    """
     ctx = open_context()
     with ctx.unit_of_work() as session:
         page = views.partner_licenses(
@@ -118,11 +143,14 @@ def partner_licenses(
     if as_json:
         emit_page_json(page)
         return
-    table = Table("number", "case", "exporter", "dest", "status", "valid until")
+    listing = Listing(
+        Col("number", key=True), Col("case", key=True), "exporter", "dest", "status",
+        "valid until",
+    )  # fmt: skip
     for lic in page.items:
-        _row(table, lic.number, lic.application_reference, lic.exporter.name, lic.destination,
-             lic.status, lic.valid_until.isoformat())  # fmt: skip
-    console.print(table)
+        listing.add(lic.number, lic.application_reference, lic.exporter.name, lic.destination,
+                    lic.status, lic.valid_until)  # fmt: skip
+    listing.print()
     print_page_footer(page, "license(s)")
 
 
@@ -133,15 +161,22 @@ def partner_licenses(
 @domain_errors
 def inquiries_list(
     as_user: AsUser,
-    state: Annotated[str | None, typer.Option(help="open, awaiting_authority, "
-                                                   "awaiting_partner or closed")] = None,
+    state: Annotated[str | None, typer.Option(**one_of(
+        inquiries.STATE_FILTERS, code="inquiry.unknown_state",
+        help="Only in this state (open: not closed)",
+    ))] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only past their target")] = False,
-    application: Annotated[str | None, typer.Option(help="About this case")] = None,
+    application: Annotated[
+        str | None, typer.Option(metavar="REFERENCE", help="About this case")
+    ] = None,
     limit: LimitOpt = None,
     page_token: PageTokenOpt = None,
     as_json: JsonOpt = False,
 ) -> None:  # fmt: skip
-    """A partner desk's inquiries, or every partner's for the authority; newest first."""
+    """A partner desk's inquiries, or every partner's for the authority; newest first.
+
+    Example: rarex partner inquiries list --as officer.li --state awaiting_authority
+    """
     ctx = open_context()
     with ctx.unit_of_work() as session:
         page = inquiries.list_inquiries(
@@ -152,12 +187,14 @@ def inquiries_list(
     if as_json:
         emit_page_json(page)
         return
-    table = Table("number", "partner", "case", "subject", "state", "reply due", "overdue")
+    listing = Listing(
+        Col("number", key=True), "partner", Col("case", key=True), "subject", "state",
+        "reply due", "overdue",
+    )  # fmt: skip
     for i in page.items:
-        _row(table, i.number, i.partner, i.application_reference or "", i.subject, i.state,
-             i.reply_due_on.isoformat() if i.reply_due_on else "",
-             "OVERDUE" if i.overdue else "")  # fmt: skip
-    console.print(table)
+        listing.add(i.number, i.partner, i.application_reference, i.subject, i.state,
+                    i.reply_due_on, "OVERDUE" if i.overdue else "")  # fmt: skip
+    listing.print()
     print_page_footer(page, "inquiry(ies)")
 
 
@@ -167,11 +204,11 @@ def _print_inquiry(view: InquiryRead, as_json: bool) -> None:
         return
     due = f", reply due {view.reply_due_on}" if view.reply_due_on else ""
     late = " OVERDUE" if view.overdue else ""
-    console.print(f"[bold]{view.number}[/] {view.subject} ({view.state}{due}){late}",
-                  highlight=False)  # fmt: skip
+    console.print(f"[bold]{view.number}[/] " + escape(f"{view.subject} ({view.state}{due})")
+                  + late, highlight=False)  # fmt: skip
     for m in view.thread:
         console.print(f"  #{m.seq} {m.at:%Y-%m-%d %H:%M} {m.side} {m.author}: {m.body}",
-                      highlight=False, soft_wrap=True)  # fmt: skip
+                      markup=False, highlight=False, soft_wrap=True)  # fmt: skip
 
 
 @inquiries_app.command("open")
@@ -180,10 +217,16 @@ def inquiries_open(
     as_user: AsUser,
     subject: Annotated[str, typer.Option(help="What it is about")],
     body: Annotated[str, typer.Option(help="The question (plain text, up to 4,000 characters)")],
-    application: Annotated[str | None, typer.Option(help="The case it is about")] = None,
+    application: Annotated[
+        str | None, typer.Option(metavar="REFERENCE", help="The case it is about")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """A partner's new inquiry, about one of its cases or general."""
+    """A partner's new inquiry, about one of its cases or general.
+
+    Example: rarex partner inquiries open --as eu.liaison --application RX-2025-5DF2A82B
+    --subject "End user" --body "Is the end user the consignee?"
+    """
     ctx = open_context()
     with ctx.unit_of_work() as session:
         actor = ctx.actor(session, as_user)
@@ -199,7 +242,10 @@ def inquiries_open(
 @inquiries_app.command("show")
 @domain_errors
 def inquiries_show(number: str, as_user: AsUser, as_json: JsonOpt = False) -> None:
-    """An inquiry with its thread."""
+    """An inquiry with its thread.
+
+    Example: rarex partner inquiries show IQ-2025-3F2A9C1B --as eu.liaison
+    """
     ctx = open_context()
     with ctx.unit_of_work() as session:
         view = inquiries.inquiry_view(
@@ -216,7 +262,11 @@ def inquiries_write(
     body: Annotated[str, typer.Option(help="The message (plain text, up to 4,000 characters)")],
     as_json: JsonOpt = False,
 ) -> None:  # fmt: skip
-    """A message in the thread, for the writer's own side (a partner's, or the authority's)."""
+    """A message in the thread, for the writer's own side (a partner's, or the authority's).
+
+    Example: rarex partner inquiries write IQ-2025-3F2A9C1B --as officer.li --body "Yes: the
+    contract names it."
+    """
     ctx = open_context()
     with ctx.unit_of_work() as session:
         actor = ctx.actor(session, as_user)
@@ -234,7 +284,10 @@ def inquiries_close(
     reason: Annotated[str, typer.Option(help="Why (optional)")] = "",
     as_json: JsonOpt = False,
 ) -> None:  # fmt: skip
-    """Close an inquiry (either side)."""
+    """Close an inquiry (either side).
+
+    Example: rarex partner inquiries close IQ-2025-3F2A9C1B --as eu.liaison --reason Answered
+    """
     ctx = open_context()
     with ctx.unit_of_work() as session:
         actor = ctx.actor(session, as_user)
@@ -251,12 +304,26 @@ def inquiries_close(
 @domain_errors
 def partner_outcomes(
     as_user: AsUser,
-    partner: Annotated[str | None, typer.Option(help="A desk's jurisdiction (authority)")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", help="csv or xlsx, with --output")] = None,
-    output: Annotated[Path | None, typer.Option(help="Write the download here")] = None,
+    partner: Annotated[
+        str | None, typer.Option(metavar="JURISDICTION", help="A desk's (the authority asks)")
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            **one_of(outcomes.FORMATS, code="outcomes.unknown_format", help="With --output"),
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option(dir_okay=False, help="Write the download here")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Outcome figures by month and lane; --format csv|xlsx --output FILE writes a download."""
+    """Outcome figures by month and lane; --format csv|xlsx --output FILE writes a download.
+
+    Example: rarex partner outcomes --as officer.li --partner EU --format xlsx --output
+    eu-outcomes.xlsx
+    """
     if (fmt is None) != (output is None):
         raise fail("outcomes.download_needs_both", "--format and --output go together")
     ctx = open_context()
@@ -271,25 +338,30 @@ def partner_outcomes(
     if as_json:
         emit_model(report)
         return
-    table = Table(
-        "month", "lane", "received", "decided", "approved", "denied", "rate %", "median wd",
-        "p90 wd", "open past due", title=f"Outcomes of {report.partner}",
+    figures = ("received", "decided", "approved", "denied", "approval_rate",
+               "median_working_days", "p90_working_days", "open_past_due")  # fmt: skip
+    listing = Listing(
+        "month", "lane", *(Col(header, justify="right") for header in (
+            "received", "decided", "approved", "denied", "rate %", "median wd", "p90 wd",
+            "open past due",
+        )),
     )  # fmt: skip
     for row in (*report.rows, *report.totals):
-        _row(table, row.month, row.lane, *(_text(getattr(row, name)) for name in (
-            "received", "decided", "approved", "denied", "approval_rate",
-            "median_working_days", "p90_working_days", "open_past_due",
-        )))  # fmt: skip
-    console.print(table)
+        listing.add(row.month, row.lane, *(getattr(row, name) for name in figures))
+    remark(f"Outcomes of {report.partner}")
+    listing.print()
     if output is not None:
-        console.print(f"written to {output}", highlight=False)
+        remark(f"written to {output}")
 
 
 @partner_app.command("remind")
 @domain_errors
 def partner_remind(as_json: JsonOpt = False) -> None:
     """Announce inquiries past their reply target (once per wait), as rarex serve does each
-    minute: for a cron job beside a server that is not running."""
+    minute: for a cron job beside a server that is not running.
+
+    Example: rarex partner remind --json
+    """
     ctx = open_context()
     with ctx.unit_of_work() as session:
         announced = remind_overdue_inquiries(session, clock=ctx.clock, settings=ctx.settings)

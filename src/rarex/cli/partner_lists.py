@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from rarex.cli.applications import AsUser
 from rarex.cli.common import (
@@ -18,7 +19,9 @@ from rarex.cli.common import (
     emit_json,
     emit_model,
     fail,
+    one_of,
     parse_date,
+    remark,
 )
 from rarex.cli.context import open_context
 from rarex.cli.files import load_document, parse_model
@@ -32,9 +35,20 @@ from rarex.parties.schemas import (
 from rarex.partners import priorities
 from rarex.partners.schemas import PriorityDecisionIn, PriorityListIn, PriorityListRead
 
-priority_app = typer.Typer(help="Priority lists: cases a partner asks to come first.",
-                           no_args_is_help=True)  # fmt: skip
-trusted_app = typer.Typer(help="Trusted end users proposed by partners.", no_args_is_help=True)
+priority_app = typer.Typer(
+    help="""Priority lists: cases a partner asks to come first.
+
+    Example: rarex partner priority list --as officer.li --pending
+    """,
+    no_args_is_help=True,
+)
+trusted_app = typer.Typer(
+    help="""Trusted end users proposed by partners.
+
+    Example: rarex partner trusted list --as officer.li --status proposed
+    """,
+    no_args_is_help=True,
+)
 
 Reason = Annotated[str, typer.Option("--reason", help="Why (required)")]
 
@@ -43,20 +57,28 @@ Reason = Annotated[str, typer.Option("--reason", help="Why (required)")]
 
 
 def _print_list(view: PriorityListRead) -> None:
-    console.print(f"[bold]{view.number}[/] {view.partner}, {view.submitted_at:%Y-%m-%d}: "
-                  f"{view.note}", highlight=False)  # fmt: skip
+    # Partners' and officers' text: printed as written, never read as markup.
+    console.print(f"[bold]{view.number}[/] " + escape(f"{view.partner}, "
+                  f"{view.submitted_at:%Y-%m-%d}: {view.note}"), highlight=False)  # fmt: skip
     for item in view.items:
         decided = f" — {item.decision_reason}" if item.decision_reason else ""
         console.print(f"  {item.position}. {item.application_reference} [{item.status}] "
-                      f"{item.reason}{decided}  (item {item.id})", highlight=False,
-                      soft_wrap=True)  # fmt: skip
+                      f"{item.reason}{decided}  (item {item.id})", markup=False,
+                      highlight=False, soft_wrap=True)  # fmt: skip
 
 
 @priority_app.command("submit")
 @domain_errors
-def priority_submit(file: Path, as_user: AsUser, as_json: JsonOpt = False) -> None:
+def priority_submit(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    as_user: AsUser,
+    as_json: JsonOpt = False,
+) -> None:
     """Submit a priority list from JSON or YAML: {items: [{application_reference, reason}],
-    note}."""
+    note}.
+
+    Example: rarex partner priority submit priorities.yaml --as eu.liaison
+    """
     data = parse_model(PriorityListIn, load_document(file), source=file.name)
     ctx = open_context()
     with ctx.unit_of_work() as session:
@@ -71,11 +93,16 @@ def priority_submit(file: Path, as_user: AsUser, as_json: JsonOpt = False) -> No
 @domain_errors
 def priority_list(
     as_user: AsUser,
-    application: Annotated[str | None, typer.Option(help="Naming this case")] = None,
+    application: Annotated[
+        str | None, typer.Option(metavar="REFERENCE", help="Naming this case")
+    ] = None,
     pending: Annotated[bool, typer.Option("--pending", help="With an item to decide")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """A partner desk's lists, or every partner's for the authority; newest first."""
+    """A partner desk's lists, or every partner's for the authority; newest first.
+
+    Example: rarex partner priority list --as officer.li --pending
+    """
     ctx = open_context()
     with ctx.unit_of_work() as session:
         found = priorities.list_priority_lists(
@@ -87,7 +114,7 @@ def priority_list(
         return
     for view in found:
         _print_list(view)
-    console.print(f"{len(found)} list(s)", highlight=False)
+    remark(f"{len(found)} list(s)")
 
 
 @priority_app.command("decide")
@@ -99,7 +126,12 @@ def priority_decide(
     accept: Annotated[bool, typer.Option("--accept/--decline", help="Accept or decline")],
     as_json: JsonOpt = False,
 ) -> None:
-    """A licensing officer accepts or declines one item of a list, with a reason."""
+    """A licensing officer accepts or declines one item of a list, with a reason (the item's id
+    is in `rarex partner priority list`).
+
+    Example: rarex partner priority decide 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0 --accept
+    --reason "Hospital supply" --as officer.li
+    """
     try:
         item = uuid.UUID(item_id)
     except ValueError:
@@ -120,16 +152,24 @@ def priority_decide(
 
 def _print_trusted(view: TrustedPartyRead) -> None:
     ids = ", ".join(f"{i['scheme'].upper()} {i['value']}" for i in view.identifiers)
-    console.print(f"[bold]{view.number}[/] {view.name} ({view.country}) [{view.status}] "
-                  f"by {view.partner}, review {view.review_on}{'; ' + ids if ids else ''}",
+    console.print(f"[bold]{view.number}[/] " + escape(
+                  f"{view.name} ({view.country}) [{view.status}] by {view.partner}, review "
+                  f"{view.review_on}{'; ' + ids if ids else ''}"),
                   highlight=False, soft_wrap=True)  # fmt: skip
 
 
 @trusted_app.command("propose")
 @domain_errors
-def trusted_propose(file: Path, as_user: AsUser, as_json: JsonOpt = False) -> None:
+def trusted_propose(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    as_user: AsUser,
+    as_json: JsonOpt = False,
+) -> None:
     """Propose a trusted end user from JSON or YAML: {name, name_zh, country, identifiers:
-    [{scheme, value}], address, basis, review_on}."""
+    [{scheme, value}], address, basis, review_on}.
+
+    Example: rarex partner trusted propose end-user.yaml --as eu.liaison
+    """
     data = parse_model(TrustedPartyIn, load_document(file), source=file.name)
     ctx = open_context()
     with ctx.unit_of_work() as session:
@@ -144,11 +184,15 @@ def trusted_propose(file: Path, as_user: AsUser, as_json: JsonOpt = False) -> No
 @domain_errors
 def trusted_list(
     as_user: AsUser,
-    status: Annotated[str | None, typer.Option(help="proposed, approved, rejected, withdrawn "
-                                                    "or lapsed")] = None,
+    status: Annotated[str | None, typer.Option(**one_of(
+        trusted.STATUSES, code="trusted.unknown_status", help="Only this status",
+    ))] = None,
     as_json: JsonOpt = False,
 ) -> None:  # fmt: skip
-    """A partner desk's proposals, or every partner's for the authority."""
+    """A partner desk's proposals, or every partner's for the authority.
+
+    Example: rarex partner trusted list --as officer.li --status proposed
+    """
     ctx = open_context()
     with ctx.unit_of_work() as session:
         found = trusted.list_trusted_parties(session, actor=ctx.actor(session, as_user),
@@ -158,7 +202,7 @@ def trusted_list(
         return
     for view in found:
         _print_trusted(view)
-    console.print(f"{len(found)} trusted part(ies)", highlight=False)
+    remark(f"{len(found)} trusted part(ies)")
 
 
 @trusted_app.command("decide")
@@ -168,10 +212,16 @@ def trusted_decide(
     as_user: AsUser,
     reason: Reason,
     approve: Annotated[bool, typer.Option("--approve/--reject", help="Approve or reject")],
-    review_on: Annotated[str | None, typer.Option(help="Another review date, YYYY-MM-DD")] = None,
+    review_on: Annotated[
+        str | None, typer.Option(metavar="YYYY-MM-DD", help="Another review date")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """A licensing officer approves or rejects a proposal, once, with a reason."""
+    """A licensing officer approves or rejects a proposal, once, with a reason.
+
+    Example: rarex partner trusted decide TP-2025-7C1D2E3F --approve --reason "Verified by
+    the EU desk" --as officer.li
+    """
     data = TrustedPartyDecisionIn(
         outcome="approved" if approve else "rejected", reason=reason,
         review_on=parse_date(review_on, option="--review-on") if review_on else None,
@@ -189,7 +239,11 @@ def trusted_decide(
 def trusted_withdraw(
     number: str, as_user: AsUser, reason: Reason, as_json: JsonOpt = False
 ) -> None:
-    """Withdraw a proposal or an approval (the proposing desk, or a licensing officer)."""
+    """Withdraw a proposal or an approval (the proposing desk, or a licensing officer).
+
+    Example: rarex partner trusted withdraw TP-2025-7C1D2E3F --reason "Company sold" --as
+    eu.liaison
+    """
     ctx = open_context()
     with ctx.unit_of_work() as session:
         actor = ctx.actor(session, as_user)

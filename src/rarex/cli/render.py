@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 from rich.markup import escape
-from rich.table import Table
 
 from rarex.cli.common import console
+from rarex.cli.tables import Col, Listing
 from rarex.licensing.schemas import ApplicationRead
-
-
-def _row(table: Table, *cells: str) -> None:
-    """Cells hold applicants' text: printed as written, never read as Rich markup."""
-    table.add_row(*(escape(cell) for cell in cells))
 
 
 def _print_application(view: ApplicationRead) -> None:
@@ -23,17 +18,16 @@ def _print_application(view: ApplicationRead) -> None:
         f"to: {escape(view.end_user.name)} ({view.end_user.country}), "
         f"end use {view.end_use_category}"
     )
-    table = Table("line", "code", "HS", "kg requested", "kg granted")
+    lines = Listing(
+        Col("line", justify="right"),
+        Col("code", key=True),
+        Col("HS", key=True),
+        Col("kg requested", justify="right"),
+        Col("kg granted", justify="right"),
+    )
     for line in view.lines:
-        _row(
-            table,
-            str(line.line_no),
-            line.control_code,
-            line.hs_code,
-            str(line.quantity_kg),
-            "" if line.granted_kg is None else str(line.granted_kg),
-        )
-    console.print(table)
+        lines.add(line.line_no, line.control_code, line.hs_code, line.quantity_kg, line.granted_kg)
+    lines.print()
     if view.missing_documents:
         console.print(f"[yellow]missing documents:[/] {', '.join(view.missing_documents)}")
     if view.clock:

@@ -8,7 +8,15 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from rarex.cli.common import JsonOpt, console, domain_errors, emit_json, err_console, parse_date
+from rarex.cli.common import (
+    JsonOpt,
+    console,
+    domain_errors,
+    emit_json,
+    err_console,
+    one_of,
+    parse_date,
+)
 from rarex.cli.context import open_context
 from rarex.inputs import is_control
 from rarex.screening import search as screening_search
@@ -28,8 +36,15 @@ def _shown(text: str) -> str:
 @domain_errors
 def screen_command(
     name: Annotated[str, typer.Argument(help="The name to screen, in any script")],
-    kind: Annotated[str | None, typer.Option(help="person or organization")] = None,
-    country: Annotated[str | None, typer.Option(help="ISO country (code or name)")] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            **one_of(("person", "organization"), code="screening.unknown_kind", help="What it is")
+        ),
+    ] = None,
+    country: Annotated[
+        str | None, typer.Option(metavar="COUNTRY", help="ISO country (code or name)")
+    ] = None,
     on: Annotated[
         str | None, typer.Option("--on", metavar="YYYY-MM-DD", help="Screening date; default today")
     ] = None,
@@ -54,7 +69,10 @@ def screen_command(
 ) -> None:
     """Screen a name against every loaded watch list: ranked hits with entity id, score, the
     list's status on the date, every name, address and identifier the list gives, and the
-    explanation. Exit 0 with or without hits."""
+    explanation. Exit 0 with or without hits.
+
+    Example: rarex screen "Huawei Technologies" --kind organization --country CN --on 2025-06-01
+    """
     day = parse_date(on, option="--on") if on else None
     ctx = open_context()
     settings = screening_search.checked_threshold(threshold, ctx.settings.screening_threshold)

@@ -9,14 +9,22 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich import box
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.text import Text
 
-from rarex.cli.common import JsonOpt, console, domain_errors, emit_json, err_console, fail
+from rarex.cli.common import (
+    JsonOpt,
+    console,
+    domain_errors,
+    emit_json,
+    err_console,
+    fail,
+    one_of,
+    remark,
+)
 from rarex.cli.context import open_context
 from rarex.cli.screen import _shown
+from rarex.cli.tables import Col, Listing
 from rarex.licensing import screening as case_screening
 from rarex.licensing import views
 from rarex.screening import lists as watch_lists
@@ -25,10 +33,18 @@ from rarex.screening.list_diff import Difference
 from rarex.screening.sources import FORMATS, detect_format
 
 lists_app = typer.Typer(
-    help="Watch lists: import a version, see what is loaded.", no_args_is_help=True
+    help="""Watch lists: import a version, see what is loaded.
+
+    Example: rarex lists status
+    """,
+    no_args_is_help=True,
 )
 hits_app = typer.Typer(
-    help="Screening hits on applications: list, screen now, resolve.", no_args_is_help=True
+    help="""Screening hits on applications: list, screen now, resolve.
+
+    Example: rarex hits list RX-2025-5DF2A82B --as officer.li
+    """,
+    no_args_is_help=True,
 )
 
 AsUser = Annotated[str, typer.Option("--as", help="Username to act as")]
@@ -44,14 +60,20 @@ def import_command(
     ],
     fmt: Annotated[
         str | None,
-        typer.Option("--format", help=f"One of: {', '.join(FORMATS)}; guessed when left out."),
+        typer.Option(
+            "--format",
+            **one_of(FORMATS, code="lists.unknown_format", help="Guessed when left out"),
+        ),
     ] = None,
     dataset: Annotated[
-        str | None, typer.Option(help="FtM: the dataset name (source ftm-NAME)")
+        str | None, typer.Option(metavar="NAME", help="FtM: the dataset name (source ftm-NAME)")
     ] = None,
     retrieved_at: Annotated[
         str | None,
-        typer.Option(help="When the file was fetched (YYYY-MM-DD or ISO time); default: now."),
+        typer.Option(
+            metavar="YYYY-MM-DD",
+            help="When the file was fetched (a date or an ISO time); default: now.",
+        ),
     ] = None,
     as_user: Annotated[
         str | None,
@@ -86,6 +108,9 @@ def import_command(
     nothing; a malformed one is refused, naming the line or element, and the version in use
     stays in use. Cases open or licensed are screened again against what the new version
     added or changed. Exit 0 on success, 2 when refused.
+
+    Example: rarex lists import ofac-sdn.csv ofac-alt.csv ofac-add.csv --format ofac-sdn
+    --retrieved-at 2025-06-01
     """
     contents = []
     for path in files:
@@ -160,11 +185,11 @@ def _print_import(
     console.print(f"{_shown(result.source)} ({result.format}): {state}")
     if result.published_at is not None:
         console.print(f"published by the list: {result.published_at.isoformat()}")
-    table = Table("list", "entities", "names")
+    counts = Listing("list", Col("entities", justify="right"), Col("names", justify="right"))
     for name, count in sorted(result.counts.items()):
-        table.add_row(_shown(name), str(count["entities"]), str(count["names"]))
-    table.add_row("[bold]total[/bold]", str(result.entities), str(result.names))
-    console.print(table)
+        counts.add(name, count["entities"], count["names"])
+    counts.add(Text("total", style="bold"), result.entities, result.names)
+    counts.print()
     if not result.unchanged:
         _print_difference(result.difference)
     confirmation = result.shrink_confirmation
@@ -194,18 +219,18 @@ def _print_difference(diff: Difference) -> None:
             f"against the active version {diff.active_version[:8]}: {diff.before} entries "
             f"before, {diff.after} after, {diff.removed_share:.1%} of them removed"
         )
-    table = Table("change", "entries", f"first {EXAMPLES}")
+    changes = Listing("change", Col("entries", justify="right"), f"first {EXAMPLES}")
     for label, listed in (
         ("added", diff.added),
         ("changed", diff.changed),
         ("removed", diff.removed),
     ):
-        shown = "; ".join(f"{_shown(e.entity_id)} {_shown(e.name)}" for e in listed[:EXAMPLES])
+        shown = "; ".join(f"{e.entity_id} {e.name}" for e in listed[:EXAMPLES])
         more = len(listed) - EXAMPLES
         if more > 0:
             shown += f"; and {more} more (--json lists all)"
-        table.add_row(label, str(len(listed)), shown)
-    console.print(table)
+        changes.add(label, len(listed), shown)
+    changes.print()
 
 
 def _retrieved(value: str | None) -> datetime | None:
@@ -225,7 +250,10 @@ def status_command(
     as_json: JsonOpt = False,
 ) -> None:
     """The loaded watch lists: source, version, content hash, publication, retrieval and
-    import, counts."""
+    import, counts.
+
+    Example: rarex lists status --history
+    """
     ctx = open_context()
     with ctx.unit_of_work() as session:
         rows = watch_lists.list_status(session, actor=None, history=history)
@@ -233,34 +261,30 @@ def status_command(
         emit_json([r.to_dict() for r in rows])
         return
     if not rows:
-        console.print("no watch list is loaded: `rarex lists import FILE` loads one")
+        remark("no watch list is loaded: `rarex lists import FILE` loads one")
         return
-    # Fits 80 characters without the box's vertical rules; "active" only with --history.
-    columns = ["source", "entities", "names", "published", "retrieved", "imported", "sha256"]
-    table = Table(
-        *(["active", *columns] if history else columns),
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        collapse_padding=True,
-    )
+    # "active" only with --history.
+    columns: list[str | Col] = [
+        Col("source", key=True), Col("entities", justify="right"), Col("names", justify="right"),
+        "published", "retrieved", "imported", Col("sha256", key=True),
+    ]  # fmt: skip
+    listing = Listing(*(["active", *columns] if history else columns))
     for r in rows:
         cells = [
-            _shown(r.source),
-            str(r.entities),
-            str(r.names),
-            r.published_at.date().isoformat() if r.published_at else "-",
-            r.retrieved_at.date().isoformat(),
-            r.imported_at.strftime("%Y-%m-%d %H:%M"),
-            r.content_hash[:8],
-        ]
-        table.add_row(*(["yes" if r.active else "no", *cells] if history else cells))
-    console.print(table)
+            r.source, r.entities, r.names, r.published_at.date() if r.published_at else "-",
+            r.retrieved_at.date(), r.imported_at.strftime("%Y-%m-%d %H:%M"), r.content_hash[:8],
+        ]  # fmt: skip
+        listing.add(*(["yes" if r.active else "no", *cells] if history else cells))
+    listing.print()
 
 
 @hits_app.command("list")
 @domain_errors
 def hits_list(reference: str, as_user: AsUser, as_json: JsonOpt = False) -> None:
-    """The screening hits of an application (officers only), open ones first."""
+    """The screening hits of an application (officers only), open ones first.
+
+    Example: rarex hits list RX-2025-5DF2A82B --as officer.li
+    """
     ctx = open_context()
     with ctx.unit_of_work() as session:
         actor = ctx.actor(session, as_user)
@@ -272,7 +296,10 @@ def hits_list(reference: str, as_user: AsUser, as_json: JsonOpt = False) -> None
 @hits_app.command("screen")
 @domain_errors
 def hits_screen(reference: str, as_user: AsUser, as_json: JsonOpt = False) -> None:
-    """Screen an application's parties now; prints the hits this raised."""
+    """Screen an application's parties now; prints the hits this raised.
+
+    Example: rarex hits screen RX-2025-5DF2A82B --as officer.li
+    """
     ctx = open_context()
     with ctx.unit_of_work() as session:
         actor = ctx.actor(session, as_user)
@@ -294,7 +321,12 @@ def hits_resolve(
     dismiss: Annotated[bool, typer.Option("--dismiss", help="It is not this party")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Confirm or dismiss an open hit, with a reason (a dismissal is remembered)."""
+    """Confirm or dismiss an open hit, with a reason (a dismissal is remembered). The hit's id
+    is the first column of `rarex hits list`.
+
+    Example: rarex hits resolve 3f2a9c1b-5d4e-4f60-8a7b-9c0d1e2f3a4b --dismiss --reason
+    "Different company: registered in Munich, not Cologne" --as officer.li
+    """
     if confirm == dismiss:
         raise fail("screening.unknown_decision", "give exactly one of --confirm or --dismiss")
     try:
@@ -317,17 +349,15 @@ def _print_hits(rows: list[dict[str, Any]], as_json: bool) -> None:
         emit_json(rows)
         return
     if not rows:
-        console.print("no screening hits")
+        remark("no screening hits")
         return
-    table = Table("hit", "status", "party", "entity", "list", "score", "in force")
+    listing = Listing(
+        Col("hit", key=True), "status", "party", Col("entity", key=True), "list",
+        Col("score", justify="right"), "in force",
+    )  # fmt: skip
     for r in rows:
-        table.add_row(
-            r["id"],
-            r["status"],
-            f"{r['party_role']}: {escape(r['party_name'])}",
-            escape(r["entity_id"]),
-            escape(r["list"]),
-            f"{r['score']:.2f}",
-            "yes" if r["in_force"] else "no",
-        )
-    console.print(table)
+        listing.add(
+            r["id"], r["status"], f"{r['party_role']}: {r['party_name']}", r["entity_id"],
+            r["list"], f"{r['score']:.2f}", "yes" if r["in_force"] else "no",
+        )  # fmt: skip
+    listing.print()

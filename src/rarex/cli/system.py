@@ -29,21 +29,34 @@ if TYPE_CHECKING:
 
     from rarex.audit.anchoring import Checkpointer
 
-companies_app = typer.Typer(help="Exporters (applicant companies).", no_args_is_help=True)
+companies_app = typer.Typer(
+    help="""Exporters (applicant companies).
+
+    Example: rarex companies show 91150200615234700F --as officer.li
+    """,
+    no_args_is_help=True,
+)
 
 
 @companies_app.command("add")
 @domain_errors
 def companies_add(
-    uscc: Annotated[str, typer.Option(help="18-character unified social credit code")],
-    name: Annotated[str, typer.Option()],
-    name_zh: Annotated[str | None, typer.Option()] = None,
+    uscc: Annotated[
+        str, typer.Option(metavar="USCC", help="18-character unified social credit code")
+    ],
+    name: Annotated[str, typer.Option(help="The registered name (Latin script)")],
+    name_zh: Annotated[str | None, typer.Option(help="The registered name in Chinese")] = None,
     compliance_programme_on: Annotated[
-        str | None, typer.Option(help="Date the internal compliance programme was filed")
+        str | None,
+        typer.Option(metavar="YYYY-MM-DD", help="Date the internal compliance programme was filed"),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Register an exporter."""
+    """Register an exporter.
+
+    Example: rarex companies add --uscc 91150200615234700F --name "Baotou Beifang Magnetics
+    Co., Ltd." --name-zh 包头北方磁业有限公司 --compliance-programme-on 2024-06-01
+    """
     icp = (
         parse_date(compliance_programme_on, option="--compliance-programme-on")
         if compliance_programme_on
@@ -74,7 +87,10 @@ def companies_show(
     as_user: Annotated[str, typer.Option("--as", help="Username to act as")],
     as_json: JsonOpt = False,
 ) -> None:
-    """An exporter's record: applications by state, licenses, violations, compliance programme."""
+    """An exporter's record: applications by state, licenses, violations, compliance programme.
+
+    Example: rarex companies show 91150200615234700F --as officer.li
+    """
     ctx = open_context()
     with ctx.unit_of_work() as session:
         record = exporter_record(session, actor=ctx.actor(session, as_user), uscc=uscc)
@@ -93,12 +109,18 @@ def companies_show(
 @domain_errors
 def companies_violation(
     uscc: str,
-    occurred_on: Annotated[str, typer.Option(help="Date of the breach YYYY-MM-DD")],
-    description: Annotated[str, typer.Option()],
+    occurred_on: Annotated[str, typer.Option(metavar="YYYY-MM-DD", help="Date of the breach")],
+    description: Annotated[str, typer.Option(help="What happened")],
     as_user: Annotated[str, typer.Option("--as", help="Officer or administrator")],
-    penalty_reference: Annotated[str | None, typer.Option()] = None,
+    penalty_reference: Annotated[
+        str | None, typer.Option(metavar="REFERENCE", help="The penalty decision, if any")
+    ] = None,
 ) -> None:
-    """Record an established violation in an exporter's record (audited)."""
+    """Record an established violation in an exporter's record (audited).
+
+    Example: rarex companies violation 91150200615234700F --occurred-on 2024-03-18
+    --description "Exported under a licence for another end user" --as officer.li
+    """
     when = parse_date(occurred_on, option="--occurred-on")
     ctx = open_context()
     with ctx.unit_of_work() as session:
@@ -117,8 +139,8 @@ def companies_violation(
 
 @domain_errors
 def serve(
-    host: Annotated[str, typer.Option()] = "127.0.0.1",
-    port: Annotated[int, typer.Option()] = 8000,
+    host: Annotated[str, typer.Option(help="The address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="The port to listen on")] = 8000,
     workers: Annotated[
         int, typer.Option(min=1, max=64, help="Server processes (uvicorn workers).")
     ] = 1,
@@ -126,7 +148,10 @@ def serve(
     """Run the web pages and the API on the configured database (migrating an empty one
     first). With RAREX_SMTP_URL set, one process among the workers (elected by a lease in the
     database) also sends the notifications. On SIGTERM it stops within
-    RAREX_SHUTDOWN_GRACE_SECONDS, with requests in flight (rarex.cli.serving)."""
+    RAREX_SHUTDOWN_GRACE_SECONDS, with requests in flight (rarex.cli.serving).
+
+    Example: rarex serve --host 0.0.0.0 --port 8000 --workers 4
+    """
     import signal
     from types import FrameType
 
@@ -212,7 +237,10 @@ def demo(
     yes: Annotated[bool, typer.Option("--yes", help="Wipe the database without asking")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Reset the database and play a realistic caseload through weeks of simulated time."""
+    """Reset the database and play a realistic caseload through weeks of simulated time.
+
+    Example: rarex demo --yes
+    """
     from rarex.demo import play_demo, print_summary
 
     settings = get_settings()
