@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from rarex.statistics.published import PUBLISHED_FILES, published_files
+from rarex.statistics.parsing import parse_file
+from rarex.statistics.published import (
+    PUBLISHED_FILES,
+    REPORTED_FILE,
+    SHARED_FILES,
+    published_files,
+)
 from rarex.statistics.series_definitions import declared_series, read_series_definitions
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
@@ -17,9 +23,22 @@ SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 def test_the_shipped_figures_are_the_shared_data_sets() -> None:
     shipped = dict(published_files())
-    assert set(shipped) == set(PUBLISHED_FILES)
-    for name, content in shipped.items():
-        assert content == (SHARED / name).read_bytes(), name
+    assert set(shipped) == set(PUBLISHED_FILES) == {*SHARED_FILES, REPORTED_FILE}
+    for name in SHARED_FILES:
+        assert shipped[name] == (SHARED / name).read_bytes(), name
+
+
+def test_every_shipped_reported_rate_cites_a_shipped_source_of_its_own_figures() -> None:
+    """The package's own file (the press's printed rates) parses, and each rate's source is
+    in the shipped sources file: a rate never stands without the report that printed it."""
+    shipped = dict(published_files())
+    reported = parse_file(REPORTED_FILE, shipped[REPORTED_FILE]).reported
+    sources = {row.id for row in parse_file("s.csv", shipped[SHARED_FILES[1]]).sources}
+    assert reported
+    assert {row.source for row in reported} <= sources
+    # The seed article (S1, Global Times, 9 June 2025): +23% on April, +2.3% Jan-May y/y.
+    seed = {(str(r.period), r.measure): str(r.value) for r in reported if r.source == "S1"}
+    assert seed == {("2025-05", "mom_pct"): "23", ("2025-05", "ytd_yoy_pct"): "2.3"}
 
 
 def test_every_series_of_the_shared_data_set_is_declared_in_the_unit_it_uses() -> None:

@@ -43,10 +43,13 @@ def test_reports_are_public(client: Any) -> None:
     ("path", "params", "media"),
     [
         ("export", {"format": "csv"}, "text/csv"),
-        ("export", {"format": "sdmx"}, "application/vnd.sdmx.data+csv"),
+        ("export", {"format": "sdmx"}, "application/vnd.sdmx.data+csv; version=1.0.0"),
+        ("export", {"format": "sdmx2"}, "application/vnd.sdmx.data+csv; version=2.0.0"),
         ("export", {"format": "xlsx"}, "application/vnd.openxmlformats"),
         ("chart", {"format": "svg"}, "image/svg+xml"),
         ("chart", {"format": "png", "kind": "yoy", "year": 2025}, "image/png"),
+        ("chart", {"format": "png", "dpi": 300}, "image/png"),
+        ("chart", {"format": "pdf"}, "application/pdf"),
     ],
 )
 def test_exports_and_charts_over_http(
@@ -83,6 +86,10 @@ def test_exports_and_charts_over_http(
         ),
         ("/series/rare_earth_exports_t/export", {"format": "ods"}, 422, "stats.unknown_format"),
         ("/series/rare_earth_exports_t/chart", {"kind": "pie"}, 422, "stats.unknown_chart"),
+        ("/series/rare_earth_exports_t/chart", {"format": "gif"}, 422, "stats.unknown_format"),
+        ("/series/rare_earth_exports_t/chart", {"dpi": 20}, 422, "stats.bad_dpi"),
+        ("/series/rare_earth_exports_t/chart", {"dpi": 6000}, 422, "stats.bad_dpi"),
+        ("/series/rare_earth_exports_t/chart", {"dpi": "high"}, 422, "input.invalid"),
     ],
 )
 def test_bad_requests_name_their_reason(
@@ -91,6 +98,18 @@ def test_bad_requests_name_their_reason(
     response = client.get(f"/api/v1/statistics{url}", params=params)
     assert response.status_code == status
     assert response.json()["code"] == code
+    if code == "stats.bad_dpi":
+        assert response.json()["details"] == {"minimum": 72, "maximum": 600}
+
+
+@pytest.mark.usefixtures("published")
+def test_a_png_over_http_has_the_resolution_asked_for(client: Any) -> None:
+    url = "/api/v1/statistics/series/rare_earth_exports_t/chart"
+    png = client.get(url, params={"format": "png", "dpi": 300}).content
+    at = png.index(b"pHYs")
+    assert round(int.from_bytes(png[at + 4 : at + 8], "big") * 0.0254) == 300
+    pdf = client.get(url, params={"format": "pdf"}).content
+    assert pdf.startswith(b"%PDF-")
 
 
 def _upload(files: list[tuple[str, bytes]]) -> list[tuple[str, tuple[str, bytes, str]]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import struct
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -365,3 +366,75 @@ def test_the_lane_chart_is_an_accessible_svg_with_both_lanes_and_the_target() ->
     for text in ("Green channel", "Ordinary lane", "Target", "May 2025", "Working days"):
         assert text in svg  # kept as text, not paths
     assert charts.lane_chart(bars, words).decode() == svg  # same figures, same bytes
+
+
+def _png_facts(png: bytes) -> tuple[int, int, int]:
+    """(width, height, dots per inch) from a PNG's IHDR and pHYs chunks."""
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    at = png.index(b"pHYs")
+    per_x, per_y, unit = struct.unpack(">IIB", png[at + 4 : at + 13])
+    assert (per_x, unit) == (per_y, 1)  # square pixels, counted per metre
+    return width, height, round(per_x * 0.0254)
+
+
+def test_a_png_records_its_resolution_and_its_pixels_follow_it(monthly: ChartData) -> None:
+    text = describe(monthly)
+    low = _png_facts(charts.render(monthly, text, "png", dpi=72))
+    default = _png_facts(charts.render(monthly, text, "png"))
+    high = _png_facts(charts.render(monthly, text, "png", dpi=288))
+    assert (low[2], default[2], high[2]) == (72, charts.DEFAULT_DPI, 288)
+    # The same figure in inches: four times the dots per inch, four times the pixels (a pixel
+    # or two apart where the tight bounding box rounds).
+    assert abs(high[0] - 4 * low[0]) <= 4
+    assert abs(high[1] - 4 * low[1]) <= 4
+
+
+def test_a_pdf_is_a_reproducible_vector_file(monthly: ChartData) -> None:
+    text = describe(monthly)
+    pdf = charts.render(monthly, text, "pdf")
+    assert pdf.startswith(b"%PDF-")
+    assert pdf.rstrip().endswith(b"%%EOF")
+    assert b"/CreationDate" not in pdf  # no date: the same figures give the same file
+    assert pdf == charts.render(monthly, text, "pdf", dpi=300)  # vector: dpi changes nothing
+
+
+@pytest.mark.parametrize(("fmt", "dpi", "code"), [
+    ("gif", 150, "stats.unknown_format"),
+    ("png", 71, "stats.bad_dpi"),
+    ("png", 601, "stats.bad_dpi"),
+    ("svg", 0, "stats.bad_dpi"),
+])  # fmt: skip
+def test_a_bad_format_or_resolution_is_refused_with_its_code(
+    monthly: ChartData, fmt: str, dpi: int, code: str
+) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        charts.render(monthly, describe(monthly), fmt, dpi=dpi)
+    assert caught.value.code == code
+
+
+def test_the_pages_the_api_and_files_draw_with_the_one_chart_module(
+    session: Session, do_import: Importer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every drawing, the web page's SVG as much as the API's PNG and PDF, goes through
+    ``charts.render``: one figure, three file formats."""
+    from rarex.web import statistics_charts
+
+    do_import(*published_files())
+    drawn: list[str] = []
+    render = charts.render
+
+    def spy(data: ChartData, text: ChartText, fmt: str = "svg", dpi: int = 150) -> bytes:
+        drawn.append(fmt)
+        return render(data, text, fmt, dpi)
+
+    monkeypatch.setattr(charts, "render", spy)
+    key = statistics_charts.key_of(session, series=SERIES, language="en", kind="monthly")
+    page_svg = statistics_charts.svg(session, key)
+    for fmt in ("svg", "png", "pdf"):
+        charts.chart(session, series=SERIES, fmt=fmt)
+    assert drawn == ["svg", "svg", "png", "pdf"]
+    # The page's English SVG and the API's are the same drawing of the same data.
+    data, text = statistics_charts.chart(session, key)
+    assert data == charts.load(session, series=SERIES)
+    assert page_svg == render(data, text, "svg")

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from rarex.cli.main import app
 from rarex.db_engine import make_engine
 from rarex.models.statistics import StatImport, StatObservation
+from rarex.statistics.published import published_files
 from tests.statistics.conftest import REPORTED_CSV, TRADE_CSV
 
 
@@ -259,3 +260,49 @@ def test_report_from_declarations_needs_a_user(runner: CliRunner, cli_env: str) 
     )
     unknown = runner.invoke(app, [*args, "--source", "rumours"])
     assert unknown.exit_code == 2
+
+
+def _published_paths(tmp_path: Path) -> list[str]:
+    paths = []
+    for name, content in published_files():
+        path = tmp_path / name
+        path.write_bytes(content)
+        paths.append(str(path))
+    return paths
+
+
+def test_the_seed_articles_rates_in_the_reported_column(
+    runner: CliRunner, cli_env: str, tmp_path: Path
+) -> None:
+    _ok(runner, "stats", "import", *_published_paths(tmp_path))
+    args = ["stats", "report", "--series", "rare_earth_exports_t", "--period", "2025-05"]
+    # Not a terminal: the table arrives as tab-separated lines (rarex.cli.tables).
+    lines = {line.split("\t")[0]: line.split("\t") for line in _ok(runner, *args).splitlines()}
+    assert lines["month on month"][1:] == ["+22.6%", "M(2025-04)", "+23% S1"]
+    assert lines["YTD year on year"][1:] == ["+2.3%", "YTD(2024-05)", "+2.3% S1"]
+    assert lines["year on year"][3] == "-5.7% S3"
+    table = _ok(runner, "stats", "series", "--series", "rare_earth_exports_t", "--from", "2025-05")
+    may = next(line for line in table.splitlines() if line.startswith("2025-05\t"))
+    assert may.split("\t")[-1] == "MoM +23% S1; YoY -5.7% S3; YTD YoY +2.3% S1"
+
+
+def test_charts_as_svg_png_at_a_resolution_and_pdf(
+    runner: CliRunner, cli_env: str, tmp_path: Path
+) -> None:
+    _ok(runner, "stats", "import", str(TRADE_CSV))
+    chart = ["stats", "chart", "--series", "rare_earth_exports_t"]
+    _ok(runner, *chart, "--format", "pdf", "--output", str(tmp_path / "chart.out"))
+    assert (tmp_path / "chart.out").read_bytes().startswith(b"%PDF-")
+    said = _ok(runner, *chart, "--dpi", "300", "--output", str(tmp_path / "c.png"))
+    assert "300 dpi" in said
+    png = (tmp_path / "c.png").read_bytes()
+    at = png.index(b"pHYs")
+    assert round(int.from_bytes(png[at + 4 : at + 8], "big") * 0.0254) == 300
+    for bad, code in (("--dpi", "20"), ("--format", "gif")):
+        refused = runner.invoke(app, [*chart, bad, code, "--output", str(tmp_path / "x.png")])
+        assert refused.exit_code == 2
+        assert ("stats.bad_dpi" if bad == "--dpi" else "stats.unknown_format") in refused.stderr
+    assert not (tmp_path / "x.png").exists()
+    _ok(runner, "stats", "export", "--series", "rare_earth_exports_t", "--format", "sdmx2",
+        "--output", str(tmp_path / "sdmx2.csv"))  # fmt: skip
+    assert (tmp_path / "sdmx2.csv").read_text().startswith("STRUCTURE,STRUCTURE_ID,ACTION,")

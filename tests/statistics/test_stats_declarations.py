@@ -58,6 +58,10 @@ def test_a_month_from_declarations_beside_the_published_figure(
     }
     assert body["published"]["value"] == "5864.6"
     assert body["published"]["sources"] == ["S1"]
+    # Seen in issue 15: "declared covers 0.3074587524815241145755134044008475%".
+    assert body["published"]["coverage_pct"] == "42.63"  # 2,500.0005 t of 5,864.6 t
+    assert body["published"]["coverage_display"] == "42.6%"
+    assert (body["mom_pct"], body["destinations"][1]["share_pct"]) == ("25.00", "40.00")
     germany = declarations_report(
         session, actor=analyst, series="rare_earths", period="2025-05", partner="de"
     )

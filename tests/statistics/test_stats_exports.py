@@ -36,20 +36,50 @@ def test_csv_has_every_published_and_derived_figure(session: Session) -> None:
 
 def test_sdmx_csv_follows_the_1_0_layout(session: Session) -> None:
     result = export_series(session, series="rare_earth_exports_t", fmt="sdmx", partner="wld")
+    assert result.filename == "rare_earth_exports_t-WLD-sdmx.csv"
     content = result.content.decode("utf-8")
     header = content.splitlines()[0].split(",")
     assert header[0] == "DATAFLOW"
     assert header.index("TIME_PERIOD") < header.index("OBS_VALUE") < header.index("OBS_STATUS")
     rows = rows_of(result.content)
-    assert {r["DATAFLOW"] for r in rows} == {"RAREX:CN_RE_TRADE(1.0)"}
+    assert {r["DATAFLOW"] for r in rows} == {"RAREX:CN_RE_TRADE(2.0)"}
+    # All destinations are SDMX's World (M49 001), never WLD; the unit is its own dimension.
+    assert {(r["REF_AREA"], r["COUNTERPART_AREA"], r["INDICATOR"]) for r in rows} == {
+        ("CN", "001", "RE_EXPORTS")
+    }
     march = next(r for r in rows if r["TIME_PERIOD"] == "2024-03" and r["BASIS"] == "M")
     assert (march["OBS_VALUE"], march["OBS_STATUS"]) == ("4709.5", "E")
     assert march["COMMENT_OBS"] == "M(2024-03) = YTD(2024-03) - YTD(2024-02)"
     may = next(r for r in rows if r["TIME_PERIOD"] == "2025-05" and r["BASIS"] == "M")
-    assert (may["OBS_VALUE"], may["OBS_STATUS"], may["UNIT_MEASURE"]) == ("5864.6", "A", "T")
+    assert (may["OBS_VALUE"], may["OBS_STATUS"], may["UNIT_MEASURE"]) == ("5864.6", "A", "TNE")
+    assert may["SOURCE_DETAIL"] == "S1"
     value = export_series(session, series="rare_earth_exports_value_musd", fmt="sdmx")
     first = rows_of(value.content)[0]
-    assert (first["UNIT_MEASURE"], first["UNIT_MULT"]) == ("USD", "6")
+    # The same indicator as the tonnes, in another unit: the unit is not in the code.
+    assert (first["INDICATOR"], first["UNIT_MEASURE"], first["UNIT_MULT"]) == (
+        "RE_EXPORTS",
+        "USD",
+        "6",
+    )
+
+
+def test_sdmx_csv_2_0_names_its_structure_and_action(session: Session) -> None:
+    one = export_series(session, series="magnet_exports_t", fmt="sdmx")
+    two = export_series(session, series="magnet_exports_t", fmt="sdmx2")
+    assert two.media_type.startswith("application/vnd.sdmx.data+csv; version=2.0.0")
+    assert two.filename == "magnet_exports_t-sdmx2.csv"
+    header = two.content.decode("utf-8").splitlines()[0].split(",")
+    assert header[:4] == ["STRUCTURE", "STRUCTURE_ID", "ACTION", "FREQ"]
+    rows = rows_of(two.content)
+    assert {(r["STRUCTURE"], r["STRUCTURE_ID"], r["ACTION"]) for r in rows} == {
+        ("dataflow", "RAREX:CN_RE_TRADE(2.0)", "I")
+    }
+    # Past the structure's columns, the same observations as SDMX-CSV 1.0.
+    assert [{k: v for k, v in r.items() if k not in ("STRUCTURE", "STRUCTURE_ID", "ACTION")}
+            for r in rows] == [
+        {k: v for k, v in r.items() if k != "DATAFLOW"} for r in rows_of(one.content)
+    ]  # fmt: skip
+    assert {"US", "DE", "001"} <= {r["COUNTERPART_AREA"] for r in rows}
 
 
 def test_xlsx_keeps_exact_values_sources_and_findings(session: Session) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -10,10 +11,13 @@ from hypothesis import strategies as st
 
 from rarex.statistics.derivation import Observation, derive
 from rarex.statistics.measures import (
+    PCT_PLACES,
     compare_reported,
     display_pct,
     display_quantity,
     pct_change,
+    pct_of_display,
+    pct_text,
     period_measures,
     round_half_up,
     share_pct,
@@ -157,3 +161,54 @@ def test_shares_of_every_destination_add_up_to_the_whole(parts: list[Decimal]) -
     total = sum(parts, D(0))
     shares = [share_pct(p, total) for p in parts]
     assert abs(sum((s for s in shares if s is not None), D(0)) - 100) < D("1e-25")
+
+
+# What a JSON percentage looks like: always PCT_PLACES (2) decimals, never an exponent.
+FIXED_SCALE = re.compile(rf"^-?[0-9]+\.[0-9]{{{PCT_PLACES}}}$")
+# Published quantities as imports accept them: up to 18 integer digits, up to 6 decimals.
+QUANTITIES = st.decimals(min_value=0, max_value=D("1e18") - 1, places=6, allow_nan=False)
+
+
+def test_json_percentages_have_two_places_rounded_half_up() -> None:
+    mom = pct_change(D("5864.6"), D("4784.8"))
+    assert pct_text(mom) == "22.57"  # was "22.56729643872262163...": 34 significant digits
+    assert pct_text(D("-3")) == "-3.00"
+    assert pct_text(D("2.345")) == "2.35"  # half up: the tie goes away from zero
+    assert pct_text(D("-2.345")) == "-2.35"
+    assert pct_text(D("-0.004")) == "0.00"  # no negative zero
+    assert pct_text(D("1E+3")) == "1000.00"  # never in exponent form
+    assert pct_text(None) is None
+
+
+@settings(max_examples=400, deadline=None)
+@given(current=QUANTITIES, base=QUANTITIES)
+def test_every_json_percentage_matches_the_fixed_scale(current: Decimal, base: Decimal) -> None:
+    """Property: whatever two published quantities give, the percentage change and the share
+    leave as ^-?[0-9]+\\.[0-9]{2}$, within half a unit of the last place of the exact rate."""
+    for exact in (pct_change(current, base), share_pct(current, base)):
+        text = pct_text(exact)
+        if exact is None:
+            assert text is None
+            continue
+        assert text is not None
+        assert FIXED_SCALE.match(text), text
+        assert text != "-0.00"
+        assert abs(D(text) - exact) <= D("0.005")
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.decimals(min_value=-1000, max_value=1000, places=6), places=st.integers(0, 6))
+def test_a_page_reads_back_exactly_what_the_display_rounded(value: Decimal, places: int) -> None:
+    """The pages format ``display_pct``'s number in their language: reading it back gives the
+    number rounded once, from the exact value (never the two-place JSON figure rounded again)."""
+    shown = pct_of_display(display_pct(value, places))
+    assert shown == round_half_up(value, places)
+    assert pct_of_display(None) is None
+
+
+def test_rounding_the_json_figure_again_would_differ_from_the_display() -> None:
+    """Why the pages never round the fixed-scale figure: 22.549 is +22.5%, while its JSON
+    "22.55" rounded again would be +22.6%."""
+    exact = D("22.549")
+    assert display_pct(exact, 1) == "+22.5%"
+    assert round_half_up(D(pct_text(exact) or ""), 1) == D("22.6")

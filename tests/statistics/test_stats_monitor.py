@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rarex.statistics.monitor import MonitorPolicy, assess, mad, median, robust_z
 from rarex.statistics.periods import Period
@@ -91,3 +93,70 @@ def test_the_threshold_is_configurable() -> None:
     assert strict.status == "unusually_high"
     with pytest.raises(KeyError):
         assess(EXPORTS, Period(2025, 7))
+
+
+def test_a_first_shipment_after_months_of_zeros_is_not_unusually_high() -> None:
+    """Seen in issue 15: dysprosium from cleared declarations, zero for months, then a first
+    shipment was "unusually high" against a history of zeros (median 0, MAD 0)."""
+    values = {Period(2025, 1).shift(i): D(0) for i in range(11)}
+    values[Period(2025, 12)] = D("3.501")
+    first = assess(values, Period(2025, 12))
+    assert first.status == "insufficient_history"
+    assert not first.flagged
+    assert (first.history_months, first.nonzero_history_months) == (11, 0)
+    assert "0 of the trailing 12 months are known and non-zero" in first.reason
+    # Five small months among the zeros are still too few to judge by.
+    for i in range(6, 11):
+        values[Period(2025, 1).shift(i)] = D("0.5")
+    assert assess(values, Period(2025, 12)).status == "insufficient_history"
+    values[Period(2025, 6)] = D("0.4")  # the sixth non-zero month: now a month is judged
+    judged = assess(values, Period(2025, 12))
+    assert judged.status == "unusually_high"
+    assert judged.robust_z is not None  # against a real spread, not a flat run of zeros
+    assert judged.nonzero_history_months == 6
+
+
+def test_the_policy_refuses_a_minimum_that_would_let_zeros_be_the_median() -> None:
+    with pytest.raises(ValueError, match="half the window"):
+        MonitorPolicy(min_nonzero_history=5)
+    with pytest.raises(ValueError, match="half the window"):
+        MonitorPolicy(window=6, min_nonzero_history=7)
+    assert MonitorPolicy(window=6, min_nonzero_history=3).min_nonzero_history == 3
+
+
+TONNES = st.decimals(min_value=D("0.001"), max_value=D("1e9"), places=3)
+# Each of the twelve trailing months: unknown (None), zero, or a positive figure.
+MONTHS = st.lists(st.one_of(st.none(), st.just(D(0)), TONNES), min_size=12, max_size=12)
+
+
+def _values(window: list[Decimal | None], current: Decimal) -> dict[Period, Decimal]:
+    target = Period(2025, 12)
+    out = {target.shift(-(i + 1)): v for i, v in enumerate(window) if v is not None}
+    out[target] = current
+    return out
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    window=MONTHS,
+    current=st.one_of(st.just(D(0)), TONNES),
+    threshold=st.decimals(min_value=D("0.1"), max_value=10, places=2),
+)
+def test_with_too_few_nonzero_months_no_flag_is_ever_raised(
+    window: list[Decimal | None], current: Decimal, threshold: Decimal
+) -> None:
+    """Property: fewer than ``min_nonzero_history`` known non-zero months in the trailing
+    twelve, whatever the month's own figure and the threshold, and the answer is
+    insufficient_history, never a flag; with enough, the median is positive."""
+    policy = MonitorPolicy(threshold=threshold)
+    result = assess(_values(window, current), Period(2025, 12), policy)
+    nonzero = sum(1 for v in window if v)
+    assert result.nonzero_history_months == nonzero
+    if nonzero < policy.min_nonzero_history:
+        assert result.status == "insufficient_history"
+        assert not result.flagged
+        assert result.robust_z is None
+    else:
+        assert result.status != "insufficient_history"
+        assert result.median is not None
+        assert result.median > 0

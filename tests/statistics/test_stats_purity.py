@@ -18,6 +18,7 @@ PURE = [
     "rarex.statistics.parsing",
     "rarex.statistics.chart_data",
     "rarex.statistics.chart_text",
+    "rarex.statistics.sdmx",
 ]
 FORBIDDEN = ("sqlalchemy", "fastapi")
 

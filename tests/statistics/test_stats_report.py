@@ -3,6 +3,8 @@ inconsistencies found, sources cited (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +14,7 @@ from sqlalchemy.orm import Session
 from rarex.errors import InvalidInput, NotFound
 from rarex.statistics import tables
 from rarex.statistics.derivation import ConsistencyPolicy
+from rarex.statistics.published import published_files
 from rarex.statistics.service import period_report
 from tests.statistics.conftest import REPORTED_CSV, Importer
 
@@ -54,7 +57,9 @@ def test_may_2025_reproduces_gacc(session: Session) -> None:
 def test_whole_percent_rounding_shows_23(session: Session) -> None:
     body = report(session, "2025-05", decimals=0)
     assert body["mom_display"] == "+23%"
-    assert body["mom_pct"].startswith("22.567")  # the stored rate is never rounded
+    # The machine's figure has its fixed scale whatever the display's places: 22.5672… %.
+    assert body["mom_pct"] == "22.57"
+    assert report(session, "2025-05", decimals=4)["mom_pct"] == "22.57"
 
 
 @pytest.mark.usefixtures("published")
@@ -118,7 +123,9 @@ def test_reported_percentages_sit_beside_the_computed_ones(
     do_import(("reported.csv", REPORTED_CSV.encode()))
     body = report(session, "2025-05")
     (mom,) = body["changes"]["mom"]["reported"]
-    assert mom["value"] == "23"
+    assert (mom["value"], mom["places"], mom["display"]) == ("23.00", 0, "+23%")
+    assert mom["source_title"].startswith("Global Times")
+    assert (mom["computed"], mom["difference_pp"]) == ("22.57", "0.43")
     assert mom["consistent_with_rounding"] is True
     assert mom["difference_display"] == "+0.4 pp"
     yoy = {r["source"]: r for r in body["changes"]["yoy"]["reported"]}
@@ -175,3 +182,76 @@ def test_series_table_marks_derived_figures(session: Session) -> None:
     listed = {s["series"]: s for s in tables.list_series(session)}
     assert listed["magnet_exports_t"]["partners"] == ["DE", "IN", "JP", "KR", "US", "VN", "WLD"]
     assert len(tables.list_sources(session)) == 80
+
+
+def test_the_seed_articles_rates_sit_beside_the_computed_may_2025_figures(
+    session: Session, do_import: Importer
+) -> None:
+    """The shipped files alone (figures, sources, the rates the press printed): S1, Global
+    Times 9 June 2025, "+23% from April", "January to May +2.3% year on year", beside the
+    changes computed from the shipped series (5,864.6 t on 4,784.8 t; 24,827 t on 24,266.5 t)."""
+    do_import(*published_files())
+    body = report(session, "2025-05")
+    assert (body["value"], body["figures"]["previous_month"]["value"]) == ("5864.6", "4784.8")
+    assert (body["ytd"], body["figures"]["ytd_last_year"]["value"]) == ("24827", "24266.5")
+    mom, ytd_yoy = body["changes"]["mom"], body["changes"]["ytd_yoy"]
+    assert (mom["display"], mom["pct"]) == ("+22.6%", "22.57")
+    (press_mom,) = mom["reported"]
+    assert (press_mom["display"], press_mom["source"]) == ("+23%", "S1")
+    assert press_mom["consistent_with_rounding"] is True  # 22.57 is 23 at whole percent
+    assert (ytd_yoy["display"], ytd_yoy["pct"]) == ("+2.3%", "2.31")
+    (press_ytd,) = ytd_yoy["reported"]
+    assert (press_ytd["display"], press_ytd["source"]) == ("+2.3%", "S1")
+    assert press_ytd["consistent_with_rounding"] is True
+    assert press_ytd["source_title"] == (
+        "Global Times: China's rare-earth exports grow 23% in May from April (2025-06-09)"
+    )
+    assert "reported.differs" not in {f["code"] for f in body["flags"]}
+    # The series table shows them on May's row too, and cites the source.
+    table = tables.series_table(session, series="rare_earth_exports_t", start="2025-05")
+    may = table["rows"][0]
+    assert [(r["measure"], r["display"], r["source"]) for r in may["reported"]] == [
+        ("mom_pct", "+23%", "S1"),
+        ("yoy_pct", "-5.7%", "S3"),
+        ("ytd_yoy_pct", "+2.3%", "S1"),
+    ]
+    assert {"S1", "S3"} <= {s["id"] for s in table["sources"]}
+    assert may["reported"][1]["source_title"].startswith("rawmaterials.net")
+
+
+PERCENT_KEY = re.compile(r"(^|_)pct$|_pp$|^computed$")
+FIXED_SCALE = re.compile(r"^-?[0-9]+\.[0-9]{2}$")
+
+
+def _percentages(node: object, key: str = "", in_reported: bool = False) -> Iterator[str]:
+    """Every percentage string of an answer: ``*_pct``, ``pct``, ``*_pp``, and a reported
+    rate's ``value`` and ``computed``."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _percentages(v, k, in_reported or key == "reported")
+    elif isinstance(node, list):
+        for item in node:
+            yield from _percentages(item, key, in_reported)
+    elif isinstance(node, str) and (PERCENT_KEY.search(key) or (in_reported and key == "value")):
+        yield node
+
+
+def test_every_percentage_of_every_answer_has_the_fixed_scale(
+    session: Session, do_import: Importer
+) -> None:
+    """Property over the whole shipped data set: each month's report (every series and
+    partner, at 0 to 4 display places) and each series table; none is a 34-digit string."""
+    do_import(*published_files())
+    found: list[str] = []
+    for entry in tables.list_series(session):
+        for partner in entry["partners"]:
+            table = tables.series_table(session, series=entry["series"], partner=partner)
+            found += _percentages(table)
+            for row in table["rows"]:
+                for places in (0, 1, 4):
+                    found += _percentages(
+                        report(session, row["period"], series=entry["series"],
+                               partner=partner, decimals=places)
+                    )  # fmt: skip
+    assert len(found) > 1000
+    assert [text for text in found if not FIXED_SCALE.match(text)] == []

@@ -146,3 +146,32 @@ def test_the_chart_is_an_svg_in_the_pages_language(
 )
 def test_an_unknown_chart_is_not_found(site: TestClient, path: str) -> None:
     assert site.get(path).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "computed", "reported"),
+    [("en", "+22.6%", "+23%"), ("zh-CN", "+22.6%", "+23%")],
+)
+def test_the_month_shows_the_reported_rates_beside_the_computed_ones(
+    site: TestClient, language: str, computed: str, reported: str
+) -> None:
+    """May 2025: the seed article's "+23% from April" (S1, Global Times) beside the +22.6%
+    the figures give, linked to the article; "+2.3%" year to date beside +2.3%."""
+    page = site.get(
+        "/statistics/rare_earth_exports_t/2025-05", headers={"Accept-Language": language}
+    ).text
+    table = page[page.index("<table") : page.index("</table>")]
+    rows = [re.sub(r"<[^>]+>", "", row) for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
+    month_row = next(r for r in rows if "+23%" in r)
+    assert computed in month_row
+    assert "Global Times" in month_row
+    assert 'href="https://www.globaltimes.cn/page/202506/1335771.shtml"' in table
+    assert any(r.count("+2.3%") == 2 for r in rows)  # ours and S1's, year to date
+    assert "\u22125.7%" in table  # S3's year on year, with a true minus sign
+
+
+def test_the_series_table_rounds_each_change_once(site: TestClient) -> None:
+    page = site.get("/statistics/rare_earth_exports_t").text
+    may = next(r for r in re.findall(r"<tr>(.*?)</tr>", page, re.S) if '/2025-05"' in r)
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", may)]
+    assert cells[1:3] == ["+22.6%", "\u22125.7%"]

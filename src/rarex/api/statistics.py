@@ -29,7 +29,7 @@ from rarex.auth.roles import Role, require_role
 from rarex.errors import InvalidInput
 from rarex.inputs import Code
 from rarex.quantities import Amount
-from rarex.statistics import charts, declarations, exports, repository, tables
+from rarex.statistics import charts, declarations, exports, repository, sdmx, tables
 from rarex.statistics.derivation import ConsistencyPolicy
 from rarex.statistics.importer import import_files
 from rarex.statistics.monitor import MonitorPolicy
@@ -55,6 +55,7 @@ EXPORT_TYPES: dict[str, Any] = {
     media_type: BINARY_FILE for media_type, _ in exports.FORMATS.values()
 }
 CHART_TYPES: dict[str, Any] = {media_type: BINARY_FILE for media_type in charts.FORMATS.values()}
+STRUCTURE_TYPE = sdmx.STRUCTURE_MEDIA_TYPE.split(";")[0]
 
 
 @router.get("/series")
@@ -142,12 +143,20 @@ def series_table(
 def export_series(
     session: SessionDep,
     series: Series,
-    fmt: Annotated[Code, Query(alias="format", description="csv, xlsx or sdmx")] = "csv",
+    fmt: Annotated[
+        Code,
+        Query(
+            alias="format",
+            description="csv, xlsx, sdmx (SDMX-CSV 1.0) or sdmx2 (SDMX-CSV 2.0)",
+        ),
+    ] = "csv",
     partner: Code | None = None,
     start: From = None,
     end: To = None,
 ) -> Response:
-    """Every published and derived figure as csv, xlsx or sdmx (SDMX-CSV 1.0) (public)."""
+    """Every published and derived figure as csv, xlsx, sdmx (SDMX-CSV 1.0) or sdmx2
+    (SDMX-CSV 2.0), the SDMX files in the structure of `GET /statistics/sdmx/structure`
+    (public)."""
     result = exports.export_series(
         session, series=series, fmt=fmt, partner=partner, start=start, end=end
     )
@@ -169,7 +178,7 @@ def chart(
     kind: Annotated[
         Code, Query(description="monthly, or growth (change on a year before; alias yoy)")
     ] = "monthly",
-    fmt: Annotated[Code, Query(alias="format", description="svg or png")] = "svg",
+    fmt: Annotated[Code, Query(alias="format", description="svg, png or pdf")] = "svg",
     partner: Code = "WLD",
     start: From = None,
     end: To = None,
@@ -177,9 +186,19 @@ def chart(
     compare_year: Annotated[
         int | None, Query(ge=1900, le=2999, description="growth with year: the base year")
     ] = None,
+    # Bounds checked by the chart module, so a bad resolution is refused with its own code
+    # (stats.bad_dpi), as the command line refuses it; the schema states them all the same.
+    dpi: Annotated[
+        int,
+        Query(
+            description=f"PNG resolution, dots per inch ({charts.MIN_DPI} to {charts.MAX_DPI}); "
+            "svg and pdf are vector and do not depend on it",
+            json_schema_extra={"minimum": charts.MIN_DPI, "maximum": charts.MAX_DPI},
+        ),
+    ] = charts.DEFAULT_DPI,
 ) -> Response:
     """Monthly bars, or each month's change on a year before with the year-to-date change, as
-    an accessible svg (title and description) or a png, in English (public)."""
+    an accessible svg (title and description), a png at `dpi` or a pdf, in English (public)."""
     content = charts.chart(
         session,
         series=series,
@@ -190,8 +209,30 @@ def chart(
         end=end,
         year=year,
         compare_year=compare_year,
+        dpi=dpi,
     )
     return Response(content, media_type=charts.FORMATS[fmt])
+
+
+@router.get(
+    "/sdmx/structure",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "SDMX-ML 2.1 structure message",
+            "content": {STRUCTURE_TYPE: BINARY_FILE},
+        }
+    },
+)
+def sdmx_structure() -> Response:
+    """The SDMX structure of the sdmx and sdmx2 exports (public): the dataflow
+    RAREX:CN_RE_TRADE(2.0), its data structure definition, concepts and codelists, as an
+    SDMX-ML 2.1 structure message."""
+    return Response(
+        sdmx.structure_xml(),
+        media_type=sdmx.STRUCTURE_MEDIA_TYPE,
+        headers={"Content-Disposition": f'inline; filename="{sdmx.STRUCTURE_FILE}"'},
+    )
 
 
 @router.post("/imports", status_code=status.HTTP_201_CREATED)

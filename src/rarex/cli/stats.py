@@ -1,4 +1,5 @@
-"""`rarex stats`: import published series, report a month, tabulate, export and chart.
+"""`rarex stats`: import published series, report a month, tabulate, export, chart, and
+write the SDMX structure of the exports.
 
 Reading statistics needs no user (they are public data); importing may name one with
 ``--as`` (an administrator or analyst, recorded in the audit log), or runs as the operator.
@@ -13,12 +14,12 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from rarex.cli.common import JsonOpt, console, domain_errors, emit_json, err_console, fail
 from rarex.cli.context import open_context
+from rarex.cli.tables import Col, Listing
 from rarex.quantities import NotANumber, parse_amount
-from rarex.statistics import exports, tables
+from rarex.statistics import exports, sdmx, tables
 from rarex.statistics.declarations import declarations_report
 from rarex.statistics.derivation import ConsistencyPolicy
 from rarex.statistics.importer import import_files
@@ -26,7 +27,13 @@ from rarex.statistics.monitor import MonitorPolicy
 from rarex.statistics.parsing import ImportRefused
 from rarex.statistics.service import period_report
 
-app = typer.Typer(help="Official monthly export statistics.", no_args_is_help=True)
+app = typer.Typer(
+    help="""Official monthly export statistics.
+
+    Example: rarex stats report --series rare_earth_exports_t --period 2025-05
+    """,
+    no_args_is_help=True,
+)
 
 SeriesOpt = Annotated[str, typer.Option("--series", help="Series, e.g. rare_earth_exports_t")]
 PartnerOpt = Annotated[str, typer.Option(help="WLD (all destinations) or an ISO alpha-2 code")]
@@ -86,7 +93,10 @@ def import_command(
     ] = True,
     as_json: JsonOpt = False,
 ) -> None:
-    """Import published figures (and their sources); all files land together or none does."""
+    """Import published figures (and their sources); all files land together or none does.
+
+    Example: rarex stats import china-rare-earth-trade.csv --as analyst.wu
+    """
     paths = list(dict.fromkeys(p.resolve() for p in files))
     if sources:
         for path in list(paths):
@@ -142,18 +152,15 @@ def _print_report(body: dict[str, Any]) -> None:
             changes["ytd_yoy"],
         ),
     ]
-    table = Table("measure", "figure", "basis / status", "reported")
+    listing = Listing(
+        Col("measure", key=True), Col("figure", justify="right"), "basis / status", "reported"
+    )
     for name, shown, note, change in lines:
-        reported = ""
-        if change and change["reported"]:
-            reported = "; ".join(
-                f"{r['source']}: {r['value']}% ({r['difference_display']})"
-                for r in change["reported"]
-            )
+        reported = "; ".join(_reported(r) for r in change["reported"]) if change else ""
         if shown is None and change is not None:
             shown, note = "—", change["reason"]
-        table.add_row(name, shown or "—", note or "", reported)
-    console.print(table)
+        listing.add(name, shown or "—", note or "", reported)
+    listing.print()
     if body.get("share_of_world_display"):
         console.print(f"share of all destinations: {body['share_of_world_display']}")
     for d in body["destinations"]:
@@ -164,7 +171,8 @@ def _print_report(body: dict[str, Any]) -> None:
         )
     if body.get("published"):
         p = body["published"]
-        console.print(f"published: {p['value']} t; declared covers {p['coverage_pct']}% of it")
+        covers = p["coverage_display"] or "—"
+        console.print(f"published: {p['value']} t; declared covers {covers} of it")
     for flag in body.get("flags", []):
         colour = "yellow" if flag["severity"] == "warning" else "dim"
         console.print(f"[{colour}]{flag['code']}[/] {escape(flag['message'])}")
@@ -176,6 +184,15 @@ def _print_report(body: dict[str, Any]) -> None:
         console.print(
             f"[dim]{s['id']}: {escape(s['title'] or '(no title on file)')} {s['url'] or ''}[/]"
         )
+
+
+def _reported(rate: dict[str, Any]) -> str:
+    """A published rate as its source printed it, the source named ("+23% S1"); where our
+    figures do not round to it, by how much they differ."""
+    text = f"{rate['display']} {rate['source']}"
+    if rate["consistent_with_rounding"] is False:
+        text += f" (differs {rate['difference_display']})"
+    return text
 
 
 @app.command("report")
@@ -197,7 +214,11 @@ def report_command(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """One month: value, MoM, YoY, YTD, YTD YoY, flags, derivations with formulas, sources."""
+    """One month: value, MoM, YoY, YTD, YTD YoY, the rates sources reported beside them,
+    flags, derivations with formulas, sources.
+
+    Example: rarex stats report --series rare_earth_exports_t --period 2025-05 --decimals 0
+    """
     policy = _policy(tolerance, tolerance_pct)
     monitor = MonitorPolicy(threshold=_decimal(z_threshold, "--z-threshold"))
     if source not in ("published", "declarations"):
@@ -265,7 +286,11 @@ def series_command(
     tolerance_pct: TolerancePctOpt = "0",
     as_json: JsonOpt = False,
 ) -> None:
-    """A table of months: value, YTD and their changes, each published or derived."""
+    """A table of months: value, YTD and their changes, each published or derived, with the
+    rates sources reported.
+
+    Example: rarex stats series --series rare_earth_exports_t --from 2025-01 --to 2025-06
+    """
     ctx = open_context()
     with ctx.unit_of_work() as session:
         body = tables.series_table(
@@ -280,22 +305,29 @@ def series_command(
     if as_json:
         emit_json(body)
         return
-    table = Table(
-        "period",
-        "month",
+    console.print(f"[bold]{body['series']}[/] {body['partner']} ({body['unit']})")
+    listing = Listing(
+        Col("period", key=True),
+        Col("month", justify="right"),
         "",
-        "MoM",
-        "YoY",
-        "YTD",
+        Col("MoM", justify="right"),
+        Col("YoY", justify="right"),
+        Col("YTD", justify="right"),
         "",
-        "YTD YoY",
+        Col("YTD YoY", justify="right"),
         "monitor",
-        title=f"{body['series']} {body['partner']} ({body['unit']})",
+        "reported",
     )
     mark = {"published": "", "derived": "d", None: ""}
-    monitor = {"unusually_high": "HIGH", "unusually_low": "LOW", "normal": "ok"}
+    monitor = {
+        "unusually_high": "HIGH",
+        "unusually_low": "LOW",
+        "normal": "ok",
+        "insufficient_history": "short",
+    }
+    short = {"mom_pct": "MoM", "yoy_pct": "YoY", "ytd_yoy_pct": "YTD YoY"}
     for row in body["rows"]:
-        table.add_row(
+        listing.add(
             f"{row['period']} Jan-Feb" if row["jan_feb"] else row["period"],
             row["value"] or "—",
             mark[row["value_status"]],
@@ -305,11 +337,14 @@ def series_command(
             mark[row["ytd_status"]],
             row["ytd_yoy_display"] or "—",
             monitor.get(row["monitor"] or "", row["monitor"] or ""),
+            "; ".join(f"{short[r['measure']]} {_reported(r)}" for r in row["reported"]),
         )
-    console.print(table)
+    listing.print()
     console.print(
         "[dim]d = derived from published figures (formulas: --json); monitor: robust z-score "
-        "against the trailing 12 months (HIGH/LOW flagged, MoM swings are not alarms)[/]"
+        "against the trailing 12 months (HIGH/LOW flagged, MoM swings are not alarms; short: "
+        "fewer than 6 non-zero months to compare with); reported: the rate a cited source "
+        "printed (sources: --json)[/]"
     )
     for finding in body["findings"]:
         colour = "yellow" if finding["severity"] == "warning" else "dim"
@@ -319,7 +354,10 @@ def series_command(
 @app.command("list")
 @domain_errors
 def list_command(as_json: JsonOpt = False) -> None:
-    """The imported series, their partners and periods."""
+    """The imported series, their partners and periods.
+
+    Example: rarex stats list --json
+    """
     ctx = open_context()
     with ctx.unit_of_work() as session:
         body = tables.list_series(session)
@@ -339,13 +377,21 @@ def export_command(
     series: SeriesOpt,
     output: Annotated[Path, typer.Option(help="File to write", dir_okay=False)],
     fmt: Annotated[
-        str | None, typer.Option("--format", help="csv, xlsx or sdmx (default: from the suffix)")
+        str | None,
+        typer.Option(
+            "--format",
+            help="csv, xlsx, sdmx (SDMX-CSV 1.0) or sdmx2 (SDMX-CSV 2.0); default: from the suffix",
+        ),
     ] = None,
     partner: Annotated[str | None, typer.Option(help="One partner (default: all)")] = None,
     start: FromOpt = None,
     end: ToOpt = None,
 ) -> None:
-    """Every published and derived figure as CSV, XLSX or SDMX-CSV (derived: OBS_STATUS=E)."""
+    """Every published and derived figure as CSV, XLSX or SDMX-CSV (derived: OBS_STATUS=E); the
+    SDMX files follow the structure `rarex stats sdmx-structure` writes.
+
+    Example: rarex stats export --series rare_earth_exports_t --format sdmx2 --output re.csv
+    """
     chosen = fmt or {".xlsx": "xlsx"}.get(output.suffix.lower(), "csv")
     ctx = open_context()
     with ctx.unit_of_work() as session:
@@ -360,11 +406,21 @@ def export_command(
 @domain_errors
 def chart_command(
     series: SeriesOpt,
-    output: Annotated[Path, typer.Option(help="File to write: .svg or .png", dir_okay=False)],
+    output: Annotated[Path, typer.Option(help="File to write: .svg, .png or .pdf", dir_okay=False)],
     kind: Annotated[
         str,
         typer.Option(help="monthly, or growth (change on a year before; yoy is the same)"),
     ] = "monthly",
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="svg, png or pdf (default: from the file's suffix)"),
+    ] = None,
+    # charts.DEFAULT_DPI and its bounds, written out: importing charts costs matplotlib's
+    # start-up; charts.check_output refuses what is out of bounds.
+    dpi: Annotated[
+        int,
+        typer.Option(help="PNG resolution in dots per inch, 72 to 600 (svg and pdf are vector)"),
+    ] = 150,
     partner: PartnerOpt = "WLD",
     start: FromOpt = None,
     end: ToOpt = None,
@@ -373,25 +429,53 @@ def chart_command(
         int | None, typer.Option(help="growth with --year: the year compared with")
     ] = None,
 ) -> None:
-    """Draw a chart as SVG or PNG (the format follows the file suffix), in English."""
+    """Draw a chart as SVG, PNG or PDF, in English (the same drawing as the public pages).
+
+    Example: rarex stats chart --series rare_earth_exports_t --output exports.png --dpi 300
+    """
     # Imported here: matplotlib costs every other command half a second of start-up.
     from rarex.statistics import charts
 
-    fmt = output.suffix.lower().lstrip(".")
+    chosen = (fmt or output.suffix.lstrip(".")).lower()
     if kind not in charts.KINDS:
         raise fail("stats.unknown_chart", f"--kind must be one of {', '.join(charts.KINDS)}")
+    charts.check_output(chosen, dpi)  # before the database is opened
     ctx = open_context()
     with ctx.unit_of_work() as session:
         content = charts.chart(
             session,
             series=series,
             kind=kind,
-            fmt=fmt,
+            fmt=chosen,
             partner=partner,
             start=start,
             end=end,
             year=year,
             compare_year=compare_year,
+            dpi=dpi,
         )
     output.write_bytes(content)
-    console.print(f"wrote {output} ({fmt}, {len(content)} bytes)")
+    resolution = f", {dpi} dpi" if chosen == "png" else ""
+    console.print(f"wrote {output} ({chosen}{resolution}, {len(content)} bytes)")
+
+
+@app.command("sdmx-structure")
+@domain_errors
+def sdmx_structure_command(
+    output: Annotated[
+        Path | None,
+        typer.Option(help="File to write (default: standard output)", dir_okay=False),
+    ] = None,
+) -> None:
+    """The SDMX structure of the sdmx and sdmx2 exports: dataflow RAREX:CN_RE_TRADE(2.0), its
+    data structure definition, concepts and codelists (SDMX-ML 2.1).
+
+    Example: rarex stats sdmx-structure --output rarex-sdmx-structure.xml
+    """
+    content = sdmx.structure_xml()
+    if output is None:
+        console.file.write(content.decode("utf-8"))
+        console.file.flush()
+        return
+    output.write_bytes(content)
+    console.print(f"wrote {output} ({sdmx.DATAFLOW}, {len(content)} bytes)")

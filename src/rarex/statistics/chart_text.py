@@ -100,8 +100,10 @@ class ChartText:
 
 
 def _signed(wording: Wording, value: Decimal, places: int = 1) -> str:
-    text = wording.percent(abs(value), places)
+    # Rounded here, half up as every percentage Rarex shows: a language's formatter (Babel
+    # rounds half even) then only writes the digits.
     rounded = round_half_up(value, places)
+    text = wording.percent(abs(rounded), places)
     return text if rounded == 0 else ("+" if rounded > 0 else MINUS) + text
 
 

@@ -21,7 +21,7 @@ from rarex.customs.access import MONTHLY_REPORT_ROLES
 from rarex.customs.series import PUBLISHED_SERIES, Series
 from rarex.errors import NotFound
 from rarex.statistics.derivation import Figure, Observation, derive, plain
-from rarex.statistics.measures import display_pct, display_quantity, share_pct
+from rarex.statistics.measures import display_pct, display_quantity, pct_text, share_pct
 from rarex.statistics.measures import period_measures as measures_of
 from rarex.statistics.monitor import MonitorPolicy, assess
 from rarex.statistics.periods import Period, month, months_between
@@ -110,12 +110,13 @@ def declarations_report(
                     "partner": total.key,
                     "value": str(tonnes),
                     "display": display_quantity(tonnes, "t"),
-                    "share_pct": dec(share),
+                    "share_pct": pct_text(share),
                     "share_display": (display_pct(share, decimals) or "").lstrip("+") or None,
                 }
             )
     published = _published_beside(session, published_name, partner, wanted)
     declared = m.value.value if m.value else Decimal(0)
+    coverage = share_pct(declared, published.value) if published is not None else None
     return {
         "source": SOURCE,
         "series": published_name,
@@ -127,13 +128,13 @@ def declarations_report(
         "decimals": decimals,
         "value": dec(declared),
         "value_display": display_quantity(declared, "t"),
-        "mom_pct": dec(m.mom.pct),
+        "mom_pct": pct_text(m.mom.pct),
         "mom_display": display_pct(m.mom.pct, decimals),
-        "yoy_pct": dec(m.yoy.pct),
+        "yoy_pct": pct_text(m.yoy.pct),
         "yoy_display": display_pct(m.yoy.pct, decimals),
         "ytd": dec(m.ytd.value if m.ytd else None),
         "ytd_display": display_quantity(m.ytd.value, "t") if m.ytd else None,
-        "ytd_yoy_pct": dec(m.ytd_yoy.pct),
+        "ytd_yoy_pct": pct_text(m.ytd_yoy.pct),
         "ytd_yoy_display": display_pct(m.ytd_yoy.pct, decimals),
         "changes": {
             "mom": change_dict(m.mom, decimals),
@@ -149,6 +150,7 @@ def declarations_report(
             "status": published.status,
             "sources": list(published.sources),
             "declared_minus_published": str(declared - published.value),
-            "coverage_pct": dec(share_pct(declared, published.value)),
+            "coverage_pct": pct_text(coverage),
+            "coverage_display": (display_pct(coverage, decimals) or "").lstrip("+") or None,
         },
     }

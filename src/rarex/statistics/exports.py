@@ -1,10 +1,5 @@
-"""Export a series as CSV, XLSX or SDMX-CSV: every published and derived figure, flagged.
-
-SDMX-CSV follows the 1.0 layout: ``DATAFLOW`` first (``AGENCY:ID(VERSION)``), then the
-dimensions, ``TIME_PERIOD``, ``OBS_VALUE`` and the attributes. A derived figure carries
-``OBS_STATUS=E`` (SDMX CL_OBS_STATUS "estimated value": obtained by calculation rather than
-published) and its formula in ``COMMENT_OBS``; a published one carries ``A`` (normal value).
-"""
+"""Export a series as CSV, XLSX or SDMX-CSV 1.0 or 2.0: every published and derived figure,
+flagged. SDMX-CSV is written against the structure Rarex ships (``sdmx``)."""
 
 from __future__ import annotations
 
@@ -19,20 +14,18 @@ from openpyxl.styles import Font  # type: ignore[import-untyped,unused-ignore]
 from sqlalchemy.orm import Session
 
 from rarex.errors import InvalidInput
-from rarex.statistics import repository
+from rarex.statistics import repository, sdmx
 from rarex.statistics.derivation import Figure
 from rarex.statistics.measures import decimals_of
 from rarex.statistics.periods import Period
 from rarex.statistics.series_data import SeriesData, load_series, parse_period
 
-DATAFLOW = "RAREX:CN_RE_TRADE(1.0)"
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-    "sdmx": ("application/vnd.sdmx.data+csv; version=1.0.0; charset=utf-8", "csv"),
+    # SDMX-CSV 1.0 (``sdmx``, as before) and 2.0 (``sdmx2``).
+    **{fmt: (media_type, "csv") for fmt, (_, media_type) in sdmx.CSV_FORMATS.items()},
 }
-# SDMX unit codes and multipliers for the units a series may have.
-_SDMX_UNITS = {"t": ("T", 0), "kg": ("KG", 0), "musd": ("USD", 6), "usd": ("USD", 0)}
 COLUMNS = (
     "series",
     "partner",
@@ -104,49 +97,6 @@ def to_csv(rows: list[Record]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def to_sdmx_csv(rows: list[Record]) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(
-        [
-            "DATAFLOW",
-            "FREQ",
-            "REF_AREA",
-            "SERIES",
-            "COUNTERPART_AREA",
-            "BASIS",
-            "TIME_PERIOD",
-            "OBS_VALUE",
-            "UNIT_MEASURE",
-            "UNIT_MULT",
-            "OBS_STATUS",
-            "COMMENT_OBS",
-            "SOURCE_DETAIL",
-        ]
-    )
-    for record in rows:
-        figure = record.figure
-        unit, mult = _SDMX_UNITS.get(record.unit, (record.unit.upper(), 0))
-        writer.writerow(
-            [
-                DATAFLOW,
-                "M",
-                "CN",
-                record.series.upper(),
-                record.partner,
-                "M" if figure.key.basis.value == "month" else "YTD",
-                str(figure.key.period),
-                str(figure.value),
-                unit,
-                mult,
-                "E" if figure.derived else "A",
-                f"{figure.key} = {figure.formula}" if figure.derived else "",
-                ";".join(figure.sources),
-            ]
-        )
-    return buffer.getvalue().encode("utf-8")
-
-
 def _number_format(value: Decimal) -> str:
     places = decimals_of(value)
     return "#,##0" + ("." + "0" * places if places else "")
@@ -199,11 +149,13 @@ def export_series(
     wanted = partner.strip().upper() if partner else None
     rows = records(data, partner=wanted, start=first, end=last)
     media_type, suffix = FORMATS[fmt]
-    name = f"{series}{'-' + wanted if wanted else ''}{'-sdmx' if fmt == 'sdmx' else ''}.{suffix}"
+    tag = f"-{fmt}" if fmt in sdmx.CSV_FORMATS else ""
+    name = f"{series}{'-' + wanted if wanted else ''}{tag}.{suffix}"
     if fmt == "csv":
         return Export(to_csv(rows), media_type, name)
-    if fmt == "sdmx":
-        return Export(to_sdmx_csv(rows), media_type, name)
+    if fmt in sdmx.CSV_FORMATS:
+        version, _ = sdmx.CSV_FORMATS[fmt]
+        return Export(sdmx.to_csv(rows, version=version), media_type, name)
     cited = sorted({s for r in rows for s in r.figure.sources})
     stored = repository.sources_by_id(session, cited)
     source_rows = [

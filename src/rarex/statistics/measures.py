@@ -1,12 +1,22 @@
-"""Growth rates, shares and display rounding on exact decimals (pure).
+"""Growth rates, shares and their rounding, on exact decimals (pure).
 
-Every measure is computed from ``Decimal`` figures at full precision and stays exact (to 34
-significant digits) until it is shown: ``display_pct`` rounds half-up to the requested places,
-which is how the press rounds (+22.567…% is "+22.6%", or "+23%" at whole percent).
+Every measure is computed from ``Decimal`` figures at full precision (34 significant digits)
+and rounded only where it leaves: for people by ``display_pct`` at the places asked for
+(+22.567…% is "+22.6%", or "+23%" at whole percent), for machines by ``pct_text`` at a fixed
+scale of ``PCT_PLACES`` (``"22.57"``), so a JSON percentage is never a 34-digit string and
+every one has the same shape (two decimals, "-3.00", never "-0.00").
+
+Both round half up (``ROUND_HALF_UP``), as the press and GACC's releases round their
+percentages: the reported-versus-computed check asks whether the computed rate rounds to the
+printed one, and a different rule would call a correct "+23%" wrong at an exact tie. Banker's
+rounding (half even) only pays where rounded figures are summed, and percentages never are.
+Rounding a rounded figure again can differ from rounding the exact one (22.549 → 22.55 → 22.6,
+but 22.549 → 22.5), so every display is rounded from the exact value, never from ``pct_text``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal
 
@@ -14,7 +24,16 @@ from rarex.statistics.derivation import DerivedSeries, Figure
 from rarex.statistics.periods import Period
 
 _EXACT = Context(prec=34)
+# Wide enough to quantize any rate the inputs allow (18 integer digits over a 6-decimal base
+# is a 26-digit percentage) without InvalidOperation.
+_QUANTIZE = Context(prec=60, rounding=ROUND_HALF_UP)
 HUNDRED = Decimal(100)
+# The fixed scale of percentages (and percentage points) for machines: one place more than
+# the press prints (whole percent or one decimal), so a client can see which way a published
+# rate was rounded; the inputs (tonnes to 0.1 on a base of thousands) carry no more than that.
+PCT_PLACES = 2
+# The robust z-score of the volume monitor, compared with a threshold of 3.5: two places.
+Z_PLACES = 2
 
 
 def pct_change(current: Decimal, base: Decimal) -> Decimal | None:
@@ -31,7 +50,29 @@ def share_pct(part: Decimal, total: Decimal) -> Decimal | None:
 
 
 def round_half_up(value: Decimal, places: int) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    rounded = _QUANTIZE.quantize(value, Decimal(1).scaleb(-places))
+    return abs(rounded) if rounded == 0 else rounded  # no negative zero ("-0.00")
+
+
+def fixed_text(value: Decimal | None, places: int) -> str | None:
+    """``value`` half up at exactly ``places`` decimals, never in exponent form; None stays
+    None: 22.5672… → "22.57", -3 → "-3.00", -0.001 → "0.00"."""
+    if value is None:
+        return None
+    return format(round_half_up(value, places), "f")
+
+
+def pct_text(value: Decimal | None) -> str | None:
+    """A percentage for JSON: a decimal string at the fixed scale ``PCT_PLACES``."""
+    return fixed_text(value, PCT_PLACES)
+
+
+def pct_of_display(text: str | None) -> Decimal | None:
+    """The number ``display_pct`` showed ("+22.6%" → 22.6), for a page that formats it in its
+    own language without rounding it a second time."""
+    if text is None:
+        return None
+    return Decimal(text.removesuffix("%"))
 
 
 def display_pct(value: Decimal | None, places: int = 1) -> str | None:
@@ -40,8 +81,7 @@ def display_pct(value: Decimal | None, places: int = 1) -> str | None:
         return None
     rounded = round_half_up(value, places)
     if rounded == 0:
-        rounded = abs(rounded)  # no "-0.0%"
-        return f"{rounded}%"
+        return f"{rounded}%"  # no sign on zero, and never "-0.0%"
     return f"{rounded:+}%"
 
 
@@ -66,20 +106,23 @@ class ReportedComparison:
     difference_pp: Decimal | None  # reported - computed, in percentage points
     # The reported figure is what the computed one rounds to at the reported precision.
     consistent_with_rounding: bool | None
+    # Decimal places the source printed ("+23%": 0, "+2.3%": 1).
+    places: int = 0
 
 
 def compare_reported(
     reported: Decimal, source: str, computed: Decimal | None
 ) -> ReportedComparison:
-    if computed is None:
-        return ReportedComparison(reported, source, None, None, None)
     places = decimals_of(reported)
+    if computed is None:
+        return ReportedComparison(reported, source, None, None, None, places)
     return ReportedComparison(
         reported=reported,
         source=source,
         computed=computed,
         difference_pp=reported - computed,
         consistent_with_rounding=round_half_up(computed, places) == reported,
+        places=places,
     )
 
 
@@ -156,3 +199,16 @@ def period_measures(series: DerivedSeries, period: Period) -> PeriodMeasures:
     return PeriodMeasures(
         period=period, jan_feb=False, value=value, ytd=ytd_now, mom=mom, yoy=yoy, ytd_yoy=ytd_yoy
     )
+
+
+def reported_beside(
+    measures: PeriodMeasures, rates: Iterable[tuple[str, Decimal, str]]
+) -> dict[str, list[ReportedComparison]]:
+    """Each published rate (measure, value as printed, source) of the period beside the one
+    computed from the figures, by measure (the measures of ``rows.MEASURES``)."""
+    computed = {"mom_pct": measures.mom, "yoy_pct": measures.yoy, "ytd_yoy_pct": measures.ytd_yoy}
+    out: dict[str, list[ReportedComparison]] = {}
+    for measure, value, source in rates:
+        comparison = compare_reported(value, source, computed[measure].pct)
+        out.setdefault(measure, []).append(comparison)
+    return out

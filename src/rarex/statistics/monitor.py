@@ -10,6 +10,16 @@ Month-on-month change is deliberately not an alarm: swings of ±20-30 % are ordi
 trade (Chinese New Year, quota releases, restocking), so a month is flagged only when it is far
 from its twelve-month history. January-February combined totals are not months and take no
 part in the baselines.
+
+A month is judged only against enough *non-zero* history (``MonitorPolicy.min_nonzero_history``,
+six of the twelve trailing months): the median and the MAD break down once half the values are
+alike, and a run of zeros (an element that was not exported, a series from cleared
+declarations before the first clearance) is exactly that. Against seven zeros and five small
+months the median and the MAD are both zero, and every later shipment would be "unusually
+high". With at least half the window non-zero (figures are never negative) the zeros fill at
+most the lower half, so the median is positive, and the MAD is zero only when half the months
+or more are one and the same non-zero figure: a flat history, where any departure is news.
+Short of that the answer is ``insufficient_history``, never a flag.
 """
 
 from __future__ import annotations
@@ -29,7 +39,19 @@ MAD_SCALE = Decimal("0.6745")
 class MonitorPolicy:
     threshold: Decimal = Decimal("3.5")
     window: int = 12
-    min_history: int = 6
+    # Non-zero months the trailing window must hold before a month is judged: half of it, the
+    # least that keeps the median and the MAD away from zero (see the module's docstring).
+    min_nonzero_history: int = 6
+
+    def __post_init__(self) -> None:
+        if self.window < 1:
+            raise ValueError(f"the window must be at least one month, got {self.window}")
+        if not 2 * self.min_nonzero_history >= self.window >= self.min_nonzero_history:
+            raise ValueError(
+                f"min_nonzero_history must be between half the window and the window "
+                f"({self.window}), got {self.min_nonzero_history}: fewer lets zeros be the "
+                "median and flag every later month"
+            )
 
 
 @dataclass(frozen=True)
@@ -39,6 +61,7 @@ class Assessment:
     status: str  # normal | unusually_high | unusually_low | insufficient_history
     reason: str
     history_months: int
+    nonzero_history_months: int
     median: Decimal | None
     low: Decimal | None
     high: Decimal | None
@@ -92,16 +115,19 @@ def assess(
         for offset in range(1, policy.window + 1)
         if (p := period.shift(-offset)) in values
     ]
-    if len(history) < policy.min_history:
+    nonzero = sum(1 for v in history if v != 0)
+    if nonzero < policy.min_nonzero_history:
         return Assessment(
             period=period,
             value=value,
             status="insufficient_history",
             reason=(
-                f"only {len(history)} of the trailing {policy.window} months are known "
-                f"(at least {policy.min_history} needed)"
+                f"only {nonzero} of the trailing {policy.window} months are known and "
+                f"non-zero ({len(history)} known; at least {policy.min_nonzero_history} "
+                "non-zero needed before a month is judged)"
             ),
             history_months=len(history),
+            nonzero_history_months=nonzero,
             median=None,
             low=None,
             high=None,
@@ -154,6 +180,7 @@ def assess(
         status=status,
         reason=reason,
         history_months=len(history),
+        nonzero_history_months=nonzero,
         median=centre,
         low=low,
         high=high,

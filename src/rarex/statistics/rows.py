@@ -14,6 +14,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import pycountry
+
 from rarex.quantities import ascii_figure
 from rarex.statistics.periods import Basis, Key, Period, PeriodError
 from rarex.statistics.series_definitions import (
@@ -151,13 +153,15 @@ class RowReader:
         return None
 
     def partner(self, line: int, raw: str) -> str | None:
-        if raw == WORLD or _PARTNER.match(raw):
+        """WLD, or a country ISO 3166-1 assigns (pycountry's list): an unassigned pair of
+        letters (XX, XK) would have no code in the SDMX structure the exports are written in."""
+        if raw == WORLD or (_PARTNER.match(raw) and pycountry.countries.get(alpha_2=raw)):
             return raw
         self.problem(
             line,
             "partner",
             "stats.bad_partner",
-            f"{raw!r} is neither WLD nor an ISO 3166-1 alpha-2 code in capitals",
+            f"{raw!r} is neither WLD nor an ISO 3166-1 alpha-2 country code in capitals",
         )
         return None
 

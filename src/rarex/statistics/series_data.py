@@ -83,6 +83,20 @@ def load_series(
     return data
 
 
+def reported_rates(
+    session: Session, *, series: str, partner: str, periods: list[str] | None = None
+) -> dict[str, list[tuple[str, Decimal, str]]]:
+    """The percentages sources printed for the series and partner (of ``periods``, or all),
+    by period: (measure, value at its printed precision, source id)."""
+    out: dict[str, list[tuple[str, Decimal, str]]] = defaultdict(list)
+    for row in repository.reported_changes(
+        session, series=series, partner=partner, periods=periods
+    ):
+        value = row.value.quantize(Decimal(1).scaleb(-row.decimals))
+        out[row.period].append((row.measure, value, row.source))
+    return dict(out)
+
+
 def monthly_values(series: DerivedSeries) -> dict[Period, Decimal]:
     """Single months only: the Jan-Feb combined total is not a month."""
     return {k.period: f.value for k, f in series.figures.items() if k.basis is Basis.MONTH}

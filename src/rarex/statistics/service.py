@@ -7,7 +7,6 @@ Published statistics are public data: these functions take no actor.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
@@ -25,10 +24,11 @@ from rarex.statistics.measures import (
     Change,
     PeriodMeasures,
     ReportedComparison,
-    compare_reported,
     display_pct,
     display_quantity,
+    pct_text,
     period_measures,
+    reported_beside,
     share_pct,
 )
 from rarex.statistics.monitor import Assessment, MonitorPolicy, assess
@@ -40,6 +40,7 @@ from rarex.statistics.series_data import (
     monthly_values,
     parse_period,
     relevant_findings,
+    reported_rates,
 )
 from rarex.statistics.series_definitions import series_description
 from rarex.statistics.views import (
@@ -64,15 +65,8 @@ def _assessment(
 def _reported(
     session: Session, data: SeriesData, partner: str, period: Period, measures: PeriodMeasures
 ) -> dict[str, list[ReportedComparison]]:
-    computed = {"mom_pct": measures.mom, "yoy_pct": measures.yoy, "ytd_yoy_pct": measures.ytd_yoy}
-    out: dict[str, list[ReportedComparison]] = defaultdict(list)
-    rows = repository.reported_changes(
-        session, series=data.series, partner=partner, periods=[str(period)]
-    )
-    for row in rows:
-        value = row.value.quantize(Decimal(1).scaleb(-row.decimals))
-        out[row.measure].append(compare_reported(value, row.source, computed[row.measure].pct))
-    return out
+    rates = reported_rates(session, series=data.series, partner=partner, periods=[str(period)])
+    return reported_beside(measures, rates.get(str(period), []))
 
 
 def _flags(
@@ -149,7 +143,7 @@ def _destinations(
                 "value": str(m.value.value),
                 "display": display_quantity(m.value.value, data.unit),
                 "status": m.value.status,
-                "share_pct": dec(share),
+                "share_pct": pct_text(share),
                 "share_display": _share_display(share, places),
             }
         )
@@ -207,8 +201,10 @@ def period_report(
     def fig(figure: Figure | None) -> dict[str, Any] | None:
         return figure_dict(figure, data.unit, data.history(partner, figure))
 
+    titles = {s.id: s.title for s in stored_sources.values()}
+
     def change(c: Change, measure: str) -> dict[str, Any]:
-        return change_dict(c, decimals, reported.get(measure))
+        return change_dict(c, decimals, reported.get(measure), titles)
 
     return {
         "series": series,
@@ -222,16 +218,16 @@ def period_report(
         "value": dec(m.value.value if m.value else None),
         "value_display": display_quantity(m.value.value, data.unit) if m.value else None,
         "value_status": m.value.status if m.value else None,
-        "mom_pct": dec(m.mom.pct),
+        "mom_pct": pct_text(m.mom.pct),
         "mom_display": display_pct(m.mom.pct, decimals),
-        "yoy_pct": dec(m.yoy.pct),
+        "yoy_pct": pct_text(m.yoy.pct),
         "yoy_display": display_pct(m.yoy.pct, decimals),
         "ytd": dec(m.ytd.value if m.ytd else None),
         "ytd_display": display_quantity(m.ytd.value, data.unit) if m.ytd else None,
         "ytd_status": m.ytd.status if m.ytd else None,
-        "ytd_yoy_pct": dec(m.ytd_yoy.pct),
+        "ytd_yoy_pct": pct_text(m.ytd_yoy.pct),
         "ytd_yoy_display": display_pct(m.ytd_yoy.pct, decimals),
-        "share_of_world_pct": dec(share),
+        "share_of_world_pct": pct_text(share),
         "share_of_world_display": _share_display(share, decimals),
         "figures": {
             "month": fig(m.value),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -9,19 +10,28 @@ from sqlalchemy.orm import Session
 from rarex.errors import InvalidInput
 from rarex.statistics import repository
 from rarex.statistics.derivation import ConsistencyPolicy
-from rarex.statistics.measures import display_pct, period_measures
+from rarex.statistics.measures import (
+    ReportedComparison,
+    display_pct,
+    pct_text,
+    period_measures,
+    reported_beside,
+)
 from rarex.statistics.monitor import MonitorPolicy, assess
 from rarex.statistics.periods import Period
-from rarex.statistics.rows import WORLD
+from rarex.statistics.rows import MEASURES, WORLD
 from rarex.statistics.series_data import (
     SeriesData,
     load_series,
     monthly_values,
     parse_period,
     relevant_findings,
+    reported_rates,
 )
 from rarex.statistics.series_definitions import series_description
-from rarex.statistics.views import dec, finding_dict, source_dict
+from rarex.statistics.views import dec, finding_dict, reported_dict, source_dict
+
+Rates = dict[str, list[tuple[str, Decimal, str]]]
 
 
 def table_rows(
@@ -32,7 +42,10 @@ def table_rows(
     end: Period | None,
     decimals: int,
     monitor_policy: MonitorPolicy | None = None,
+    reported: Rates | None = None,
 ) -> list[dict[str, Any]]:
+    """``reported``: the rates sources printed, by period (``series_data.reported_rates``),
+    each shown beside the computed one of its row."""
     derived = data.partner(partner)
     periods = derived.periods()
     if not periods:
@@ -46,6 +59,7 @@ def table_rows(
         m = period_measures(derived, p)
         if m.value is not None or m.ytd is not None:
             a = assess(values, p, monitor_policy) if m.value and not m.jan_feb else None
+            beside = reported_beside(m, (reported or {}).get(str(p), []))
             rows.append(
                 {
                     "period": str(p),
@@ -57,21 +71,34 @@ def table_rows(
                     "ytd": dec(m.ytd.value if m.ytd else None),
                     "ytd_status": m.ytd.status if m.ytd else None,
                     "ytd_formula": m.ytd.formula if m.ytd else None,
-                    "mom_pct": dec(m.mom.pct),
+                    "mom_pct": pct_text(m.mom.pct),
                     "mom_display": display_pct(m.mom.pct, decimals),
-                    "yoy_pct": dec(m.yoy.pct),
+                    "yoy_pct": pct_text(m.yoy.pct),
                     "yoy_display": display_pct(m.yoy.pct, decimals),
-                    "ytd_yoy_pct": dec(m.ytd_yoy.pct),
+                    "ytd_yoy_pct": pct_text(m.ytd_yoy.pct),
                     "ytd_yoy_display": display_pct(m.ytd_yoy.pct, decimals),
                     "sources": sorted(
                         {s for f in (m.value, m.ytd) if f is not None for s in f.sources}
                     ),
                     "monitor": a.status if a else None,
                     "monitor_reason": a.reason if a else None,
+                    "reported": _reported_rows(beside, decimals),
                 }
             )
         p = p.shift(1)
     return rows
+
+
+def _reported_rows(
+    beside: dict[str, list[ReportedComparison]], decimals: int
+) -> list[dict[str, Any]]:
+    """The row's published rates, measure by measure in a fixed order (the sources' titles
+    are filled in by ``series_table``, which reads the sources once for the whole table)."""
+    return [
+        {"measure": measure, **reported_dict(comparison, decimals)}
+        for measure in MEASURES
+        for comparison in beside.get(measure, [])
+    ]
 
 
 def series_table(
@@ -92,12 +119,24 @@ def series_table(
     partner = partner.strip().upper()
     data = load_series(session, series=series, policy=policy)
     rows = table_rows(
-        data, partner, start=first, end=last, decimals=decimals, monitor_policy=monitor_policy
+        data,
+        partner,
+        start=first,
+        end=last,
+        decimals=decimals,
+        monitor_policy=monitor_policy,
+        reported=reported_rates(session, series=series, partner=partner),
     )
     shown = {Period.parse(r["period"]) for r in rows}
     findings = relevant_findings(data.partner(partner).findings, shown)
-    cited = sorted({s for r in rows for s in r["sources"]})
+    cited = sorted(
+        {s for r in rows for s in r["sources"]} | {x["source"] for r in rows for x in r["reported"]}
+    )
     stored = repository.sources_by_id(session, cited)
+    for row in rows:
+        for rate in row["reported"]:
+            found = stored.get(rate["source"])
+            rate["source_title"] = found.title if found else None
     return {
         "series": series,
         "description": series_description(series),

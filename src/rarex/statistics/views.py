@@ -1,7 +1,12 @@
 """The stable JSON shapes of figures, changes, findings and monitor results.
 
-Decimals are strings (exact, as computed); each has a ``display`` beside it, rounded only
-there. The CLI's ``--json`` and the API return these same shapes.
+Numbers are decimal strings. Quantities are exact, at the precision they were published or
+declared at (``"5864.6"``, ``"24827"``, tonnes from declared kilograms to the gram): that
+precision is information (half a unit of the last digit is the rounding allowance), and sums
+and differences of such figures are exact. Percentages and percentage points, which are
+quotients, are at the fixed scale ``PCT_PLACES`` (``"22.57"``), the robust z-score at
+``Z_PLACES``. Each has a ``display`` beside it for people, rounded from the exact value. The
+CLI's ``--json`` and the API return these same shapes.
 """
 
 from __future__ import annotations
@@ -12,10 +17,13 @@ from typing import Any
 from rarex.models.statistics import StatObservation, StatSource
 from rarex.statistics.derivation import Figure, Finding
 from rarex.statistics.measures import (
+    Z_PLACES,
     Change,
     ReportedComparison,
     display_pct,
     display_quantity,
+    fixed_text,
+    pct_text,
     round_half_up,
 )
 from rarex.statistics.monitor import Assessment
@@ -59,29 +67,42 @@ def figure_dict(
     }
 
 
-def reported_dict(comparison: ReportedComparison, places: int) -> dict[str, Any]:
+def reported_dict(
+    comparison: ReportedComparison, places: int, title: str | None = None
+) -> dict[str, Any]:
+    """A published rate beside ours: ``value`` at the fixed scale, ``display`` as the source
+    printed it (its own ``places``: "+23%" stays whole), and the source's ``title``."""
     diff = comparison.difference_pp
     return {
-        "value": str(comparison.reported),
+        "value": pct_text(comparison.reported),
+        "places": comparison.places,
+        "display": display_pct(comparison.reported, comparison.places),
         "source": comparison.source,
-        "computed": dec(comparison.computed),
-        "difference_pp": dec(diff),
+        "source_title": title,
+        "computed": pct_text(comparison.computed),
+        "difference_pp": pct_text(diff),
         "difference_display": None if diff is None else f"{round_half_up(diff, places):+} pp",
         "consistent_with_rounding": comparison.consistent_with_rounding,
     }
 
 
 def change_dict(
-    change: Change, places: int, reported: list[ReportedComparison] | None = None
+    change: Change,
+    places: int,
+    reported: list[ReportedComparison] | None = None,
+    titles: dict[str, str] | None = None,
 ) -> dict[str, Any]:
+    """``titles``: the cited sources' titles by id, for the rates published beside ours."""
     return {
-        "pct": dec(change.pct),
+        "pct": pct_text(change.pct),
         "display": display_pct(change.pct, places),
         "current": str(change.current.key) if change.current else None,
         "base": str(change.base.key) if change.base else None,
         "base_status": change.base.status if change.base else None,
         "reason": change.reason,
-        "reported": [reported_dict(r, places) for r in reported or []],
+        "reported": [
+            reported_dict(r, places, (titles or {}).get(r.source)) for r in reported or []
+        ],
     }
 
 
@@ -109,14 +130,15 @@ def assessment_dict(assessment: Assessment | None, places: int) -> dict[str, Any
         "flagged": assessment.flagged,
         "reason": assessment.reason,
         "history_months": assessment.history_months,
+        "nonzero_history_months": assessment.nonzero_history_months,
         "median": dec(assessment.median),
         "low": dec(assessment.low),
         "high": dec(assessment.high),
         "mad": dec(assessment.mad),
-        "robust_z": dec(z),
+        "robust_z": fixed_text(z, Z_PLACES),
         "robust_z_display": None if z is None else str(round_half_up(z, places)),
         "same_month_last_year": dec(assessment.same_month_last_year),
-        "yoy_pct": dec(assessment.yoy_pct),
+        "yoy_pct": pct_text(assessment.yoy_pct),
         "yoy_display": display_pct(assessment.yoy_pct, places),
     }
 

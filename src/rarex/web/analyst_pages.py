@@ -16,6 +16,7 @@ from rarex.customs.access import MONTHLY_REPORT_ROLES
 from rarex.customs.series import PUBLISHED_SERIES
 from rarex.errors import InvalidInput, NotFound
 from rarex.statistics.declarations import declarations_report
+from rarex.statistics.measures import pct_of_display
 from rarex.statistics.rows import WORLD
 from rarex.web import i18n
 from rarex.web.pages import LanguageDep, Problem, Room, ViewerDep
@@ -64,12 +65,23 @@ def declared_exports(
     except (InvalidInput, NotFound) as refused:
         errors[_FIELD_OF.get(refused.code, "period")] = Problem(refused.code, refused.message)
     label = ""
+    shown: dict[str, Any] = {}
     if report is not None:
         year, month = (int(part) for part in report["period"].split("-"))
         label = i18n.month_label(year, month, language)
+        # The changes as the report's *_display rounded them (half up, once, from the exact
+        # rates), for the page to say in its language; never the two-place JSON figures
+        # rounded a second time.
+        published = report["published"] or {}
+        shown = {
+            "mom": pct_of_display(report["mom_display"]),
+            "yoy": pct_of_display(report["yoy_display"]),
+            "ytd_yoy": pct_of_display(report["ytd_yoy_display"]),
+            "coverage": pct_of_display(published.get("coverage_display")),
+        }
     return render(
         request, "analyst.html",
         {"viewer": analyst, "asked": asked, "series_names": SERIES, "report": report,
-         "label": label, "errors": errors},
+         "label": label, "errors": errors, "shown": shown},
         language=language, status_code=422 if errors else 200,
     )  # fmt: skip

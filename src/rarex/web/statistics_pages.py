@@ -14,6 +14,7 @@ from starlette.responses import Response
 from rarex.api.deps import SessionDep
 from rarex.errors import InvalidInput, NotFound
 from rarex.statistics import charts, tables
+from rarex.statistics.measures import pct_of_display
 from rarex.statistics.service import period_report
 from rarex.web import i18n, statistics_charts
 from rarex.web.i18n import Language
@@ -35,11 +36,27 @@ def _number(text: str | None) -> Decimal | None:
     return Decimal(text) if text is not None else None
 
 
+def _shown_changes(body: dict[str, Any]) -> dict[str, Decimal | None]:
+    """The changes of a report or table row as its ``*_display`` rounded them (half up, at
+    the answer's ``decimals``): the page formats them in its language and never rounds the
+    fixed-scale JSON figures a second time (22.549 is 22.5, not 22.55 and then 22.6)."""
+    return {
+        "mom": pct_of_display(body["mom_display"]),
+        "yoy": pct_of_display(body["yoy_display"]),
+        "ytd_yoy": pct_of_display(body["ytd_yoy_display"]),
+    }
+
+
 def _labelled(row: dict[str, Any], language: Language) -> dict[str, Any]:
     """A table row with its period said in the page's language (Jan-Feb as one period)."""
     year, month = (int(part) for part in row["period"].split("-"))
     label = _period_label(row["period"], row["jan_feb"], language)
-    return {**row, "label": label, "ytd_label": i18n.ytd_label(year, month, language)}
+    return {
+        **row,
+        **_shown_changes(row),
+        "label": label,
+        "ytd_label": i18n.ytd_label(year, month, language),
+    }
 
 
 @router.get("/statistics")
@@ -139,9 +156,35 @@ def statistics_month(
     return render(
         request, "statistics_month.html",
         {"viewer": viewer, "report": report, "sentence": said, "label": label,
-         "downloads": DOWNLOADS},
+         "downloads": DOWNLOADS, "rates": _rates(report)},
         language=language,
     )  # fmt: skip
+
+
+def _rates(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each change of the month, as computed (rounded as displayed) and as the cited sources
+    printed it (at their own precision, so "+23%" stays whole), with the source."""
+    shown = _shown_changes(report)
+    sources = {s["id"]: s for s in report["sources"]}
+    out = []
+    for measure in ("mom", "yoy", "ytd_yoy"):
+        change = report["changes"][measure]
+        published = [
+            {
+                **rate,
+                "number": Decimal(rate["value"]).quantize(Decimal(1).scaleb(-rate["places"])),
+                "url": sources.get(rate["source"], {}).get("url"),
+                "title": rate["source_title"] or rate["source"],
+            }
+            for rate in change["reported"]
+        ]
+        if shown[measure] is None and not published:
+            continue
+        out.append(
+            {"measure": measure, "computed": shown[measure], "reason": change["reason"],
+             "reported": published}
+        )  # fmt: skip
+    return out
 
 
 _UNITS_ZH = {"t": "吨", "USD million": "百万美元"}
@@ -152,7 +195,8 @@ def _said(report: dict[str, Any], label: str, language: Language) -> str:
     (their own decimals) and changes to one decimal."""
     year, month = (int(part) for part in report["period"].split("-"))
     value, ytd = _number(report["value"]), _number(report["ytd"])
-    mom, ytd_yoy = _number(report["mom_pct"]), _number(report["ytd_yoy_pct"])
+    shown = _shown_changes(report)
+    mom, ytd_yoy = shown["mom"], shown["ytd_yoy"]
     unit = report["unit"]
     parts: list[str] = []
     if language == "zh":

@@ -1,14 +1,31 @@
 """Answers of the statistics routes: the catalogue, a month's report, a series table, imports.
 
-Figures are exact decimal strings; ``*_display`` fields are the same figures rounded for
-people (``"+12.3%"``, ``"1,238.47 t"``). A measure that cannot be computed is null, and a
-``reason`` says why where the answer has one."""
+Quantities are exact decimal strings, at the precision they were published at; percentages
+and percentage points are decimal strings at a fixed two places (``"22.57"``), the robust
+z-score too; ``*_display`` fields are the same figures rounded for people (``"+12.3%"``,
+``"1,238.47 t"``). A measure that cannot be computed is null, and a ``reason`` says why where
+the answer has one."""
 
 from __future__ import annotations
+
+from typing import Annotated
 
 from pydantic import Field
 
 from rarex.api.schemas import DateText, DecimalText, Out, TimeText
+
+PercentText = Annotated[
+    str,
+    Field(
+        description="A percentage (or percentage points), half up at two decimals",
+        examples=["22.57", "-3.00"],
+        pattern=r"^-?[0-9]+\.[0-9]{2}$",
+    ),
+]
+ScoreText = Annotated[
+    str,
+    Field(description="A robust z-score, half up at two decimals", examples=["7.70"]),
+]
 
 
 class SeriesSummary(Out):
@@ -40,6 +57,24 @@ class FindingRead(Out):
     figures: list[str]
 
 
+class ReportedRead(Out):
+    """A growth rate as a cited source printed it, beside the one computed from the figures."""
+
+    value: PercentText
+    places: int = Field(description="Decimal places the source printed the rate to")
+    display: str = Field(description="The rate as printed: `+23%`, `+2.3%`")
+    source: str
+    source_title: str | None
+    computed: PercentText | None
+    difference_pp: PercentText | None
+    difference_display: str | None
+    consistent_with_rounding: bool | None
+
+
+class RowReportedRead(ReportedRead):
+    measure: str = Field(description="mom_pct, yoy_pct or ytd_yoy_pct")
+
+
 class TableRow(Out):
     period: str
     label: str
@@ -50,15 +85,16 @@ class TableRow(Out):
     ytd: DecimalText | None
     ytd_status: str | None
     ytd_formula: str | None
-    mom_pct: DecimalText | None
+    mom_pct: PercentText | None
     mom_display: str | None
-    yoy_pct: DecimalText | None
+    yoy_pct: PercentText | None
     yoy_display: str | None
-    ytd_yoy_pct: DecimalText | None
+    ytd_yoy_pct: PercentText | None
     ytd_yoy_display: str | None
     sources: list[str]
     monitor: str | None
     monitor_reason: str | None
+    reported: list[RowReportedRead]
 
 
 class SeriesTable(Out):
@@ -106,17 +142,8 @@ class Figures(Out):
     ytd_last_year: FigureRead | None
 
 
-class ReportedRead(Out):
-    value: DecimalText
-    source: str
-    computed: DecimalText | None
-    difference_pp: DecimalText | None
-    difference_display: str | None
-    consistent_with_rounding: bool | None
-
-
 class ChangeRead(Out):
-    pct: DecimalText | None
+    pct: PercentText | None
     display: str | None
     current: str | None
     base: str | None
@@ -136,14 +163,15 @@ class MonitorRead(Out):
     flagged: bool
     reason: str
     history_months: int
+    nonzero_history_months: int
     median: DecimalText | None
     low: DecimalText | None
     high: DecimalText | None
     mad: DecimalText | None
-    robust_z: DecimalText | None
+    robust_z: ScoreText | None
     robust_z_display: str | None
     same_month_last_year: DecimalText | None
-    yoy_pct: DecimalText | None
+    yoy_pct: PercentText | None
     yoy_display: str | None
 
 
@@ -169,7 +197,7 @@ class DestinationRead(Out):
     value: DecimalText
     display: str
     status: str
-    share_pct: DecimalText | None
+    share_pct: PercentText | None
     share_display: str | None
 
 
@@ -185,16 +213,16 @@ class PeriodReport(Out):
     value: DecimalText | None
     value_display: str | None
     value_status: str | None
-    mom_pct: DecimalText | None
+    mom_pct: PercentText | None
     mom_display: str | None
-    yoy_pct: DecimalText | None
+    yoy_pct: PercentText | None
     yoy_display: str | None
     ytd: DecimalText | None
     ytd_display: str | None
     ytd_status: str | None
-    ytd_yoy_pct: DecimalText | None
+    ytd_yoy_pct: PercentText | None
     ytd_yoy_display: str | None
-    share_of_world_pct: DecimalText | None
+    share_of_world_pct: PercentText | None
     share_of_world_display: str | None
     figures: Figures
     changes: Changes
@@ -210,7 +238,7 @@ class DeclaredDestination(Out):
     partner: str
     value: DecimalText
     display: str
-    share_pct: DecimalText | None
+    share_pct: PercentText | None
     share_display: str | None
 
 
@@ -219,7 +247,8 @@ class PublishedFigure(Out):
     status: str
     sources: list[str]
     declared_minus_published: DecimalText
-    coverage_pct: DecimalText | None
+    coverage_pct: PercentText | None
+    coverage_display: str | None
 
 
 class DeclarationsReport(Out):
@@ -233,13 +262,13 @@ class DeclarationsReport(Out):
     decimals: int
     value: DecimalText | None
     value_display: str
-    mom_pct: DecimalText | None
+    mom_pct: PercentText | None
     mom_display: str | None
-    yoy_pct: DecimalText | None
+    yoy_pct: PercentText | None
     yoy_display: str | None
     ytd: DecimalText | None
     ytd_display: str | None
-    ytd_yoy_pct: DecimalText | None
+    ytd_yoy_pct: PercentText | None
     ytd_yoy_display: str | None
     changes: Changes
     destinations: list[DeclaredDestination]
