@@ -21,6 +21,7 @@ its data, and a test starts the ones it needs at once.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import random
@@ -41,6 +42,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -73,17 +75,41 @@ POLL = 0.02
 class Server:
     process: subprocess.Popen[bytes]
     log: Path
+    counts: Path  # its workers' metrics files (PROMETHEUS_MULTIPROC_DIR)
+    workers: int = 1
     base_url: str = ""
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
+    def requests_logged(self) -> list[dict[str, Any]]:
+        """Its log's line for each request answered (JSON, rarex.logs)."""
+        lines = []
+        for written in self.output().splitlines():
+            if written.startswith("{"):
+                line = json.loads(written)
+                if line.get("event") == "http.request":
+                    lines.append(line)
+        return lines
+
+    def metrics(self) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+        """Its /metrics, read from the loopback, sample by sample."""
+        answer = httpx.get(f"{self.ready()}/metrics", timeout=30)
+        assert answer.status_code == 200, answer.text
+        return {
+            (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(answer.text)
+            for sample in family.samples
+        }
+
     def ready(self) -> str:
         """The server's address, once it listens (its log names the port the system gave)."""
         deadline = time.monotonic() + READY_SECONDS
         while not self.base_url:
-            found = re.search(r"Uvicorn running on (http://127\.0\.0\.1:\d+)", self.output())
-            if found:
+            output = self.output()
+            found = re.search(r"Uvicorn running on (http://127\.0\.0\.1:\d+)", output)
+            # with several workers the parent listens first, and each worker says when it serves
+            if found and output.count("Application startup complete") >= self.workers:
                 self.base_url = found.group(1)
             elif self.process.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError(f"the server did not start:\n{self.output()}")
@@ -116,33 +142,37 @@ def serve(database: str, tmp_path: Path) -> Iterator[Serve]:
     killed. Each reads only the settings given here (and the run's screening cache)."""
     started: list[Server] = []
 
-    def start(**settings: str) -> Server:
+    def start(*, workers: int = 1, **settings: str) -> Server:
         environment = {
             key: value
             for key, value in os.environ.items()
             if not key.startswith("RAREX_") or key == "RAREX_SCREENING_CACHE_DIR"
         }
+        counts = tmp_path / f"metrics-{len(started)}"
         environment.update(
             RAREX_DATABASE_URL=database,
             RAREX_ENVIRONMENT="test",
             RAREX_FROZEN_TIME=NOW.isoformat(),
+            PROMETHEUS_MULTIPROC_DIR=str(counts),
             **{f"RAREX_{name.upper()}": value for name, value in settings.items()},
         )
         log = tmp_path / f"server-{len(started)}.log"
+        command = ["serve", "--port", "0", "--workers", str(workers)]
         with log.open("wb") as out:
+            # a group of its own: its workers end with it (a SIGKILL'd parent leaves them)
             process = subprocess.Popen(
-                [sys.executable, "-m", "rarex.cli.main", "serve", "--port", "0"],
-                env=environment, stdout=out, stderr=subprocess.STDOUT,
+                [sys.executable, "-m", "rarex.cli.main", *command],
+                env=environment, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
-        server = Server(process, log)
+        server = Server(process, log, counts, workers)
         started.append(server)
         return server
 
     yield start
     for server in started:
-        if server.process.poll() is None:
-            server.process.kill()
-            server.process.wait(10)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.process.pid, signal.SIGKILL)
+        server.process.wait(10)
 
 
 # -- data --------------------------------------------------------------------------------------
@@ -291,15 +321,17 @@ def assert_consistent(sessions: sessionmaker[Session], *, numbers: list[str]) ->
 # -- two servers filing at once ----------------------------------------------------------------
 
 
-def test_two_servers_filing_at_once_never_overdraw_a_license(
+def test_two_servers_of_two_workers_filing_at_once_never_overdraw_and_count_it_all(
     serve: Serve, sessions: sessionmaker[Session], database: str
 ) -> None:
-    """60 filings of 5 to 40 kg against two licenses of 500 kg, split between two server
-    processes and sent at once from 16 threads; 4 numbers go to both servers with the same
-    content (a replay: both answers name the one declaration) and 4 with different content (one
-    is filed, the other is 409). Every filing is answered, and what the answers say was drawn
-    is what the licenses lost, never more than they hold."""
-    servers = [serve(), serve()]
+    """60 filings of 5 to 40 kg against two licenses of 500 kg, split between two
+    `rarex serve --workers 2` (as on two hosts over one database) and sent at once from 16
+    threads; 4 numbers go to both servers with the same content (a replay: both answers name
+    the one declaration) and 4 with different content (one is filed, the other is 409). Every
+    filing is answered, none with a 5xx, and what the answers say was drawn is what the
+    licenses lost, never more than they hold. Each server's /metrics sums what its two workers
+    counted, and its log has a JSON line with a request id for every request."""
+    servers = [serve(workers=2), serve(workers=2)]
     world = licensed_world(sessions, database, licenses=2)
     rng = random.Random(14)
 
@@ -361,8 +393,38 @@ def test_two_servers_filing_at_once_never_overdraw_a_license(
     # It means something only if both licenses ran dry, and both servers filed.
     assert max(f.remaining for f in figures.values()) < 40
     assert outcomes["refused"] + outcomes["partially_cleared"] > 0, outcomes
+    posted = {"method": "POST", "route": "/api/v1/declarations"}
+    answered = Counter(str(answer.status_code) for answer in answers)
+    counted: Counter[str] = Counter()
+    filed_counted: Counter[str] = Counter()
     for server in servers:
-        assert server.output().count('"POST /api/v1/declarations HTTP/1.1" 201') > 10
+        logged = [line for line in server.requests_logged() if line["route"] == posted["route"]]
+        assert sum(line["status"] == 201 for line in logged) > 10  # both servers filed
+        assert all(len(line["request_id"]) == 32 for line in logged)
+        samples = server.metrics()
+        for name in NAMED_METRICS:
+            assert any(key[0].startswith(name) for key in samples), (name, sorted(samples))
+        for (name, labels), value in samples.items():
+            label = dict(labels)
+            if name == "rarex_http_requests_total" and label.items() >= posted.items():
+                counted[label["status"]] += int(value)
+            if name == "rarex_declarations_filed_total":
+                filed_counted[label["outcome"]] += int(value)
+        # two worker processes counted, each in files of its own
+        assert len({path.stem.rsplit("_", 1)[1] for path in server.counts.glob("*.db")}) == 2
+    assert counted == answered  # every request, summed over both workers of both servers
+    assert filed_counted == outcomes  # a replay or a refused number files nothing
+
+
+NAMED_METRICS = (
+    "rarex_http_requests_total",
+    "rarex_http_request_duration_seconds",
+    "rarex_applications_filed_total",
+    "rarex_declarations_filed_total",
+    "rarex_screening_duration_seconds",
+    "rarex_declarations_held",
+    "rarex_outbox_backlog",
+)
 
 
 # -- SIGKILL in the middle of an import --------------------------------------------------------

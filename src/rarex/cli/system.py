@@ -157,6 +157,11 @@ def serve(
 
     import uvicorn
 
+    from rarex.logs import log_config
+    from rarex.metrics_dir import count_in_files
+
+    # Before anything imports prometheus-client: the workers count in files (rarex.metrics).
+    forget_counts = count_in_files()
     ctx = open_context()
     ctx.engine.dispose()  # each worker opens its own (rarex.cli.serving)
     mail = "; mail sent by one elected worker" if ctx.settings.smtp_url else ""
@@ -197,10 +202,13 @@ def serve(
     try:
         uvicorn.run(
             "rarex.cli.serving:site", factory=True, host=host, port=port, workers=workers,
-            log_level="info", timeout_graceful_shutdown=ctx.settings.shutdown_grace_seconds,
+            timeout_graceful_shutdown=ctx.settings.shutdown_grace_seconds,
+            log_config=log_config(ctx.settings.log_level, ctx.settings.log_format),
+            log_level=ctx.settings.log_level.lower(), access_log=False,
         )  # fmt: skip
     finally:
         stop_checkpoints()
+        forget_counts()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
 
