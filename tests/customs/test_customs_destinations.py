@@ -48,3 +48,25 @@ def test_an_application_to_china_is_refused_and_hong_kong_is_a_destination(
         == 201
     )
     assert session.scalar(select(func.count(Application.id))) == (before or 0) + 1
+
+
+def test_an_amendment_to_china_is_refused_and_the_declaration_stays_as_it_was(
+    client: TestClient, api_user: Any, setup: Licensed, session: Session
+) -> None:
+    officer = api_user(Role.CUSTOMS_OFFICER, actor=setup.customs)
+    body = declaration(setup).model_dump(mode="json", exclude_none=True)
+    filed = client.post("/api/v1/declarations", json=body, headers=officer.headers)
+    assert filed.status_code == 201, filed.text
+    number = filed.json()["number"]
+    amended = client.post(
+        f"/api/v1/declarations/{number}/amendments",
+        json={"destination": "CN", "reason": "the buyer moved"},
+        headers=officer.headers,
+    )
+    assert amended.status_code == 422, amended.text
+    assert amended.json()["code"] == "export.domestic_destination"
+    assert amended.json()["errors"][0]["field"] == "destination"
+    stored = session.scalars(select(Declaration).where(Declaration.number == number)).one()
+    session.refresh(stored)
+    assert stored.destination == body["destination"]
+    assert stored.revision == 1

@@ -6,7 +6,7 @@ the license status, the monthly aggregates and the audit event land together or 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from sqlalchemy.orm import Session, make_transient_to_detached
 
@@ -37,7 +37,7 @@ from rarex.customs.validation import (
 from rarex.errors import Conflict, InvalidInput
 from rarex.licensing.license_states import HeldLicense
 from rarex.models.customs import Declaration
-from rarex.parties.identifiers import normalize_country
+from rarex.parties.identifiers import Country, export_destination, normalize_country
 
 
 def duplicate(declaration: Declaration) -> Conflict:
@@ -142,7 +142,9 @@ def amend_declaration(
     new_license: str | None = None
     if data.license_number is not None and not data.remove_license:
         new_license = license_number_of(data.license_number, problems)
-    destination = _amended_country(data.destination, "destination", problems)
+    destination = _amended_country(
+        data.destination, "destination", problems, read=export_destination
+    )
     consignee_country = (
         _amended_country(data.consignee.country, "consignee.country", problems)
         if data.consignee is not None
@@ -200,11 +202,19 @@ def _reason(text: str) -> str:
     return reason
 
 
-def _amended_country(raw: str | None, field: str, problems: list[Problem]) -> str | None:
+def _amended_country(
+    raw: str | None,
+    field: str,
+    problems: list[Problem],
+    *,
+    read: Callable[[str], Country] = normalize_country,
+) -> str | None:
+    """A country an amendment names (``read``: ``export_destination`` for where the goods
+    go, which refuses China as a filing does)."""
     if raw is None:
         return None
     try:
-        return normalize_country(raw).alpha2
+        return read(raw).alpha2
     except InvalidInput as exc:
         problems.append(Problem(field, exc.code, exc.message))
         return None
