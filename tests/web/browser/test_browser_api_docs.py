@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
+
 from tests.web.browser.conftest import LiveSite
 
 PAGES = {
@@ -21,6 +23,8 @@ def _outside(url: str, here: str) -> bool:
     return parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != here
 
 
+# The pages read the OpenAPI document, never the database: one site is enough.
+@pytest.mark.parametrize("live_site", ["sqlite"], indirect=True)
 def test_the_api_pages_draw_the_api_and_send_nothing_outside_the_server(
     browser: Any, live_site: LiveSite
 ) -> None:
