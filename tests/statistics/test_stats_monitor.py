@@ -136,7 +136,7 @@ def _values(window: list[Decimal | None], current: Decimal) -> dict[Period, Deci
     return out
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     window=MONTHS,
     current=st.one_of(st.just(D(0)), TONNES),
