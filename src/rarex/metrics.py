@@ -8,9 +8,9 @@ Two kinds of figure:
   (prometheus-client's multiprocess mode, which ``rarex serve`` sets up before any worker
   starts) and a scrape of any worker sums them all; without that directory (a test client,
   a one-off command) they stay in the process.
-- **Read from the database at each scrape**: queue sizes and the mail outbox's backlog. They
-  are the database's state, not one process's, so any worker answers the same and nothing
-  has to be added up.
+- **Read from the database at each scrape**: queue sizes and the mail outbox's backlog, by
+  ``rarex.api.observability.DatabaseState`` through each room's repository; ``exposition``
+  puts them after the counts.
 
 A domain count is made when its transaction commits (``count_on_commit``): a filing rolled
 back by a later refusal in the same request is not counted.
@@ -19,7 +19,6 @@ back by a later refusal in the same request is not counted.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from typing import Any
 
 from prometheus_client import (
@@ -31,14 +30,11 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
-from sqlalchemy import event, func, select
+from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from rarex import metrics_dir
-from rarex.models import Application, Notification
-from rarex.models.customs import Declaration
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 MULTIPROCESS_DIR_VARIABLE = metrics_dir.VARIABLE
@@ -112,65 +108,14 @@ def _forget_rolled_back(session: Session, previous_transaction: SessionTransacti
         session.info[_PENDING] = [entry for entry in pending if not inside(entry[0])]
 
 
-class DatabaseState(Collector):
-    """The queues as the database holds them, read at each scrape."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def collect(self) -> Iterator[GaugeMetricFamily]:
-        queue = GaugeMetricFamily(
-            "rarex_review_queue",
-            "Applications filed and not yet decided, withdrawn or returned, by state and lane",
-            labels=["state", "lane"],
-        )
-        waiting = ("submitted", "accepted", "under_review", "information_requested",
-                   "consultation", "referred")  # fmt: skip
-        rows = self.session.execute(
-            select(Application.state, Application.lane, func.count())
-            .where(Application.state.in_(waiting))
-            .group_by(Application.state, Application.lane)
-        )
-        for state, lane, count in rows:
-            queue.add_metric([state, lane], count)
-        yield queue
-        held = GaugeMetricFamily(
-            "rarex_declarations_held",
-            "Customs declarations with a line held for an officer",
-        )
-        held.add_metric(
-            [],
-            self.session.scalar(
-                select(func.count())
-                .select_from(Declaration)
-                .where(Declaration.status.in_(("held", "partially_cleared")))
-            )
-            or 0,
-        )
-        yield held
-        outbox = GaugeMetricFamily(
-            "rarex_outbox_backlog", "Notifications waiting to be sent by e-mail"
-        )
-        outbox.add_metric(
-            [],
-            self.session.scalar(
-                select(func.count())
-                .select_from(Notification)
-                .where(Notification.state == "pending")
-            )
-            or 0,
-        )
-        yield outbox
-
-
-def exposition(session: Session) -> bytes:
-    """The scrape: every process's counts, then the database's state, in Prometheus's text
-    format."""
+def exposition(state: Collector) -> bytes:
+    """The scrape: every process's counts, then ``state`` (what the database holds, read now),
+    in Prometheus's text format."""
     if os.environ.get(MULTIPROCESS_DIR_VARIABLE):
         counted = CollectorRegistry()
         multiprocess.MultiProcessCollector(counted)  # type: ignore[no-untyped-call]
     else:
         counted = REGISTRY
-    state = CollectorRegistry()
-    state.register(DatabaseState(session))
-    return generate_latest(counted) + generate_latest(state)
+    read_now = CollectorRegistry()
+    read_now.register(state)
+    return generate_latest(counted) + generate_latest(read_now)

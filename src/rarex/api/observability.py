@@ -14,15 +14,22 @@ import hashlib
 import hmac
 import logging
 import time
+from collections.abc import Iterator
 
 from fastapi import APIRouter, Request, Response
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy.orm import Session
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rarex import metrics
 from rarex.api.deps import SessionDep, SettingsDep
+from rarex.customs.repository import held_declaration_count
 from rarex.errors import Forbidden, NotFound, Unauthenticated
+from rarex.licensing.repository import open_case_counts
 from rarex.logs import enter_request, leave_request, request_id_from
+from rarex.notify.outbox import pending_count
 
 log = logging.getLogger(__name__)
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -95,6 +102,34 @@ class RequestObserver:
             leave_request(token)
 
 
+class DatabaseState(Collector):
+    """The queues as the database holds them, read at each scrape: every worker and every host
+    answers the same, and nothing has to be added up."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        queue = GaugeMetricFamily(
+            "rarex_review_queue",
+            "Applications filed and not yet decided, withdrawn or returned, by state and lane",
+            labels=["state", "lane"],
+        )
+        for (state, lane), count in open_case_counts(self.session).items():
+            queue.add_metric([state, lane], count)
+        yield queue
+        yield GaugeMetricFamily(
+            "rarex_declarations_held",
+            "Customs declarations with a line held for an officer",
+            value=held_declaration_count(self.session),
+        )
+        yield GaugeMetricFamily(
+            "rarex_outbox_backlog",
+            "Notifications waiting to be sent by e-mail",
+            value=pending_count(self.session),
+        )
+
+
 router = APIRouter(tags=["system"])
 
 
@@ -110,7 +145,7 @@ def prometheus_metrics(request: Request, session: SessionDep, settings: Settings
     ``loopback``, a direct connection from this host; ``token``, ``Authorization: Bearer``
     with the token whose SHA-256 is ``RAREX_METRICS_TOKEN_SHA256``; ``off``, 404)."""
     may_read_metrics(request, settings.metrics_access, settings.metrics_token_sha256)
-    return Response(metrics.exposition(session), media_type=metrics.CONTENT_TYPE)
+    return Response(metrics.exposition(DatabaseState(session)), media_type=metrics.CONTENT_TYPE)
 
 
 def may_read_metrics(request: Request, access: str, token_sha256: str | None) -> None:

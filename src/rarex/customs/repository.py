@@ -340,3 +340,17 @@ def _dimension(by: str) -> Any:
             code="customs.unknown_dimension",
         )
     return getattr(ExportAggregate, by)
+
+
+def held_declaration_count(session: Session) -> int:
+    """Declarations with a line held for an officer (held, or partly cleared)."""
+    return int(
+        session.scalar(
+            select(func.count(Declaration.id)).where(
+                Declaration.status.in_(
+                    (DeclarationStatus.HELD.value, DeclarationStatus.PARTIALLY_CLEARED.value)
+                )
+            )
+        )
+        or 0
+    )

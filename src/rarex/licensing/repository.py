@@ -17,6 +17,7 @@ from rarex.db import keyset_page
 from rarex.errors import NotFound
 from rarex.jurisdictions import Jurisdiction
 from rarex.licensing.license_states import LicenseStatus
+from rarex.licensing.states import OPEN
 from rarex.models import (
     Application,
     ApplicationLine,
@@ -541,6 +542,16 @@ def application_counts_by_state(session: Session, *, exporter_id: uuid.UUID) -> 
         .group_by(Application.state)
     ).all()
     return {state: int(count) for state, count in rows}
+
+
+def open_case_counts(session: Session) -> dict[tuple[str, str], int]:
+    """Applications the authority owes an answer (``states.OPEN``), by (state, lane)."""
+    rows = session.execute(
+        select(Application.state, Application.lane, func.count(Application.id))
+        .where(Application.state.in_([state.value for state in OPEN]))
+        .group_by(Application.state, Application.lane)
+    ).all()
+    return {(state, lane): int(count) for state, lane, count in rows}
 
 
 def license_counts_by_status(session: Session, *, exporter_id: uuid.UUID) -> dict[str, int]:

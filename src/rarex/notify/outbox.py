@@ -85,6 +85,11 @@ def delivery_row(n: Notification, username: str) -> dict[str, Any]:
     }
 
 
+def pending_count(session: Session) -> int:
+    """Notifications waiting to be mailed (the outbox's backlog)."""
+    return int(session.scalar(select(func.count()).where(Notification.state == "pending")) or 0)
+
+
 def outbox_status(session: Session, *, actor: Actor | None, now: datetime) -> dict[str, Any]:
     """Counts by state; how many are due now and held back by a failure; the oldest waiting."""
     _operator(actor)

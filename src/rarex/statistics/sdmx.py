@@ -114,6 +114,7 @@ class Structure:
     codes: Mapping[str, frozenset[str]]  # component id → its codelist's codes
 
 
+@cache  # shipped with the package: read once, not at every request
 def structure_xml() -> bytes:
     """The structure message as shipped (SDMX-ML 2.1)."""
     return files("rarex.statistics").joinpath("data", STRUCTURE_FILE).read_bytes()
