@@ -47,6 +47,10 @@ from tests.factories import (
 from tests.web.site_helpers import CHEAP_POLICY
 
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+# Screenshots are taken when asked (RAREX_SCREENSHOTS=1), on the SQLite run: they are pictures
+# for the docs, not checks, and taking them at every run cost the suite 5 s of a browser's time
+# and rewrote tracked files.
+SCREENSHOTS_WANTED = os.environ.get("RAREX_SCREENSHOTS") == "1"
 PASSWORD = "browser test secret"
 LISTED = "Rotor Werke Leipzig GmbH"  # on the seed's control list
 

@@ -1,7 +1,8 @@
 """In the browser (issue 11): an exporter signs in (a wrong password first, answered beside
 the form), sees its dashboard, reads it in Chinese, and signs out; a signed-out visitor is
 sent to sign in; every page visited passes axe-core without a serious or critical violation.
-The screenshots of the pages, in both languages, go to ``docs/screenshots/``."""
+The screenshots of the pages, in both languages, go to ``docs/screenshots/`` (with
+RAREX_SCREENSHOTS=1)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.web.browser.conftest import PASSWORD, SCREENSHOTS, LiveSite
+from tests.web.browser.conftest import PASSWORD, SCREENSHOTS, SCREENSHOTS_WANTED, LiveSite
 
 _AXE = Axe()
 
@@ -29,7 +30,7 @@ def _accessible(page: Any, site: LiveSite | None = None) -> None:
 
 
 def _shot(page: Any, site: LiveSite, name: str) -> None:
-    if site.backend == "sqlite":  # one set of screenshots, not one per database
+    if SCREENSHOTS_WANTED and site.backend == "sqlite":  # one set, not one per database
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
