@@ -75,6 +75,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """A pytest-xdist worker leaves without the interpreter's teardown. Its results reached the
+    controller with ``workerfinished``, before this hook, and the controller ignores how the
+    worker's channel ends after that. Freeing a worker's modules and heap one object at a time
+    took 2 s (tests/customs alone) to 6 s (the whole suite) at the end of every run, while the
+    controller waited and both CPUs idled. The exit handlers still run, as at a normal exit:
+    the worker's PostgreSQL databases are dropped and its SQLite template removed."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        return
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
 @contextmanager
 def postgres_schema(prefix: str) -> Iterator[str]:
     """A new schema, dropped afterwards. Its name carries the xdist worker (for whoever reads
