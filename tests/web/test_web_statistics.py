@@ -27,6 +27,8 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     from fastapi.testclient import TestClient
 
+FLAGS = ("unusually_high", "unusually_low")
+
 
 @pytest.fixture
 def site(session: Session, clock: FixedClock, settings: Settings) -> Iterator[TestClient]:
@@ -175,3 +177,30 @@ def test_the_series_table_rounds_each_change_once(site: TestClient) -> None:
     may = next(r for r in re.findall(r"<tr>(.*?)</tr>", page, re.S) if '/2025-05"' in r)
     cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", may)]
     assert cells[1:3] == ["+22.6%", "\u22125.7%"]
+
+
+def test_a_flagged_month_says_why_in_the_pages_language(site: TestClient) -> None:
+    """The volume monitor's reasons: in English the monitor's own sentence (the API's
+    ``monitor_reason``), in Chinese the same figures in Chinese, with no English left in
+    them. The expected Chinese was written by hand from the English reason of June 2025."""
+    english = html.unescape(site.get("/statistics/rare_earth_exports_t").text)
+    api = site.get("/api/v1/statistics/series/rare_earth_exports_t")
+    june = next(r for r in api.json()["rows"] if r["period"] == "2025-06")
+    assert june["monitor"] == "unusually_high"
+    assert f"<li>June 2025: {june['monitor_reason']}</li>" in english
+    assert f'title="{june["monitor_reason"]}"' in english
+    for row in api.json()["rows"]:  # the low ones too
+        if row["monitor"] in FLAGS:
+            assert f": {row['monitor_reason']}</li>" in english, row["period"]
+
+    chinese = html.unescape(
+        site.get("/statistics/rare_earth_exports_t", headers={"Accept-Language": "zh-CN"}).text
+    )
+    assert (
+        "<li>2025年6月\uff1a7,742.2高于此前区间\uff1b稳健 z 值 7.70 不低于3.5\uff08此前12个月中的10个月\uff1a"
+        "中位数4,768.9\uff0c区间3,326\u20135,864.6\uff0c中位数绝对偏差260.5\uff09</li>"
+    ) in chinese
+    notes = re.findall(r"<li>(\d{4}年\d{1,2}月\uff1a[^<]*)</li>", chinese)
+    assert len(notes) == sum(1 for r in api.json()["rows"] if r["monitor"] in FLAGS) >= 2
+    for note in notes:
+        assert not re.search(r"[A-Za-z]{2,}", note), note

@@ -43,9 +43,12 @@ def table_rows(
     decimals: int,
     monitor_policy: MonitorPolicy | None = None,
     reported: Rates | None = None,
+    with_assessments: bool = False,
 ) -> list[dict[str, Any]]:
     """``reported``: the rates sources printed, by period (``series_data.reported_rates``),
-    each shown beside the computed one of its row."""
+    each shown beside the computed one of its row. ``with_assessments``: each row also holds
+    its month's ``Assessment`` (``monitor_assessment``), for a page that says the monitor's
+    reason in its own language."""
     derived = data.partner(partner)
     periods = derived.periods()
     if not periods:
@@ -85,6 +88,8 @@ def table_rows(
                     "reported": _reported_rows(beside, decimals),
                 }
             )
+            if with_assessments:
+                rows[-1]["monitor_assessment"] = a
         p = p.shift(1)
     return rows
 
@@ -111,6 +116,7 @@ def series_table(
     decimals: int = 1,
     policy: ConsistencyPolicy | None = None,
     monitor_policy: MonitorPolicy | None = None,
+    with_assessments: bool = False,
 ) -> dict[str, Any]:
     first = parse_period(start, option="from") if start else None
     last = parse_period(end, option="to") if end else None
@@ -126,6 +132,7 @@ def series_table(
         decimals=decimals,
         monitor_policy=monitor_policy,
         reported=reported_rates(session, series=series, partner=partner),
+        with_assessments=with_assessments,
     )
     shown = {Period.parse(r["period"]) for r in rows}
     findings = relevant_findings(data.partner(partner).findings, shown)

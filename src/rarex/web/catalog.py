@@ -20,12 +20,14 @@ _WEB = Path(str(files("rarex.web")))
 PO_FILE = _WEB / "locale" / "zh_Hans" / "LC_MESSAGES" / "messages.po"
 MO_FILE = PO_FILE.with_suffix(".mo")
 # Python modules whose messages the pages show, marked as ``_("...")`` or ``.gettext("...")``:
-# the words of the charts (the statistics room writes them, the web translates them).
+# the words of the charts (the statistics room writes them, the web translates them) and of
+# the pages that compose sentences from figures (the volume monitor's reasons, the lanes).
 PYTHON_SOURCES = (
     Path(str(files("rarex.statistics"))) / "chart_text.py",
     _WEB / "statistics_charts.py",
     _WEB / "officer_lanes_pages.py",
     _WEB / "partner_outcome_pages.py",
+    _WEB / "statistics_pages.py",
 )
 
 

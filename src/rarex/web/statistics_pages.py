@@ -15,6 +15,7 @@ from rarex.api.deps import SessionDep
 from rarex.errors import InvalidInput, NotFound
 from rarex.statistics import charts, tables
 from rarex.statistics.measures import pct_of_display
+from rarex.statistics.monitor import Assessment, MonitorPolicy
 from rarex.statistics.service import period_report
 from rarex.web import i18n, statistics_charts
 from rarex.web.i18n import Language
@@ -24,6 +25,7 @@ from rarex.web.templates import render
 router = APIRouter(include_in_schema=False)
 DOWNLOADS = ("csv", "xlsx", "sdmx")
 CHART_KINDS = ("monthly", "growth")
+MONITOR = MonitorPolicy()  # the policy of the API's tables, said on the page
 
 
 def _period_label(period: str, jan_feb: bool, language: Language) -> str:
@@ -48,7 +50,8 @@ def _shown_changes(body: dict[str, Any]) -> dict[str, Decimal | None]:
 
 
 def _labelled(row: dict[str, Any], language: Language) -> dict[str, Any]:
-    """A table row with its period said in the page's language (Jan-Feb as one period)."""
+    """A table row with its period, and why the monitor flags it, said in the page's language
+    (Jan-Feb as one period)."""
     year, month = (int(part) for part in row["period"].split("-"))
     label = _period_label(row["period"], row["jan_feb"], language)
     return {
@@ -56,7 +59,47 @@ def _labelled(row: dict[str, Any], language: Language) -> dict[str, Any]:
         **_shown_changes(row),
         "label": label,
         "ytd_label": i18n.ytd_label(year, month, language),
+        "monitor_note": _monitor_note(row.get("monitor_assessment"), language),
     }
+
+
+def _monitor_note(assessed: Assessment | None, language: Language) -> str | None:
+    """Why a month is flagged, in the page's language: in English the sentence the monitor
+    writes (``Assessment.reason``, which the API and the CLI give), in Chinese the same facts."""
+    if assessed is None or not assessed.flagged or assessed.median is None:
+        return None
+    _ = i18n.translations(language).gettext
+
+    def figure(value: Decimal) -> str:
+        return i18n.number(value, language, places=0 if value == value.to_integral() else 1)
+
+    baseline = _("%(months)s of the trailing %(window)s months: median %(median)s, range "
+                 "%(low)s-%(high)s, MAD %(mad)s") % {
+        "months": assessed.history_months, "window": MONITOR.window,
+        "median": figure(assessed.median), "low": figure(assessed.low or Decimal(0)),
+        "high": figure(assessed.high or Decimal(0)), "mad": figure(assessed.mad or Decimal(0)),
+    }  # fmt: skip
+    if assessed.robust_z is None:
+        return _("%(value)s against a flat history (%(baseline)s): any departure is unusual") % {
+            "value": figure(assessed.value), "baseline": baseline,
+        }  # fmt: skip
+    if assessed.high is not None and assessed.value > assessed.high:
+        where = _("above the trailing range")
+    elif assessed.low is not None and assessed.value < assessed.low:
+        where = _("below the trailing range")
+    else:
+        where = _("within the trailing range")
+    threshold = i18n.number(MONITOR.threshold, language)
+    comparison = (
+        _("at or above %(threshold)s") % {"threshold": threshold}
+        if assessed.status == "unusually_high"
+        else _("at or below -%(threshold)s") % {"threshold": threshold}
+    )
+    return _("%(value)s is %(where)s; robust z %(z)s is %(comparison)s (%(baseline)s)") % {
+        "value": figure(assessed.value), "where": where,
+        "z": i18n.number(assessed.robust_z, language, places=2), "comparison": comparison,
+        "baseline": baseline,
+    }  # fmt: skip
 
 
 @router.get("/statistics")
@@ -79,7 +122,9 @@ def statistics_series(
     request: Request, series: str, session: SessionDep, viewer: ViewerDep, language: LanguageDep
 ) -> Response:
     try:
-        table = tables.series_table(session, series=series[:64])
+        table = tables.series_table(
+            session, series=series[:64], monitor_policy=MONITOR, with_assessments=True
+        )
     except (NotFound, InvalidInput) as missing:
         return not_found_page(request, language, viewer, missing.code)
     if not table["rows"]:
