@@ -75,6 +75,11 @@ class Assessment:
         return self.status in ("unusually_high", "unusually_low")
 
 
+def position_of(value: Decimal, low: Decimal, high: Decimal) -> str:
+    """``above``, ``below`` or ``within`` the range from ``low`` to ``high``."""
+    return "above" if value > high else "below" if value < low else "within"
+
+
 def median(values: list[Decimal]) -> Decimal:
     if not values:
         raise ValueError("median of nothing")
@@ -139,13 +144,6 @@ def assess(
     centre, spread = median(history), mad(history)
     low, high = min(history), max(history)
     z = robust_z(value, centre, spread)
-    where = (
-        "above the trailing range"
-        if value > high
-        else "below the trailing range"
-        if value < low
-        else "within the trailing range"
-    )
     baseline = (
         f"{len(history)} of the trailing {policy.window} months: median {_fmt(centre)}, "
         f"range {_fmt(low)}-{_fmt(high)}, MAD {_fmt(spread)}"
@@ -173,6 +171,7 @@ def assess(
             "unusually_low": f"at or below -{policy.threshold}",
             "normal": f"within ±{policy.threshold}",
         }[status]
+        where = f"{position_of(value, low, high)} the trailing range"
         reason = f"{_fmt(value)} is {where}; robust z {z_text} is {comparison} ({baseline})"
     return Assessment(
         period=period,

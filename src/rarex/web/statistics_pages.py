@@ -15,7 +15,7 @@ from rarex.api.deps import SessionDep
 from rarex.errors import InvalidInput, NotFound
 from rarex.statistics import charts, tables
 from rarex.statistics.measures import pct_of_display
-from rarex.statistics.monitor import Assessment, MonitorPolicy
+from rarex.statistics.monitor import Assessment, MonitorPolicy, position_of
 from rarex.statistics.service import period_report
 from rarex.web import i18n, statistics_charts
 from rarex.web.i18n import Language
@@ -66,8 +66,11 @@ def _labelled(row: dict[str, Any], language: Language) -> dict[str, Any]:
 def _monitor_note(assessed: Assessment | None, language: Language) -> str | None:
     """Why a month is flagged, in the page's language: in English the sentence the monitor
     writes (``Assessment.reason``, which the API and the CLI give), in Chinese the same facts."""
-    if assessed is None or not assessed.flagged or assessed.median is None:
+    if assessed is None or not assessed.flagged:
         return None
+    centre, low, high, spread = assessed.median, assessed.low, assessed.high, assessed.mad
+    if centre is None or low is None or high is None or spread is None:
+        return None  # a flagged month always has its history's figures
     _ = i18n.translations(language).gettext
 
     def figure(value: Decimal) -> str:
@@ -75,20 +78,18 @@ def _monitor_note(assessed: Assessment | None, language: Language) -> str | None
 
     baseline = _("%(months)s of the trailing %(window)s months: median %(median)s, range "
                  "%(low)s-%(high)s, MAD %(mad)s") % {
-        "months": assessed.history_months, "window": MONITOR.window,
-        "median": figure(assessed.median), "low": figure(assessed.low or Decimal(0)),
-        "high": figure(assessed.high or Decimal(0)), "mad": figure(assessed.mad or Decimal(0)),
+        "months": assessed.history_months, "window": MONITOR.window, "median": figure(centre),
+        "low": figure(low), "high": figure(high), "mad": figure(spread),
     }  # fmt: skip
     if assessed.robust_z is None:
         return _("%(value)s against a flat history (%(baseline)s): any departure is unusual") % {
             "value": figure(assessed.value), "baseline": baseline,
         }  # fmt: skip
-    if assessed.high is not None and assessed.value > assessed.high:
-        where = _("above the trailing range")
-    elif assessed.low is not None and assessed.value < assessed.low:
-        where = _("below the trailing range")
-    else:
-        where = _("within the trailing range")
+    where = {
+        "above": _("above the trailing range"),
+        "below": _("below the trailing range"),
+        "within": _("within the trailing range"),
+    }[position_of(assessed.value, low, high)]
     threshold = i18n.number(MONITOR.threshold, language)
     comparison = (
         _("at or above %(threshold)s") % {"threshold": threshold}
