@@ -204,3 +204,18 @@ def test_a_flagged_month_says_why_in_the_pages_language(site: TestClient) -> Non
     assert len(notes) == sum(1 for r in api.json()["rows"] if r["monitor"] in FLAGS) >= 2
     for note in notes:
         assert not re.search(r"[A-Za-z]{2,}", note), note
+
+
+def test_a_rate_reported_to_three_places_is_shown_to_three_places(
+    site: TestClient, session: Session, clock: FixedClock
+) -> None:
+    """A source's rate at its own precision: the month page once rebuilt it from the two-place
+    JSON value, and showed +22.580% for a source that printed +22.583%."""
+    reported = (
+        "period,series,partner,measure,value,source\n"
+        "2025-05,rare_earth_exports_t,WLD,mom_pct,22.583,S1\n"
+    )
+    import_files(session, clock=clock, actor=None, files=[("more-reported.csv", reported.encode())])
+    page = html.unescape(site.get("/statistics/rare_earth_exports_t/2025-05").text)
+    assert "+22.583%" in page
+    assert "+22.580%" not in page

@@ -218,7 +218,7 @@ def _rates(report: dict[str, Any]) -> list[dict[str, Any]]:
         published = [
             {
                 **rate,
-                "number": Decimal(rate["value"]).quantize(Decimal(1).scaleb(-rate["places"])),
+                "number": pct_of_display(rate["display"]),  # the source's own precision
                 "url": sources.get(rate["source"], {}).get("url"),
                 "title": rate["source_title"] or rate["source"],
             }
