@@ -21,7 +21,13 @@ from rarex.customs.access import MONTHLY_REPORT_ROLES
 from rarex.customs.series import PUBLISHED_SERIES, Series
 from rarex.errors import NotFound
 from rarex.statistics.derivation import Figure, Observation, derive, plain
-from rarex.statistics.measures import display_pct, display_quantity, pct_text, share_pct
+from rarex.statistics.measures import (
+    display_pct,
+    display_quantity,
+    display_share,
+    pct_text,
+    share_pct,
+)
 from rarex.statistics.measures import period_measures as measures_of
 from rarex.statistics.monitor import MonitorPolicy, assess
 from rarex.statistics.periods import Period, month, months_between
@@ -111,7 +117,7 @@ def declarations_report(
                     "value": str(tonnes),
                     "display": display_quantity(tonnes, "t"),
                     "share_pct": pct_text(share),
-                    "share_display": (display_pct(share, decimals) or "").lstrip("+") or None,
+                    "share_display": display_share(share, decimals),
                 }
             )
     published = _published_beside(session, published_name, partner, wanted)
@@ -151,6 +157,6 @@ def declarations_report(
             "sources": list(published.sources),
             "declared_minus_published": str(declared - published.value),
             "coverage_pct": pct_text(coverage),
-            "coverage_display": (display_pct(coverage, decimals) or "").lstrip("+") or None,
+            "coverage_display": display_share(coverage, decimals),
         },
     }

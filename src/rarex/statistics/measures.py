@@ -85,6 +85,12 @@ def display_pct(value: Decimal | None, places: int = 1) -> str | None:
     return f"{rounded:+}%"
 
 
+def display_share(share: Decimal | None, places: int = 1) -> str | None:
+    """A share of a whole, which has no sign: "42.6%"; None stays None."""
+    text = display_pct(share, places)
+    return text.lstrip("+") if text else None
+
+
 def display_quantity(value: Decimal, unit: str) -> str:
     """The figure as published, with thousands separators: "5,864.6 t"."""
     return f"{value:,} {unit}"

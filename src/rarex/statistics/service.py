@@ -7,7 +7,6 @@ Published statistics are public data: these functions take no actor.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -26,6 +25,7 @@ from rarex.statistics.measures import (
     ReportedComparison,
     display_pct,
     display_quantity,
+    display_share,
     pct_text,
     period_measures,
     reported_beside,
@@ -121,11 +121,6 @@ def _flags(
     return flags
 
 
-def _share_display(share: Decimal | None, places: int) -> str | None:
-    text = display_pct(share, places)
-    return text.lstrip("+") if text else None
-
-
 def _destinations(
     data: SeriesData, period: Period, total: Figure | None, places: int
 ) -> list[dict[str, Any]]:
@@ -144,7 +139,7 @@ def _destinations(
                 "display": display_quantity(m.value.value, data.unit),
                 "status": m.value.status,
                 "share_pct": pct_text(share),
-                "share_display": _share_display(share, places),
+                "share_display": display_share(share, places),
             }
         )
     return out
@@ -228,7 +223,7 @@ def period_report(
         "ytd_yoy_pct": pct_text(m.ytd_yoy.pct),
         "ytd_yoy_display": display_pct(m.ytd_yoy.pct, decimals),
         "share_of_world_pct": pct_text(share),
-        "share_of_world_display": _share_display(share, decimals),
+        "share_of_world_display": display_share(share, decimals),
         "figures": {
             "month": fig(m.value),
             "previous_month": fig(previous),

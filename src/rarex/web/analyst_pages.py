@@ -20,6 +20,7 @@ from rarex.statistics.measures import pct_of_display
 from rarex.statistics.rows import WORLD
 from rarex.web import i18n
 from rarex.web.pages import LanguageDep, Problem, Room, ViewerDep
+from rarex.web.statistics_pages import shown_changes
 from rarex.web.templates import render
 
 router = APIRouter(include_in_schema=False)
@@ -69,14 +70,9 @@ def declared_exports(
     if report is not None:
         year, month = (int(part) for part in report["period"].split("-"))
         label = i18n.month_label(year, month, language)
-        # The changes as the report's *_display rounded them (half up, once, from the exact
-        # rates), for the page to say in its language; never the two-place JSON figures
-        # rounded a second time.
         published = report["published"] or {}
         shown = {
-            "mom": pct_of_display(report["mom_display"]),
-            "yoy": pct_of_display(report["yoy_display"]),
-            "ytd_yoy": pct_of_display(report["ytd_yoy_display"]),
+            **shown_changes(report),
             "coverage": pct_of_display(published.get("coverage_display")),
         }
     return render(

@@ -38,7 +38,7 @@ def _number(text: str | None) -> Decimal | None:
     return Decimal(text) if text is not None else None
 
 
-def _shown_changes(body: dict[str, Any]) -> dict[str, Decimal | None]:
+def shown_changes(body: dict[str, Any]) -> dict[str, Decimal | None]:
     """The changes of a report or table row as its ``*_display`` rounded them (half up, at
     the answer's ``decimals``): the page formats them in its language and never rounds the
     fixed-scale JSON figures a second time (22.549 is 22.5, not 22.55 and then 22.6)."""
@@ -56,7 +56,7 @@ def _labelled(row: dict[str, Any], language: Language) -> dict[str, Any]:
     label = _period_label(row["period"], row["jan_feb"], language)
     return {
         **row,
-        **_shown_changes(row),
+        **shown_changes(row),
         "label": label,
         "ytd_label": i18n.ytd_label(year, month, language),
         "monitor_note": _monitor_note(row.get("monitor_assessment"), language),
@@ -210,7 +210,7 @@ def statistics_month(
 def _rates(report: dict[str, Any]) -> list[dict[str, Any]]:
     """Each change of the month, as computed (rounded as displayed) and as the cited sources
     printed it (at their own precision, so "+23%" stays whole), with the source."""
-    shown = _shown_changes(report)
+    shown = shown_changes(report)
     sources = {s["id"]: s for s in report["sources"]}
     out = []
     for measure in ("mom", "yoy", "ytd_yoy"):
@@ -241,7 +241,7 @@ def _said(report: dict[str, Any], label: str, language: Language) -> str:
     (their own decimals) and changes to one decimal."""
     year, month = (int(part) for part in report["period"].split("-"))
     value, ytd = _number(report["value"]), _number(report["ytd"])
-    shown = _shown_changes(report)
+    shown = shown_changes(report)
     mom, ytd_yoy = shown["mom"], shown["ytd_yoy"]
     unit = report["unit"]
     parts: list[str] = []
